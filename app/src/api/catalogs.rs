@@ -1,0 +1,29 @@
+use crate::domain::ids::CatalogId;
+use crate::error::AppError;
+use crate::views::{CatalogInfo, CatalogSummary, MemberRow, PackageRow};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[server(prefix = "/api", endpoint = "list_catalogs")]
+pub async fn list_catalogs() -> Result<Vec<CatalogSummary>, AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::catalogs::list(&state, &p).await
+}
+
+#[server(prefix = "/api", endpoint = "catalog_header", input = Json)]
+pub async fn catalog_header(catalog: CatalogId) -> Result<CatalogInfo, AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::catalogs::header(&state, &p, catalog).await
+}
+
+#[server(prefix = "/api", endpoint = "catalog_packages", input = Json)]
+pub async fn catalog_packages(catalog: CatalogId) -> Result<Vec<PackageRow>, AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::catalogs::access_packages(&state, &p, catalog).await
+}
+
+#[server(prefix = "/api", endpoint = "catalog_members", input = Json)]
+pub async fn catalog_members(catalog: CatalogId) -> Result<Vec<MemberRow>, AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::catalogs::members(&state, &p, catalog).await
+}

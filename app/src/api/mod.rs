@@ -1,0 +1,34 @@
+//! Server functions: thin shells that find the caller and hand over to `services`.
+//! Endpoints are named (not hashed) so tests and the origin check can address them.
+
+pub mod catalogs;
+pub mod extensions;
+pub mod session;
+
+#[cfg(feature = "ssr")]
+pub(crate) mod context {
+    use crate::auth::authz::Principal;
+    use crate::auth::cookie;
+    use crate::error::AppError;
+    use crate::services;
+    use crate::state::AppState;
+    use leptos::prelude::use_context;
+
+    pub fn state() -> Result<AppState, AppError> {
+        use_context::<AppState>().ok_or_else(|| {
+            tracing::error!("AppState is missing from the server-function context");
+            AppError::Internal
+        })
+    }
+
+    pub fn session_token() -> Option<String> {
+        use_context::<http::request::Parts>().and_then(|parts| cookie::session_token(&parts.headers))
+    }
+
+    /// The signed-in caller and the state, or `NotSignedIn`.
+    pub async fn caller() -> Result<(AppState, Principal), AppError> {
+        let state = state()?;
+        let principal = services::session::principal(&state, session_token().as_deref()).await?;
+        Ok((state, principal))
+    }
+}

@@ -1,0 +1,65 @@
+use crate::error::AppError;
+use crate::views::SessionUser;
+use leptos::prelude::*;
+
+/// The signed-in user, or `None` for a visitor.
+#[server(prefix = "/api", endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
+    use crate::api::context::caller;
+    match caller().await {
+        Ok((_, principal)) => Ok(Some(crate::services::session::session_user(&principal))),
+        Err(AppError::NotSignedIn) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
+/// Posted by the sign-in form (a plain HTML form, so it works before and without hydration):
+/// answers with a redirect, back to `next` or to the form with the reason.
+#[server(prefix = "/api", endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
+    use crate::api::context::state;
+    use crate::auth::cookie;
+    let state = state()?;
+    let next = cookie::safe_next(&next);
+    match crate::services::session::sign_in(&state, &email, &password).await {
+        Ok(token) => {
+            let response = expect_context::<leptos_axum::ResponseOptions>();
+            let value = cookie::set_session(&token, state.settings.secure_cookies);
+            response.insert_header(
+                http::header::SET_COOKIE,
+                http::HeaderValue::from_str(&value).map_err(|_| AppError::Internal)?,
+            );
+            leptos_axum::redirect(&next);
+            Ok(())
+        }
+        Err(AppError::Invalid(errors)) => {
+            let reason = errors.first().map(|e| e.message.clone()).unwrap_or_default();
+            let query = [("next", next.as_str()), ("error", reason.as_str()), ("email", email.as_str())]
+                .map(|(k, v)| format!("{k}={}", urlencode(v)));
+            leptos_axum::redirect(&format!("/sign-in?{}", query.join("&")));
+            Ok(())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn urlencode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+#[server(prefix = "/api", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::api::context::{session_token, state};
+    use crate::auth::cookie;
+    let state = state()?;
+    crate::services::session::sign_out(&state, session_token().as_deref()).await?;
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    response.insert_header(
+        http::header::SET_COOKIE,
+        http::HeaderValue::from_str(&cookie::clear_session(state.settings.secure_cookies))
+            .map_err(|_| AppError::Internal)?,
+    );
+    leptos_axum::redirect("/sign-in");
+    Ok(())
+}

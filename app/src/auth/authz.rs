@@ -1,0 +1,115 @@
+//! Authorization: "may this caller do this to that catalog". Every server function asks here;
+//! hiding a link in the UI is never the check.
+
+use crate::domain::ids::{CatalogId, UserId};
+use crate::domain::role::Role;
+use crate::error::AppError;
+use crate::store::audit::Actor;
+use crate::store::roles::RoleGrant;
+
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub actor: Actor,
+    pub user_id: Option<UserId>,
+    pub display_name: String,
+    pub user_principal_name: String,
+    pub grants: Vec<RoleGrant>,
+}
+
+impl Principal {
+    pub fn is_admin(&self) -> bool {
+        self.grants.iter().any(|g| g.role.is_tenant_wide())
+    }
+
+    /// The roles that apply in a catalog; a tenant role applies in every catalog.
+    pub fn roles_in(&self, catalog: CatalogId) -> Vec<Role> {
+        self.grants
+            .iter()
+            .filter(|g| g.role.is_tenant_wide() || g.catalog_id == Some(catalog))
+            .map(|g| g.role)
+            .collect()
+    }
+
+    /// Whether any identity-governance screen is for this caller at all.
+    pub fn has_governance_role(&self) -> bool {
+        !self.grants.is_empty()
+    }
+
+    pub fn may_see_catalog(&self, catalog: CatalogId) -> bool {
+        !self.roles_in(catalog).is_empty()
+    }
+
+    pub fn may(&self, catalog: CatalogId, allowed: fn(Role) -> bool) -> bool {
+        self.roles_in(catalog).into_iter().any(allowed)
+    }
+
+    /// `Ok` when some role of the caller in the catalog allows it; otherwise a refusal that
+    /// says what was attempted and which roles would allow it.
+    pub fn require(
+        &self,
+        catalog: CatalogId,
+        allowed: fn(Role) -> bool,
+        doing: &str,
+    ) -> Result<(), AppError> {
+        if self.may(catalog, allowed) {
+            return Ok(());
+        }
+        let needed: Vec<&str> = Role::ALL
+            .into_iter()
+            .filter(|r| allowed(*r))
+            .map(Role::label)
+            .collect();
+        Err(AppError::NotPermitted(format!(
+            "to {doing} you need one of these roles on this catalog: {}.",
+            needed.join(", ")
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(grants: Vec<RoleGrant>) -> Principal {
+        Principal {
+            actor: Actor { kind: "user", id: None, name: "T".into() },
+            user_id: None,
+            display_name: "T".into(),
+            user_principal_name: "t@contoso.test".into(),
+            grants,
+        }
+    }
+
+    #[test]
+    fn tenant_admin_holds_every_catalog() {
+        let p = principal(vec![RoleGrant { role: Role::IdentityGovernanceAdministrator, catalog_id: None }]);
+        let catalog = CatalogId::new();
+        assert!(p.is_admin());
+        assert!(p.may(catalog, Role::may_manage_extensions));
+    }
+
+    #[test]
+    fn catalog_roles_stay_in_their_catalog() {
+        let marketing = CatalogId::new();
+        let engineering = CatalogId::new();
+        let owner = principal(vec![RoleGrant { role: Role::CatalogOwner, catalog_id: Some(marketing) }]);
+        assert!(owner.may(marketing, Role::may_manage_extensions));
+        assert!(!owner.may_see_catalog(engineering));
+        let err = owner.require(engineering, Role::may_manage_extensions, "add a custom extension").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Not permitted: to add a custom extension you need one of these roles on this catalog: \
+             Identity Governance Administrator, Catalog owner."
+        );
+        let manager = principal(vec![RoleGrant { role: Role::AccessPackageManager, catalog_id: Some(marketing) }]);
+        assert!(manager.may_see_catalog(marketing));
+        assert!(!manager.may(marketing, Role::may_manage_extensions));
+    }
+
+    #[test]
+    fn no_roles_no_governance() {
+        let requestor = principal(vec![]);
+        assert!(!requestor.has_governance_role());
+        assert!(!requestor.may_see_catalog(CatalogId::new()));
+    }
+}

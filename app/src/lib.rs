@@ -1,0 +1,29 @@
+//! Latch: the Leptos application (pages, server functions) and, behind the `ssr` feature,
+//! everything the server needs to answer them (store, authorization, services).
+//! `domain` is plain Rust and compiles for the browser too.
+
+pub mod api;
+pub mod domain;
+pub mod error;
+pub mod pages;
+pub mod views;
+
+#[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod services;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+pub use pages::app::{shell, App};
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

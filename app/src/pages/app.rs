@@ -1,0 +1,106 @@
+use crate::api::session::current_user;
+use crate::pages::catalog::{CatalogLayout, CatalogMembers, CatalogOverview, CatalogPackages};
+use crate::pages::catalogs::CatalogList;
+use crate::pages::common::NotFound;
+use crate::pages::extensions::ExtensionsTabPage;
+use crate::pages::home::Home;
+use crate::pages::sign_in::SignIn;
+use crate::pages::wizard::{AddExtension, EditExtension};
+use crate::views::SessionUser;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes, A};
+use leptos_router::path;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The signed-in user, shared by the header and the pages.
+pub type UserResource = Resource<Result<Option<SessionUser>, AppError>>;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let user: UserResource = Resource::new(|| (), |_| current_user());
+    provide_context(user);
+    // Tests wait for this before they click: a click before hydration would be lost.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/latch.css"/>
+        <Title text="Latch"/>
+        <Router>
+            <Header/>
+            <main id="main">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/sign-in") view=SignIn/>
+                    <Route path=path!("/") view=Home/>
+                    <Route path=path!("/catalogs") view=CatalogList/>
+                    <Route path=path!("/catalogs/:catalog/custom-extensions/new") view=AddExtension/>
+                    <Route path=path!("/catalogs/:catalog/custom-extensions/:extension/edit") view=EditExtension/>
+                    <ParentRoute path=path!("/catalogs/:catalog") view=CatalogLayout>
+                        <Route path=path!("") view=CatalogOverview/>
+                        <Route path=path!("access-packages") view=CatalogPackages/>
+                        <Route path=path!("custom-extensions") view=ExtensionsTabPage/>
+                        <Route path=path!("roles") view=CatalogMembers/>
+                    </ParentRoute>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Brand, role-aware navigation and the user menu.
+#[component]
+fn Header() -> impl IntoView {
+    let user = expect_context::<UserResource>();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">"Latch"</a>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(u)) => view! {
+                            <nav aria-label="Main">
+                                <Show when={let g = u.governance; move || g}>
+                                    <span class="nav-group">"Identity governance"</span>
+                                    <A href="/catalogs">"Catalogs"</A>
+                                </Show>
+                            </nav>
+                            <div class="user-menu" data-testid="user-menu">
+                                <span class="user-name">{u.display_name.clone()}</span>
+                                <span class="user-upn">{u.user_principal_name.clone()}</span>
+                                <form method="post" action="/api/sign_out">
+                                    <button type="submit" class="link-button">"Sign out"</button>
+                                </form>
+                            </div>
+                        }
+                        .into_any(),
+                        _ => ().into_any(),
+                    }
+                })}
+            </Transition>
+        </header>
+    }
+}

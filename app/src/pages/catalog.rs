@@ -1,0 +1,153 @@
+//! A catalog: its header, the left menu and the simple tabs (overview, packages, roles).
+
+use crate::api::catalogs::{catalog_header, catalog_members, catalog_packages};
+use crate::domain::ids::CatalogId;
+use crate::error::AppError;
+use crate::pages::common::{ErrorNotice, Loading};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::use_params_map;
+
+/// The catalog id in the URL; a malformed one reads as "not found".
+pub fn use_catalog_id() -> Memo<Option<CatalogId>> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("catalog").and_then(|s| s.parse().ok()))
+}
+
+pub fn no_such_catalog() -> AppError {
+    AppError::NotFound("There is no such catalog.".into())
+}
+
+#[component]
+pub fn CatalogLayout() -> impl IntoView {
+    let id = use_catalog_id();
+    let header = Resource::new(move || id.get(), |id| async move {
+        match id {
+            Some(id) => catalog_header(id).await,
+            None => Err(no_such_catalog()),
+        }
+    });
+    let base = move || id.get().map(|id| format!("/catalogs/{id}")).unwrap_or_default();
+    view! {
+        <div class="catalog">
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match header.await {
+                        Ok(h) => view! {
+                            <Title text=format!("{} · Latch", h.display_name)/>
+                            <p class="breadcrumb"><a href="/catalogs">"Catalogs"</a></p>
+                            <h1 data-testid="catalog-name">{h.display_name.clone()}</h1>
+                        }.into_any(),
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <div class="with-menu">
+                <nav class="side-menu" aria-label="Catalog">
+                    <A href=move || base() exact=true>"Overview"</A>
+                    <A href=move || format!("{}/access-packages", base())>"Access packages"</A>
+                    <A href=move || format!("{}/custom-extensions", base())>"Custom extensions"</A>
+                    <A href=move || format!("{}/roles", base())>"Roles"</A>
+                </nav>
+                <div class="tab-body"><Outlet/></div>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub fn CatalogOverview() -> impl IntoView {
+    let id = use_catalog_id();
+    let header = Resource::new(move || id.get(), |id| async move {
+        match id {
+            Some(id) => catalog_header(id).await,
+            None => Err(no_such_catalog()),
+        }
+    });
+    view! {
+        <h2>"Overview"</h2>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match header.await {
+                    Ok(h) => view! {
+                        <dl class="facts">
+                            <dt>"Description"</dt><dd>{h.description}</dd>
+                            <dt>"Your roles"</dt><dd>{h.my_roles.join(", ")}</dd>
+                        </dl>
+                    }.into_any(),
+                    Err(_) => ().into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn CatalogPackages() -> impl IntoView {
+    let id = use_catalog_id();
+    let rows = Resource::new(move || id.get(), |id| async move {
+        match id {
+            Some(id) => catalog_packages(id).await,
+            None => Err(no_such_catalog()),
+        }
+    });
+    view! {
+        <h2>"Access packages"</h2>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match rows.await {
+                    Ok(rows) if rows.is_empty() => view! { <p>"This catalog has no access packages."</p> }.into_any(),
+                    Ok(rows) => view! {
+                        <table class="grid">
+                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Description"</th><th scope="col">"Policies"</th><th scope="col">"Hidden"</th></tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|r| view! {
+                                    <tr>
+                                        <td>{r.display_name}</td>
+                                        <td>{r.description}</td>
+                                        <td>{r.policy_count}</td>
+                                        <td>{if r.is_hidden { "Yes" } else { "No" }}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn CatalogMembers() -> impl IntoView {
+    let id = use_catalog_id();
+    let rows = Resource::new(move || id.get(), |id| async move {
+        match id {
+            Some(id) => catalog_members(id).await,
+            None => Err(no_such_catalog()),
+        }
+    });
+    view! {
+        <h2>"Roles"</h2>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match rows.await {
+                    Ok(rows) if rows.is_empty() => view! { <p>"No one holds a role in this catalog."</p> }.into_any(),
+                    Ok(rows) => view! {
+                        <table class="grid">
+                            <thead><tr><th scope="col">"Role"</th><th scope="col">"Member"</th><th scope="col">"Kind"</th></tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|r| view! {
+                                    <tr><td>{r.role}</td><td>{r.principal}</td><td>{r.principal_kind}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,263 @@
+//! Catalog → Custom extensions: the table, its row menu, and the delete and
+//! "Update to new extension type" dialogs.
+
+use crate::api::extensions::{conversion_choice, convert_extension, delete_extension, extensions_tab};
+use crate::domain::ids::{CatalogId, ExtensionId};
+use crate::domain::kind::ExtensionKind;
+use crate::pages::catalog::{no_such_catalog, use_catalog_id};
+use crate::pages::common::{ErrorNotice, Loading};
+use crate::views::{ConversionOffer, ExtensionRow};
+use leptos::prelude::*;
+
+/// Which dialog is open, for which row.
+#[derive(Clone, PartialEq)]
+enum Dialog {
+    None,
+    Delete(ExtensionRow),
+    Convert(ExtensionRow),
+}
+
+#[component]
+pub fn ExtensionsTabPage() -> impl IntoView {
+    let id = use_catalog_id();
+    let tab = Resource::new(move || id.get(), |id| async move {
+        match id {
+            Some(id) => extensions_tab(id).await,
+            None => Err(no_such_catalog()),
+        }
+    });
+    let dialog = RwSignal::new(Dialog::None);
+    let status = RwSignal::new(String::new());
+    let done = Callback::new(move |message: String| {
+        dialog.set(Dialog::None);
+        status.set(message);
+        tab.refetch();
+    });
+
+    view! {
+        <div class="tab-header">
+            <h2>"Custom extensions"</h2>
+        </div>
+        <p class="status" role="status" data-testid="tab-status">{move || status.get()}</p>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match (tab.await, id.get()) {
+                    (Ok(t), Some(catalog)) => {
+                        let may_manage = t.may_manage;
+                        view! {
+                            <Show when=move || may_manage>
+                                <p class="actions">
+                                    <a class="button primary" href=format!("/catalogs/{catalog}/custom-extensions/new")>
+                                        "Add a custom extension"
+                                    </a>
+                                </p>
+                            </Show>
+                            {if t.rows.is_empty() {
+                                view! {
+                                    <p class="empty" data-testid="no-extensions">
+                                        "This catalog has no custom extensions yet. "
+                                        {if may_manage { "Choose \u{201c}Add a custom extension\u{201d} to call a workflow at a stage of a request." } else { "" }}
+                                    </p>
+                                }.into_any()
+                            } else {
+                                view! { <ExtensionTable rows=t.rows catalog may_manage dialog/> }.into_any()
+                            }}
+                        }.into_any()
+                    }
+                    (Err(e), _) => view! { <ErrorNotice error=e/> }.into_any(),
+                    (Ok(_), None) => view! { <ErrorNotice error=no_such_catalog()/> }.into_any(),
+                }
+            })}
+        </Transition>
+        {move || match (dialog.get(), id.get()) {
+            (Dialog::Delete(row), Some(catalog)) => view! { <DeleteDialog row catalog dialog done/> }.into_any(),
+            (Dialog::Convert(row), Some(catalog)) => view! { <ConvertDialog row catalog dialog done/> }.into_any(),
+            _ => ().into_any(),
+        }}
+    }
+}
+
+#[component]
+fn ExtensionTable(
+    rows: Vec<ExtensionRow>,
+    catalog: CatalogId,
+    may_manage: bool,
+    dialog: RwSignal<Dialog>,
+) -> impl IntoView {
+    let open_menu = RwSignal::new(None::<ExtensionId>);
+    view! {
+        <div class="table-scroll">
+            <table class="grid" data-testid="extension-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Description"</th>
+                        <th scope="col">"Logic app"</th>
+                        <th scope="col">"Type"</th>
+                        <th scope="col">"Token security"</th>
+                        {may_manage.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|row| {
+                        let ext = row.id;
+                        let name = row.display_name.clone();
+                        let legacy = row.kind == ExtensionKind::Legacy;
+                        let for_delete = row.clone();
+                        let for_convert = row.clone();
+                        view! {
+                            <tr data-testid="extension-row" data-name=name.clone()>
+                                <td>{row.display_name.clone()}</td>
+                                <td>{row.description.clone()}</td>
+                                <td class="mono">{row.logic_app.clone()}</td>
+                                <td data-testid="type">{row.kind.type_label()}</td>
+                                <td data-testid="token-security">{row.kind.token_security().label()}</td>
+                                {may_manage.then(|| view! {
+                                    <td class="row-menu">
+                                        <button
+                                            type="button"
+                                            class="icon-button"
+                                            aria-label=format!("Actions for {name}")
+                                            aria-haspopup="menu"
+                                            aria-expanded=move || (open_menu.get() == Some(ext)).to_string()
+                                            on:click=move |_| open_menu.update(|m| *m = if *m == Some(ext) { None } else { Some(ext) })
+                                        >"⋯"</button>
+                                        <Show when=move || open_menu.get() == Some(ext)>
+                                            <div class="menu" role="menu">
+                                                <a role="menuitem" href=format!("/catalogs/{catalog}/custom-extensions/{ext}/edit")>"Edit"</a>
+                                                {legacy.then(|| {
+                                                    let row = for_convert.clone();
+                                                    view! {
+                                                        <button type="button" role="menuitem" on:click=move |_| {
+                                                            open_menu.set(None);
+                                                            dialog.set(Dialog::Convert(row.clone()));
+                                                        }>"Update to new extension type"</button>
+                                                    }
+                                                })}
+                                                {
+                                                    let row = for_delete.clone();
+                                                    view! {
+                                                        <button type="button" role="menuitem" class="danger" on:click=move |_| {
+                                                            open_menu.set(None);
+                                                            dialog.set(Dialog::Delete(row.clone()));
+                                                        }>"Delete"</button>
+                                                    }
+                                                }
+                                            </div>
+                                        </Show>
+                                    </td>
+                                })}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn DeleteDialog(
+    row: ExtensionRow,
+    catalog: CatalogId,
+    dialog: RwSignal<Dialog>,
+    done: Callback<String>,
+) -> impl IntoView {
+    let ext = row.id;
+    let name = row.display_name.clone();
+    let delete = Action::new(move |_: &()| delete_extension(catalog, ext));
+    let deleted_name = name.clone();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            done.run(format!("Deleted \u{201c}{deleted_name}\u{201d}."));
+        }
+    });
+    view! {
+        <div class="dialog-backdrop">
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="delete-title" data-testid="delete-dialog">
+                <h3 id="delete-title">"Delete \u{201c}" {name.clone()} "\u{201d}?"</h3>
+                <p>"Policies can no longer call it, and its history stays in the audit log."</p>
+                {move || delete.value().get().and_then(Result::err).map(|e| view! {
+                    <p class="field-error" role="alert" data-testid="dialog-error">{e.to_string()}</p>
+                })}
+                <div class="dialog-actions">
+                    <button type="button" class="danger" disabled=move || delete.pending().get()
+                        on:click=move |_| { delete.dispatch(()); }>"Delete"</button>
+                    <button type="button" on:click=move |_| dialog.set(Dialog::None)>"Cancel"</button>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn ConvertDialog(
+    row: ExtensionRow,
+    catalog: CatalogId,
+    dialog: RwSignal<Dialog>,
+    done: Callback<String>,
+) -> impl IntoView {
+    let ext = row.id;
+    let name = row.display_name.clone();
+    let choice = Resource::new(|| (), move |_| conversion_choice(catalog, ext));
+    let picked = RwSignal::new(None::<ExtensionKind>);
+    let convert = Action::new(move |kind: &Option<ExtensionKind>| convert_extension(catalog, ext, *kind));
+    let converted_name = name.clone();
+    Effect::new(move |_| {
+        if let Some(Ok(kind)) = convert.value().get() {
+            done.run(format!("\u{201c}{converted_name}\u{201d} is now of type {}.", kind.type_label()));
+        }
+    });
+    view! {
+        <div class="dialog-backdrop">
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="convert-title" data-testid="convert-dialog">
+                <h3 id="convert-title">"Update \u{201c}" {name.clone()} "\u{201d} to a new extension type"</h3>
+                <Suspense fallback=Loading>
+                    {move || Suspend::new(async move {
+                        match choice.await {
+                            Ok(ConversionOffer::Choose) => view! {
+                                <p>"No policy uses this extension, so you choose its new type. Its id, endpoint and secret stay."</p>
+                                <fieldset>
+                                    <legend>"New type"</legend>
+                                    <label><input type="radio" name="new-kind" on:change=move |_| picked.set(Some(ExtensionKind::AssignmentRequest))/>
+                                        " Request workflow (request created, approved, assignment granted, removed)"</label>
+                                    <label><input type="radio" name="new-kind" on:change=move |_| picked.set(Some(ExtensionKind::PreExpiration))/>
+                                        " Pre-expiration workflow (14 days and 1 day before expiry)"</label>
+                                </fieldset>
+                                <div class="dialog-actions">
+                                    <button type="button" class="primary" disabled=move || picked.get().is_none() || convert.pending().get()
+                                        on:click=move |_| { convert.dispatch(picked.get()); }>"Update"</button>
+                                    <button type="button" on:click=move |_| dialog.set(Dialog::None)>"Cancel"</button>
+                                </div>
+                            }.into_any(),
+                            Ok(ConversionOffer::Fixed(kind)) => view! {
+                                <p>"Every policy that uses it calls it at stages of one kind, so it becomes: "
+                                   <strong>{kind.type_label()}</strong>". Its id, endpoint, secret and policy links stay."</p>
+                                <div class="dialog-actions">
+                                    <button type="button" class="primary" disabled=move || convert.pending().get()
+                                        on:click=move |_| { convert.dispatch(None); }>"Update"</button>
+                                    <button type="button" on:click=move |_| dialog.set(Dialog::None)>"Cancel"</button>
+                                </div>
+                            }.into_any(),
+                            Ok(ConversionOffer::Blocked(reason)) => view! {
+                                <p class="field-error" role="alert" data-testid="dialog-error">{reason}</p>
+                                <div class="dialog-actions">
+                                    <button type="button" on:click=move |_| dialog.set(Dialog::None)>"Close"</button>
+                                </div>
+                            }.into_any(),
+                            Err(e) => view! {
+                                <ErrorNotice error=e/>
+                                <div class="dialog-actions">
+                                    <button type="button" on:click=move |_| dialog.set(Dialog::None)>"Close"</button>
+                                </div>
+                            }.into_any(),
+                        }
+                    })}
+                </Suspense>
+                {move || convert.value().get().and_then(Result::err).map(|e| view! {
+                    <p class="field-error" role="alert" data-testid="dialog-error">{e.to_string()}</p>
+                })}
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,10 @@
+//! Pages and components, one file per screen.
+
+pub mod app;
+pub mod catalog;
+pub mod catalogs;
+pub mod common;
+pub mod extensions;
+pub mod home;
+pub mod sign_in;
+pub mod wizard;

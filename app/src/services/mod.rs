@@ -1,0 +1,7 @@
+//! The plain functions behind the server functions: authorization, validation and one
+//! short transaction each. Server functions only find the caller and call these, so tests
+//! call these directly against a real database.
+
+pub mod catalogs;
+pub mod extensions;
+pub mod session;

@@ -1,0 +1,77 @@
+//! The audit log: append-only. Nothing in the UI or API deletes from it.
+
+use crate::store::db_time;
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+/// Who did something, as the audit log and request history name them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Actor {
+    pub kind: &'static str,
+    pub id: Option<String>,
+    pub name: String,
+}
+
+impl Actor {
+    pub fn system() -> Self {
+        Actor {
+            kind: "system",
+            id: None,
+            name: "Latch".into(),
+        }
+    }
+}
+
+pub struct AuditEntry<'a> {
+    pub action: &'a str,
+    pub object_kind: &'a str,
+    pub object_id: String,
+    pub summary: serde_json::Value,
+}
+
+pub async fn record(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    entry: AuditEntry<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_events (at, actor_kind, actor_id, actor_name, action, object_kind, object_id, summary) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(db_time(now))
+    .bind(actor.kind)
+    .bind(actor.id.as_deref())
+    .bind(&actor.name)
+    .bind(entry.action)
+    .bind(entry.object_kind)
+    .bind(entry.object_id)
+    .bind(entry.summary.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditRow {
+    pub actor_name: String,
+    pub action: String,
+    pub object_kind: String,
+    pub object_id: String,
+    pub summary: String,
+}
+
+pub async fn for_object(
+    conn: &mut SqliteConnection,
+    object_kind: &str,
+    object_id: &str,
+) -> Result<Vec<AuditRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT actor_name, action, object_kind, object_id, summary FROM audit_events \
+         WHERE object_kind = ? AND object_id = ? ORDER BY id",
+    )
+    .bind(object_kind)
+    .bind(object_id)
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,55 @@
+//! Catalogs.
+
+use crate::domain::ids::CatalogId;
+use crate::store::db_time;
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CatalogRecord {
+    pub id: String,
+    pub display_name: String,
+    pub description: String,
+}
+
+impl CatalogRecord {
+    pub fn catalog_id(&self) -> CatalogId {
+        self.id.parse().expect("catalog ids in the database are UUIDs")
+    }
+}
+
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    id: CatalogId,
+    display_name: &str,
+    description: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO catalogs (id, display_name, description, created_at, modified_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(id.to_string())
+    .bind(display_name)
+    .bind(description)
+    .bind(db_time(now))
+    .bind(db_time(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn list_all(conn: &mut SqliteConnection) -> Result<Vec<CatalogRecord>, sqlx::Error> {
+    sqlx::query_as("SELECT id, display_name, description FROM catalogs ORDER BY display_name, id")
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn get(
+    conn: &mut SqliteConnection,
+    id: CatalogId,
+) -> Result<Option<CatalogRecord>, sqlx::Error> {
+    sqlx::query_as("SELECT id, display_name, description FROM catalogs WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await
+}

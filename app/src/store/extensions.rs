@@ -1,0 +1,291 @@
+//! Custom extensions and the policies that use them.
+
+use crate::domain::conversion::StageUse;
+use crate::domain::endpoint::{Endpoint, LogicAppEndpoint};
+use crate::domain::extension::{Behaviour, ClientConfiguration, ExtensionDraft};
+use crate::domain::ids::{CatalogId, ExtensionId};
+use crate::domain::kind::ExtensionKind;
+use crate::domain::stage::Stage;
+use crate::domain::timeout::{TimeUnit, WaitTimeout};
+use crate::store::db_time;
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+const COLUMNS: &str = "id, catalog_id, display_name, description, kind, behaviour, wait_timeout_amount, \
+    wait_timeout_unit, endpoint_type, subscription_id, resource_group_name, logic_app_workflow_name, \
+    endpoint_url, resource_id, timeout_ms, maximum_retries, created_by, last_modified_by, created_at, modified_at";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ExtensionRecord {
+    pub id: String,
+    pub catalog_id: String,
+    pub display_name: String,
+    pub description: String,
+    pub kind: String,
+    pub behaviour: String,
+    pub wait_timeout_amount: Option<i64>,
+    pub wait_timeout_unit: Option<String>,
+    pub endpoint_type: String,
+    pub subscription_id: Option<String>,
+    pub resource_group_name: Option<String>,
+    pub logic_app_workflow_name: Option<String>,
+    pub endpoint_url: String,
+    pub resource_id: Option<String>,
+    pub timeout_ms: i64,
+    pub maximum_retries: i64,
+    pub created_by: String,
+    pub last_modified_by: String,
+    pub created_at: String,
+    pub modified_at: String,
+}
+
+fn corrupt(what: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("custom_extensions: bad {what} {value:?}").into())
+}
+
+impl ExtensionRecord {
+    pub fn extension_id(&self) -> ExtensionId {
+        self.id.parse().expect("extension ids in the database are UUIDs")
+    }
+
+    pub fn kind(&self) -> Result<ExtensionKind, sqlx::Error> {
+        ExtensionKind::from_db_name(&self.kind).ok_or_else(|| corrupt("kind", &self.kind))
+    }
+
+    /// The stored row as the domain's draft. Rows were validated when written, but a wait
+    /// timeout is re-checked here because its limits could change between versions.
+    pub fn to_draft(&self) -> Result<ExtensionDraft, sqlx::Error> {
+        let behaviour = match (self.behaviour.as_str(), self.wait_timeout_amount, &self.wait_timeout_unit) {
+            ("launchAndContinue", _, _) => Behaviour::LaunchAndContinue,
+            ("launchAndWait", Some(amount), Some(unit)) => {
+                let unit = TimeUnit::parse(unit).map_err(|_| corrupt("unit", unit))?;
+                let amount = u32::try_from(amount).map_err(|_| corrupt("amount", &amount.to_string()))?;
+                Behaviour::LaunchAndWait(
+                    WaitTimeout::new(amount, unit).map_err(|e| corrupt("timeout", &e.message))?,
+                )
+            }
+            (other, _, _) => return Err(corrupt("behaviour", other)),
+        };
+        let endpoint = match self.endpoint_type.as_str() {
+            "logicApp" => Endpoint::LogicApp(LogicAppEndpoint {
+                subscription_id: self.subscription_id.clone().unwrap_or_default(),
+                resource_group_name: self.resource_group_name.clone().unwrap_or_default(),
+                logic_app_workflow_name: self.logic_app_workflow_name.clone().unwrap_or_default(),
+                url: self.endpoint_url.clone(),
+            }),
+            "http" => Endpoint::Http {
+                url: self.endpoint_url.clone(),
+            },
+            other => return Err(corrupt("endpoint type", other)),
+        };
+        Ok(ExtensionDraft {
+            display_name: self.display_name.clone(),
+            description: self.description.clone(),
+            kind: self.kind()?,
+            behaviour,
+            endpoint,
+            client: ClientConfiguration {
+                timeout_in_milliseconds: self.timeout_ms as u32,
+                maximum_retries: self.maximum_retries as u32,
+            },
+            resource_id: self.resource_id.clone(),
+        })
+    }
+}
+
+/// The columns a draft sets, in one place for insert and update.
+struct DraftColumns<'a> {
+    behaviour: &'static str,
+    wait_amount: Option<i64>,
+    wait_unit: Option<&'static str>,
+    endpoint_type: &'static str,
+    logic_app: Option<&'a LogicAppEndpoint>,
+    url: &'a str,
+}
+
+fn columns(draft: &ExtensionDraft) -> DraftColumns<'_> {
+    let (behaviour, wait_amount, wait_unit) = match &draft.behaviour {
+        Behaviour::LaunchAndContinue => ("launchAndContinue", None, None),
+        Behaviour::LaunchAndWait(t) => ("launchAndWait", Some(i64::from(t.amount())), Some(t.unit().label())),
+    };
+    let (endpoint_type, logic_app, url) = match &draft.endpoint {
+        Endpoint::LogicApp(l) => ("logicApp", Some(l), l.url.as_str()),
+        Endpoint::Http { url } => ("http", None, url.as_str()),
+    };
+    DraftColumns {
+        behaviour,
+        wait_amount,
+        wait_unit,
+        endpoint_type,
+        logic_app,
+        url,
+    }
+}
+
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    id: ExtensionId,
+    catalog: CatalogId,
+    draft: &ExtensionDraft,
+    signing_secret: &str,
+    actor_name: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let c = columns(draft);
+    sqlx::query(
+        "INSERT INTO custom_extensions (id, catalog_id, display_name, description, kind, behaviour, \
+            wait_timeout_amount, wait_timeout_unit, endpoint_type, subscription_id, resource_group_name, \
+            logic_app_workflow_name, endpoint_url, resource_id, timeout_ms, maximum_retries, signing_secret, \
+            created_by, last_modified_by, created_at, modified_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id.to_string())
+    .bind(catalog.to_string())
+    .bind(draft.display_name.trim())
+    .bind(&draft.description)
+    .bind(draft.kind.db_name())
+    .bind(c.behaviour)
+    .bind(c.wait_amount)
+    .bind(c.wait_unit)
+    .bind(c.endpoint_type)
+    .bind(c.logic_app.map(|l| l.subscription_id.as_str()))
+    .bind(c.logic_app.map(|l| l.resource_group_name.as_str()))
+    .bind(c.logic_app.map(|l| l.logic_app_workflow_name.as_str()))
+    .bind(c.url)
+    .bind(draft.resource_id.as_deref())
+    .bind(i64::from(draft.client.timeout_in_milliseconds))
+    .bind(i64::from(draft.client.maximum_retries))
+    .bind(signing_secret)
+    .bind(actor_name)
+    .bind(actor_name)
+    .bind(db_time(now))
+    .bind(db_time(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes every editable column; the kind only changes through [`set_kind`].
+pub async fn update(
+    conn: &mut SqliteConnection,
+    id: ExtensionId,
+    draft: &ExtensionDraft,
+    actor_name: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let c = columns(draft);
+    sqlx::query(
+        "UPDATE custom_extensions SET display_name = ?, description = ?, behaviour = ?, \
+            wait_timeout_amount = ?, wait_timeout_unit = ?, endpoint_type = ?, subscription_id = ?, \
+            resource_group_name = ?, logic_app_workflow_name = ?, endpoint_url = ?, resource_id = ?, \
+            timeout_ms = ?, maximum_retries = ?, last_modified_by = ?, modified_at = ? \
+         WHERE id = ?",
+    )
+    .bind(draft.display_name.trim())
+    .bind(&draft.description)
+    .bind(c.behaviour)
+    .bind(c.wait_amount)
+    .bind(c.wait_unit)
+    .bind(c.endpoint_type)
+    .bind(c.logic_app.map(|l| l.subscription_id.as_str()))
+    .bind(c.logic_app.map(|l| l.resource_group_name.as_str()))
+    .bind(c.logic_app.map(|l| l.logic_app_workflow_name.as_str()))
+    .bind(c.url)
+    .bind(draft.resource_id.as_deref())
+    .bind(i64::from(draft.client.timeout_in_milliseconds))
+    .bind(i64::from(draft.client.maximum_retries))
+    .bind(actor_name)
+    .bind(db_time(now))
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_kind(
+    conn: &mut SqliteConnection,
+    id: ExtensionId,
+    kind: ExtensionKind,
+    actor_name: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    // The new kinds authenticate with PoP tokens: the legacy Bearer audience no longer applies.
+    sqlx::query(
+        "UPDATE custom_extensions SET kind = ?, resource_id = NULL, last_modified_by = ?, modified_at = ? WHERE id = ?",
+    )
+    .bind(kind.db_name())
+    .bind(actor_name)
+    .bind(db_time(now))
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(
+    conn: &mut SqliteConnection,
+    catalog: CatalogId,
+    id: ExtensionId,
+) -> Result<Option<ExtensionRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM custom_extensions WHERE catalog_id = ? AND id = ?"
+    ))
+    .bind(catalog.to_string())
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn list_in_catalog(
+    conn: &mut SqliteConnection,
+    catalog: CatalogId,
+) -> Result<Vec<ExtensionRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM custom_extensions WHERE catalog_id = ? ORDER BY display_name, id"
+    ))
+    .bind(catalog.to_string())
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn count_in_catalog(conn: &mut SqliteConnection, catalog: CatalogId) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM custom_extensions WHERE catalog_id = ?")
+        .bind(catalog.to_string())
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn count_all(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM custom_extensions")
+        .fetch_one(conn)
+        .await
+}
+
+/// Every policy stage that calls this extension.
+pub async fn stage_uses(conn: &mut SqliteConnection, id: ExtensionId) -> Result<Vec<StageUse>, sqlx::Error> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT p.id, p.display_name, s.stage FROM policy_stage_settings s \
+         JOIN policies p ON p.id = s.policy_id \
+         WHERE s.custom_extension_id = ? ORDER BY p.display_name, s.stage",
+    )
+    .bind(id.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(policy, name, stage)| {
+            Ok(StageUse {
+                policy_id: policy.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+                policy_name: name,
+                stage: Stage::parse(&stage).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            })
+        })
+        .collect()
+}
+
+pub async fn delete(conn: &mut SqliteConnection, id: ExtensionId) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM custom_extensions WHERE id = ?")
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! Role assignments of users and apps.
+
+use crate::domain::ids::{CatalogId, UserId};
+use crate::domain::role::Role;
+use crate::store::db_time;
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleGrant {
+    pub role: Role,
+    pub catalog_id: Option<CatalogId>,
+}
+
+pub async fn grant_to_user(
+    conn: &mut SqliteConnection,
+    user: UserId,
+    role: Role,
+    catalog: Option<CatalogId>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO role_assignments (id, principal_kind, principal_id, role, catalog_id, created_at) \
+         VALUES (?, 'user', ?, ?, ?, ?)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(user.to_string())
+    .bind(role.db_name())
+    .bind(catalog.map(|c| c.to_string()))
+    .bind(db_time(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn of_user(
+    conn: &mut SqliteConnection,
+    user: UserId,
+) -> Result<Vec<RoleGrant>, sqlx::Error> {
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT role, catalog_id FROM role_assignments WHERE principal_kind = 'user' AND principal_id = ?",
+    )
+    .bind(user.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(role, catalog)| {
+            let role = Role::from_db_name(&role)
+                .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?;
+            let catalog_id = catalog
+                .map(|c| c.parse::<CatalogId>())
+                .transpose()
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            Ok(RoleGrant { role, catalog_id })
+        })
+        .collect()
+}
+
+/// Who holds which role on a catalog (for the catalog's Roles tab).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CatalogMember {
+    pub role: String,
+    pub principal_kind: String,
+    pub display_name: String,
+}
+
+pub async fn members_of_catalog(
+    conn: &mut SqliteConnection,
+    catalog: CatalogId,
+) -> Result<Vec<CatalogMember>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.role, r.principal_kind, COALESCE(u.display_name, a.display_name, r.principal_id) AS display_name \
+         FROM role_assignments r \
+         LEFT JOIN users u ON r.principal_kind = 'user' AND u.id = r.principal_id \
+         LEFT JOIN apps a ON r.principal_kind = 'app' AND a.id = r.principal_id \
+         WHERE r.catalog_id = ? ORDER BY r.role, display_name",
+    )
+    .bind(catalog.to_string())
+    .fetch_all(conn)
+    .await
+}

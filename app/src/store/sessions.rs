@@ -1,0 +1,86 @@
+//! Sign-in sessions. The cookie holds a random token; the table holds only its SHA-256, so a
+//! copy of the database does not sign anyone in.
+
+use crate::domain::ids::UserId;
+use crate::store::db_time;
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::SqliteConnection;
+
+pub const SESSION_LIFETIME: Duration = Duration::hours(8);
+
+fn hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+}
+
+/// Starts a session and returns the token for the cookie.
+pub async fn create(
+    conn: &mut SqliteConnection,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+        .bind(hash(&token))
+        .bind(user.to_string())
+        .bind(db_time(now))
+        .bind(db_time(now + SESSION_LIFETIME))
+        .execute(conn)
+        .await?;
+    Ok(token)
+}
+
+/// The user of a live session, if the token names one and the user is still enabled.
+pub async fn user_of(
+    conn: &mut SqliteConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<UserId>, sqlx::Error> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = ? AND s.expires_at > ? AND u.enabled = 1",
+    )
+    .bind(hash(token))
+    .bind(db_time(now))
+    .fetch_optional(conn)
+    .await?;
+    id.map(|id| id.parse().map_err(|e| sqlx::Error::Decode(Box::new(e))))
+        .transpose()
+}
+
+pub async fn delete(conn: &mut SqliteConnection, token: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        .bind(hash(token))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{test_db, users};
+
+    #[tokio::test]
+    async fn a_session_lives_until_it_expires_or_is_deleted() {
+        let (db, _dir) = test_db().await;
+        let mut conn = db.acquire().await.unwrap();
+        let now = Utc::now();
+        let user = UserId::new();
+        users::insert(&mut conn, user, "a@contoso.test", "A", None, now)
+            .await
+            .unwrap();
+        let token = create(&mut conn, user, now).await.unwrap();
+        assert_eq!(user_of(&mut conn, &token, now).await.unwrap(), Some(user));
+        assert_eq!(user_of(&mut conn, "forged", now).await.unwrap(), None);
+        let later = now + SESSION_LIFETIME + Duration::seconds(1);
+        assert_eq!(user_of(&mut conn, &token, later).await.unwrap(), None);
+        delete(&mut conn, &token).await.unwrap();
+        assert_eq!(user_of(&mut conn, &token, now).await.unwrap(), None);
+    }
+}

@@ -1,0 +1,212 @@
+//! Configuration: defaults, then an optional `latch.toml`, then environment variables.
+//! Unknown `LATCH_*` variables are reported (typos); an invalid value stops start-up with a
+//! message naming the setting.
+
+use app::domain::limits::ExtensionLimits;
+use app::state::Settings;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+/// Every key, its meaning and default; `latch.toml` uses the same names in lower case
+/// without the prefix (`database_url = "sqlite://latch.db"`).
+pub const KEYS: [(&str, &str); 9] = [
+    ("LEPTOS_SITE_ADDR", "address to listen on (default 127.0.0.1:3000)"),
+    ("LATCH_DATABASE_URL", "the database (default sqlite://latch.db, created if missing)"),
+    ("LATCH_PUBLIC_URL", "base URL for tokens, links and discovery (default http:// + the listen address)"),
+    ("LATCH_DEMO", "on a new, empty database, load the demo data (default off)"),
+    ("LATCH_CALLOUT_ALLOW_HOSTS", "hosts callouts may reach over http or on private addresses (default empty)"),
+    ("LATCH_WORKER", "run the background worker in this process (default on)"),
+    ("LATCH_TEST_CLOCK", "tests and demos only: a controllable clock (default off)"),
+    ("LATCH_EXTENSIONS_PER_CATALOG", "custom extensions per catalog (default 20)"),
+    ("LATCH_EXTENSIONS_PER_TENANT", "custom extensions in all (default 500)"),
+];
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub site_addr: SocketAddr,
+    pub database_url: String,
+    pub public_url: String,
+    pub demo: bool,
+    pub callout_allow_hosts: Vec<String>,
+    pub worker: bool,
+    pub test_clock: bool,
+    pub limits: ExtensionLimits,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    site_addr: Option<String>,
+    database_url: Option<String>,
+    public_url: Option<String>,
+    demo: Option<bool>,
+    callout_allow_hosts: Option<Vec<String>>,
+    worker: Option<bool>,
+    test_clock: Option<bool>,
+    extensions_per_catalog: Option<u32>,
+    extensions_per_tenant: Option<u32>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{setting}: {message}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub message: String,
+}
+
+fn invalid(setting: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError { setting: setting.into(), message: message.into() }
+}
+
+fn flag(setting: &str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "on" | "yes" => Ok(true),
+        "0" | "false" | "off" | "no" | "" => Ok(false),
+        other => Err(invalid(setting, format!("{other:?} is not on/off (use 1 or 0)"))),
+    }
+}
+
+fn number(setting: &str, value: &str) -> Result<u32, ConfigError> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| invalid(setting, format!("{value:?} is not a whole number")))
+}
+
+impl Config {
+    /// Reads `latch.toml` (if `file` is given and exists) and the environment.
+    pub fn load(file: Option<&str>, env: &HashMap<String, String>) -> Result<(Config, Vec<String>), ConfigError> {
+        let from_file: FileConfig = match file {
+            Some(text) => toml::from_str(text).map_err(|e| invalid("latch.toml", e.message().to_string()))?,
+            None => FileConfig::default(),
+        };
+        let get = |key: &str| env.get(key).map(String::as_str);
+
+        let site_addr_text = get("LEPTOS_SITE_ADDR")
+            .map(str::to_string)
+            .or(from_file.site_addr)
+            .unwrap_or_else(|| "127.0.0.1:3000".into());
+        let site_addr: SocketAddr = site_addr_text
+            .parse()
+            .map_err(|_| invalid("LEPTOS_SITE_ADDR", format!("{site_addr_text:?} is not an address such as 127.0.0.1:3000")))?;
+        let public_url = get("LATCH_PUBLIC_URL")
+            .map(str::to_string)
+            .or(from_file.public_url)
+            .unwrap_or_else(|| format!("http://{site_addr}"));
+        let parsed = url::Url::parse(&public_url)
+            .map_err(|_| invalid("LATCH_PUBLIC_URL", format!("{public_url:?} is not an absolute URL")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(invalid("LATCH_PUBLIC_URL", "must be an http or https URL"));
+        }
+        let database_url = get("LATCH_DATABASE_URL")
+            .map(str::to_string)
+            .or(from_file.database_url)
+            .unwrap_or_else(|| "sqlite://latch.db".into());
+        if !database_url.starts_with("sqlite:") {
+            return Err(invalid("LATCH_DATABASE_URL", "only sqlite: URLs are supported"));
+        }
+        let callout_allow_hosts = match get("LATCH_CALLOUT_ALLOW_HOSTS") {
+            Some(list) => list.split(',').map(|h| h.trim().to_string()).filter(|h| !h.is_empty()).collect(),
+            None => from_file.callout_allow_hosts.unwrap_or_default(),
+        };
+        let demo = match get("LATCH_DEMO") {
+            Some(v) => flag("LATCH_DEMO", v)?,
+            None => from_file.demo.unwrap_or(false),
+        };
+        let worker = match get("LATCH_WORKER") {
+            Some(v) => flag("LATCH_WORKER", v)?,
+            None => from_file.worker.unwrap_or(true),
+        };
+        let test_clock = match get("LATCH_TEST_CLOCK") {
+            Some(v) => flag("LATCH_TEST_CLOCK", v)?,
+            None => from_file.test_clock.unwrap_or(false),
+        };
+        let defaults = ExtensionLimits::default();
+        let limits = ExtensionLimits {
+            per_catalog: match get("LATCH_EXTENSIONS_PER_CATALOG") {
+                Some(v) => number("LATCH_EXTENSIONS_PER_CATALOG", v)?,
+                None => from_file.extensions_per_catalog.unwrap_or(defaults.per_catalog),
+            },
+            per_tenant: match get("LATCH_EXTENSIONS_PER_TENANT") {
+                Some(v) => number("LATCH_EXTENSIONS_PER_TENANT", v)?,
+                None => from_file.extensions_per_tenant.unwrap_or(defaults.per_tenant),
+            },
+        };
+        let unknown = env
+            .keys()
+            .filter(|k| k.starts_with("LATCH_") && !KEYS.iter().any(|(known, _)| known == k))
+            .cloned()
+            .collect();
+        Ok((
+            Config { site_addr, database_url, public_url, demo, callout_allow_hosts, worker, test_clock, limits },
+            unknown,
+        ))
+    }
+
+    pub fn settings(&self) -> Settings {
+        Settings {
+            secure_cookies: self.public_url.starts_with("https://"),
+            public_url: self.public_url.clone(),
+            callout_allow_hosts: self.callout_allow_hosts.clone(),
+            limits: self.limits.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults() {
+        let (c, unknown) = Config::load(None, &env(&[])).unwrap();
+        assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.database_url, "sqlite://latch.db");
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert!(!c.demo && c.worker && !c.test_clock);
+        assert!(c.callout_allow_hosts.is_empty());
+        assert_eq!(c.limits.per_catalog, 20);
+        assert!(unknown.is_empty());
+        assert!(!c.settings().secure_cookies);
+    }
+
+    #[test]
+    fn environment_beats_file() {
+        let file = "database_url = \"sqlite://file.db\"\ndemo = true\ncallout_allow_hosts = [\"localhost\"]\n";
+        let (c, _) = Config::load(Some(file), &env(&[("LATCH_DATABASE_URL", "sqlite://env.db")])).unwrap();
+        assert_eq!(c.database_url, "sqlite://env.db");
+        assert!(c.demo);
+        assert_eq!(c.callout_allow_hosts, vec!["localhost"]);
+        let (c, _) = Config::load(None, &env(&[("LATCH_CALLOUT_ALLOW_HOSTS", "127.0.0.1, localhost")])).unwrap();
+        assert_eq!(c.callout_allow_hosts, vec!["127.0.0.1", "localhost"]);
+    }
+
+    #[test]
+    fn invalid_values_name_the_setting() {
+        let err = Config::load(None, &env(&[("LATCH_DEMO", "maybe")])).unwrap_err();
+        assert_eq!(err.setting, "LATCH_DEMO");
+        let err = Config::load(None, &env(&[("LEPTOS_SITE_ADDR", "nowhere")])).unwrap_err();
+        assert_eq!(err.setting, "LEPTOS_SITE_ADDR");
+        let err = Config::load(None, &env(&[("LATCH_DATABASE_URL", "postgres://x")])).unwrap_err();
+        assert_eq!(err.setting, "LATCH_DATABASE_URL");
+        let err = Config::load(Some("colour = 1"), &env(&[])).unwrap_err();
+        assert_eq!(err.setting, "latch.toml");
+    }
+
+    #[test]
+    fn unknown_latch_variables_are_reported() {
+        let (_, unknown) = Config::load(None, &env(&[("LATCH_DEMOO", "1"), ("PATH", "/bin")])).unwrap();
+        assert_eq!(unknown, vec!["LATCH_DEMOO"]);
+    }
+
+    #[test]
+    fn https_public_url_makes_cookies_secure() {
+        let (c, _) = Config::load(None, &env(&[("LATCH_PUBLIC_URL", "https://latch.contoso.test")])).unwrap();
+        assert!(c.settings().secure_cookies);
+    }
+}

@@ -1,0 +1,30 @@
+//! The Latch server: configuration, the HTTP router (pages, server functions, static files)
+//! and start-up. The application itself lives in the `app` crate.
+
+pub mod config;
+pub mod guard;
+
+use app::state::AppState;
+use app::{shell, App};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+
+/// Every route of the server, with the guard in front.
+pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    Router::new()
+        .leptos_routes_with_context(
+            &leptos_options,
+            routes,
+            move || provide_context(context_state.clone()),
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(axum::middleware::from_fn_with_state(state, guard::guard))
+        .with_state(leptos_options)
+}

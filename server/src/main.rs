@@ -1,0 +1,106 @@
+use app::clock::Clock;
+use app::state::AppState;
+use app::store;
+use leptos::prelude::get_configuration;
+use server::config::Config;
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let file = std::fs::read_to_string("latch.toml").ok();
+    let (config, unknown) = match Config::load(file.as_deref(), &env) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("latch: invalid configuration: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for name in unknown {
+        tracing::warn!("unknown setting {name} is ignored (see the README for the names)");
+    }
+
+    let mut leptos_options = match get_configuration(None) {
+        Ok(conf) => conf.leptos_options,
+        Err(e) => {
+            eprintln!("latch: leptos configuration: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    leptos_options.site_addr = config.site_addr;
+
+    let db = match store::connect(&config.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("latch: cannot open or migrate {}: {e}", config.database_url);
+            return ExitCode::FAILURE;
+        }
+    };
+    if config.test_clock {
+        tracing::warn!("LATCH_TEST_CLOCK is on: for tests and demos only");
+    }
+    let clock = Clock::system();
+    if config.demo {
+        match store::demo::load_if_empty(&db, clock.now()).await {
+            Ok(true) => tracing::info!("loaded the demo data"),
+            Ok(false) => tracing::info!("the database is not empty: demo data not loaded"),
+            Err(e) => {
+                eprintln!("latch: loading the demo data failed: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    {
+        let db = db.clone();
+        tokio::spawn(async move {
+            if let Ok(accounts) = store::demo::accounts_with_demo_password(&db).await {
+                if !accounts.is_empty() {
+                    tracing::warn!(
+                        "demo accounts still use the published demo password, for demos only: {}",
+                        accounts.join(", ")
+                    );
+                }
+            }
+        });
+    }
+
+    let state = AppState { db, settings: Arc::new(config.settings()), clock };
+    let app = server::router(state, leptos_options);
+    let listener = match tokio::net::TcpListener::bind(config.site_addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("latch: cannot listen on {}: {e}", config.site_addr);
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!("Latch listening on http://{}", config.site_addr);
+    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown()).await {
+        eprintln!("latch: server error: {e}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}
