@@ -39,7 +39,7 @@ pub async fn delete_extension(catalog: CatalogId, extension: ExtensionId) -> Res
 #[server(prefix = "/api", endpoint = "conversion_choice", input = Json)]
 pub async fn conversion_choice(catalog: CatalogId, extension: ExtensionId) -> Result<ConversionOffer, AppError> {
     let (state, p) = crate::api::context::caller().await?;
-    crate::services::extensions::conversion_choice(&state, &p, catalog, extension).await
+    crate::services::extensions::conversion_offer(&state, &p, catalog, extension).await
 }
 
 #[server(prefix = "/api", endpoint = "convert_extension", input = Json)]

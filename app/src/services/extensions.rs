@@ -247,7 +247,7 @@ pub async fn delete(state: &AppState, p: &Principal, catalog: CatalogId, id: Ext
     Ok(())
 }
 
-pub async fn conversion_choice(
+pub async fn conversion_offer(
     state: &AppState,
     p: &Principal,
     catalog: CatalogId,

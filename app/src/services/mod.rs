@@ -5,3 +5,6 @@
 pub mod catalogs;
 pub mod extensions;
 pub mod session;
+
+#[cfg(test)]
+mod tests;
