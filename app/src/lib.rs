@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Latch: the Leptos application (pages, server functions) and, behind the `ssr` feature,
 //! everything the server needs to answer them (store, authorization, services).
 //! `domain` is plain Rust and compiles for the browser too.

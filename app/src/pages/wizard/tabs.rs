@@ -169,6 +169,9 @@ pub fn Details(fields: Fields, feedback: Feedback) -> impl IntoView {
             fields.logic_app().resource_path().chars().count()
         )
     });
+    let url_hint = Signal::derive(|| {
+        "https, or http to a host the operator allow-listed. A URL with a signature is kept secret.".to_string()
+    });
     let is_logic_app = move || fields.endpoint_type.get() == EndpointType::LogicApp;
     view! {
         <h2>"Details"</h2>
@@ -185,15 +188,17 @@ pub fn Details(fields: Fields, feedback: Feedback) -> impl IntoView {
                 <span>"HTTP endpoint"</span>
             </label>
         </fieldset>
-        <Show when=is_logic_app>
+        <Show
+            when=is_logic_app
+            fallback=move || view! {
+                <TextField id=keys::URL label="Endpoint URL" value=fields.url feedback input_type="url" hint=url_hint/>
+            }
+        >
             <TextField id=keys::SUBSCRIPTION_ID label="Subscription id" value=fields.subscription_id feedback/>
             <TextField id=keys::RESOURCE_GROUP_NAME label="Resource group" value=fields.resource_group feedback/>
             <TextField id=keys::LOGIC_APP_WORKFLOW_NAME label="Logic App workflow name" value=fields.workflow_name feedback hint=path_hint/>
+            <TextField id=keys::URL label="Trigger URL" value=fields.url feedback input_type="url" hint=url_hint/>
         </Show>
-        <TextField id=keys::URL
-            label=if fields.endpoint_type.get_untracked() == EndpointType::LogicApp { "Trigger URL" } else { "Endpoint URL" }
-            value=fields.url feedback input_type="url"
-            hint=Signal::derive(|| "https, or http to a host the operator allow-listed. A URL with a signature is kept secret.".to_string())/>
         <details class="advanced">
             <summary>"Advanced"</summary>
             <TextField id=keys::TIMEOUT_IN_MILLISECONDS label="Call timeout (milliseconds, 200 to 30000)" value=fields.timeout_ms feedback input_type="number"/>

@@ -1,0 +1,71 @@
+// Helpers in three kinds: find (locators), act (what a person does), check (assertions).
+import { test as base, expect, type Page } from "@playwright/test";
+
+export const PASSWORD = "latch-demo";
+
+/** Fails the test on any page error, console error or failed non-API request. Server
+ * functions answer refusals with an error status by design; the tests assert those refusals
+ * on the page instead. */
+export const test = base.extend<{ problems: string[] }>({
+  problems: [
+    async ({ page }, use) => {
+      const problems: string[] = [];
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      page.on("console", (m) => {
+        if (m.type() !== "error") return;
+        if (m.location().url.includes("/api/")) return;
+        problems.push(`console: ${m.text()} (${m.location().url})`);
+      });
+      page.on("response", (r) => {
+        if (r.status() >= 400 && !new URL(r.url()).pathname.startsWith("/api/")) {
+          problems.push(`HTTP ${r.status()} ${r.url()}`);
+        }
+      });
+      await use(problems);
+      expect(problems, "page errors, console errors or failed requests").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export { expect };
+
+// ---- act ----
+
+/** Waits until the page has hydrated: before that, a click can be lost. */
+export async function hydrated(page: Page) {
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+}
+
+export async function signIn(page: Page, email: string, next = "/") {
+  await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
+  await page.getByLabel("E-mail address").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("user-menu")).toBeVisible();
+  await hydrated(page);
+}
+
+/** Opens a catalog's Custom extensions tab from the catalog list, as a person would. */
+export async function openCustomExtensions(page: Page, catalog: string) {
+  await page.goto("/catalogs");
+  await hydrated(page);
+  await page.getByRole("link", { name: catalog, exact: true }).click();
+  await expect(page.getByTestId("catalog-name")).toHaveText(catalog);
+  await page.getByRole("navigation", { name: "Catalog" }).getByRole("link", { name: "Custom extensions" }).click();
+  await expect(page.getByTestId("extension-table")).toBeVisible();
+}
+
+export function row(page: Page, name: string) {
+  return page.locator(`[data-testid=extension-row][data-name="${name}"]`);
+}
+
+export async function rowAction(page: Page, name: string, action: string) {
+  await page.getByRole("button", { name: `Actions for ${name}` }).click();
+  await page.getByRole("menuitem", { name: action }).click();
+}
+
+/** Moves to a wizard tab with Next, checking the tab strip shows where one is. */
+export async function next(page: Page, tab: string) {
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByRole("tab", { name: tab })).toHaveAttribute("aria-selected", "true");
+}

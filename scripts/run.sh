@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# One command to run Latch: installs what is missing, builds, and serves it at
+# http://127.0.0.1:3000 on ./latch.db with the demo data (loaded into a new, empty database).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/tooling.sh
+ensure_rust_tools
+
+export LATCH_DEMO="${LATCH_DEMO:-1}"
+export LATCH_DATABASE_URL="${LATCH_DATABASE_URL:-sqlite://latch.db}"
+# Demo extensions call the sample receiver on loopback.
+export LATCH_CALLOUT_ALLOW_HOSTS="${LATCH_CALLOUT_ALLOW_HOSTS:-127.0.0.1,localhost}"
+exec cargo leptos serve

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# One command to run every test: formatting and lints, the Rust tests (unit and per-test
+# SQLite databases), then Playwright in Debian's headless Chromium against the real server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/tooling.sh
+ensure_rust_tools
+ensure_browser_tools
+
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+
+echo ">> cargo fmt --check"
+cargo fmt --all -- --check
+
+echo ">> build (wasm + server, debug)"
+cargo leptos build
+
+echo ">> clippy"
+cargo clippy --workspace --all-targets --features ssr -- -D warnings
+cargo clippy -p app --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+echo ">> Rust tests"
+cargo test --workspace --features ssr 2>&1 | tee "$log/rust.txt"
+
+echo ">> Playwright"
+(cd end2end && npx playwright test --reporter=list) 2>&1 | tee "$log/e2e.txt"
+
+rust_passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' "$log/rust.txt" | awk '{s+=$4} END {print s+0}')
+e2e_passed=$(grep -Eo '^ *[0-9]+ passed' "$log/e2e.txt" | awk '{s+=$1} END {print s+0}')
+echo "rust: $rust_passed passed, 0 failed"
+echo "playwright: $e2e_passed passed, 0 failed"
+echo "total: $((rust_passed + e2e_passed)) passed, 0 failed"

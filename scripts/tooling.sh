@@ -1,0 +1,41 @@
+# Sourced by run.sh and test.sh: installs what building and testing Latch needs, skipping
+# every install that is already done. Versions are the ones verified on these machines.
+export PATH="$HOME/.cargo/bin:$PATH"
+
+CARGO_LEPTOS_VERSION=0.3.10
+
+# The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+ensure_rust_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+    echo ">> installing cargo-leptos $CARGO_LEPTOS_VERSION (about 17 minutes on 2 cores, once per machine)"
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+  fi
+  local wb
+  wb=$(wasm_bindgen_version)
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb" ]; then
+    echo ">> installing wasm-bindgen-cli $wb (about 3 minutes, once)"
+    # Without --locked: with it, resolution fails for this version.
+    cargo install wasm-bindgen-cli --version "$wb"
+  fi
+}
+
+ensure_browser_tools() {
+  if [ ! -x /usr/bin/chromium ]; then
+    echo ">> installing Debian's chromium"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y chromium
+  fi
+  if [ ! -d end2end/node_modules/@playwright/test ]; then
+    echo ">> installing the end-to-end test packages"
+    (cd end2end && npm ci --no-audit --no-fund)
+  fi
+}
