@@ -11,15 +11,42 @@ use std::net::SocketAddr;
 /// Every key, its meaning and default; `latch.toml` uses the same names in lower case
 /// without the prefix (`database_url = "sqlite://latch.db"`).
 pub const KEYS: [(&str, &str); 9] = [
-    ("LEPTOS_SITE_ADDR", "address to listen on (default 127.0.0.1:3000)"),
-    ("LATCH_DATABASE_URL", "the database (default sqlite://latch.db, created if missing)"),
-    ("LATCH_PUBLIC_URL", "base URL for tokens, links and discovery (default http:// + the listen address)"),
-    ("LATCH_DEMO", "on a new, empty database, load the demo data (default off)"),
-    ("LATCH_CALLOUT_ALLOW_HOSTS", "hosts callouts may reach over http or on private addresses (default empty)"),
-    ("LATCH_WORKER", "run the background worker in this process (default on)"),
-    ("LATCH_TEST_CLOCK", "tests and demos only: a controllable clock (default off)"),
-    ("LATCH_EXTENSIONS_PER_CATALOG", "custom extensions per catalog (default 20)"),
-    ("LATCH_EXTENSIONS_PER_TENANT", "custom extensions in all (default 500)"),
+    (
+        "LEPTOS_SITE_ADDR",
+        "address to listen on (default 127.0.0.1:3000)",
+    ),
+    (
+        "LATCH_DATABASE_URL",
+        "the database (default sqlite://latch.db, created if missing)",
+    ),
+    (
+        "LATCH_PUBLIC_URL",
+        "base URL for tokens, links and discovery (default http:// + the listen address)",
+    ),
+    (
+        "LATCH_DEMO",
+        "on a new, empty database, load the demo data (default off)",
+    ),
+    (
+        "LATCH_CALLOUT_ALLOW_HOSTS",
+        "hosts callouts may reach over http or on private addresses (default empty)",
+    ),
+    (
+        "LATCH_WORKER",
+        "run the background worker in this process (default on)",
+    ),
+    (
+        "LATCH_TEST_CLOCK",
+        "tests and demos only: a controllable clock (default off)",
+    ),
+    (
+        "LATCH_EXTENSIONS_PER_CATALOG",
+        "custom extensions per catalog (default 20)",
+    ),
+    (
+        "LATCH_EXTENSIONS_PER_TENANT",
+        "custom extensions in all (default 500)",
+    ),
 ];
 
 #[derive(Debug, Clone)]
@@ -56,14 +83,20 @@ pub struct ConfigError {
 }
 
 fn invalid(setting: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError { setting: setting.into(), message: message.into() }
+    ConfigError {
+        setting: setting.into(),
+        message: message.into(),
+    }
 }
 
 fn flag(setting: &str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "on" | "yes" => Ok(true),
         "0" | "false" | "off" | "no" | "" => Ok(false),
-        other => Err(invalid(setting, format!("{other:?} is not on/off (use 1 or 0)"))),
+        other => Err(invalid(
+            setting,
+            format!("{other:?} is not on/off (use 1 or 0)"),
+        )),
     }
 }
 
@@ -76,9 +109,14 @@ fn number(setting: &str, value: &str) -> Result<u32, ConfigError> {
 
 impl Config {
     /// Reads `latch.toml` (if `file` is given and exists) and the environment.
-    pub fn load(file: Option<&str>, env: &HashMap<String, String>) -> Result<(Config, Vec<String>), ConfigError> {
+    pub fn load(
+        file: Option<&str>,
+        env: &HashMap<String, String>,
+    ) -> Result<(Config, Vec<String>), ConfigError> {
         let from_file: FileConfig = match file {
-            Some(text) => toml::from_str(text).map_err(|e| invalid("latch.toml", e.message().to_string()))?,
+            Some(text) => {
+                toml::from_str(text).map_err(|e| invalid("latch.toml", e.message().to_string()))?
+            }
             None => FileConfig::default(),
         };
         let get = |key: &str| env.get(key).map(String::as_str);
@@ -87,15 +125,22 @@ impl Config {
             .map(str::to_string)
             .or(from_file.site_addr)
             .unwrap_or_else(|| "127.0.0.1:3000".into());
-        let site_addr: SocketAddr = site_addr_text
-            .parse()
-            .map_err(|_| invalid("LEPTOS_SITE_ADDR", format!("{site_addr_text:?} is not an address such as 127.0.0.1:3000")))?;
+        let site_addr: SocketAddr = site_addr_text.parse().map_err(|_| {
+            invalid(
+                "LEPTOS_SITE_ADDR",
+                format!("{site_addr_text:?} is not an address such as 127.0.0.1:3000"),
+            )
+        })?;
         let public_url = get("LATCH_PUBLIC_URL")
             .map(str::to_string)
             .or(from_file.public_url)
             .unwrap_or_else(|| format!("http://{site_addr}"));
-        let parsed = url::Url::parse(&public_url)
-            .map_err(|_| invalid("LATCH_PUBLIC_URL", format!("{public_url:?} is not an absolute URL")))?;
+        let parsed = url::Url::parse(&public_url).map_err(|_| {
+            invalid(
+                "LATCH_PUBLIC_URL",
+                format!("{public_url:?} is not an absolute URL"),
+            )
+        })?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(invalid("LATCH_PUBLIC_URL", "must be an http or https URL"));
         }
@@ -104,10 +149,17 @@ impl Config {
             .or(from_file.database_url)
             .unwrap_or_else(|| "sqlite://latch.db".into());
         if !database_url.starts_with("sqlite:") {
-            return Err(invalid("LATCH_DATABASE_URL", "only sqlite: URLs are supported"));
+            return Err(invalid(
+                "LATCH_DATABASE_URL",
+                "only sqlite: URLs are supported",
+            ));
         }
         let callout_allow_hosts = match get("LATCH_CALLOUT_ALLOW_HOSTS") {
-            Some(list) => list.split(',').map(|h| h.trim().to_string()).filter(|h| !h.is_empty()).collect(),
+            Some(list) => list
+                .split(',')
+                .map(|h| h.trim().to_string())
+                .filter(|h| !h.is_empty())
+                .collect(),
             None => from_file.callout_allow_hosts.unwrap_or_default(),
         };
         let demo = match get("LATCH_DEMO") {
@@ -126,11 +178,15 @@ impl Config {
         let limits = ExtensionLimits {
             per_catalog: match get("LATCH_EXTENSIONS_PER_CATALOG") {
                 Some(v) => number("LATCH_EXTENSIONS_PER_CATALOG", v)?,
-                None => from_file.extensions_per_catalog.unwrap_or(defaults.per_catalog),
+                None => from_file
+                    .extensions_per_catalog
+                    .unwrap_or(defaults.per_catalog),
             },
             per_tenant: match get("LATCH_EXTENSIONS_PER_TENANT") {
                 Some(v) => number("LATCH_EXTENSIONS_PER_TENANT", v)?,
-                None => from_file.extensions_per_tenant.unwrap_or(defaults.per_tenant),
+                None => from_file
+                    .extensions_per_tenant
+                    .unwrap_or(defaults.per_tenant),
             },
         };
         let unknown = env
@@ -139,7 +195,16 @@ impl Config {
             .cloned()
             .collect();
         Ok((
-            Config { site_addr, database_url, public_url, demo, callout_allow_hosts, worker, test_clock, limits },
+            Config {
+                site_addr,
+                database_url,
+                public_url,
+                demo,
+                callout_allow_hosts,
+                worker,
+                test_clock,
+                limits,
+            },
             unknown,
         ))
     }
@@ -149,7 +214,7 @@ impl Config {
             secure_cookies: self.public_url.starts_with("https://"),
             public_url: self.public_url.clone(),
             callout_allow_hosts: self.callout_allow_hosts.clone(),
-            limits: self.limits.clone(),
+            limits: self.limits,
         }
     }
 }
@@ -159,7 +224,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -178,11 +246,19 @@ mod tests {
     #[test]
     fn environment_beats_file() {
         let file = "database_url = \"sqlite://file.db\"\ndemo = true\ncallout_allow_hosts = [\"localhost\"]\n";
-        let (c, _) = Config::load(Some(file), &env(&[("LATCH_DATABASE_URL", "sqlite://env.db")])).unwrap();
+        let (c, _) = Config::load(
+            Some(file),
+            &env(&[("LATCH_DATABASE_URL", "sqlite://env.db")]),
+        )
+        .unwrap();
         assert_eq!(c.database_url, "sqlite://env.db");
         assert!(c.demo);
         assert_eq!(c.callout_allow_hosts, vec!["localhost"]);
-        let (c, _) = Config::load(None, &env(&[("LATCH_CALLOUT_ALLOW_HOSTS", "127.0.0.1, localhost")])).unwrap();
+        let (c, _) = Config::load(
+            None,
+            &env(&[("LATCH_CALLOUT_ALLOW_HOSTS", "127.0.0.1, localhost")]),
+        )
+        .unwrap();
         assert_eq!(c.callout_allow_hosts, vec!["127.0.0.1", "localhost"]);
     }
 
@@ -200,13 +276,18 @@ mod tests {
 
     #[test]
     fn unknown_latch_variables_are_reported() {
-        let (_, unknown) = Config::load(None, &env(&[("LATCH_DEMOO", "1"), ("PATH", "/bin")])).unwrap();
+        let (_, unknown) =
+            Config::load(None, &env(&[("LATCH_DEMOO", "1"), ("PATH", "/bin")])).unwrap();
         assert_eq!(unknown, vec!["LATCH_DEMOO"]);
     }
 
     #[test]
     fn https_public_url_makes_cookies_secure() {
-        let (c, _) = Config::load(None, &env(&[("LATCH_PUBLIC_URL", "https://latch.contoso.test")])).unwrap();
+        let (c, _) = Config::load(
+            None,
+            &env(&[("LATCH_PUBLIC_URL", "https://latch.contoso.test")]),
+        )
+        .unwrap();
         assert!(c.settings().secure_cookies);
     }
 }

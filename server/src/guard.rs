@@ -22,7 +22,11 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         match services::session::principal(&state, token.as_deref()).await {
             Ok(_) => {}
             Err(AppError::NotSignedIn) => {
-                let next = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let next = request
+                    .uri()
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
                 let query: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
                 return Redirect::to(&format!("/sign-in?next={query}")).into_response();
             }
@@ -42,7 +46,10 @@ fn is_safe(method: &Method) -> bool {
 fn is_cross_site(request: &Request) -> bool {
     let headers = request.headers();
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
         let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
         return origin == "null" || !origin_host.eq_ignore_ascii_case(host);
     }
@@ -56,7 +63,10 @@ fn is_cross_site(request: &Request) -> bool {
 fn is_page(request: &Request) -> bool {
     let path = request.uri().path();
     let last = path.rsplit('/').next().unwrap_or_default();
-    !(path == "/sign-in" || path.starts_with("/api/") || path.starts_with("/pkg/") || last.contains('.'))
+    !(path == "/sign-in"
+        || path.starts_with("/api/")
+        || path.starts_with("/pkg/")
+        || last.contains('.'))
 }
 
 #[cfg(test)]
@@ -74,10 +84,22 @@ mod tests {
 
     #[test]
     fn same_origin_passes_and_other_origins_do_not() {
-        assert!(!is_cross_site(&post(&[("host", "127.0.0.1:3000"), ("origin", "http://127.0.0.1:3000")])));
-        assert!(is_cross_site(&post(&[("host", "127.0.0.1:3000"), ("origin", "https://evil.example")])));
-        assert!(is_cross_site(&post(&[("host", "127.0.0.1:3000"), ("origin", "null")])));
-        assert!(is_cross_site(&post(&[("host", "127.0.0.1:3000"), ("sec-fetch-site", "cross-site")])));
+        assert!(!is_cross_site(&post(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "http://127.0.0.1:3000")
+        ])));
+        assert!(is_cross_site(&post(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "https://evil.example")
+        ])));
+        assert!(is_cross_site(&post(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "null")
+        ])));
+        assert!(is_cross_site(&post(&[
+            ("host", "127.0.0.1:3000"),
+            ("sec-fetch-site", "cross-site")
+        ])));
         assert!(!is_cross_site(&post(&[("host", "127.0.0.1:3000")])));
     }
 

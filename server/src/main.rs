@@ -11,7 +11,9 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
 
     let env: HashMap<String, String> = std::env::vars().collect();
@@ -71,7 +73,11 @@ async fn main() -> ExitCode {
         });
     }
 
-    let state = AppState { db, settings: Arc::new(config.settings()), clock };
+    let state = AppState {
+        db,
+        settings: Arc::new(config.settings()),
+        clock,
+    };
     let app = server::router(state, leptos_options);
     let listener = match tokio::net::TcpListener::bind(config.site_addr).await {
         Ok(l) => l,
@@ -81,7 +87,10 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!("Latch listening on http://{}", config.site_addr);
-    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown()).await {
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await
+    {
         eprintln!("latch: server error: {e}");
         return ExitCode::FAILURE;
     }
@@ -92,7 +101,8 @@ async fn shutdown() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -2,7 +2,7 @@ use crate::domain::extension::ExtensionDraft;
 use crate::domain::ids::{CatalogId, ExtensionId};
 use crate::domain::kind::ExtensionKind;
 use crate::error::AppError;
-use crate::views::{ConversionOffer, CreatedExtension, WizardSetup, ExtensionList};
+use crate::views::{ConversionOffer, CreatedExtension, ExtensionList, WizardSetup};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -13,19 +13,29 @@ pub async fn extensions_tab(catalog: CatalogId) -> Result<ExtensionList, AppErro
 }
 
 #[server(prefix = "/api", endpoint = "extension_form", input = Json)]
-pub async fn extension_form(catalog: CatalogId, extension: Option<ExtensionId>) -> Result<WizardSetup, AppError> {
+pub async fn extension_form(
+    catalog: CatalogId,
+    extension: Option<ExtensionId>,
+) -> Result<WizardSetup, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::extensions::form(&state, &p, catalog, extension).await
 }
 
 #[server(prefix = "/api", endpoint = "create_extension", input = Json)]
-pub async fn create_extension(catalog: CatalogId, draft: ExtensionDraft) -> Result<CreatedExtension, AppError> {
+pub async fn create_extension(
+    catalog: CatalogId,
+    draft: ExtensionDraft,
+) -> Result<CreatedExtension, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::extensions::create(&state, &p, catalog, draft).await
 }
 
 #[server(prefix = "/api", endpoint = "update_extension", input = Json)]
-pub async fn update_extension(catalog: CatalogId, extension: ExtensionId, draft: ExtensionDraft) -> Result<(), AppError> {
+pub async fn update_extension(
+    catalog: CatalogId,
+    extension: ExtensionId,
+    draft: ExtensionDraft,
+) -> Result<(), AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::extensions::update(&state, &p, catalog, extension, draft).await
 }
@@ -37,7 +47,10 @@ pub async fn delete_extension(catalog: CatalogId, extension: ExtensionId) -> Res
 }
 
 #[server(prefix = "/api", endpoint = "conversion_choice", input = Json)]
-pub async fn conversion_choice(catalog: CatalogId, extension: ExtensionId) -> Result<ConversionOffer, AppError> {
+pub async fn conversion_choice(
+    catalog: CatalogId,
+    extension: ExtensionId,
+) -> Result<ConversionOffer, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::extensions::conversion_offer(&state, &p, catalog, extension).await
 }

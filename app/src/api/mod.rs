@@ -22,7 +22,8 @@ pub(crate) mod context {
     }
 
     pub fn session_token() -> Option<String> {
-        use_context::<http::request::Parts>().and_then(|parts| cookie::session_token(&parts.headers))
+        use_context::<http::request::Parts>()
+            .and_then(|parts| cookie::session_token(&parts.headers))
     }
 
     /// The signed-in caller and the state, or `NotSignedIn`.

@@ -33,9 +33,16 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
             Ok(())
         }
         Err(AppError::Invalid(errors)) => {
-            let reason = errors.first().map(|e| e.message.clone()).unwrap_or_default();
-            let query = [("next", next.as_str()), ("error", reason.as_str()), ("email", email.as_str())]
-                .map(|(k, v)| format!("{k}={}", urlencode(v)));
+            let reason = errors
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default();
+            let query = [
+                ("next", next.as_str()),
+                ("error", reason.as_str()),
+                ("email", email.as_str()),
+            ]
+            .map(|(k, v)| format!("{k}={}", urlencode(v)));
             leptos_axum::redirect(&format!("/sign-in?{}", query.join("&")));
             Ok(())
         }

@@ -72,7 +72,11 @@ mod tests {
 
     fn principal(grants: Vec<RoleGrant>) -> Principal {
         Principal {
-            actor: Actor { kind: "user", id: None, name: "T".into() },
+            actor: Actor {
+                kind: "user",
+                id: None,
+                name: "T".into(),
+            },
             user_id: None,
             display_name: "T".into(),
             user_principal_name: "t@contoso.test".into(),
@@ -82,7 +86,10 @@ mod tests {
 
     #[test]
     fn tenant_admin_holds_every_catalog() {
-        let p = principal(vec![RoleGrant { role: Role::IdentityGovernanceAdministrator, catalog_id: None }]);
+        let p = principal(vec![RoleGrant {
+            role: Role::IdentityGovernanceAdministrator,
+            catalog_id: None,
+        }]);
         let catalog = CatalogId::new();
         assert!(p.is_admin());
         assert!(p.may(catalog, Role::may_manage_extensions));
@@ -92,16 +99,28 @@ mod tests {
     fn catalog_roles_stay_in_their_catalog() {
         let marketing = CatalogId::new();
         let engineering = CatalogId::new();
-        let owner = principal(vec![RoleGrant { role: Role::CatalogOwner, catalog_id: Some(marketing) }]);
+        let owner = principal(vec![RoleGrant {
+            role: Role::CatalogOwner,
+            catalog_id: Some(marketing),
+        }]);
         assert!(owner.may(marketing, Role::may_manage_extensions));
         assert!(!owner.may_see_catalog(engineering));
-        let err = owner.require(engineering, Role::may_manage_extensions, "add a custom extension").unwrap_err();
+        let err = owner
+            .require(
+                engineering,
+                Role::may_manage_extensions,
+                "add a custom extension",
+            )
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "Not permitted: to add a custom extension you need one of these roles on this catalog: \
              Identity Governance Administrator, Catalog owner."
         );
-        let manager = principal(vec![RoleGrant { role: Role::AccessPackageManager, catalog_id: Some(marketing) }]);
+        let manager = principal(vec![RoleGrant {
+            role: Role::AccessPackageManager,
+            catalog_id: Some(marketing),
+        }]);
         assert!(manager.may_see_catalog(marketing));
         assert!(!manager.may(marketing, Role::may_manage_extensions));
     }

@@ -37,7 +37,11 @@ pub fn clear_session(secure: bool) -> String {
 /// replaced by the home page so the sign-in form can't be used as an open redirect.
 pub fn safe_next(next: &str) -> String {
     let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
-    if ok { next.to_string() } else { "/".to_string() }
+    if ok {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
 }
 
 #[cfg(test)]
@@ -47,7 +51,10 @@ mod tests {
     #[test]
     fn finds_the_session_among_other_cookies() {
         let mut headers = http::HeaderMap::new();
-        headers.insert(http::header::COOKIE, "a=1; latch_session=tok; b=2".parse().unwrap());
+        headers.insert(
+            http::header::COOKIE,
+            "a=1; latch_session=tok; b=2".parse().unwrap(),
+        );
         assert_eq!(session_token(&headers).as_deref(), Some("tok"));
         headers.insert(http::header::COOKIE, "latch_session=".parse().unwrap());
         assert_eq!(session_token(&headers), None);
@@ -56,7 +63,10 @@ mod tests {
     #[test]
     fn cookie_attributes() {
         let c = set_session("tok", true);
-        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.ends_with("; Secure"), "{c}");
+        assert!(
+            c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.ends_with("; Secure"),
+            "{c}"
+        );
         assert!(!set_session("tok", false).contains("Secure"));
         assert!(clear_session(false).contains("Max-Age=0"));
     }

@@ -1,4 +1,5 @@
 use crate::api::session::current_user;
+use crate::error::AppError;
 use crate::pages::catalog::{CatalogLayout, CatalogMembers, CatalogOverview, CatalogPackages};
 use crate::pages::catalogs::CatalogList;
 use crate::pages::common::NotFound;
@@ -7,7 +8,6 @@ use crate::pages::home::Home;
 use crate::pages::sign_in::SignIn;
 use crate::pages::wizard::{AddExtension, EditExtension};
 use crate::views::SessionUser;
-use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes, A};

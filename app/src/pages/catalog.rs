@@ -22,13 +22,20 @@ pub fn no_such_catalog() -> AppError {
 #[component]
 pub fn CatalogLayout() -> impl IntoView {
     let id = use_catalog_id();
-    let header = Resource::new(move || id.get(), |id| async move {
-        match id {
-            Some(id) => catalog_header(id).await,
-            None => Err(no_such_catalog()),
-        }
-    });
-    let base = move || id.get().map(|id| format!("/catalogs/{id}")).unwrap_or_default();
+    let header = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => catalog_header(id).await,
+                None => Err(no_such_catalog()),
+            }
+        },
+    );
+    let base = move || {
+        id.get()
+            .map(|id| format!("/catalogs/{id}"))
+            .unwrap_or_default()
+    };
     view! {
         <div class="catalog">
             <Suspense fallback=Loading>
@@ -59,12 +66,15 @@ pub fn CatalogLayout() -> impl IntoView {
 #[component]
 pub fn CatalogOverview() -> impl IntoView {
     let id = use_catalog_id();
-    let header = Resource::new(move || id.get(), |id| async move {
-        match id {
-            Some(id) => catalog_header(id).await,
-            None => Err(no_such_catalog()),
-        }
-    });
+    let header = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => catalog_header(id).await,
+                None => Err(no_such_catalog()),
+            }
+        },
+    );
     view! {
         <h2>"Overview"</h2>
         <Suspense fallback=Loading>
@@ -86,12 +96,15 @@ pub fn CatalogOverview() -> impl IntoView {
 #[component]
 pub fn CatalogPackages() -> impl IntoView {
     let id = use_catalog_id();
-    let rows = Resource::new(move || id.get(), |id| async move {
-        match id {
-            Some(id) => catalog_packages(id).await,
-            None => Err(no_such_catalog()),
-        }
-    });
+    let rows = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => catalog_packages(id).await,
+                None => Err(no_such_catalog()),
+            }
+        },
+    );
     view! {
         <h2>"Access packages"</h2>
         <Suspense fallback=Loading>
@@ -123,12 +136,15 @@ pub fn CatalogPackages() -> impl IntoView {
 #[component]
 pub fn CatalogMembers() -> impl IntoView {
     let id = use_catalog_id();
-    let rows = Resource::new(move || id.get(), |id| async move {
-        match id {
-            Some(id) => catalog_members(id).await,
-            None => Err(no_such_catalog()),
-        }
-    });
+    let rows = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => catalog_members(id).await,
+                None => Err(no_such_catalog()),
+            }
+        },
+    );
     view! {
         <h2>"Roles"</h2>
         <Suspense fallback=Loading>

@@ -1,7 +1,9 @@
 //! Catalog → Custom extensions: the table, its row menu, and the delete and
 //! "Update to new extension type" dialogs.
 
-use crate::api::extensions::{conversion_choice, convert_extension, delete_extension, extensions_tab};
+use crate::api::extensions::{
+    conversion_choice, convert_extension, delete_extension, extensions_tab,
+};
 use crate::domain::ids::{CatalogId, ExtensionId};
 use crate::domain::kind::ExtensionKind;
 use crate::pages::catalog::{no_such_catalog, use_catalog_id};
@@ -20,12 +22,15 @@ enum Dialog {
 #[component]
 pub fn ExtensionsTabPage() -> impl IntoView {
     let id = use_catalog_id();
-    let tab = Resource::new(move || id.get(), |id| async move {
-        match id {
-            Some(id) => extensions_tab(id).await,
-            None => Err(no_such_catalog()),
-        }
-    });
+    let tab = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => extensions_tab(id).await,
+                None => Err(no_such_catalog()),
+            }
+        },
+    );
     let dialog = RwSignal::new(Dialog::None);
     let status = RwSignal::new(String::new());
     let done = Callback::new(move |message: String| {
@@ -201,11 +206,15 @@ fn ConvertDialog(
     let name = row.display_name.clone();
     let choice = Resource::new(|| (), move |_| conversion_choice(catalog, ext));
     let picked = RwSignal::new(None::<ExtensionKind>);
-    let convert = Action::new(move |kind: &Option<ExtensionKind>| convert_extension(catalog, ext, *kind));
+    let convert =
+        Action::new(move |kind: &Option<ExtensionKind>| convert_extension(catalog, ext, *kind));
     let converted_name = name.clone();
     Effect::new(move |_| {
         if let Some(Ok(kind)) = convert.value().get() {
-            done.run(format!("\u{201c}{converted_name}\u{201d} is now of type {}.", kind.type_label()));
+            done.run(format!(
+                "\u{201c}{converted_name}\u{201d} is now of type {}.",
+                kind.type_label()
+            ));
         }
     });
     view! {

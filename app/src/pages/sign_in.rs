@@ -10,7 +10,11 @@ pub fn SignIn() -> impl IntoView {
     let get = move |key: &str| query.read_untracked().get(key).unwrap_or_default();
     let next = {
         let n = get("next");
-        if n.is_empty() { "/".to_string() } else { n }
+        if n.is_empty() {
+            "/".to_string()
+        } else {
+            n
+        }
     };
     let error = get("error");
     let email = get("email");

@@ -9,7 +9,10 @@ use crate::store::{catalogs, packages, roles};
 use crate::views::{CatalogInfo, CatalogSummary, MemberRow, PackageRow};
 
 fn role_labels(p: &Principal, catalog: CatalogId) -> Vec<String> {
-    p.roles_in(catalog).into_iter().map(|r| r.label().to_string()).collect()
+    p.roles_in(catalog)
+        .into_iter()
+        .map(|r| r.label().to_string())
+        .collect()
 }
 
 /// The catalogs the caller holds a role in (all of them for an administrator). A caller with
@@ -36,7 +39,11 @@ pub async fn list(state: &AppState, p: &Principal) -> Result<Vec<CatalogSummary>
 
 /// The catalog, if it exists and the caller may see it. A catalog the caller holds no role in
 /// is "not permitted" (not "not found"), so the reason is clear.
-pub async fn header(state: &AppState, p: &Principal, id: CatalogId) -> Result<CatalogInfo, AppError> {
+pub async fn header(
+    state: &AppState,
+    p: &Principal,
+    id: CatalogId,
+) -> Result<CatalogInfo, AppError> {
     let mut conn = state.db.acquire().await?;
     let catalog = catalogs::get(&mut conn, id)
         .await?
@@ -50,7 +57,11 @@ pub async fn header(state: &AppState, p: &Principal, id: CatalogId) -> Result<Ca
     })
 }
 
-pub async fn access_packages(state: &AppState, p: &Principal, id: CatalogId) -> Result<Vec<PackageRow>, AppError> {
+pub async fn access_packages(
+    state: &AppState,
+    p: &Principal,
+    id: CatalogId,
+) -> Result<Vec<PackageRow>, AppError> {
     header(state, p, id).await?;
     let mut conn = state.db.acquire().await?;
     Ok(packages::list_in_catalog(&mut conn, id)
@@ -65,16 +76,28 @@ pub async fn access_packages(state: &AppState, p: &Principal, id: CatalogId) -> 
         .collect())
 }
 
-pub async fn members(state: &AppState, p: &Principal, id: CatalogId) -> Result<Vec<MemberRow>, AppError> {
+pub async fn members(
+    state: &AppState,
+    p: &Principal,
+    id: CatalogId,
+) -> Result<Vec<MemberRow>, AppError> {
     header(state, p, id).await?;
     let mut conn = state.db.acquire().await?;
     Ok(roles::members_of_catalog(&mut conn, id)
         .await?
         .into_iter()
         .map(|m| MemberRow {
-            role: Role::from_db_name(&m.role).map(Role::label).unwrap_or("Unknown role").to_string(),
+            role: Role::from_db_name(&m.role)
+                .map(Role::label)
+                .unwrap_or("Unknown role")
+                .to_string(),
             principal: m.display_name,
-            principal_kind: if m.principal_kind == "app" { "App" } else { "User" }.to_string(),
+            principal_kind: if m.principal_kind == "app" {
+                "App"
+            } else {
+                "User"
+            }
+            .to_string(),
         })
         .collect())
 }

@@ -12,7 +12,7 @@ use crate::services::catalogs;
 use crate::state::AppState;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::extensions::{self as store, ExtensionRecord};
-use crate::views::{ConversionOffer, CreatedExtension, WizardSetup, ExtensionRow, ExtensionList};
+use crate::views::{ConversionOffer, CreatedExtension, ExtensionList, ExtensionRow, WizardSetup};
 use base64::Engine;
 use rand::RngCore;
 use serde_json::json;
@@ -24,7 +24,10 @@ const MANAGE: &str = "manage custom extensions";
 pub fn new_signing_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(bytes))
+    format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
 }
 
 /// A trigger URL's query may hold a SAS signature (`sig=`): it is a secret, so screens get
@@ -33,7 +36,10 @@ pub fn mask_url(raw: &str) -> String {
     match url::Url::parse(raw) {
         Ok(mut parsed) if parsed.query().is_some() => {
             let keys: Vec<String> = parsed.query_pairs().map(|(k, _)| k.into_owned()).collect();
-            parsed.query_pairs_mut().clear().extend_pairs(keys.iter().map(|k| (k.as_str(), "***")));
+            parsed
+                .query_pairs_mut()
+                .clear()
+                .extend_pairs(keys.iter().map(|k| (k.as_str(), "***")));
             parsed.to_string()
         }
         _ => raw.to_string(),
@@ -56,15 +62,25 @@ fn endpoint_url_mut(endpoint: &mut Endpoint) -> &mut String {
 
 fn describe_uses(uses: &[StageUse]) -> String {
     uses.iter()
-        .map(|u| format!("\u{201c}{}\u{201d} ({})", u.policy_name, u.stage.portal_label()))
+        .map(|u| {
+            format!(
+                "\u{201c}{}\u{201d} ({})",
+                u.policy_name,
+                u.stage.portal_label()
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-async fn load(conn: &mut SqliteConnection, catalog: CatalogId, id: ExtensionId) -> Result<ExtensionRecord, AppError> {
-    store::get(conn, catalog, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("There is no such custom extension in this catalog.".into()))
+async fn load(
+    conn: &mut SqliteConnection,
+    catalog: CatalogId,
+    id: ExtensionId,
+) -> Result<ExtensionRecord, AppError> {
+    store::get(conn, catalog, id).await?.ok_or_else(|| {
+        AppError::NotFound("There is no such custom extension in this catalog.".into())
+    })
 }
 
 fn validate(state: &AppState, draft: &ExtensionDraft) -> Result<(), AppError> {
@@ -73,7 +89,11 @@ fn validate(state: &AppState, draft: &ExtensionDraft) -> Result<(), AppError> {
         .map_err(AppError::Invalid)
 }
 
-pub async fn tab(state: &AppState, p: &Principal, catalog: CatalogId) -> Result<ExtensionList, AppError> {
+pub async fn tab(
+    state: &AppState,
+    p: &Principal,
+    catalog: CatalogId,
+) -> Result<ExtensionList, AppError> {
     let header = catalogs::header(state, p, catalog).await?;
     p.require(catalog, Role::may_view_extensions, "see custom extensions")?;
     let mut conn = state.db.acquire().await?;
@@ -217,7 +237,12 @@ pub async fn update(
     Ok(())
 }
 
-pub async fn delete(state: &AppState, p: &Principal, catalog: CatalogId, id: ExtensionId) -> Result<(), AppError> {
+pub async fn delete(
+    state: &AppState,
+    p: &Principal,
+    catalog: CatalogId,
+    id: ExtensionId,
+) -> Result<(), AppError> {
     catalogs::header(state, p, catalog).await?;
     p.require(catalog, Role::may_manage_extensions, MANAGE)?;
     let mut tx = state.db.begin().await?;
@@ -258,7 +283,9 @@ pub async fn conversion_offer(
     let mut conn = state.db.acquire().await?;
     let record = load(&mut conn, catalog, id).await?;
     if record.kind()? != ExtensionKind::Legacy {
-        return Err(AppError::Conflict("Only legacy extensions can be updated to a new extension type.".into()));
+        return Err(AppError::Conflict(
+            "Only legacy extensions can be updated to a new extension type.".into(),
+        ));
     }
     let uses = store::stage_uses(&mut conn, id).await?;
     Ok(match conversion_options(&uses) {
@@ -284,7 +311,8 @@ pub async fn convert(
     let mut tx = state.db.begin().await?;
     let record = load(&mut tx, catalog, id).await?;
     let uses = store::stage_uses(&mut tx, id).await?;
-    let kind = plan_conversion(record.kind()?, &uses, chosen).map_err(|e| AppError::Conflict(e.to_string()))?;
+    let kind = plan_conversion(record.kind()?, &uses, chosen)
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
     let now = state.clock.now();
     store::set_kind(&mut tx, id, kind, &p.actor.name, now).await?;
     audit::record(

@@ -58,7 +58,9 @@ pub async fn principal(state: &AppState, token: Option<&str>) -> Result<Principa
     let user_id = sessions::user_of(&mut conn, token, state.clock.now())
         .await?
         .ok_or(AppError::NotSignedIn)?;
-    let user = users::get(&mut conn, user_id).await?.ok_or(AppError::NotSignedIn)?;
+    let user = users::get(&mut conn, user_id)
+        .await?
+        .ok_or(AppError::NotSignedIn)?;
     let grants = roles::of_user(&mut conn, user_id).await?;
     Ok(Principal {
         // The audit log names a user by display name and e-mail, so both stay unambiguous.

@@ -14,7 +14,9 @@ pub struct CatalogRecord {
 
 impl CatalogRecord {
     pub fn catalog_id(&self) -> CatalogId {
-        self.id.parse().expect("catalog ids in the database are UUIDs")
+        self.id
+            .parse()
+            .expect("catalog ids in the database are UUIDs")
     }
 }
 

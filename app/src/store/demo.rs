@@ -16,11 +16,23 @@ use sqlx::SqlitePool;
 
 pub const DEMO_PASSWORD: &str = "latch-demo";
 
-/// (e-mail, display name, role, in Marketing?)
+/// (e-mail, display name, role: tenant-wide for the administrator, otherwise on Marketing)
 pub const DEMO_USERS: [(&str, &str, Option<Role>); 6] = [
-    ("admin@contoso.test", "Megan Bowen", Some(Role::IdentityGovernanceAdministrator)),
-    ("owner@contoso.test", "Oscar Owens", Some(Role::CatalogOwner)),
-    ("manager@contoso.test", "Miriam Graham", Some(Role::AccessPackageManager)),
+    (
+        "admin@contoso.test",
+        "Megan Bowen",
+        Some(Role::IdentityGovernanceAdministrator),
+    ),
+    (
+        "owner@contoso.test",
+        "Oscar Owens",
+        Some(Role::CatalogOwner),
+    ),
+    (
+        "manager@contoso.test",
+        "Miriam Graham",
+        Some(Role::AccessPackageManager),
+    ),
     ("approver@contoso.test", "Alan Steiner", None),
     ("adele@contoso.test", "Adele Vance", None),
     ("alex@contoso.test", "Alex Wilber", None),
@@ -29,14 +41,22 @@ pub const DEMO_USERS: [(&str, &str, Option<Role>); 6] = [
 /// Where demo extensions call: the sample workflow receiver's default address.
 const RECEIVER: &str = "http://127.0.0.1:7071";
 
-fn http(name: &str, description: &str, kind: ExtensionKind, behaviour: Behaviour) -> ExtensionDraft {
+fn http(
+    name: &str,
+    description: &str,
+    kind: ExtensionKind,
+    behaviour: Behaviour,
+) -> ExtensionDraft {
     ExtensionDraft {
         display_name: name.into(),
         description: description.into(),
         kind,
         behaviour,
         endpoint: Endpoint::Http {
-            url: format!("{RECEIVER}/{}", name.to_lowercase().replace([' ', '.'], "-")),
+            url: format!(
+                "{RECEIVER}/{}",
+                name.to_lowercase().replace([' ', '.'], "-")
+            ),
         },
         client: ClientConfiguration::default(),
         resource_id: None,
@@ -51,8 +71,22 @@ pub async fn load_if_empty(db: &SqlitePool, now: DateTime<Utc>) -> Result<bool, 
     }
     let marketing = CatalogId::new();
     let engineering = CatalogId::new();
-    catalogs::insert(&mut tx, marketing, "Marketing", "Campaign tools and brand assets", now).await?;
-    catalogs::insert(&mut tx, engineering, "Engineering", "Build, test and production access", now).await?;
+    catalogs::insert(
+        &mut tx,
+        marketing,
+        "Marketing",
+        "Campaign tools and brand assets",
+        now,
+    )
+    .await?;
+    catalogs::insert(
+        &mut tx,
+        engineering,
+        "Engineering",
+        "Build, test and production access",
+        now,
+    )
+    .await?;
 
     let hash = |pw: &str| password::hash(pw);
     let mut approver = None;
@@ -61,7 +95,14 @@ pub async fn load_if_empty(db: &SqlitePool, now: DateTime<Utc>) -> Result<bool, 
         users::insert(&mut tx, id, upn, name, Some(&hash(DEMO_PASSWORD)), now).await?;
         match role {
             Some(Role::IdentityGovernanceAdministrator) => {
-                roles::grant_to_user(&mut tx, id, Role::IdentityGovernanceAdministrator, None, now).await?
+                roles::grant_to_user(
+                    &mut tx,
+                    id,
+                    Role::IdentityGovernanceAdministrator,
+                    None,
+                    now,
+                )
+                .await?
             }
             Some(role) => roles::grant_to_user(&mut tx, id, role, Some(marketing), now).await?,
             None => {}
@@ -75,8 +116,24 @@ pub async fn load_if_empty(db: &SqlitePool, now: DateTime<Utc>) -> Result<bool, 
     // Marketing: two packages, a policy with approval and expiration and one without either.
     let tools = AccessPackageId::new();
     let analytics = AccessPackageId::new();
-    packages::insert_package(&mut tx, tools, marketing, "Marketing tools", "Design suite and the campaign planner", now).await?;
-    packages::insert_package(&mut tx, analytics, marketing, "Campaign analytics", "Read access to campaign dashboards", now).await?;
+    packages::insert_package(
+        &mut tx,
+        tools,
+        marketing,
+        "Marketing tools",
+        "Design suite and the campaign planner",
+        now,
+    )
+    .await?;
+    packages::insert_package(
+        &mut tx,
+        analytics,
+        marketing,
+        "Campaign analytics",
+        "Read access to campaign dashboards",
+        now,
+    )
+    .await?;
     let approval_policy = PolicyId::new();
     let open_policy = PolicyId::new();
     packages::insert_policy(
@@ -128,29 +185,126 @@ pub async fn load_if_empty(db: &SqlitePool, now: DateTime<Utc>) -> Result<bool, 
     };
     let drafts = [
         (sod, marketing, sod_check),
-        (welcome, marketing, http("Welcome mail", "Sends the new member a welcome e-mail", ExtensionKind::AssignmentRequest, Behaviour::LaunchAndContinue)),
-        (reminder, marketing, http("Expiry reminder", "Reminds the member before access ends", ExtensionKind::PreExpiration, Behaviour::LaunchAndContinue)),
-        (legacy_both, marketing, http("Legacy provisioning", "Imported flow used at a request stage and an expiry stage", ExtensionKind::Legacy, Behaviour::LaunchAndContinue)),
-        (legacy_unused, marketing, http("Legacy audit hook", "Imported flow that no policy uses", ExtensionKind::Legacy, Behaviour::LaunchAndContinue)),
+        (
+            welcome,
+            marketing,
+            http(
+                "Welcome mail",
+                "Sends the new member a welcome e-mail",
+                ExtensionKind::AssignmentRequest,
+                Behaviour::LaunchAndContinue,
+            ),
+        ),
+        (
+            reminder,
+            marketing,
+            http(
+                "Expiry reminder",
+                "Reminds the member before access ends",
+                ExtensionKind::PreExpiration,
+                Behaviour::LaunchAndContinue,
+            ),
+        ),
+        (
+            legacy_both,
+            marketing,
+            http(
+                "Legacy provisioning",
+                "Imported flow used at a request stage and an expiry stage",
+                ExtensionKind::Legacy,
+                Behaviour::LaunchAndContinue,
+            ),
+        ),
+        (
+            legacy_unused,
+            marketing,
+            http(
+                "Legacy audit hook",
+                "Imported flow that no policy uses",
+                ExtensionKind::Legacy,
+                Behaviour::LaunchAndContinue,
+            ),
+        ),
     ];
     for (id, catalog, draft) in &drafts {
         let secret = crate::services::extensions::new_signing_secret();
-        extensions::insert(&mut tx, *id, *catalog, draft, &secret, "Latch demo data", now).await?;
+        extensions::insert(
+            &mut tx,
+            *id,
+            *catalog,
+            draft,
+            &secret,
+            "Latch demo data",
+            now,
+        )
+        .await?;
     }
     let eng_onboarding = ExtensionId::new();
-    let onboarding = http("Engineering onboarding", "Creates build-server accounts", ExtensionKind::AssignmentRequest, Behaviour::LaunchAndContinue);
-    extensions::insert(&mut tx, eng_onboarding, engineering, &onboarding, &crate::services::extensions::new_signing_secret(), "Latch demo data", now).await?;
+    let onboarding = http(
+        "Engineering onboarding",
+        "Creates build-server accounts",
+        ExtensionKind::AssignmentRequest,
+        Behaviour::LaunchAndContinue,
+    );
+    extensions::insert(
+        &mut tx,
+        eng_onboarding,
+        engineering,
+        &onboarding,
+        &crate::services::extensions::new_signing_secret(),
+        "Latch demo data",
+        now,
+    )
+    .await?;
 
-    packages::set_stage(&mut tx, approval_policy, Stage::AssignmentRequestCreated, sod).await?;
-    packages::set_stage(&mut tx, approval_policy, Stage::AssignmentRequestGranted, welcome).await?;
-    packages::set_stage(&mut tx, approval_policy, Stage::AssignmentFourteenDaysBeforeExpiration, reminder).await?;
-    packages::set_stage(&mut tx, approval_policy, Stage::AssignmentOneDayBeforeExpiration, legacy_both).await?;
-    packages::set_stage(&mut tx, open_policy, Stage::AssignmentRequestGranted, legacy_both).await?;
+    packages::set_stage(
+        &mut tx,
+        approval_policy,
+        Stage::AssignmentRequestCreated,
+        sod,
+    )
+    .await?;
+    packages::set_stage(
+        &mut tx,
+        approval_policy,
+        Stage::AssignmentRequestGranted,
+        welcome,
+    )
+    .await?;
+    packages::set_stage(
+        &mut tx,
+        approval_policy,
+        Stage::AssignmentFourteenDaysBeforeExpiration,
+        reminder,
+    )
+    .await?;
+    packages::set_stage(
+        &mut tx,
+        approval_policy,
+        Stage::AssignmentOneDayBeforeExpiration,
+        legacy_both,
+    )
+    .await?;
+    packages::set_stage(
+        &mut tx,
+        open_policy,
+        Stage::AssignmentRequestGranted,
+        legacy_both,
+    )
+    .await?;
 
     // Engineering: one package whose short-lived access shows the expiry stages later on.
     let build = AccessPackageId::new();
     let build_policy = PolicyId::new();
-    packages::insert_package(&mut tx, build, engineering, "Build servers", "Shell access to the build farm", now).await?;
+    packages::insert_package(
+        &mut tx,
+        build,
+        engineering,
+        "Build servers",
+        "Shell access to the build farm",
+        now,
+    )
+    .await?;
     packages::insert_policy(
         &mut tx,
         &NewPolicy {
@@ -164,7 +318,13 @@ pub async fn load_if_empty(db: &SqlitePool, now: DateTime<Utc>) -> Result<bool, 
         now,
     )
     .await?;
-    packages::set_stage(&mut tx, build_policy, Stage::AssignmentRequestGranted, eng_onboarding).await?;
+    packages::set_stage(
+        &mut tx,
+        build_policy,
+        Stage::AssignmentRequestGranted,
+        eng_onboarding,
+    )
+    .await?;
 
     tx.commit().await?;
     Ok(true)
@@ -176,7 +336,10 @@ pub async fn accounts_with_demo_password(db: &SqlitePool) -> Result<Vec<String>,
     let mut found = Vec::new();
     for (upn, _, _) in DEMO_USERS {
         if let Some(user) = users::find_by_upn(&mut conn, upn).await? {
-            if user.password_hash.is_some_and(|h| password::verify(DEMO_PASSWORD, &h)) {
+            if user
+                .password_hash
+                .is_some_and(|h| password::verify(DEMO_PASSWORD, &h))
+            {
                 found.push(upn.to_string());
             }
         }
@@ -194,8 +357,14 @@ mod tests {
         let (db, _dir) = test_db().await;
         let now = Utc::now();
         assert!(load_if_empty(&db, now).await.unwrap());
-        assert!(!load_if_empty(&db, now).await.unwrap(), "a second start adds nothing");
-        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&db).await.unwrap();
+        assert!(
+            !load_if_empty(&db, now).await.unwrap(),
+            "a second start adds nothing"
+        );
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&db)
+            .await
+            .unwrap();
         assert_eq!(users, 6);
         let kinds: Vec<(String, i64)> = sqlx::query_as(
             "SELECT kind, COUNT(*) FROM custom_extensions GROUP BY kind ORDER BY kind",
@@ -205,7 +374,11 @@ mod tests {
         .unwrap();
         assert_eq!(
             kinds,
-            vec![("assignmentRequest".into(), 3), ("legacy".into(), 2), ("preExpiration".into(), 1)]
+            vec![
+                ("assignmentRequest".into(), 3),
+                ("legacy".into(), 2),
+                ("preExpiration".into(), 1)
+            ]
         );
         assert_eq!(accounts_with_demo_password(&db).await.unwrap().len(), 6);
     }

@@ -45,7 +45,9 @@ fn corrupt(what: &str, value: &str) -> sqlx::Error {
 
 impl ExtensionRecord {
     pub fn extension_id(&self) -> ExtensionId {
-        self.id.parse().expect("extension ids in the database are UUIDs")
+        self.id
+            .parse()
+            .expect("extension ids in the database are UUIDs")
     }
 
     pub fn kind(&self) -> Result<ExtensionKind, sqlx::Error> {
@@ -55,11 +57,16 @@ impl ExtensionRecord {
     /// The stored row as the domain's draft. Rows were validated when written, but a wait
     /// timeout is re-checked here because its limits could change between versions.
     pub fn to_draft(&self) -> Result<ExtensionDraft, sqlx::Error> {
-        let behaviour = match (self.behaviour.as_str(), self.wait_timeout_amount, &self.wait_timeout_unit) {
+        let behaviour = match (
+            self.behaviour.as_str(),
+            self.wait_timeout_amount,
+            &self.wait_timeout_unit,
+        ) {
             ("launchAndContinue", _, _) => Behaviour::LaunchAndContinue,
             ("launchAndWait", Some(amount), Some(unit)) => {
                 let unit = TimeUnit::parse(unit).map_err(|_| corrupt("unit", unit))?;
-                let amount = u32::try_from(amount).map_err(|_| corrupt("amount", &amount.to_string()))?;
+                let amount =
+                    u32::try_from(amount).map_err(|_| corrupt("amount", &amount.to_string()))?;
                 Behaviour::LaunchAndWait(
                     WaitTimeout::new(amount, unit).map_err(|e| corrupt("timeout", &e.message))?,
                 )
@@ -106,7 +113,11 @@ struct DraftColumns<'a> {
 fn columns(draft: &ExtensionDraft) -> DraftColumns<'_> {
     let (behaviour, wait_amount, wait_unit) = match &draft.behaviour {
         Behaviour::LaunchAndContinue => ("launchAndContinue", None, None),
-        Behaviour::LaunchAndWait(t) => ("launchAndWait", Some(i64::from(t.amount())), Some(t.unit().label())),
+        Behaviour::LaunchAndWait(t) => (
+            "launchAndWait",
+            Some(i64::from(t.amount())),
+            Some(t.unit().label()),
+        ),
     };
     let (endpoint_type, logic_app, url) = match &draft.endpoint {
         Endpoint::LogicApp(l) => ("logicApp", Some(l), l.url.as_str()),
@@ -248,7 +259,10 @@ pub async fn list_in_catalog(
     .await
 }
 
-pub async fn count_in_catalog(conn: &mut SqliteConnection, catalog: CatalogId) -> Result<i64, sqlx::Error> {
+pub async fn count_in_catalog(
+    conn: &mut SqliteConnection,
+    catalog: CatalogId,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM custom_extensions WHERE catalog_id = ?")
         .bind(catalog.to_string())
         .fetch_one(conn)
@@ -262,7 +276,10 @@ pub async fn count_all(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> 
 }
 
 /// Every policy stage that calls this extension.
-pub async fn stage_uses(conn: &mut SqliteConnection, id: ExtensionId) -> Result<Vec<StageUse>, sqlx::Error> {
+pub async fn stage_uses(
+    conn: &mut SqliteConnection,
+    id: ExtensionId,
+) -> Result<Vec<StageUse>, sqlx::Error> {
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT p.id, p.display_name, s.stage FROM policy_stage_settings s \
          JOIN policies p ON p.id = s.policy_id \
@@ -274,7 +291,9 @@ pub async fn stage_uses(conn: &mut SqliteConnection, id: ExtensionId) -> Result<
     rows.into_iter()
         .map(|(policy, name, stage)| {
             Ok(StageUse {
-                policy_id: policy.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+                policy_id: policy
+                    .parse()
+                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
                 policy_name: name,
                 stage: Stage::parse(&stage).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
             })

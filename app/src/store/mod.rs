@@ -79,12 +79,31 @@ mod tests {
         .await
         .unwrap();
         for table in [
-            "access_packages", "app_secrets", "apps", "assignments", "audit_events",
-            "callout_attempts", "callout_instances", "catalogs", "custom_extensions", "jobs",
-            "policies", "policy_allowed_targets", "policy_approvers", "policy_stage_settings",
-            "request_history", "requests", "role_assignments", "sessions", "signing_keys", "users",
+            "access_packages",
+            "app_secrets",
+            "apps",
+            "assignments",
+            "audit_events",
+            "callout_attempts",
+            "callout_instances",
+            "catalogs",
+            "custom_extensions",
+            "jobs",
+            "policies",
+            "policy_allowed_targets",
+            "policy_approvers",
+            "policy_stage_settings",
+            "request_history",
+            "requests",
+            "role_assignments",
+            "sessions",
+            "signing_keys",
+            "users",
         ] {
-            assert!(tables.iter().any(|t| t == table), "missing table {table}: {tables:?}");
+            assert!(
+                tables.iter().any(|t| t == table),
+                "missing table {table}: {tables:?}"
+            );
         }
     }
 }

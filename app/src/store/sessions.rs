@@ -25,13 +25,15 @@ pub async fn create(
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
-        .bind(hash(&token))
-        .bind(user.to_string())
-        .bind(db_time(now))
-        .bind(db_time(now + SESSION_LIFETIME))
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(hash(&token))
+    .bind(user.to_string())
+    .bind(db_time(now))
+    .bind(db_time(now + SESSION_LIFETIME))
+    .execute(conn)
+    .await?;
     Ok(token)
 }
 

@@ -18,7 +18,10 @@ pub enum EndpointType {
 pub const TABS: [(&str, &[&str]); 5] = [
     ("Basics", &[keys::DISPLAY_NAME, keys::DESCRIPTION]),
     ("Extension Type", &[keys::KIND]),
-    ("Extension Configuration", &[keys::BEHAVIOUR, keys::TIMEOUT_AMOUNT, keys::TIMEOUT_UNIT]),
+    (
+        "Extension Configuration",
+        &[keys::BEHAVIOUR, keys::TIMEOUT_AMOUNT, keys::TIMEOUT_UNIT],
+    ),
     (
         "Details",
         &[
@@ -76,18 +79,36 @@ impl Fields {
             Some(Endpoint::Http { .. }) => EndpointType::Http,
             _ => EndpointType::LogicApp,
         };
-        let client = d.map(|d| d.client.clone()).unwrap_or(defaults);
+        let client = d.map(|d| d.client).unwrap_or(defaults);
         Fields {
             name: RwSignal::new(d.map(|d| d.display_name.clone()).unwrap_or_default()),
             description: RwSignal::new(d.map(|d| d.description.clone()).unwrap_or_default()),
-            kind: RwSignal::new(d.map(|d| d.kind).unwrap_or(ExtensionKind::AssignmentRequest)),
+            kind: RwSignal::new(
+                d.map(|d| d.kind)
+                    .unwrap_or(ExtensionKind::AssignmentRequest),
+            ),
             wait: RwSignal::new(wait),
             amount: RwSignal::new(amount),
             unit: RwSignal::new(unit),
             endpoint_type: RwSignal::new(endpoint_type),
-            subscription_id: RwSignal::new(logic_app.as_ref().map(|l| l.subscription_id.clone()).unwrap_or_default()),
-            resource_group: RwSignal::new(logic_app.as_ref().map(|l| l.resource_group_name.clone()).unwrap_or_default()),
-            workflow_name: RwSignal::new(logic_app.as_ref().map(|l| l.logic_app_workflow_name.clone()).unwrap_or_default()),
+            subscription_id: RwSignal::new(
+                logic_app
+                    .as_ref()
+                    .map(|l| l.subscription_id.clone())
+                    .unwrap_or_default(),
+            ),
+            resource_group: RwSignal::new(
+                logic_app
+                    .as_ref()
+                    .map(|l| l.resource_group_name.clone())
+                    .unwrap_or_default(),
+            ),
+            workflow_name: RwSignal::new(
+                logic_app
+                    .as_ref()
+                    .map(|l| l.logic_app_workflow_name.clone())
+                    .unwrap_or_default(),
+            ),
             url: RwSignal::new(d.map(|d| d.endpoint.url().to_string()).unwrap_or_default()),
             timeout_ms: RwSignal::new(client.timeout_in_milliseconds.to_string()),
             retries: RwSignal::new(client.maximum_retries.to_string()),
@@ -111,18 +132,26 @@ impl Fields {
         let mut number = |text: String, field: &str, what: &str| -> Option<u32> {
             let parsed = text.trim().parse::<u32>().ok();
             if parsed.is_none() {
-                errors.push(FieldError::new(field, format!("{what} must be a whole number.")));
+                errors.push(FieldError::new(
+                    field,
+                    format!("{what} must be a whole number."),
+                ));
             }
             parsed
         };
         let kind = self.kind.get();
         let behaviour = if self.wait.get() && kind.allows_wait() {
-            number(self.amount.get(), keys::TIMEOUT_AMOUNT, "Response timeout")
-                .map(|amount| WaitTimeout::new(amount, self.unit.get()).map(Behaviour::LaunchAndWait))
+            number(self.amount.get(), keys::TIMEOUT_AMOUNT, "Response timeout").map(|amount| {
+                WaitTimeout::new(amount, self.unit.get()).map(Behaviour::LaunchAndWait)
+            })
         } else {
             Some(Ok(Behaviour::LaunchAndContinue))
         };
-        let timeout_ms = number(self.timeout_ms.get(), keys::TIMEOUT_IN_MILLISECONDS, "Call timeout");
+        let timeout_ms = number(
+            self.timeout_ms.get(),
+            keys::TIMEOUT_IN_MILLISECONDS,
+            "Call timeout",
+        );
         let retries = number(self.retries.get(), keys::MAXIMUM_RETRIES, "Maximum retries");
         let behaviour = match behaviour {
             Some(Ok(b)) => Some(b),
@@ -134,13 +163,15 @@ impl Fields {
         };
         let endpoint = match self.endpoint_type.get() {
             EndpointType::LogicApp => Endpoint::LogicApp(self.logic_app()),
-            EndpointType::Http => Endpoint::Http { url: self.url.get().trim().to_string() },
+            EndpointType::Http => Endpoint::Http {
+                url: self.url.get().trim().to_string(),
+            },
         };
         let draft = ExtensionDraft {
             display_name: self.name.get(),
             description: self.description.get(),
             kind,
-            behaviour: behaviour.clone().unwrap_or(Behaviour::LaunchAndContinue),
+            behaviour: behaviour.unwrap_or(Behaviour::LaunchAndContinue),
             endpoint,
             client: ClientConfiguration {
                 timeout_in_milliseconds: timeout_ms.unwrap_or(1000),
@@ -151,7 +182,11 @@ impl Fields {
         if let Err(rule_errors) = draft.validate(allow_hosts) {
             // A field whose text didn't parse already has its message.
             let parsed_badly: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
-            errors.extend(rule_errors.into_iter().filter(|e| !parsed_badly.contains(&e.field)));
+            errors.extend(
+                rule_errors
+                    .into_iter()
+                    .filter(|e| !parsed_badly.contains(&e.field)),
+            );
         }
         if errors.is_empty() && behaviour.is_some() {
             Ok(draft)
@@ -168,7 +203,8 @@ mod tests {
     fn filled() -> Fields {
         let f = Fields::new(None);
         f.name.set("Contoso.SodCheckProcess".into());
-        f.subscription_id.set("3f2e1d0c-8b7a-4c5d-9e6f-1a2b3c4d5e6f".into());
+        f.subscription_id
+            .set("3f2e1d0c-8b7a-4c5d-9e6f-1a2b3c4d5e6f".into());
         f.resource_group.set("rg".into());
         f.workflow_name.set("sod".into());
         f.url.set("https://prod.logic.azure.com/workflows/x".into());
@@ -202,7 +238,10 @@ mod tests {
             let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
             assert!(fields.contains(&keys::TIMEOUT_AMOUNT), "{errors:?}");
             assert!(fields.contains(&keys::RESOURCE_GROUP_NAME), "{errors:?}");
-            let timeout = errors.iter().find(|e| e.field == keys::TIMEOUT_IN_MILLISECONDS).unwrap();
+            let timeout = errors
+                .iter()
+                .find(|e| e.field == keys::TIMEOUT_IN_MILLISECONDS)
+                .unwrap();
             assert_eq!(timeout.message, "Call timeout must be a whole number.");
             assert_eq!(tab_of(keys::TIMEOUT_AMOUNT), 2);
             assert_eq!(tab_of(keys::URL), 3);
@@ -216,7 +255,10 @@ mod tests {
             let f = filled();
             f.wait.set(true);
             f.kind.set(ExtensionKind::PreExpiration);
-            assert_eq!(f.draft(&[]).unwrap().behaviour, Behaviour::LaunchAndContinue);
+            assert_eq!(
+                f.draft(&[]).unwrap().behaviour,
+                Behaviour::LaunchAndContinue
+            );
         });
     }
 }

@@ -21,12 +21,15 @@ use std::collections::HashSet;
 #[component]
 pub fn AddExtension() -> impl IntoView {
     let catalog = use_catalog_id();
-    let form = Resource::new(move || catalog.get(), |c| async move {
-        match c {
-            Some(c) => extension_form(c, None).await,
-            None => Err(no_such_catalog()),
-        }
-    });
+    let form = Resource::new(
+        move || catalog.get(),
+        |c| async move {
+            match c {
+                Some(c) => extension_form(c, None).await,
+                None => Err(no_such_catalog()),
+            }
+        },
+    );
     view! { <WizardPage form catalog editing=None/> }
 }
 
@@ -34,13 +37,20 @@ pub fn AddExtension() -> impl IntoView {
 pub fn EditExtension() -> impl IntoView {
     let catalog = use_catalog_id();
     let params = use_params_map();
-    let ext = Memo::new(move |_| params.read().get("extension").and_then(|s| s.parse::<ExtensionId>().ok()));
+    let ext = Memo::new(move |_| {
+        params
+            .read()
+            .get("extension")
+            .and_then(|s| s.parse::<ExtensionId>().ok())
+    });
     let form = Resource::new(
         move || (catalog.get(), ext.get()),
         |(c, e)| async move {
             match (c, e) {
                 (Some(c), Some(e)) => extension_form(c, Some(e)).await,
-                _ => Err(AppError::NotFound("There is no such custom extension.".into())),
+                _ => Err(AppError::NotFound(
+                    "There is no such custom extension.".into(),
+                )),
             }
         },
     );
@@ -53,7 +63,11 @@ fn WizardPage(
     catalog: Memo<Option<CatalogId>>,
     editing: Option<ExtensionId>,
 ) -> impl IntoView {
-    let title = if editing.is_some() { "Edit custom extension" } else { "Add a custom extension" };
+    let title = if editing.is_some() {
+        "Edit custom extension"
+    } else {
+        "Add a custom extension"
+    };
     view! {
         <Title text=format!("{title} · Latch")/>
         <section class="page wizard-page">
@@ -102,12 +116,17 @@ impl Feedback {
             if !this.touched.read().contains(field) {
                 return None;
             }
-            this.errors.read().iter().find(|e| e.field == field).map(|e| e.message.clone())
+            this.errors
+                .read()
+                .iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone())
         })
     }
 
     fn reveal(&self, fields: &[&str]) {
-        self.touched.update(|t| t.extend(fields.iter().map(|f| f.to_string())));
+        self.touched
+            .update(|t| t.extend(fields.iter().map(|f| f.to_string())));
     }
 }
 
@@ -154,7 +173,11 @@ fn Wizard(form: WizardSetup, catalog: CatalogId, editing: Option<ExtensionId>) -
 
     let tab_has_errors = move |index: usize| {
         let fields = TABS[index].1;
-        feedback.errors.read().iter().any(|e| fields.contains(&e.field.as_str()))
+        feedback
+            .errors
+            .read()
+            .iter()
+            .any(|e| fields.contains(&e.field.as_str()))
     };
     let next = move |_| {
         let current = tab.get();

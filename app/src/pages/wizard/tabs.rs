@@ -170,7 +170,8 @@ pub fn Details(fields: Fields, feedback: Feedback) -> impl IntoView {
         )
     });
     let url_hint = Signal::derive(|| {
-        "https, or http to a host the operator allow-listed. A URL with a signature is kept secret.".to_string()
+        "https, or http to a host the operator allow-listed. A URL with a signature is kept secret."
+            .to_string()
     });
     let is_logic_app = move || fields.endpoint_type.get() == EndpointType::LogicApp;
     view! {
@@ -208,7 +209,10 @@ pub fn Details(fields: Fields, feedback: Feedback) -> impl IntoView {
 }
 
 #[component]
-pub fn Review(fields: Fields, result: Memo<Result<ExtensionDraft, Vec<FieldError>>>) -> impl IntoView {
+pub fn Review(
+    fields: Fields,
+    result: Memo<Result<ExtensionDraft, Vec<FieldError>>>,
+) -> impl IntoView {
     let row = |term: &'static str, value: String| view! { <dt>{term}</dt><dd>{value}</dd> };
     view! {
         <h2>"Review + Create"</h2>
