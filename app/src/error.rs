@@ -21,7 +21,7 @@ pub enum AppError {
     Conflict(String),
     #[error("Something went wrong on the server. It has been logged; please try again.")]
     Internal,
-    #[error("Could not reach the server: {0}")]
+    #[error("The request could not be completed: {0}")]
     Transport(String),
 }
 

@@ -1,0 +1,118 @@
+use app::clock::Clock;
+use app::domain::limits::ExtensionLimits;
+use app::state::{AppState, Settings};
+use axum::body::Body;
+use axum::Router;
+use http::{header, Request, Response, StatusCode};
+use http_body_util::BodyExt;
+use leptos::prelude::LeptosOptions;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const HOST: &str = "127.0.0.1:3000";
+pub const ORIGIN: &str = "http://127.0.0.1:3000";
+
+pub struct TestApp {
+    pub state: AppState,
+    router: Router,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("latch.db").display());
+        let db = app::store::connect(&url).await.unwrap();
+        let clock = Clock::fixed(chrono::Utc::now());
+        app::store::demo::load_if_empty(&db, clock.now())
+            .await
+            .unwrap();
+        let state = AppState {
+            db,
+            settings: Arc::new(Settings {
+                public_url: ORIGIN.into(),
+                callout_allow_hosts: vec!["127.0.0.1".into()],
+                limits: ExtensionLimits::default(),
+                secure_cookies: false,
+            }),
+            clock,
+        };
+        let options = LeptosOptions::builder().output_name("latch").build();
+        let router = server::router(state.clone(), options);
+        TestApp {
+            state,
+            router,
+            _dir: dir,
+        }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Response<Body> {
+        self.router.clone().oneshot(request).await.unwrap()
+    }
+
+    /// Signs in through the real form post and returns the session cookie.
+    pub async fn sign_in(&self, email: &str) -> String {
+        let response = self
+            .send(form_post(
+                "/api/sign_in",
+                &format!("email={email}&password=latch-demo&next=%2F"),
+                Some(ORIGIN),
+            ))
+            .await;
+        assert!(
+            response.status().is_redirection(),
+            "{:?}",
+            response.status()
+        );
+        let cookie = response
+            .headers()
+            .get(header::SET_COOKIE)
+            .expect("a session cookie")
+            .to_str()
+            .unwrap();
+        cookie.split(';').next().unwrap().to_string()
+    }
+
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.state.db)
+            .await
+            .unwrap()
+    }
+
+    pub async fn id_of(&self, sql: &str) -> String {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.state.db)
+            .await
+            .unwrap()
+    }
+}
+
+pub fn form_post(path: &str, body: &str, origin: Option<&str>) -> Request<Body> {
+    let mut builder = Request::post(path)
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html");
+    if let Some(origin) = origin {
+        builder = builder.header(header::ORIGIN, origin);
+    }
+    builder.body(Body::from(body.to_string())).unwrap()
+}
+
+pub fn json_post(path: &str, body: serde_json::Value, cookie: Option<&str>) -> Request<Body> {
+    let mut builder = Request::post(path)
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json");
+    if let Some(cookie) = cookie {
+        builder = builder.header(header::COOKIE, cookie);
+    }
+    builder.body(Body::from(body.to_string())).unwrap()
+}
+
+pub async fn text(response: Response<Body>) -> (StatusCode, String) {
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}

@@ -1,0 +1,5 @@
+//! In-process tests of the whole router (pages, server functions, guard) on a real SQLite
+//! file with the demo data, driven with `tower::ServiceExt::oneshot`.
+
+mod harness;
+mod server_functions;
