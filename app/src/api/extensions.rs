@@ -46,8 +46,8 @@ pub async fn delete_extension(catalog: CatalogId, extension: ExtensionId) -> Res
     crate::services::extensions::delete(&state, &p, catalog, extension).await
 }
 
-#[server(prefix = "/api", endpoint = "conversion_choice", input = Json)]
-pub async fn conversion_choice(
+#[server(prefix = "/api", endpoint = "legacy_conversion_offer", input = Json)]
+pub async fn legacy_conversion_offer(
     catalog: CatalogId,
     extension: ExtensionId,
 ) -> Result<ConversionOffer, AppError> {

@@ -4,10 +4,14 @@ use crate::api::catalogs::{catalog_header, catalog_members, catalog_packages};
 use crate::domain::ids::CatalogId;
 use crate::error::AppError;
 use crate::pages::common::{ErrorNotice, Loading};
+use crate::views::CatalogInfo;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_params_map;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::future::Future;
 
 /// The catalog id in the URL; a malformed one reads as "not found".
 pub fn use_catalog_id() -> Memo<Option<CatalogId>> {
@@ -19,18 +23,32 @@ pub fn no_such_catalog() -> AppError {
     AppError::NotFound("There is no such catalog.".into())
 }
 
-#[component]
-pub fn CatalogLayout() -> impl IntoView {
+/// A resource that loads something of the catalog in the URL, again when the URL changes.
+pub fn catalog_resource<T, Fut>(fetch: fn(CatalogId) -> Fut) -> Resource<Result<T, AppError>>
+where
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+{
     let id = use_catalog_id();
-    let header = Resource::new(
+    Resource::new(
         move || id.get(),
-        |id| async move {
+        move |id| async move {
             match id {
-                Some(id) => catalog_header(id).await,
+                Some(id) => fetch(id).await,
                 None => Err(no_such_catalog()),
             }
         },
-    );
+    )
+}
+
+/// The catalog's header, loaded once by the layout and shared with its tabs.
+type HeaderResource = Resource<Result<CatalogInfo, AppError>>;
+
+#[component]
+pub fn CatalogLayout() -> impl IntoView {
+    let id = use_catalog_id();
+    let header: HeaderResource = catalog_resource(catalog_header);
+    provide_context(header);
     let base = move || {
         id.get()
             .map(|id| format!("/catalogs/{id}"))
@@ -65,16 +83,7 @@ pub fn CatalogLayout() -> impl IntoView {
 
 #[component]
 pub fn CatalogOverview() -> impl IntoView {
-    let id = use_catalog_id();
-    let header = Resource::new(
-        move || id.get(),
-        |id| async move {
-            match id {
-                Some(id) => catalog_header(id).await,
-                None => Err(no_such_catalog()),
-            }
-        },
-    );
+    let header = expect_context::<HeaderResource>();
     view! {
         <h2>"Overview"</h2>
         <Suspense fallback=Loading>
@@ -95,16 +104,7 @@ pub fn CatalogOverview() -> impl IntoView {
 
 #[component]
 pub fn CatalogPackages() -> impl IntoView {
-    let id = use_catalog_id();
-    let rows = Resource::new(
-        move || id.get(),
-        |id| async move {
-            match id {
-                Some(id) => catalog_packages(id).await,
-                None => Err(no_such_catalog()),
-            }
-        },
-    );
+    let rows = catalog_resource(catalog_packages);
     view! {
         <h2>"Access packages"</h2>
         <Suspense fallback=Loading>
@@ -135,16 +135,7 @@ pub fn CatalogPackages() -> impl IntoView {
 
 #[component]
 pub fn CatalogMembers() -> impl IntoView {
-    let id = use_catalog_id();
-    let rows = Resource::new(
-        move || id.get(),
-        |id| async move {
-            match id {
-                Some(id) => catalog_members(id).await,
-                None => Err(no_such_catalog()),
-            }
-        },
-    );
+    let rows = catalog_resource(catalog_members);
     view! {
         <h2>"Roles"</h2>
         <Suspense fallback=Loading>

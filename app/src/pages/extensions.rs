@@ -2,11 +2,11 @@
 //! "Update to new extension type" dialogs.
 
 use crate::api::extensions::{
-    conversion_choice, convert_extension, delete_extension, extensions_tab,
+    convert_extension, delete_extension, extensions_tab, legacy_conversion_offer,
 };
 use crate::domain::ids::{CatalogId, ExtensionId};
 use crate::domain::kind::ExtensionKind;
-use crate::pages::catalog::{no_such_catalog, use_catalog_id};
+use crate::pages::catalog::{catalog_resource, no_such_catalog, use_catalog_id};
 use crate::pages::common::{ErrorNotice, Loading};
 use crate::views::{ConversionOffer, ExtensionRow};
 use leptos::prelude::*;
@@ -22,15 +22,7 @@ enum Dialog {
 #[component]
 pub fn ExtensionsTabPage() -> impl IntoView {
     let id = use_catalog_id();
-    let tab = Resource::new(
-        move || id.get(),
-        |id| async move {
-            match id {
-                Some(id) => extensions_tab(id).await,
-                None => Err(no_such_catalog()),
-            }
-        },
-    );
+    let tab = catalog_resource(extensions_tab);
     let dialog = RwSignal::new(Dialog::None);
     let status = RwSignal::new(String::new());
     let done = Callback::new(move |message: String| {
@@ -204,7 +196,7 @@ fn ConvertDialog(
 ) -> impl IntoView {
     let ext = row.id;
     let name = row.display_name.clone();
-    let choice = Resource::new(|| (), move |_| conversion_choice(catalog, ext));
+    let choice = Resource::new(|| (), move |_| legacy_conversion_offer(catalog, ext));
     let picked = RwSignal::new(None::<ExtensionKind>);
     let convert =
         Action::new(move |kind: &Option<ExtensionKind>| convert_extension(catalog, ext, *kind));

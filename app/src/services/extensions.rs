@@ -46,13 +46,6 @@ pub fn mask_url(raw: &str) -> String {
     }
 }
 
-fn endpoint_url(endpoint: &Endpoint) -> &str {
-    match endpoint {
-        Endpoint::LogicApp(l) => &l.url,
-        Endpoint::Http { url } => url,
-    }
-}
-
 fn endpoint_url_mut(endpoint: &mut Endpoint) -> &mut String {
     match endpoint {
         Endpoint::LogicApp(l) => &mut l.url,
@@ -131,7 +124,7 @@ pub async fn form(
         Some(id) => {
             let mut conn = state.db.acquire().await?;
             let mut draft = load(&mut conn, catalog, id).await?.to_draft()?;
-            let masked = mask_url(endpoint_url(&draft.endpoint));
+            let masked = mask_url(draft.endpoint.url());
             *endpoint_url_mut(&mut draft.endpoint) = masked;
             Some(draft)
         }
@@ -209,8 +202,8 @@ pub async fn update(
             "The type of a custom extension doesn't change on edit; legacy extensions change it with \u{201c}Update to new extension type\u{201d}.",
         ));
     }
-    let stored_url = endpoint_url(&before.endpoint);
-    if endpoint_url(&draft.endpoint) == mask_url(stored_url) {
+    let stored_url = before.endpoint.url();
+    if draft.endpoint.url() == mask_url(stored_url) {
         *endpoint_url_mut(&mut draft.endpoint) = stored_url.to_string();
     }
     validate(state, &draft)?;
