@@ -12,7 +12,11 @@ pub mod views;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
+pub mod callout;
+#[cfg(feature = "ssr")]
 pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod delivery;
 #[cfg(feature = "ssr")]
 pub mod services;
 #[cfg(feature = "ssr")]

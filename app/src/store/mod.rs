@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalogs;
 pub mod demo;
 pub mod extensions;
+pub mod jobs;
 pub mod packages;
 pub mod roles;
 pub mod sessions;

@@ -1,0 +1,245 @@
+//! Durable work and timers: every retry, deadline and trigger is a row with a due time.
+//! A worker claims due rows with one short `UPDATE … RETURNING` that sets a lease, commits,
+//! does the work outside any transaction, then completes or reschedules the row in a second
+//! short write. A lease that runs out (the process died mid-job) makes the row claimable again.
+
+use crate::store::{db_time, parse_db_time};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+use sqlx::{SqliteConnection, SqlitePool};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub payload: Value,
+    /// Claims so far, this one included.
+    pub attempts: i64,
+    pub due_at: DateTime<Utc>,
+}
+
+/// Adds a job; with a `dedupe_key`, a job already waiting under that key is kept instead
+/// (a timer set twice is one timer).
+pub async fn enqueue(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    payload: &Value,
+    due_at: DateTime<Utc>,
+    dedupe_key: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO jobs (kind, payload, dedupe_key, due_at, created_at) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(kind)
+    .bind(payload.to_string())
+    .bind(dedupe_key)
+    .bind(db_time(due_at))
+    .bind(db_time(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes a waiting job by its key (a timer that no longer applies).
+pub async fn cancel(conn: &mut SqliteConnection, dedupe_key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM jobs WHERE dedupe_key = ?")
+        .bind(dedupe_key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Claims up to `limit` due jobs, most overdue first, for `lease`.
+pub async fn claim_due(
+    db: &SqlitePool,
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: i64,
+) -> Result<Vec<Job>, sqlx::Error> {
+    let rows: Vec<(i64, String, String, i64, String)> = sqlx::query_as(
+        "UPDATE jobs SET lease_until = ?, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM jobs WHERE due_at <= ? AND (lease_until IS NULL OR lease_until <= ?) \
+                      ORDER BY due_at, id LIMIT ?) \
+         RETURNING id, kind, payload, attempts, due_at",
+    )
+    .bind(db_time(now + lease))
+    .bind(db_time(now))
+    .bind(db_time(now))
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    let mut jobs = rows
+        .into_iter()
+        .map(|(id, kind, payload, attempts, due_at)| {
+            Ok(Job {
+                id,
+                kind,
+                payload: serde_json::from_str(&payload)
+                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+                attempts,
+                due_at: parse_db_time(&due_at)?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    jobs.sort_by_key(|j| (j.due_at, j.id));
+    Ok(jobs)
+}
+
+pub async fn complete(conn: &mut SqliteConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM jobs WHERE id = ?")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Puts a claimed job back for later (a retry), keeping why it failed.
+pub async fn reschedule(
+    conn: &mut SqliteConnection,
+    id: i64,
+    due_at: DateTime<Utc>,
+    error: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE jobs SET due_at = ?, lease_until = NULL, last_error = ? WHERE id = ?")
+        .bind(db_time(due_at))
+        .bind(error)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// When the next job falls due (or its lease runs out), so the worker can sleep until then.
+pub async fn next_wake(conn: &mut SqliteConnection) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    let next: Option<String> =
+        sqlx::query_scalar("SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until > due_at THEN lease_until ELSE due_at END) FROM jobs")
+            .fetch_one(conn)
+            .await?;
+    next.map(|t| parse_db_time(&t)).transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_db;
+    use serde_json::json;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[tokio::test]
+    async fn due_jobs_are_claimed_once_until_their_lease_runs_out() {
+        let (db, _dir) = test_db().await;
+        let mut conn = db.acquire().await.unwrap();
+        let t0 = at("2026-01-01T00:00:00Z");
+        enqueue(&mut conn, "a", &json!({"n": 1}), t0, None, t0)
+            .await
+            .unwrap();
+        enqueue(
+            &mut conn,
+            "b",
+            &json!({}),
+            t0 + Duration::hours(1),
+            None,
+            t0,
+        )
+        .await
+        .unwrap();
+
+        let claimed = claim_due(&db, t0, Duration::minutes(5), 10).await.unwrap();
+        assert_eq!(claimed.len(), 1, "only the due one");
+        assert_eq!((claimed[0].kind.as_str(), claimed[0].attempts), ("a", 1));
+        assert_eq!(claimed[0].payload, json!({"n": 1}));
+        assert!(
+            claim_due(&db, t0, Duration::minutes(5), 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "leased"
+        );
+
+        // The worker died: after the lease the job is claimable again.
+        let again = claim_due(&db, t0 + Duration::minutes(6), Duration::minutes(5), 10)
+            .await
+            .unwrap();
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].attempts, 2);
+        complete(&mut conn, again[0].id).await.unwrap();
+        assert_eq!(
+            next_wake(&mut conn).await.unwrap(),
+            Some(t0 + Duration::hours(1))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_dedupe_key_keeps_one_timer_and_cancel_removes_it() {
+        let (db, _dir) = test_db().await;
+        let mut conn = db.acquire().await.unwrap();
+        let t0 = at("2026-01-01T00:00:00Z");
+        enqueue(&mut conn, "deadline", &json!({}), t0, Some("wait:1"), t0)
+            .await
+            .unwrap();
+        enqueue(
+            &mut conn,
+            "deadline",
+            &json!({}),
+            t0 + Duration::hours(9),
+            Some("wait:1"),
+            t0,
+        )
+        .await
+        .unwrap();
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(count, 1);
+        assert_eq!(
+            next_wake(&mut conn).await.unwrap(),
+            Some(t0),
+            "the first timer stands"
+        );
+        cancel(&mut conn, "wait:1").await.unwrap();
+        assert_eq!(next_wake(&mut conn).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn reschedule_releases_the_lease_and_keeps_the_error() {
+        let (db, _dir) = test_db().await;
+        let mut conn = db.acquire().await.unwrap();
+        let t0 = at("2026-01-01T00:00:00Z");
+        enqueue(&mut conn, "a", &json!({}), t0, None, t0)
+            .await
+            .unwrap();
+        let job = claim_due(&db, t0, Duration::minutes(5), 1)
+            .await
+            .unwrap()
+            .remove(0);
+        reschedule(
+            &mut conn,
+            job.id,
+            t0 + Duration::seconds(30),
+            Some("HTTP 500"),
+        )
+        .await
+        .unwrap();
+        assert!(
+            claim_due(&db, t0 + Duration::seconds(29), Duration::minutes(5), 1)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let retried = claim_due(&db, t0 + Duration::seconds(30), Duration::minutes(5), 1)
+            .await
+            .unwrap();
+        assert_eq!(retried[0].attempts, 2);
+        let error: Option<String> = sqlx::query_scalar("SELECT last_error FROM jobs")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(error.as_deref(), Some("HTTP 500"));
+    }
+}
