@@ -1,9 +1,16 @@
-//! What every server function and handler reaches through the Leptos context or axum state.
+//! What every server function, handler and the worker reach through the Leptos context or
+//! axum state.
 
+use crate::callout::keys::SigningKey;
 use crate::clock::Clock;
+use crate::delivery::http::HttpDeliverer;
 use crate::domain::limits::ExtensionLimits;
 use sqlx::SqlitePool;
 use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// The id Latch names itself with (`appid`) in the tokens of its callouts, unless configured.
+pub const DEFAULT_CALLOUT_APP_ID: &str = "1a7c4e00-5e1f-4a7c-8000-00000000a7c4";
 
 /// Settings the application layer needs; the server crate loads them (defaults, `latch.toml`,
 /// `LATCH_*` variables) and validates them before anything starts.
@@ -15,6 +22,20 @@ pub struct Settings {
     pub limits: ExtensionLimits,
     /// Set the session cookie's `Secure` attribute (the public URL is https).
     pub secure_cookies: bool,
+    pub callout_app_id: String,
+}
+
+impl Settings {
+    /// Settings for tests: loopback allowed, default limits.
+    pub fn for_tests() -> Self {
+        Settings {
+            public_url: "http://127.0.0.1:3000".into(),
+            callout_allow_hosts: vec!["127.0.0.1".into(), "localhost".into()],
+            limits: ExtensionLimits::default(),
+            secure_cookies: false,
+            callout_app_id: DEFAULT_CALLOUT_APP_ID.into(),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -22,4 +43,21 @@ pub struct AppState {
     pub db: SqlitePool,
     pub settings: Arc<Settings>,
     pub clock: Clock,
+    pub keys: Arc<SigningKey>,
+    pub deliverer: HttpDeliverer,
+    /// Wakes the worker: new work was queued or the clock moved.
+    pub wake: Arc<Notify>,
+}
+
+impl AppState {
+    pub fn new(db: SqlitePool, settings: Settings, clock: Clock, keys: SigningKey) -> Self {
+        AppState {
+            deliverer: HttpDeliverer::new(settings.callout_allow_hosts.clone()),
+            db,
+            settings: Arc::new(settings),
+            clock,
+            keys: Arc::new(keys),
+            wake: Arc::new(Notify::new()),
+        }
+    }
 }

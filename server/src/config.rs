@@ -3,14 +3,14 @@
 //! message naming the setting.
 
 use app::domain::limits::ExtensionLimits;
-use app::state::Settings;
+use app::state::{Settings, DEFAULT_CALLOUT_APP_ID};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
 /// Every key, its meaning and default; `latch.toml` uses the same names in lower case
 /// without the prefix (`database_url = "sqlite://latch.db"`).
-pub const KEYS: [(&str, &str); 9] = [
+pub const KEYS: [(&str, &str); 10] = [
     (
         "LEPTOS_SITE_ADDR",
         "address to listen on (default 127.0.0.1:3000)",
@@ -47,6 +47,10 @@ pub const KEYS: [(&str, &str); 9] = [
         "LATCH_EXTENSIONS_PER_TENANT",
         "custom extensions in all (default 500)",
     ),
+    (
+        "LATCH_CALLOUT_APP_ID",
+        "the app id Latch names itself with (appid) in callout tokens",
+    ),
 ];
 
 #[derive(Debug, Clone)]
@@ -59,6 +63,7 @@ pub struct Config {
     pub worker: bool,
     pub test_clock: bool,
     pub limits: ExtensionLimits,
+    pub callout_app_id: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -73,6 +78,7 @@ struct FileConfig {
     test_clock: Option<bool>,
     extensions_per_catalog: Option<u32>,
     extensions_per_tenant: Option<u32>,
+    callout_app_id: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -189,6 +195,16 @@ impl Config {
                     .unwrap_or(defaults.per_tenant),
             },
         };
+        let callout_app_id = get("LATCH_CALLOUT_APP_ID")
+            .map(str::to_string)
+            .or(from_file.callout_app_id)
+            .unwrap_or_else(|| DEFAULT_CALLOUT_APP_ID.to_string());
+        if uuid::Uuid::parse_str(&callout_app_id).is_err() {
+            return Err(invalid(
+                "LATCH_CALLOUT_APP_ID",
+                format!("{callout_app_id:?} is not a GUID"),
+            ));
+        }
         let unknown = env
             .keys()
             .filter(|k| k.starts_with("LATCH_") && !KEYS.iter().any(|(known, _)| known == k))
@@ -204,6 +220,7 @@ impl Config {
                 worker,
                 test_clock,
                 limits,
+                callout_app_id,
             },
             unknown,
         ))
@@ -215,6 +232,7 @@ impl Config {
             public_url: self.public_url.clone(),
             callout_allow_hosts: self.callout_allow_hosts.clone(),
             limits: self.limits,
+            callout_app_id: self.callout_app_id.clone(),
         }
     }
 }

@@ -112,5 +112,7 @@ mod tests {
         assert!(!is_page(&get("/api/current_user")));
         assert!(!is_page(&get("/pkg/latch.js")));
         assert!(!is_page(&get("/favicon.svg")));
+        assert!(!is_page(&get("/.well-known/openid-configuration")));
+        assert!(!is_page(&get("/discovery/v2.0/keys")));
     }
 }

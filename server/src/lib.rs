@@ -2,6 +2,7 @@
 //! and start-up. The application itself lives in the `app` crate.
 
 pub mod config;
+pub mod discovery;
 pub mod guard;
 
 use app::state::AppState;
@@ -15,6 +16,7 @@ pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let context_state = state.clone();
     Router::new()
+        .merge(discovery::routes(state.clone()))
         .leptos_routes_with_context(
             &leptos_options,
             routes,

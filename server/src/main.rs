@@ -5,7 +5,7 @@ use leptos::prelude::get_configuration;
 use server::config::Config;
 use std::collections::HashMap;
 use std::process::ExitCode;
-use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -73,11 +73,20 @@ async fn main() -> ExitCode {
         });
     }
 
-    let state = AppState {
-        db,
-        settings: Arc::new(config.settings()),
-        clock,
+    let keys = match store::keys::load_or_create(&db, clock.now()).await {
+        Ok(keys) => keys,
+        Err(e) => {
+            eprintln!("latch: cannot load or create the signing key: {e}");
+            return ExitCode::FAILURE;
+        }
     };
+    let state = AppState::new(db, config.settings(), clock, keys);
+    let shutdown = CancellationToken::new();
+    let worker = config.worker.then(|| {
+        let state = state.clone();
+        let stop = shutdown.clone();
+        tokio::spawn(async move { app::engine::worker::run(state, stop.cancelled_owned()).await })
+    });
     let app = server::router(state, leptos_options);
     let listener = match tokio::net::TcpListener::bind(config.site_addr).await {
         Ok(l) => l,
@@ -87,17 +96,26 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!("Latch listening on http://{}", config.site_addr);
-    if let Err(e) = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await
-    {
+    let stop = shutdown.clone();
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            signal().await;
+            stop.cancel();
+        })
+        .await;
+    // The worker finishes the jobs in hand; what it had not claimed stays queued for next time.
+    shutdown.cancel();
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
+    if let Err(e) = served {
         eprintln!("latch: server error: {e}");
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
 }
 
-async fn shutdown() {
+async fn signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     let term = async {

@@ -8,6 +8,7 @@ pub mod extension;
 pub mod field_error;
 pub mod ids;
 pub mod kind;
+pub mod lifecycle;
 pub mod limits;
 pub mod role;
 pub mod stage;

@@ -58,6 +58,11 @@ impl Role {
         true
     }
 
+    /// See and manage requests and assignments, assign and remove directly, resume requests.
+    pub fn may_manage_assignments(self) -> bool {
+        !matches!(self, Role::AccessPackageManager)
+    }
+
     /// Attach existing custom extensions to policies.
     pub fn may_attach_extensions(self) -> bool {
         !matches!(self, Role::AccessPackageAssignmentManager)

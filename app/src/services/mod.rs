@@ -4,6 +4,7 @@
 
 pub mod catalogs;
 pub mod extensions;
+pub mod requests;
 pub mod session;
 
 #[cfg(test)]

@@ -15,7 +15,6 @@ use crate::services::{catalogs, extensions, session};
 use crate::state::{AppState, Settings};
 use crate::store::{self, audit, demo};
 use crate::views::ConversionOffer;
-use std::sync::Arc;
 
 struct Fixture {
     state: AppState,
@@ -43,16 +42,15 @@ async fn fixture_with(limits: ExtensionLimits) -> Fixture {
     Fixture {
         marketing: find("Marketing"),
         engineering: find("Engineering"),
-        state: AppState {
+        state: AppState::new(
             db,
-            settings: Arc::new(Settings {
-                public_url: "http://127.0.0.1:3000".into(),
-                callout_allow_hosts: vec!["127.0.0.1".into()],
+            Settings {
                 limits,
-                secure_cookies: false,
-            }),
+                ..Settings::for_tests()
+            },
             clock,
-        },
+            crate::callout::keys::test_key().clone(),
+        ),
         _dir: dir,
     }
 }

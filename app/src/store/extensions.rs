@@ -308,3 +308,38 @@ pub async fn delete(conn: &mut SqliteConnection, id: ExtensionId) -> Result<(), 
         .await?;
     Ok(())
 }
+
+/// An extension by id alone (the engine follows a policy's link; the catalog is implied).
+pub async fn get_any(
+    conn: &mut SqliteConnection,
+    id: ExtensionId,
+) -> Result<Option<ExtensionRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM custom_extensions WHERE id = ?"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await
+}
+
+/// The secrets that sign a callout now: the current one, and the previous one while a
+/// rotation's grace period lasts.
+pub async fn signing_secrets(
+    conn: &mut SqliteConnection,
+    id: ExtensionId,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, sqlx::Error> {
+    let (current, previous, until): (String, Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT signing_secret, previous_signing_secret, previous_secret_until FROM custom_extensions WHERE id = ?",
+    )
+    .bind(id.to_string())
+    .fetch_one(conn)
+    .await?;
+    let mut secrets = vec![current];
+    if let (Some(previous), Some(until)) = (previous, until) {
+        if until > db_time(now) {
+            secrets.push(previous);
+        }
+    }
+    Ok(secrets)
+}

@@ -116,3 +116,82 @@ pub async fn set_stage(
     .await?;
     Ok(())
 }
+
+/// The policy facts the lifecycle and the callouts need.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PolicyRecord {
+    pub id: String,
+    pub access_package_id: String,
+    pub display_name: String,
+    pub allowed_target_scope: String,
+    pub is_approval_required: bool,
+    pub approval_timeout: String,
+    pub expiration_type: String,
+    pub expiration_duration: Option<String>,
+    pub expiration_end: Option<String>,
+}
+
+pub async fn get_policy(
+    conn: &mut SqliteConnection,
+    id: PolicyId,
+) -> Result<Option<PolicyRecord>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, access_package_id, display_name, allowed_target_scope, is_approval_required, approval_timeout, \
+                expiration_type, expiration_duration, expiration_end FROM policies WHERE id = ?",
+    )
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await
+}
+
+/// (stage, extension id) of every stage setting of a policy.
+pub async fn stage_settings(
+    conn: &mut SqliteConnection,
+    policy: PolicyId,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT stage, custom_extension_id FROM policy_stage_settings WHERE policy_id = ? ORDER BY stage")
+        .bind(policy.to_string())
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn is_approver(
+    conn: &mut SqliteConnection,
+    policy: PolicyId,
+    user: UserId,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM policy_approvers WHERE policy_id = ? AND user_id = ?",
+    )
+    .bind(policy.to_string())
+    .bind(user.to_string())
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+pub async fn is_allowed_target(
+    conn: &mut SqliteConnection,
+    policy: PolicyId,
+    user: UserId,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM policy_allowed_targets WHERE policy_id = ? AND user_id = ?",
+    )
+    .bind(policy.to_string())
+    .bind(user.to_string())
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// The catalog an access package belongs to.
+pub async fn catalog_of_package(
+    conn: &mut SqliteConnection,
+    package: AccessPackageId,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT catalog_id FROM access_packages WHERE id = ?")
+        .bind(package.to_string())
+        .fetch_optional(conn)
+        .await
+}

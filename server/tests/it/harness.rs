@@ -1,16 +1,23 @@
+use app::callout::keys::SigningKey;
 use app::clock::Clock;
-use app::domain::limits::ExtensionLimits;
 use app::state::{AppState, Settings};
 use axum::body::Body;
 use axum::Router;
 use http::{header, Request, Response, StatusCode};
 use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
-use std::sync::Arc;
+use std::sync::OnceLock;
 use tower::ServiceExt;
 
 pub const HOST: &str = "127.0.0.1:3000";
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
+
+/// One RSA key for the whole test binary: generating one takes a while.
+pub fn test_key() -> SigningKey {
+    static KEY: OnceLock<SigningKey> = OnceLock::new();
+    KEY.get_or_init(|| SigningKey::generate(&mut rand::rngs::OsRng).expect("an RSA key"))
+        .clone()
+}
 
 pub struct TestApp {
     pub state: AppState,
@@ -27,16 +34,7 @@ impl TestApp {
         app::store::demo::load_if_empty(&db, clock.now())
             .await
             .unwrap();
-        let state = AppState {
-            db,
-            settings: Arc::new(Settings {
-                public_url: ORIGIN.into(),
-                callout_allow_hosts: vec!["127.0.0.1".into()],
-                limits: ExtensionLimits::default(),
-                secure_cookies: false,
-            }),
-            clock,
-        };
+        let state = AppState::new(db, Settings::for_tests(), clock, test_key());
         let options = LeptosOptions::builder().output_name("latch").build();
         let router = server::router(state.clone(), options);
         TestApp {

@@ -1,0 +1,9 @@
+//! The lifecycle engine's adapters: it loads a request and its policy, runs the pure machine
+//! (`domain::lifecycle`), and writes the transition and its effects in the same transaction.
+//! The worker delivers callouts and fires timers from the job table.
+
+pub mod deliver;
+pub mod facts;
+pub mod policy;
+pub mod run;
+pub mod worker;

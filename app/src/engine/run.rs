@@ -1,0 +1,296 @@
+//! Runs one lifecycle event against the stored request and writes the transition, all inside
+//! the caller's transaction.
+
+use crate::domain::ids::{AssignmentId, RequestId};
+use crate::domain::lifecycle::{
+    apply, start_removal, AccessRequest, Actor, Effect, Event, HistoryActor, RandomIds, Refusal,
+    RemovalKind, RequestType, Transition,
+};
+use crate::engine::policy;
+use crate::store::audit::{self, AuditEntry};
+use crate::store::requests::{
+    self, HistoryRow, NewAssignment, NewInstance, NewRequest, RequestRow,
+};
+use crate::store::{extensions, jobs};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::SqliteConnection;
+
+pub const DELIVER_JOB: &str = "deliverCallout";
+pub const TIMER_JOB: &str = "timer";
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("no such request")]
+    NotFound,
+    #[error("{0}")]
+    Refused(Refusal),
+    #[error("stored request is inconsistent: {0}")]
+    Inconsistent(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// The request as the machine sees it, rebuilt from its row and its waiting instance.
+pub async fn load(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+) -> Result<(RequestRow, AccessRequest), RunError> {
+    let row = requests::get(&mut *conn, id)
+        .await?
+        .ok_or(RunError::NotFound)?;
+    let live = requests::live_wait(&mut *conn, id).await?;
+    let phase = AccessRequest::phase_from_stored(row.state, row.status, live)
+        .ok_or_else(|| RunError::Inconsistent(format!("{id}: {} / {}", row.state, row.status)))?;
+    let request = AccessRequest {
+        id,
+        kind: row.kind,
+        state: row.state,
+        status: row.status,
+        phase,
+        assignment: row.assignment,
+        completed_at: row.completed_at,
+    };
+    Ok((row, request))
+}
+
+pub async fn run_event(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+    event: Event,
+    now: DateTime<Utc>,
+) -> Result<Transition, RunError> {
+    let (row, current) = load(&mut *conn, id).await?;
+    let rules = policy::rules(&mut *conn, row.policy).await?;
+    let action = format!("request.{}", event.name());
+    let transition =
+        apply(&current, &rules, event, now, &mut RandomIds).map_err(RunError::Refused)?;
+    write(conn, &row, &transition, &action, now).await?;
+    Ok(transition)
+}
+
+/// Stores a removal request for `assignment` and starts it.
+pub async fn run_removal(
+    conn: &mut SqliteConnection,
+    assignment: AssignmentId,
+    kind: RemovalKind,
+    by: Actor,
+    now: DateTime<Utc>,
+) -> Result<Transition, RunError> {
+    let record = requests::get_assignment(&mut *conn, assignment)
+        .await?
+        .ok_or(RunError::NotFound)?;
+    let id = RequestId::new();
+    let (requestor_kind, requestor_id) = actor_columns(&by);
+    requests::insert(
+        &mut *conn,
+        &NewRequest {
+            id,
+            kind: kind.request_type(),
+            package: parse_id(&record.access_package_id)?,
+            policy: parse_id(&record.policy_id)?,
+            target: parse_id(&record.target_id)?,
+            requestor_kind,
+            requestor_id,
+            assignment: Some(assignment),
+            justification: "",
+        },
+        now,
+    )
+    .await?;
+    let row = requests::get(&mut *conn, id)
+        .await?
+        .ok_or(RunError::NotFound)?;
+    let rules = policy::rules(&mut *conn, row.policy).await?;
+    let transition = start_removal(id, kind, assignment, by, &rules, now, &mut RandomIds);
+    write(conn, &row, &transition, "request.remove", now).await?;
+    Ok(transition)
+}
+
+fn parse_id<T: std::str::FromStr>(text: &str) -> Result<T, RunError> {
+    text.parse()
+        .map_err(|_| RunError::Inconsistent(format!("bad id {text:?}")))
+}
+
+pub fn actor_columns(by: &Actor) -> (&'static str, Option<String>) {
+    match by {
+        Actor::User(u) => ("user", Some(u.to_string())),
+        Actor::App(a) => ("app", Some(a.to_string())),
+        Actor::System => ("system", None),
+    }
+}
+
+async fn actor_name(
+    conn: &mut SqliteConnection,
+    actor: &HistoryActor,
+) -> Result<(Option<String>, String), sqlx::Error> {
+    Ok(match actor {
+        HistoryActor::User(id) => {
+            let name: Option<String> =
+                sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
+                    .bind(id.to_string())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            (
+                Some(id.to_string()),
+                name.unwrap_or_else(|| "A deleted user".into()),
+            )
+        }
+        HistoryActor::App(id) => {
+            let name: Option<String> =
+                sqlx::query_scalar("SELECT display_name FROM apps WHERE id = ?")
+                    .bind(id.to_string())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            (
+                Some(id.to_string()),
+                name.unwrap_or_else(|| "A deleted app".into()),
+            )
+        }
+        HistoryActor::System => (None, "Latch".into()),
+        HistoryActor::Workflow { source } => (None, source.clone()),
+    })
+}
+
+/// Writes the new request state and carries out every effect.
+pub async fn write(
+    conn: &mut SqliteConnection,
+    row: &RequestRow,
+    transition: &Transition,
+    action: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let request = &transition.request;
+    requests::save(&mut *conn, request).await?;
+    for effect in &transition.effects {
+        match effect {
+            Effect::StartCallout {
+                instance,
+                stage,
+                extension,
+                behaviour,
+                wait_until,
+            } => {
+                let ext = extensions::get_any(&mut *conn, *extension)
+                    .await?
+                    .ok_or(sqlx::Error::RowNotFound)?;
+                // A callout keeps the configuration it started with, whatever later edits do.
+                let snapshot = serde_json::to_value(ext.to_draft()?)
+                    .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+                requests::insert_instance(
+                    &mut *conn,
+                    &NewInstance {
+                        id: *instance,
+                        request: request.id,
+                        assignment: request.assignment,
+                        extension: *extension,
+                        stage: *stage,
+                        waits: behaviour.timeout().is_some(),
+                        config_snapshot: &snapshot,
+                        wait_deadline: *wait_until,
+                    },
+                    now,
+                )
+                .await?;
+                jobs::enqueue(
+                    &mut *conn,
+                    DELIVER_JOB,
+                    &json!({ "instance": instance }),
+                    now,
+                    Some(&format!("deliver:{instance}")),
+                    now,
+                )
+                .await?;
+            }
+            Effect::SetTimer { timer, due } => {
+                let payload = json!({ "request": request.id, "timer": timer });
+                jobs::enqueue(
+                    &mut *conn,
+                    TIMER_JOB,
+                    &payload,
+                    *due,
+                    Some(&timer.dedupe_key(request.id)),
+                    now,
+                )
+                .await?;
+            }
+            Effect::CancelTimer { timer } => {
+                jobs::cancel(&mut *conn, &timer.dedupe_key(request.id)).await?
+            }
+            Effect::CreateAssignment { assignment, state } => {
+                let expires_at = policy::expiry(&mut *conn, row.policy, now).await?;
+                requests::insert_assignment(
+                    &mut *conn,
+                    &NewAssignment {
+                        id: *assignment,
+                        package: row.package,
+                        policy: row.policy,
+                        target: row.target,
+                        request: row.id,
+                        state: *state,
+                        expires_at,
+                    },
+                    now,
+                )
+                .await?;
+            }
+            Effect::SetAssignmentState { assignment, state } => {
+                requests::set_assignment_state(&mut *conn, *assignment, *state, now).await?
+            }
+            Effect::SetInstanceStatus { instance, status } => {
+                requests::set_instance_status(&mut *conn, *instance, *status, now).await?
+            }
+            Effect::RecordResume {
+                instance,
+                outcome,
+                source,
+                detail,
+            } => {
+                requests::record_resume(
+                    &mut *conn,
+                    *instance,
+                    *outcome,
+                    source.as_deref(),
+                    detail.as_deref(),
+                    now,
+                )
+                .await?
+            }
+            Effect::History { event, detail } => {
+                let actor = event.actor();
+                let (actor_id, actor_name) = actor_name(&mut *conn, &actor).await?;
+                let words = event.words();
+                requests::insert_history(
+                    &mut *conn,
+                    request.id,
+                    &HistoryRow {
+                        event: event.wire_name(),
+                        actor_kind: actor.kind(),
+                        actor_id,
+                        actor_name: &actor_name,
+                        detail: detail.as_deref(),
+                        words: &words,
+                    },
+                    now,
+                )
+                .await?;
+            }
+        }
+    }
+    audit::record(
+        conn,
+        &audit::Actor::system(),
+        AuditEntry {
+            action,
+            object_kind: if matches!(request.kind, RequestType::UserAdd | RequestType::AdminAdd) {
+                "assignmentRequest"
+            } else {
+                "removalRequest"
+            },
+            object_id: request.id.to_string(),
+            summary: json!({ "after": { "state": request.state.wire_name(), "status": request.status.wire_name() } }),
+        },
+        now,
+    )
+    .await
+}

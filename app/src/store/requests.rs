@@ -1,0 +1,649 @@
+//! Requests, their assignments, callout instances, attempts and history rows.
+
+use crate::domain::ids::{
+    AccessPackageId, AssignmentId, CalloutInstanceId, ExtensionId, PolicyId, RequestId, UserId,
+};
+use crate::domain::lifecycle::{
+    AccessRequest, AssignmentState, InstanceSnapshot, InstanceStatus, RequestState, RequestStatus,
+    RequestType, ResumeOutcome,
+};
+use crate::domain::stage::Stage;
+use crate::store::{db_time, parse_db_time};
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+fn decode<E: std::error::Error + Send + Sync + 'static>(e: E) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(e))
+}
+
+/// The request row and what it belongs to.
+#[derive(Debug, Clone)]
+pub struct RequestRow {
+    pub id: RequestId,
+    pub kind: RequestType,
+    pub state: RequestState,
+    pub status: RequestStatus,
+    pub package: AccessPackageId,
+    pub policy: PolicyId,
+    pub target: UserId,
+    pub requestor_kind: String,
+    pub requestor_id: Option<String>,
+    pub assignment: Option<AssignmentId>,
+    pub justification: String,
+    pub created_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+type RawRequest = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+);
+
+const REQUEST_COLUMNS: &str =
+    "id, request_type, state, status, access_package_id, policy_id, target_id, \
+     requestor_kind, requestor_id, assignment_id, justification, created_at, completed_at";
+
+fn request_row(raw: RawRequest) -> Result<RequestRow, sqlx::Error> {
+    let (
+        id,
+        kind,
+        state,
+        status,
+        package,
+        policy,
+        target,
+        requestor_kind,
+        requestor_id,
+        assignment,
+        justification,
+        created,
+        completed,
+    ) = raw;
+    Ok(RequestRow {
+        id: id.parse().map_err(decode)?,
+        kind: RequestType::parse(&kind).map_err(decode)?,
+        state: RequestState::parse(&state).map_err(decode)?,
+        status: RequestStatus::parse(&status).map_err(decode)?,
+        package: package.parse().map_err(decode)?,
+        policy: policy.parse().map_err(decode)?,
+        target: target.parse().map_err(decode)?,
+        requestor_kind,
+        requestor_id,
+        assignment: assignment.map(|a| a.parse()).transpose().map_err(decode)?,
+        justification,
+        created_at: parse_db_time(&created)?,
+        completed_at: completed.map(|c| parse_db_time(&c)).transpose()?,
+    })
+}
+
+pub struct NewRequest<'a> {
+    pub id: RequestId,
+    pub kind: RequestType,
+    pub package: AccessPackageId,
+    pub policy: PolicyId,
+    pub target: UserId,
+    pub requestor_kind: &'a str,
+    pub requestor_id: Option<String>,
+    pub assignment: Option<AssignmentId>,
+    pub justification: &'a str,
+}
+
+/// Stores a new request as `submitted`/`Accepted`. The partial unique index refuses a second
+/// open add-request for the same target and package.
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    new: &NewRequest<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO requests (id, request_type, state, status, access_package_id, policy_id, requestor_kind, \
+                               requestor_id, target_id, assignment_id, justification, created_at) \
+         VALUES (?, ?, 'submitted', 'Accepted', ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(new.id.to_string())
+    .bind(new.kind.wire_name())
+    .bind(new.package.to_string())
+    .bind(new.policy.to_string())
+    .bind(new.requestor_kind)
+    .bind(new.requestor_id.as_deref())
+    .bind(new.target.to_string())
+    .bind(new.assignment.map(|a| a.to_string()))
+    .bind(new.justification)
+    .bind(db_time(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+) -> Result<Option<RequestRow>, sqlx::Error> {
+    let raw: Option<RawRequest> = sqlx::query_as(&format!(
+        "SELECT {REQUEST_COLUMNS} FROM requests WHERE id = ?"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?;
+    raw.map(request_row).transpose()
+}
+
+pub async fn of_target(
+    conn: &mut SqliteConnection,
+    target: UserId,
+) -> Result<Vec<RequestRow>, sqlx::Error> {
+    let raw: Vec<RawRequest> = sqlx::query_as(&format!(
+        "SELECT {REQUEST_COLUMNS} FROM requests WHERE target_id = ? ORDER BY created_at DESC, id"
+    ))
+    .bind(target.to_string())
+    .fetch_all(conn)
+    .await?;
+    raw.into_iter().map(request_row).collect()
+}
+
+/// Requests waiting for a decision by this approver.
+pub async fn pending_for_approver(
+    conn: &mut SqliteConnection,
+    approver: UserId,
+) -> Result<Vec<RequestRow>, sqlx::Error> {
+    let raw: Vec<RawRequest> = sqlx::query_as(&format!(
+        "SELECT {} FROM requests r JOIN policy_approvers a ON a.policy_id = r.policy_id \
+         WHERE a.user_id = ? AND r.state = 'pendingApproval' ORDER BY r.created_at, r.id",
+        REQUEST_COLUMNS
+            .split(", ")
+            .map(|c| format!("r.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+    .bind(approver.to_string())
+    .fetch_all(conn)
+    .await?;
+    raw.into_iter().map(request_row).collect()
+}
+
+pub async fn in_catalog(
+    conn: &mut SqliteConnection,
+    catalog: &str,
+) -> Result<Vec<RequestRow>, sqlx::Error> {
+    let raw: Vec<RawRequest> = sqlx::query_as(&format!(
+        "SELECT {} FROM requests r JOIN access_packages p ON p.id = r.access_package_id \
+         WHERE p.catalog_id = ? ORDER BY r.created_at DESC, r.id LIMIT 500",
+        REQUEST_COLUMNS
+            .split(", ")
+            .map(|c| format!("r.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+    .bind(catalog)
+    .fetch_all(conn)
+    .await?;
+    raw.into_iter().map(request_row).collect()
+}
+
+/// Writes the machine's view of the request back.
+pub async fn save(conn: &mut SqliteConnection, request: &AccessRequest) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE requests SET state = ?, status = ?, assignment_id = ?, completed_at = ? WHERE id = ?")
+        .bind(request.state.wire_name())
+        .bind(request.status.wire_name())
+        .bind(request.assignment.map(|a| a.to_string()))
+        .bind(request.completed_at.map(db_time))
+        .bind(request.id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The instance of this request that still holds it, if any.
+pub async fn live_wait(
+    conn: &mut SqliteConnection,
+    request: RequestId,
+) -> Result<Option<(Stage, CalloutInstanceId)>, sqlx::Error> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT stage, id FROM callout_instances WHERE request_id = ? AND behaviour = 'launchAndWait' \
+         AND status IN ('pending', 'waitingForCallback') AND resume_outcome IS NULL \
+         ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(request.to_string())
+    .fetch_optional(conn)
+    .await?;
+    row.map(|(stage, id)| {
+        Ok((
+            Stage::parse(&stage).map_err(decode)?,
+            id.parse().map_err(decode)?,
+        ))
+    })
+    .transpose()
+}
+
+// ---- assignments ----
+
+pub struct NewAssignment {
+    pub id: AssignmentId,
+    pub package: AccessPackageId,
+    pub policy: PolicyId,
+    pub target: UserId,
+    pub request: RequestId,
+    pub state: AssignmentState,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+pub async fn insert_assignment(
+    conn: &mut SqliteConnection,
+    a: &NewAssignment,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO assignments (id, access_package_id, policy_id, target_id, request_id, state, status, start_at, \
+                                  expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(a.id.to_string())
+    .bind(a.package.to_string())
+    .bind(a.policy.to_string())
+    .bind(a.target.to_string())
+    .bind(a.request.to_string())
+    .bind(a.state.wire_name())
+    .bind(assignment_status(a.state))
+    .bind(db_time(now))
+    .bind(a.expires_at.map(db_time))
+    .bind(db_time(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn assignment_status(state: AssignmentState) -> &'static str {
+    match state {
+        AssignmentState::Delivering => "Delivering",
+        AssignmentState::Delivered => "Delivered",
+        AssignmentState::Expired => "Expired",
+        AssignmentState::DeliveryFailed => "DeliveryFailed",
+    }
+}
+
+pub async fn set_assignment_state(
+    conn: &mut SqliteConnection,
+    id: AssignmentId,
+    state: AssignmentState,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let ended = matches!(
+        state,
+        AssignmentState::Expired | AssignmentState::DeliveryFailed
+    );
+    sqlx::query("UPDATE assignments SET state = ?, status = ?, expired_at = CASE WHEN ? THEN ? ELSE expired_at END WHERE id = ?")
+        .bind(state.wire_name())
+        .bind(assignment_status(state))
+        .bind(ended)
+        .bind(db_time(now))
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AssignmentRecord {
+    pub id: String,
+    pub access_package_id: String,
+    pub policy_id: String,
+    pub target_id: String,
+    pub request_id: String,
+    pub state: String,
+    pub start_at: String,
+    pub expires_at: Option<String>,
+    pub expired_at: Option<String>,
+}
+
+const ASSIGNMENT_COLUMNS: &str =
+    "id, access_package_id, policy_id, target_id, request_id, state, start_at, expires_at, expired_at";
+
+pub async fn get_assignment(
+    conn: &mut SqliteConnection,
+    id: AssignmentId,
+) -> Result<Option<AssignmentRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE id = ?"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn assignments_of_target(
+    conn: &mut SqliteConnection,
+    target: UserId,
+) -> Result<Vec<AssignmentRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE target_id = ? ORDER BY created_at DESC, id"
+    ))
+    .bind(target.to_string())
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn assignments_in_catalog(
+    conn: &mut SqliteConnection,
+    catalog: &str,
+) -> Result<Vec<AssignmentRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {} FROM assignments a JOIN access_packages p ON p.id = a.access_package_id \
+         WHERE p.catalog_id = ? ORDER BY a.created_at DESC, a.id LIMIT 500",
+        ASSIGNMENT_COLUMNS
+            .split(", ")
+            .map(|c| format!("a.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+    .bind(catalog)
+    .fetch_all(conn)
+    .await
+}
+
+/// Whether the target already holds the package (delivering or delivered).
+pub async fn has_active_assignment(
+    conn: &mut SqliteConnection,
+    target: UserId,
+    package: AccessPackageId,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM assignments WHERE target_id = ? AND access_package_id = ? AND state IN ('delivering', 'delivered')",
+    )
+    .bind(target.to_string())
+    .bind(package.to_string())
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+pub async fn has_open_request(
+    conn: &mut SqliteConnection,
+    target: UserId,
+    package: AccessPackageId,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM requests WHERE target_id = ? AND access_package_id = ? \
+         AND state IN ('submitted', 'pendingApproval', 'delivering') AND request_type IN ('userAdd', 'adminAdd')",
+    )
+    .bind(target.to_string())
+    .bind(package.to_string())
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+// ---- callout instances and attempts ----
+
+pub struct NewInstance<'a> {
+    pub id: CalloutInstanceId,
+    pub request: RequestId,
+    pub assignment: Option<AssignmentId>,
+    pub extension: ExtensionId,
+    pub stage: Stage,
+    pub waits: bool,
+    pub config_snapshot: &'a serde_json::Value,
+    pub wait_deadline: Option<DateTime<Utc>>,
+}
+
+pub async fn insert_instance(
+    conn: &mut SqliteConnection,
+    i: &NewInstance<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO callout_instances (id, request_id, assignment_id, custom_extension_id, stage, behaviour, \
+             config_snapshot, status, wait_deadline, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+    )
+    .bind(i.id.to_string())
+    .bind(i.request.to_string())
+    .bind(i.assignment.map(|a| a.to_string()))
+    .bind(i.extension.to_string())
+    .bind(i.stage.wire_name())
+    .bind(if i.waits { "launchAndWait" } else { "launchAndContinue" })
+    .bind(i.config_snapshot.to_string())
+    .bind(i.wait_deadline.map(db_time))
+    .bind(db_time(now))
+    .bind(db_time(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_instance_status(
+    conn: &mut SqliteConnection,
+    id: CalloutInstanceId,
+    status: InstanceStatus,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE callout_instances SET status = ?, updated_at = ? WHERE id = ?")
+        .bind(status.wire_name())
+        .bind(db_time(now))
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn record_resume(
+    conn: &mut SqliteConnection,
+    id: CalloutInstanceId,
+    outcome: ResumeOutcome,
+    source: Option<&str>,
+    detail: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE callout_instances SET resume_outcome = ?, resume_source = ?, detail = ?, resumed_at = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(outcome.wire_name())
+    .bind(source)
+    .bind(detail)
+    .bind(db_time(now))
+    .bind(db_time(now))
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_correlation(
+    conn: &mut SqliteConnection,
+    id: CalloutInstanceId,
+    correlation: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE callout_instances SET external_correlation_id = ? WHERE id = ?")
+        .bind(correlation)
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InstanceRecord {
+    pub id: String,
+    pub request_id: Option<String>,
+    pub assignment_id: Option<String>,
+    pub custom_extension_id: String,
+    pub stage: String,
+    pub behaviour: String,
+    pub config_snapshot: String,
+    pub status: String,
+    pub detail: Option<String>,
+    pub external_correlation_id: Option<String>,
+    pub resume_source: Option<String>,
+    pub resume_outcome: Option<String>,
+    pub resumed_at: Option<String>,
+    pub wait_deadline: Option<String>,
+    pub created_at: String,
+}
+
+impl InstanceRecord {
+    pub fn waits(&self) -> bool {
+        self.behaviour == "launchAndWait"
+    }
+
+    pub fn snapshot(&self) -> Result<InstanceSnapshot, sqlx::Error> {
+        Ok(InstanceSnapshot {
+            status: InstanceStatus::parse(&self.status).map_err(decode)?,
+            waits: self.waits(),
+            resumed_outcome: self
+                .resume_outcome
+                .as_deref()
+                .and_then(ResumeOutcome::parse),
+        })
+    }
+}
+
+const INSTANCE_COLUMNS: &str = "id, request_id, assignment_id, custom_extension_id, stage, behaviour, config_snapshot, \
+     status, detail, external_correlation_id, resume_source, resume_outcome, resumed_at, wait_deadline, created_at";
+
+pub async fn get_instance(
+    conn: &mut SqliteConnection,
+    id: CalloutInstanceId,
+) -> Result<Option<InstanceRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {INSTANCE_COLUMNS} FROM callout_instances WHERE id = ?"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn instances_of_request(
+    conn: &mut SqliteConnection,
+    request: RequestId,
+) -> Result<Vec<InstanceRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {INSTANCE_COLUMNS} FROM callout_instances WHERE request_id = ? ORDER BY created_at, id"
+    ))
+    .bind(request.to_string())
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AttemptRecord {
+    pub instance_id: String,
+    pub attempt_number: i64,
+    pub started_at: String,
+    pub http_status: Option<i64>,
+    pub latency_ms: i64,
+    pub error: Option<String>,
+}
+
+pub struct NewAttempt<'a> {
+    pub instance: CalloutInstanceId,
+    pub started_at: DateTime<Utc>,
+    pub http_status: Option<u16>,
+    pub latency_ms: i64,
+    pub error: Option<&'a str>,
+    pub excerpt: Option<&'a str>,
+}
+
+/// Records one try; its number is one more than the tries already recorded.
+pub async fn insert_attempt(
+    conn: &mut SqliteConnection,
+    a: &NewAttempt<'_>,
+) -> Result<i64, sqlx::Error> {
+    let number: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) + 1 FROM callout_attempts WHERE instance_id = ?")
+            .bind(a.instance.to_string())
+            .fetch_one(&mut *conn)
+            .await?;
+    sqlx::query(
+        "INSERT INTO callout_attempts (instance_id, attempt_number, started_at, http_status, latency_ms, error, response_excerpt) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(a.instance.to_string())
+    .bind(number)
+    .bind(db_time(a.started_at))
+    .bind(a.http_status.map(i64::from))
+    .bind(a.latency_ms)
+    .bind(a.error)
+    .bind(a.excerpt)
+    .execute(conn)
+    .await?;
+    Ok(number)
+}
+
+pub async fn attempts_of_request(
+    conn: &mut SqliteConnection,
+    request: RequestId,
+) -> Result<Vec<AttemptRecord>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.instance_id, a.attempt_number, a.started_at, a.http_status, a.latency_ms, a.error \
+         FROM callout_attempts a JOIN callout_instances i ON i.id = a.instance_id \
+         WHERE i.request_id = ? ORDER BY a.instance_id, a.attempt_number",
+    )
+    .bind(request.to_string())
+    .fetch_all(conn)
+    .await
+}
+
+// ---- history ----
+
+pub struct HistoryRow<'a> {
+    pub event: &'a str,
+    pub actor_kind: &'a str,
+    pub actor_id: Option<String>,
+    pub actor_name: &'a str,
+    pub detail: Option<&'a str>,
+    pub words: &'a str,
+}
+
+pub async fn insert_history(
+    conn: &mut SqliteConnection,
+    request: RequestId,
+    row: &HistoryRow<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    // The words are kept with the step: what the person saw then stays what the history says.
+    let detail = match row.detail {
+        Some(d) => serde_json::json!({ "words": row.words, "detail": d }),
+        None => serde_json::json!({ "words": row.words }),
+    };
+    sqlx::query(
+        "INSERT INTO request_history (request_id, at, event, actor_kind, actor_id, actor_name, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(request.to_string())
+    .bind(db_time(now))
+    .bind(row.event)
+    .bind(row.actor_kind)
+    .bind(row.actor_id.as_deref())
+    .bind(row.actor_name)
+    .bind(detail.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HistoryRecord {
+    pub at: String,
+    pub event: String,
+    pub actor_kind: String,
+    pub actor_name: String,
+    pub detail: Option<String>,
+}
+
+pub async fn history_of(
+    conn: &mut SqliteConnection,
+    request: RequestId,
+) -> Result<Vec<HistoryRecord>, sqlx::Error> {
+    sqlx::query_as("SELECT at, event, actor_kind, actor_name, detail FROM request_history WHERE request_id = ? ORDER BY id")
+        .bind(request.to_string())
+        .fetch_all(conn)
+        .await
+}
