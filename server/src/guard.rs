@@ -63,10 +63,8 @@ fn is_cross_site(request: &Request) -> bool {
 fn is_page(request: &Request) -> bool {
     let path = request.uri().path();
     let last = path.rsplit('/').next().unwrap_or_default();
-    !(path == "/sign-in"
-        || path.starts_with("/api/")
-        || path.starts_with("/pkg/")
-        || last.contains('.'))
+    let machine_paths = ["/api/", "/pkg/", "/.well-known/", "/discovery/"];
+    !(path == "/sign-in" || machine_paths.iter().any(|p| path.starts_with(p)) || last.contains('.'))
 }
 
 #[cfg(test)]

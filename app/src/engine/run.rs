@@ -162,6 +162,8 @@ pub async fn write(
 ) -> Result<(), sqlx::Error> {
     let request = &transition.request;
     requests::save(&mut *conn, request).await?;
+    // The assignment as it stands at each effect: a stage before the grant has none yet.
+    let mut assignment_so_far = row.assignment;
     for effect in &transition.effects {
         match effect {
             Effect::StartCallout {
@@ -182,7 +184,7 @@ pub async fn write(
                     &NewInstance {
                         id: *instance,
                         request: request.id,
-                        assignment: request.assignment,
+                        assignment: assignment_so_far,
                         extension: *extension,
                         stage: *stage,
                         waits: behaviour.timeout().is_some(),
@@ -218,6 +220,7 @@ pub async fn write(
                 jobs::cancel(&mut *conn, &timer.dedupe_key(request.id)).await?
             }
             Effect::CreateAssignment { assignment, state } => {
+                assignment_so_far = Some(*assignment);
                 let expires_at = policy::expiry(&mut *conn, row.policy, now).await?;
                 requests::insert_assignment(
                     &mut *conn,

@@ -71,6 +71,16 @@ impl TestApp {
         cookie.split(';').next().unwrap().to_string()
     }
 
+    /// The caller as the services see them, signed in with the demo password.
+    pub async fn principal(&self, email: &str) -> app::auth::authz::Principal {
+        let token = app::services::session::sign_in(&self.state, email, "latch-demo")
+            .await
+            .unwrap();
+        app::services::session::principal(&self.state, Some(&token))
+            .await
+            .unwrap()
+    }
+
     pub async fn scalar(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql)
             .fetch_one(&self.state.db)
