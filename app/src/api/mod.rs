@@ -2,7 +2,10 @@
 //! Endpoints are named (not hashed) so tests and the origin check can address them.
 
 pub mod catalogs;
+pub mod connection;
 pub mod extensions;
+pub mod policies;
+pub mod requests;
 pub mod session;
 
 #[cfg(feature = "ssr")]

@@ -5,6 +5,7 @@ use crate::pages::catalogs::CatalogList;
 use crate::pages::common::NotFound;
 use crate::pages::extensions::ExtensionsTabPage;
 use crate::pages::home::Home;
+use crate::pages::policy::PolicyEditor;
 use crate::pages::sign_in::SignIn;
 use crate::pages::wizard::{AddExtension, EditExtension};
 use crate::views::SessionUser;
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/catalogs") view=CatalogList/>
                     <Route path=path!("/catalogs/:catalog/custom-extensions/new") view=AddExtension/>
                     <Route path=path!("/catalogs/:catalog/custom-extensions/:extension/edit") view=EditExtension/>
+                    <Route path=path!("/catalogs/:catalog/policies/:policy") view=PolicyEditor/>
                     <ParentRoute path=path!("/catalogs/:catalog") view=CatalogLayout>
                         <Route path=path!("") view=CatalogOverview/>
                         <Route path=path!("access-packages") view=CatalogPackages/>

@@ -3,7 +3,9 @@
 //! call these directly against a real database.
 
 pub mod catalogs;
+pub mod connection;
 pub mod extensions;
+pub mod policies;
 pub mod requests;
 pub mod session;
 

@@ -1,0 +1,1 @@
+//! Policy settings and the policy's custom extension rules (stage → extension).
