@@ -1,1 +1,78 @@
-//! Server functions of requests, approvals and assignments.
+//! Server functions of My Access (requests, history, cancel, own assignments), approvals, and
+//! the managers' requests and assignments screens.
+
+use crate::domain::ids::{AssignmentId, PolicyId, RequestId};
+use crate::error::AppError;
+use crate::views::requests::{ApprovalItem, AssignmentView, RequestDetails, RequestSummary, RequestablePackage};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[server(prefix = "/api", endpoint = "requestable_packages")]
+pub async fn requestable_packages() -> Result<Vec<RequestablePackage>, AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::request_views::requestable(&state, &p).await
+}
+
+#[server(prefix = "/api", endpoint = "request_access", input = Json)]
+pub async fn request_access(policy: PolicyId, justification: String) -> Result<RequestId, AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::requests::submit(&state, &p, policy, &justification).await
+}
+
+#[server(prefix = "/api", endpoint = "my_requests")]
+pub async fn my_requests() -> Result<Vec<RequestSummary>, AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::request_views::my_requests(&state, &p).await
+}
+
+#[server(prefix = "/api", endpoint = "request_details", input = Json)]
+pub async fn get_request_details(request: RequestId) -> Result<RequestDetails, AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::request_views::details(&state, &p, request).await
+}
+
+#[server(prefix = "/api", endpoint = "cancel_request", input = Json)]
+pub async fn cancel_request(request: RequestId) -> Result<(), AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::requests::cancel(&state, &p, request).await
+}
+
+#[server(prefix = "/api", endpoint = "my_assignments")]
+pub async fn my_assignments() -> Result<Vec<AssignmentView>, AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::request_views::my_assignments(&state, &p).await
+}
+
+#[server(prefix = "/api", endpoint = "remove_assignment", input = Json)]
+pub async fn remove_assignment(assignment: AssignmentId) -> Result<RequestId, AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::requests::remove_assignment(&state, &p, assignment).await
+}
+
+#[server(prefix = "/api", endpoint = "pending_approvals")]
+pub async fn pending_approvals() -> Result<Vec<ApprovalItem>, AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::request_views::approvals(&state, &p).await
+}
+
+#[server(prefix = "/api", endpoint = "decide_request", input = Json)]
+pub async fn decide_request(request: RequestId, approve: bool, reason: String) -> Result<(), AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    if approve {
+        crate::services::requests::approve(&state, &p, request, &reason).await
+    } else {
+        crate::services::requests::deny(&state, &p, request, &reason).await
+    }
+}
+
+#[server(prefix = "/api", endpoint = "managed_requests")]
+pub async fn managed_requests() -> Result<Vec<RequestSummary>, AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::request_views::managed_requests(&state, &p).await
+}
+
+#[server(prefix = "/api", endpoint = "managed_assignments")]
+pub async fn managed_assignments() -> Result<Vec<AssignmentView>, AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::request_views::managed_assignments(&state, &p).await
+}

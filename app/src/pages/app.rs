@@ -4,7 +4,10 @@ use crate::pages::catalog::{CatalogLayout, CatalogMembers, CatalogOverview, Cata
 use crate::pages::catalogs::CatalogList;
 use crate::pages::common::NotFound;
 use crate::pages::extensions::ExtensionsTabPage;
+use crate::pages::approvals::ApprovalsPage;
 use crate::pages::home::Home;
+use crate::pages::my_access::{MyAccessPackages, MyRequests};
+use crate::pages::request_details::{ManagedRequests, RequestPage};
 use crate::pages::policy::PolicyEditor;
 use crate::pages::sign_in::SignIn;
 use crate::pages::wizard::{AddExtension, EditExtension};
@@ -58,6 +61,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") view=SignIn/>
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/catalogs") view=CatalogList/>
+                    <Route path=path!("/my-access") view=MyAccessPackages/>
+                    <Route path=path!("/my-access/requests") view=MyRequests/>
+                    <Route path=path!("/my-access/requests/:request") view=RequestPage/>
+                    <Route path=path!("/my-access/approvals") view=ApprovalsPage/>
+                    <Route path=path!("/requests") view=ManagedRequests/>
+                    <Route path=path!("/requests/:request") view=RequestPage/>
                     <Route path=path!("/catalogs/:catalog/custom-extensions/new") view=AddExtension/>
                     <Route path=path!("/catalogs/:catalog/custom-extensions/:extension/edit") view=EditExtension/>
                     <Route path=path!("/catalogs/:catalog/policies/:policy") view=PolicyEditor/>
@@ -88,7 +97,12 @@ fn Header() -> impl IntoView {
                                 <Show when={let g = u.governance; move || g}>
                                     <span class="nav-group">"Identity governance"</span>
                                     <A href="/catalogs">"Catalogs"</A>
+                                    <A href="/requests">"Requests"</A>
                                 </Show>
+                                <span class="nav-group">"My Access"</span>
+                                <A href="/my-access" exact=true>"Access packages"</A>
+                                <A href="/my-access/requests">"Request history"</A>
+                                <A href="/my-access/approvals">"Approvals"</A>
                             </nav>
                             <div class="user-menu" data-testid="user-menu">
                                 <span class="user-name">{u.display_name.clone()}</span>

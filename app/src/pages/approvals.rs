@@ -1,1 +1,76 @@
-//! (being written)
+//! Approvals: the requests waiting for the signed-in approver, with what workflows reported.
+
+use crate::api::requests::{decide_request, pending_approvals};
+use crate::domain::ids::RequestId;
+use crate::pages::common::{ErrorNotice, Loading};
+use crate::pages::request_details::WorkflowDetails;
+use crate::views::requests::ApprovalItem;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn ApprovalsPage() -> impl IntoView {
+    let list = Resource::new(|| (), |_| pending_approvals());
+    let status = RwSignal::new(String::new());
+    let done = Callback::new(move |message: String| {
+        status.set(message);
+        list.refetch();
+    });
+    view! {
+        <Title text="Approvals · My Access · Latch"/>
+        <section class="page">
+            <h1>"Approvals"</h1>
+            <p class="status" role="status" data-testid="approvals-status">{move || status.get()}</p>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(items) if items.is_empty() => view! { <p data-testid="no-approvals">"Nothing is waiting for your decision."</p> }.into_any(),
+                        Ok(items) => items.into_iter().map(|item| view! { <Approval item done/> }).collect_view().into_any(),
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Approval(item: ApprovalItem, done: Callback<String>) -> impl IntoView {
+    let reason = RwSignal::new(String::new());
+    let request: RequestId = item.request;
+    let decide = Action::new(move |approve: &bool| {
+        let approve = *approve;
+        let text = reason.get_untracked();
+        async move { decide_request(request, approve, text).await.map(|()| approve) }
+    });
+    let who = format!("{} for {}", item.package, item.requestor);
+    Effect::new(move |_| {
+        if let Some(Ok(approved)) = decide.value().get() {
+            done.run(format!("{} {who}.", if approved { "Approved" } else { "Denied" }));
+        }
+    });
+    let field = format!("reason-{request}");
+    view! {
+        <article class="card approval" data-testid="approval" data-package=item.package.clone()>
+            <h2>{item.package.clone()}</h2>
+            <dl class="facts">
+                <dt>"Requested by"</dt><dd>{item.requestor.clone()}</dd>
+                <dt>"Policy"</dt><dd>{item.policy.clone()}</dd>
+                <dt>"Submitted"</dt><dd>{item.submitted_at.clone()}</dd>
+                <dt>"Justification"</dt><dd>{item.justification.clone()}</dd>
+            </dl>
+            <WorkflowDetails details=item.workflow_details.clone()/>
+            <div class="field">
+                <label for=field.clone()>"Reason"</label>
+                <input id=field type="text" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+            </div>
+            {move || decide.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e/> })}
+            <div class="dialog-actions">
+                <button type="button" class="primary" disabled=move || decide.pending().get()
+                    on:click=move |_| { decide.dispatch(true); }>"Approve"</button>
+                <button type="button" class="danger" disabled=move || decide.pending().get()
+                    on:click=move |_| { decide.dispatch(false); }>"Deny"</button>
+            </div>
+        </article>
+    }
+}

@@ -8,6 +8,7 @@ pub mod extensions;
 pub mod jobs;
 pub mod keys;
 pub mod packages;
+pub mod request_views;
 pub mod requests;
 pub mod roles;
 pub mod sessions;

@@ -3,7 +3,10 @@
 use crate::domain::extension::ExtensionDraft;
 use crate::domain::ids::{CatalogId, ExtensionId};
 use crate::domain::kind::ExtensionKind;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+pub mod requests;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionUser {
@@ -53,6 +56,40 @@ pub struct ExtensionRow {
     pub logic_app: String,
     pub kind: ExtensionKind,
     pub behaviour: String,
+    /// The last connection test; `None` until one ran.
+    pub connection: Option<ConnectionResult>,
+}
+
+/// The outcome of a connection test: the Connection column and the "Test connection" answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionResult {
+    pub tested_at: DateTime<Utc>,
+    /// The endpoint answered 2xx.
+    pub passed: bool,
+    pub http_status: Option<u16>,
+    pub latency_ms: i64,
+    pub error: Option<String>,
+}
+
+impl ConnectionResult {
+    /// In words, so the result never rests on colour: "Passed · HTTP 202 · 35 ms · 2026-03-02
+    /// 09:30 UTC" or "Failed · the endpoint answered HTTP 500 · 2026-03-02 09:30 UTC". UTC, so
+    /// the server's render and the browser's agree.
+    pub fn summary(&self) -> String {
+        let at = self.tested_at.format("%Y-%m-%d %H:%M UTC");
+        let status = self.http_status.map(|s| format!("HTTP {s}"));
+        if self.passed {
+            let status = status.map(|s| format!(" · {s}")).unwrap_or_default();
+            format!("Passed{status} · {} ms · {at}", self.latency_ms)
+        } else {
+            let why = self
+                .error
+                .clone()
+                .or(status)
+                .unwrap_or_else(|| "no answer".into());
+            format!("Failed · {why} · {at}")
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,4 +126,40 @@ pub enum ConversionOffer {
     Fixed(ExtensionKind),
     /// Used by stages of both kinds; the message names the policies and stages.
     Blocked(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn result(passed: bool, http_status: Option<u16>, error: Option<&str>) -> ConnectionResult {
+        ConnectionResult {
+            tested_at: Utc.with_ymd_and_hms(2026, 3, 2, 9, 30, 59).unwrap(),
+            passed,
+            http_status,
+            latency_ms: 35,
+            error: error.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn connection_results_in_words() {
+        assert_eq!(
+            result(true, Some(202), None).summary(),
+            "Passed · HTTP 202 · 35 ms · 2026-03-02 09:30 UTC"
+        );
+        assert_eq!(
+            result(false, Some(500), Some("the endpoint answered HTTP 500")).summary(),
+            "Failed · the endpoint answered HTTP 500 · 2026-03-02 09:30 UTC"
+        );
+        assert_eq!(
+            result(false, Some(404), None).summary(),
+            "Failed · HTTP 404 · 2026-03-02 09:30 UTC"
+        );
+        assert_eq!(
+            result(false, None, None).summary(),
+            "Failed · no answer · 2026-03-02 09:30 UTC"
+        );
+    }
 }

@@ -1,0 +1,282 @@
+//! What requestors, approvers and managers see of requests and assignments. Each list is
+//! filtered by what the caller may see; another user's request is "not found", never shown.
+
+use crate::auth::authz::Principal;
+use crate::domain::ids::{CatalogId, RequestId};
+use crate::domain::lifecycle::{
+    requestor_words, InstanceSnapshot, InstanceStatus, RequestState, RequestStatus, ResumeOutcome, StageOutcome,
+};
+use crate::domain::role::Role;
+use crate::domain::stage::Stage;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::request_views::{self as views_store, AssignmentListRow, RequestListRow};
+use crate::store::{packages, requests};
+use crate::views::requests::{
+    ApprovalItem, AssignmentView, AttemptView, HistoryLine, InstanceView, RequestDetails, RequestSummary,
+    RequestablePackage, WorkflowDetail,
+};
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+/// A stored time as people read it.
+pub fn shown(text: &str) -> String {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc).format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|_| text.to_string())
+}
+
+fn stage_label(stage: &str) -> String {
+    Stage::parse(stage).map(|s| s.portal_label().to_string()).unwrap_or_else(|_| stage.to_string())
+}
+
+fn request_type_words(kind: &str) -> &'static str {
+    match kind {
+        "userAdd" | "adminAdd" => "Access request",
+        "systemRemove" => "Removal at expiry",
+        _ => "Removal",
+    }
+}
+
+async fn words(conn: &mut SqliteConnection, id: &str, state: &str, status: &str) -> Result<String, AppError> {
+    let (Ok(state), Ok(status)) = (RequestState::parse(state), RequestStatus::parse(status)) else {
+        return Err(AppError::Internal);
+    };
+    let last = views_store::last_wait(conn, id).await?.and_then(|(status, outcome)| {
+        let snapshot = InstanceSnapshot {
+            status: InstanceStatus::parse(&status).ok()?,
+            waits: true,
+            resumed_outcome: outcome.as_deref().and_then(ResumeOutcome::parse),
+        };
+        StageOutcome::of(&snapshot)
+    });
+    Ok(requestor_words(state, status, last).to_string())
+}
+
+async fn summaries(conn: &mut SqliteConnection, rows: Vec<RequestListRow>) -> Result<Vec<RequestSummary>, AppError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let words = words(conn, &r.id, &r.state, &r.status).await?;
+        out.push(RequestSummary {
+            id: r.id.parse().map_err(|_| AppError::Internal)?,
+            package: r.package,
+            kind: request_type_words(&r.request_type).to_string(),
+            target: r.target,
+            submitted_at: shown(&r.created_at),
+            words,
+        });
+    }
+    Ok(out)
+}
+
+fn catalog_of(text: &str) -> Result<CatalogId, AppError> {
+    text.parse().map_err(|_| AppError::Internal)
+}
+
+fn me(p: &Principal) -> Result<crate::domain::ids::UserId, AppError> {
+    p.user_id.ok_or_else(|| AppError::NotPermitted("this screen is for signed-in users.".into()))
+}
+
+pub async fn requestable(state: &AppState, p: &Principal) -> Result<Vec<RequestablePackage>, AppError> {
+    let me = me(p)?;
+    let mut conn = state.db.acquire().await?;
+    let rows = views_store::requestable_policies(&mut conn, me).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let package = r.package_id.parse().map_err(|_| AppError::Internal)?;
+        let blocked = if requests::has_active_assignment(&mut conn, me, package).await? {
+            Some("You have this access package.".to_string())
+        } else if requests::has_open_request(&mut conn, me, package).await? {
+            Some("You have an open request for it.".to_string())
+        } else {
+            None
+        };
+        out.push(RequestablePackage {
+            policy: r.policy_id.parse().map_err(|_| AppError::Internal)?,
+            package: r.package,
+            description: r.description,
+            policy_name: r.policy_name,
+            catalog: r.catalog,
+            needs_approval: r.is_approval_required,
+            blocked,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn my_requests(state: &AppState, p: &Principal) -> Result<Vec<RequestSummary>, AppError> {
+    let me = me(p)?;
+    let mut conn = state.db.acquire().await?;
+    let rows = views_store::requests_of_target(&mut conn, me).await?;
+    summaries(&mut conn, rows).await
+}
+
+/// Requests in the catalogs where the caller manages assignments.
+pub async fn managed_requests(state: &AppState, p: &Principal) -> Result<Vec<RequestSummary>, AppError> {
+    if !p.grants.iter().any(|g| g.role.may_manage_assignments()) {
+        return Err(AppError::NotPermitted(
+            "requests are for administrators, catalog owners and assignment managers.".into(),
+        ));
+    }
+    let mut conn = state.db.acquire().await?;
+    let mut rows = Vec::new();
+    for r in views_store::recent_requests(&mut conn).await? {
+        if p.may(catalog_of(&r.catalog_id)?, Role::may_manage_assignments) {
+            rows.push(r);
+        }
+    }
+    summaries(&mut conn, rows).await
+}
+
+fn assignment_views(p: &Principal, rows: Vec<AssignmentListRow>) -> Result<Vec<AssignmentView>, AppError> {
+    rows.into_iter()
+        .map(|a| {
+            let own = p.user_id.is_some_and(|u| u.to_string() == a.target_id);
+            let manages = p.may(catalog_of(&a.catalog_id)?, Role::may_manage_assignments);
+            Ok(AssignmentView {
+                id: a.id.parse().map_err(|_| AppError::Internal)?,
+                may_remove: (own || manages) && a.state == "delivered",
+                package: a.package,
+                target: a.target,
+                state: a.state,
+                started_at: shown(&a.start_at),
+                expires_at: a.expires_at.as_deref().map(shown),
+            })
+        })
+        .collect()
+}
+
+pub async fn my_assignments(state: &AppState, p: &Principal) -> Result<Vec<AssignmentView>, AppError> {
+    let me = me(p)?;
+    let mut conn = state.db.acquire().await?;
+    assignment_views(p, views_store::assignments_of_target(&mut conn, me).await?)
+}
+
+pub async fn managed_assignments(state: &AppState, p: &Principal) -> Result<Vec<AssignmentView>, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let mut rows = Vec::new();
+    for a in views_store::active_assignments(&mut conn).await? {
+        if p.may(catalog_of(&a.catalog_id)?, Role::may_manage_assignments) {
+            rows.push(a);
+        }
+    }
+    assignment_views(p, rows)
+}
+
+async fn workflow_details(conn: &mut SqliteConnection, request: RequestId) -> Result<Vec<WorkflowDetail>, AppError> {
+    Ok(views_store::instances(conn, request)
+        .await?
+        .into_iter()
+        .filter_map(|i| {
+            i.detail.map(|detail| WorkflowDetail {
+                stage: stage_label(&i.stage),
+                source: i.resume_source,
+                detail,
+                at: i.resumed_at.as_deref().map(shown),
+            })
+        })
+        .collect())
+}
+
+pub async fn details(state: &AppState, p: &Principal, id: RequestId) -> Result<RequestDetails, AppError> {
+    let not_found = || AppError::NotFound("There is no such request.".into());
+    let mut conn = state.db.acquire().await?;
+    let row = requests::get(&mut conn, id).await?.ok_or_else(not_found)?;
+    let head = views_store::request_head(&mut conn, id).await?.ok_or_else(not_found)?;
+    let own = p.user_id == Some(row.target);
+    let manages = p.may(catalog_of(&head.catalog_id)?, Role::may_manage_assignments);
+    let approves = match p.user_id {
+        Some(me) => packages::is_approver(&mut conn, row.policy, me).await?,
+        None => false,
+    };
+    if !(own || manages || approves) {
+        return Err(not_found());
+    }
+    let history = requests::history_of(&mut conn, id)
+        .await?
+        .into_iter()
+        .map(|h| {
+            let stored: serde_json::Value = h.detail.as_deref().and_then(|d| serde_json::from_str(d).ok()).unwrap_or_default();
+            HistoryLine {
+                at: shown(&h.at),
+                words: stored["words"].as_str().unwrap_or(&h.event).to_string(),
+                actor: h.actor_name,
+                detail: stored["detail"].as_str().map(str::to_string),
+            }
+        })
+        .collect();
+    let instances = if manages {
+        let attempts = requests::attempts_of_request(&mut conn, id).await?;
+        let list = views_store::instances(&mut conn, id)
+            .await?
+            .into_iter()
+            .map(|i| InstanceView {
+                attempts: attempts
+                    .iter()
+                    .filter(|a| a.instance_id == i.id)
+                    .map(|a| AttemptView {
+                        number: a.attempt_number,
+                        at: shown(&a.started_at),
+                        http_status: a.http_status,
+                        latency_ms: a.latency_ms,
+                        error: a.error.clone(),
+                    })
+                    .collect(),
+                id: i.id,
+                extension_id: i.custom_extension_id,
+                extension: i.extension,
+                stage: stage_label(&i.stage),
+                status: i.status,
+                detail: i.detail,
+                source: i.resume_source,
+                external_correlation_id: i.external_correlation_id,
+            })
+            .collect();
+        Some(list)
+    } else {
+        None
+    };
+    let requestor = views_store::name_of(&mut conn, &row.requestor_kind, row.requestor_id.as_deref()).await?;
+    let words = words(&mut conn, &id.to_string(), row.state.wire_name(), row.status.wire_name()).await?;
+    let can_cancel = own
+        && matches!(row.kind, crate::domain::lifecycle::RequestType::UserAdd | crate::domain::lifecycle::RequestType::AdminAdd)
+        && (matches!(row.state, RequestState::PendingApproval)
+            || (row.state == RequestState::Submitted));
+    Ok(RequestDetails {
+        id,
+        package: head.package,
+        policy: head.policy,
+        kind: request_type_words(row.kind.wire_name()).to_string(),
+        target: head.target,
+        requestor,
+        justification: row.justification.clone(),
+        submitted_at: shown(&crate::store::db_time(row.created_at)),
+        state: row.state.wire_name().to_string(),
+        status: row.status.wire_name().to_string(),
+        words,
+        can_cancel,
+        history,
+        workflow_details: workflow_details(&mut conn, id).await?,
+        instances,
+    })
+}
+
+pub async fn approvals(state: &AppState, p: &Principal) -> Result<Vec<ApprovalItem>, AppError> {
+    let me = me(p)?;
+    let mut conn = state.db.acquire().await?;
+    let pending = requests::pending_for_approver(&mut conn, me).await?;
+    let mut out = Vec::with_capacity(pending.len());
+    for r in pending {
+        let head = views_store::request_head(&mut conn, r.id).await?.ok_or(AppError::Internal)?;
+        out.push(ApprovalItem {
+            request: r.id,
+            requestor: views_store::name_of(&mut conn, &r.requestor_kind, r.requestor_id.as_deref()).await?,
+            package: head.package,
+            policy: head.policy,
+            justification: r.justification,
+            submitted_at: shown(&crate::store::db_time(r.created_at)),
+            workflow_details: workflow_details(&mut conn, r.id).await?,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,160 @@
+//! Read-side queries for the request, approval and assignment screens: one query per list,
+//! names joined in.
+
+use crate::domain::ids::{RequestId, UserId};
+use sqlx::SqliteConnection;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RequestListRow {
+    pub id: String,
+    pub request_type: String,
+    pub state: String,
+    pub status: String,
+    pub package: String,
+    pub target: String,
+    pub created_at: String,
+    pub catalog_id: String,
+}
+
+const REQUEST_LIST: &str = "SELECT r.id, r.request_type, r.state, r.status, p.display_name AS package, \
+     u.display_name AS target, r.created_at, p.catalog_id FROM requests r \
+     JOIN access_packages p ON p.id = r.access_package_id JOIN users u ON u.id = r.target_id";
+
+pub async fn requests_of_target(conn: &mut SqliteConnection, target: UserId) -> Result<Vec<RequestListRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{REQUEST_LIST} WHERE r.target_id = ? ORDER BY r.created_at DESC, r.id LIMIT 500"))
+        .bind(target.to_string())
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn recent_requests(conn: &mut SqliteConnection) -> Result<Vec<RequestListRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{REQUEST_LIST} ORDER BY r.created_at DESC, r.id LIMIT 500"))
+        .fetch_all(conn)
+        .await
+}
+
+/// The outcome of the newest launch-and-wait instance of each request: (status, resume outcome).
+pub async fn last_wait(conn: &mut SqliteConnection, request: &str) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT status, resume_outcome FROM callout_instances WHERE request_id = ? AND behaviour = 'launchAndWait' \
+         ORDER BY created_at DESC, rowid DESC LIMIT 1",
+    )
+    .bind(request)
+    .fetch_optional(conn)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RequestablePolicyRow {
+    pub policy_id: String,
+    pub policy_name: String,
+    pub package_id: String,
+    pub package: String,
+    pub description: String,
+    pub catalog: String,
+    pub is_approval_required: bool,
+}
+
+/// Policies of visible packages whose scope includes the user.
+pub async fn requestable_policies(conn: &mut SqliteConnection, user: UserId) -> Result<Vec<RequestablePolicyRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT pol.id AS policy_id, pol.display_name AS policy_name, p.id AS package_id, p.display_name AS package, \
+                p.description, c.display_name AS catalog, pol.is_approval_required \
+         FROM policies pol JOIN access_packages p ON p.id = pol.access_package_id JOIN catalogs c ON c.id = p.catalog_id \
+         WHERE p.is_hidden = 0 AND (pol.allowed_target_scope = 'allMemberUsers' \
+               OR EXISTS (SELECT 1 FROM policy_allowed_targets t WHERE t.policy_id = pol.id AND t.user_id = ?)) \
+         ORDER BY p.display_name, pol.display_name",
+    )
+    .bind(user.to_string())
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RequestHeadRow {
+    pub package: String,
+    pub policy: String,
+    pub target: String,
+    pub catalog_id: String,
+}
+
+pub async fn request_head(conn: &mut SqliteConnection, id: RequestId) -> Result<Option<RequestHeadRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.display_name AS package, pol.display_name AS policy, u.display_name AS target, p.catalog_id \
+         FROM requests r JOIN access_packages p ON p.id = r.access_package_id JOIN policies pol ON pol.id = r.policy_id \
+         JOIN users u ON u.id = r.target_id WHERE r.id = ?",
+    )
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn name_of(conn: &mut SqliteConnection, kind: &str, id: Option<&str>) -> Result<String, sqlx::Error> {
+    let table = match kind {
+        "user" => "users",
+        "app" => "apps",
+        _ => return Ok("Latch".into()),
+    };
+    let Some(id) = id else { return Ok("Latch".into()) };
+    let name: Option<String> = sqlx::query_scalar(&format!("SELECT display_name FROM {table} WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(name.unwrap_or_else(|| "(deleted)".into()))
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InstanceListRow {
+    pub id: String,
+    pub custom_extension_id: String,
+    pub extension: String,
+    pub stage: String,
+    pub status: String,
+    pub detail: Option<String>,
+    pub resume_source: Option<String>,
+    pub resumed_at: Option<String>,
+    pub external_correlation_id: Option<String>,
+}
+
+pub async fn instances(conn: &mut SqliteConnection, request: RequestId) -> Result<Vec<InstanceListRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT i.id, i.custom_extension_id, COALESCE(e.display_name, '(deleted)') AS extension, i.stage, i.status, \
+                i.detail, i.resume_source, i.resumed_at, i.external_correlation_id \
+         FROM callout_instances i LEFT JOIN custom_extensions e ON e.id = i.custom_extension_id \
+         WHERE i.request_id = ? ORDER BY i.created_at, i.rowid",
+    )
+    .bind(request.to_string())
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AssignmentListRow {
+    pub id: String,
+    pub package: String,
+    pub target: String,
+    pub target_id: String,
+    pub state: String,
+    pub start_at: String,
+    pub expires_at: Option<String>,
+    pub catalog_id: String,
+}
+
+const ASSIGNMENT_LIST: &str = "SELECT a.id, p.display_name AS package, u.display_name AS target, a.target_id, a.state, \
+     a.start_at, a.expires_at, p.catalog_id FROM assignments a \
+     JOIN access_packages p ON p.id = a.access_package_id JOIN users u ON u.id = a.target_id";
+
+pub async fn assignments_of_target(conn: &mut SqliteConnection, target: UserId) -> Result<Vec<AssignmentListRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{ASSIGNMENT_LIST} WHERE a.target_id = ? ORDER BY a.created_at DESC, a.id LIMIT 500"))
+        .bind(target.to_string())
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn active_assignments(conn: &mut SqliteConnection) -> Result<Vec<AssignmentListRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{ASSIGNMENT_LIST} WHERE a.state IN ('delivering', 'delivered') ORDER BY a.created_at DESC, a.id LIMIT 500"
+    ))
+    .fetch_all(conn)
+    .await
+}
