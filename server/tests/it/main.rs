@@ -2,6 +2,8 @@
 //! file with the demo data, driven with `tower::ServiceExt::oneshot`.
 
 mod callouts;
+mod connection;
 mod harness;
 mod receiver;
+mod requests;
 mod server_functions;
