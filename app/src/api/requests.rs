@@ -3,7 +3,9 @@
 
 use crate::domain::ids::{AssignmentId, PolicyId, RequestId};
 use crate::error::AppError;
-use crate::views::requests::{ApprovalItem, AssignmentView, RequestDetails, RequestSummary, RequestablePackage};
+use crate::views::requests::{
+    ApprovalItem, AssignmentView, RequestDetails, RequestSummary, RequestablePackage,
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -14,7 +16,10 @@ pub async fn requestable_packages() -> Result<Vec<RequestablePackage>, AppError>
 }
 
 #[server(prefix = "/api", endpoint = "request_access", input = Json)]
-pub async fn request_access(policy: PolicyId, justification: String) -> Result<RequestId, AppError> {
+pub async fn request_access(
+    policy: PolicyId,
+    justification: String,
+) -> Result<RequestId, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::requests::submit(&state, &p, policy, &justification).await
 }
@@ -56,7 +61,11 @@ pub async fn pending_approvals() -> Result<Vec<ApprovalItem>, AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "decide_request", input = Json)]
-pub async fn decide_request(request: RequestId, approve: bool, reason: String) -> Result<(), AppError> {
+pub async fn decide_request(
+    request: RequestId,
+    approve: bool,
+    reason: String,
+) -> Result<(), AppError> {
     let (state, p) = crate::api::context::caller().await?;
     if approve {
         crate::services::requests::approve(&state, &p, request, &reason).await

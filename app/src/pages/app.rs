@@ -1,14 +1,14 @@
 use crate::api::session::current_user;
 use crate::error::AppError;
+use crate::pages::approvals::ApprovalsPage;
 use crate::pages::catalog::{CatalogLayout, CatalogMembers, CatalogOverview, CatalogPackages};
 use crate::pages::catalogs::CatalogList;
 use crate::pages::common::NotFound;
 use crate::pages::extensions::ExtensionsTabPage;
-use crate::pages::approvals::ApprovalsPage;
 use crate::pages::home::Home;
 use crate::pages::my_access::{MyAccessPackages, MyRequests};
-use crate::pages::request_details::{ManagedRequests, RequestPage};
 use crate::pages::policy::PolicyEditor;
+use crate::pages::request_details::{ManagedRequests, RequestPage};
 use crate::pages::sign_in::SignIn;
 use crate::pages::wizard::{AddExtension, EditExtension};
 use crate::views::SessionUser;

@@ -41,12 +41,19 @@ fn Approval(item: ApprovalItem, done: Callback<String>) -> impl IntoView {
     let decide = Action::new(move |approve: &bool| {
         let approve = *approve;
         let text = reason.get_untracked();
-        async move { decide_request(request, approve, text).await.map(|()| approve) }
+        async move {
+            decide_request(request, approve, text)
+                .await
+                .map(|()| approve)
+        }
     });
     let who = format!("{} for {}", item.package, item.requestor);
     Effect::new(move |_| {
         if let Some(Ok(approved)) = decide.value().get() {
-            done.run(format!("{} {who}.", if approved { "Approved" } else { "Denied" }));
+            done.run(format!(
+                "{} {who}.",
+                if approved { "Approved" } else { "Denied" }
+            ));
         }
     });
     let field = format!("reason-{request}");

@@ -1,9 +1,11 @@
 //! My Access: the packages one may request, one's own access, and one's request history.
 
-use crate::api::requests::{my_assignments, my_requests, remove_assignment, request_access, requestable_packages};
+use crate::api::requests::{
+    my_assignments, my_requests, remove_assignment, request_access, requestable_packages,
+};
 use crate::domain::ids::PolicyId;
 use crate::pages::common::{ErrorNotice, Loading};
-use crate::views::requests::{AssignmentView, RequestablePackage, RequestSummary};
+use crate::views::requests::{AssignmentView, RequestSummary, RequestablePackage};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -49,7 +51,10 @@ pub fn MyAccessPackages() -> impl IntoView {
 }
 
 #[component]
-fn PackageTable(list: Vec<RequestablePackage>, asking: RwSignal<Option<RequestablePackage>>) -> impl IntoView {
+fn PackageTable(
+    list: Vec<RequestablePackage>,
+    asking: RwSignal<Option<RequestablePackage>>,
+) -> impl IntoView {
     view! {
         <table class="grid" data-testid="package-table">
             <thead><tr>
@@ -92,7 +97,9 @@ fn RequestDialog(
     let name = package.package.clone();
     Effect::new(move |_| {
         if let Some(Ok(_)) = send.value().get() {
-            done.run(format!("Requested \u{201c}{name}\u{201d}. Follow it in your request history."));
+            done.run(format!(
+                "Requested \u{201c}{name}\u{201d}. Follow it in your request history."
+            ));
         }
     });
     view! {

@@ -2,7 +2,9 @@
 //! assignment managers every custom extension instance with its delivery attempts. Also the
 //! managers' list of requests and assignments.
 
-use crate::api::requests::{cancel_request, get_request_details, managed_assignments, managed_requests};
+use crate::api::requests::{
+    cancel_request, get_request_details, managed_assignments, managed_requests,
+};
 use crate::domain::ids::RequestId;
 use crate::error::AppError;
 use crate::pages::common::{ErrorNotice, Loading};
@@ -15,7 +17,12 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn RequestPage() -> impl IntoView {
     let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("request").and_then(|s| s.parse::<RequestId>().ok()));
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("request")
+            .and_then(|s| s.parse::<RequestId>().ok())
+    });
     let details = Resource::new(
         move || id.get(),
         |id| async move {

@@ -4,7 +4,8 @@
 use crate::auth::authz::Principal;
 use crate::domain::ids::{CatalogId, RequestId};
 use crate::domain::lifecycle::{
-    requestor_words, InstanceSnapshot, InstanceStatus, RequestState, RequestStatus, ResumeOutcome, StageOutcome,
+    requestor_words, InstanceSnapshot, InstanceStatus, RequestState, RequestStatus, ResumeOutcome,
+    StageOutcome,
 };
 use crate::domain::role::Role;
 use crate::domain::stage::Stage;
@@ -13,8 +14,8 @@ use crate::state::AppState;
 use crate::store::request_views::{self as views_store, AssignmentListRow, RequestListRow};
 use crate::store::{packages, requests};
 use crate::views::requests::{
-    ApprovalItem, AssignmentView, AttemptView, HistoryLine, InstanceView, RequestDetails, RequestSummary,
-    RequestablePackage, WorkflowDetail,
+    ApprovalItem, AssignmentView, AttemptView, HistoryLine, InstanceView, RequestDetails,
+    RequestSummary, RequestablePackage, WorkflowDetail,
 };
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
@@ -22,12 +23,18 @@ use sqlx::SqliteConnection;
 /// A stored time as people read it.
 pub fn shown(text: &str) -> String {
     DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc).format("%Y-%m-%d %H:%M UTC").to_string())
+        .map(|t| {
+            t.with_timezone(&Utc)
+                .format("%Y-%m-%d %H:%M UTC")
+                .to_string()
+        })
         .unwrap_or_else(|_| text.to_string())
 }
 
 fn stage_label(stage: &str) -> String {
-    Stage::parse(stage).map(|s| s.portal_label().to_string()).unwrap_or_else(|_| stage.to_string())
+    Stage::parse(stage)
+        .map(|s| s.portal_label().to_string())
+        .unwrap_or_else(|_| stage.to_string())
 }
 
 fn request_type_words(kind: &str) -> &'static str {
@@ -38,22 +45,32 @@ fn request_type_words(kind: &str) -> &'static str {
     }
 }
 
-async fn words(conn: &mut SqliteConnection, id: &str, state: &str, status: &str) -> Result<String, AppError> {
+async fn words(
+    conn: &mut SqliteConnection,
+    id: &str,
+    state: &str,
+    status: &str,
+) -> Result<String, AppError> {
     let (Ok(state), Ok(status)) = (RequestState::parse(state), RequestStatus::parse(status)) else {
         return Err(AppError::Internal);
     };
-    let last = views_store::last_wait(conn, id).await?.and_then(|(status, outcome)| {
-        let snapshot = InstanceSnapshot {
-            status: InstanceStatus::parse(&status).ok()?,
-            waits: true,
-            resumed_outcome: outcome.as_deref().and_then(ResumeOutcome::parse),
-        };
-        StageOutcome::of(&snapshot)
-    });
+    let last = views_store::last_wait(conn, id)
+        .await?
+        .and_then(|(status, outcome)| {
+            let snapshot = InstanceSnapshot {
+                status: InstanceStatus::parse(&status).ok()?,
+                waits: true,
+                resumed_outcome: outcome.as_deref().and_then(ResumeOutcome::parse),
+            };
+            StageOutcome::of(&snapshot)
+        });
     Ok(requestor_words(state, status, last).to_string())
 }
 
-async fn summaries(conn: &mut SqliteConnection, rows: Vec<RequestListRow>) -> Result<Vec<RequestSummary>, AppError> {
+async fn summaries(
+    conn: &mut SqliteConnection,
+    rows: Vec<RequestListRow>,
+) -> Result<Vec<RequestSummary>, AppError> {
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let words = words(conn, &r.id, &r.state, &r.status).await?;
@@ -74,10 +91,14 @@ fn catalog_of(text: &str) -> Result<CatalogId, AppError> {
 }
 
 fn me(p: &Principal) -> Result<crate::domain::ids::UserId, AppError> {
-    p.user_id.ok_or_else(|| AppError::NotPermitted("this screen is for signed-in users.".into()))
+    p.user_id
+        .ok_or_else(|| AppError::NotPermitted("this screen is for signed-in users.".into()))
 }
 
-pub async fn requestable(state: &AppState, p: &Principal) -> Result<Vec<RequestablePackage>, AppError> {
+pub async fn requestable(
+    state: &AppState,
+    p: &Principal,
+) -> Result<Vec<RequestablePackage>, AppError> {
     let me = me(p)?;
     let mut conn = state.db.acquire().await?;
     let rows = views_store::requestable_policies(&mut conn, me).await?;
@@ -112,7 +133,10 @@ pub async fn my_requests(state: &AppState, p: &Principal) -> Result<Vec<RequestS
 }
 
 /// Requests in the catalogs where the caller manages assignments.
-pub async fn managed_requests(state: &AppState, p: &Principal) -> Result<Vec<RequestSummary>, AppError> {
+pub async fn managed_requests(
+    state: &AppState,
+    p: &Principal,
+) -> Result<Vec<RequestSummary>, AppError> {
     if !p.grants.iter().any(|g| g.role.may_manage_assignments()) {
         return Err(AppError::NotPermitted(
             "requests are for administrators, catalog owners and assignment managers.".into(),
@@ -128,7 +152,10 @@ pub async fn managed_requests(state: &AppState, p: &Principal) -> Result<Vec<Req
     summaries(&mut conn, rows).await
 }
 
-fn assignment_views(p: &Principal, rows: Vec<AssignmentListRow>) -> Result<Vec<AssignmentView>, AppError> {
+fn assignment_views(
+    p: &Principal,
+    rows: Vec<AssignmentListRow>,
+) -> Result<Vec<AssignmentView>, AppError> {
     rows.into_iter()
         .map(|a| {
             let own = p.user_id.is_some_and(|u| u.to_string() == a.target_id);
@@ -146,13 +173,19 @@ fn assignment_views(p: &Principal, rows: Vec<AssignmentListRow>) -> Result<Vec<A
         .collect()
 }
 
-pub async fn my_assignments(state: &AppState, p: &Principal) -> Result<Vec<AssignmentView>, AppError> {
+pub async fn my_assignments(
+    state: &AppState,
+    p: &Principal,
+) -> Result<Vec<AssignmentView>, AppError> {
     let me = me(p)?;
     let mut conn = state.db.acquire().await?;
     assignment_views(p, views_store::assignments_of_target(&mut conn, me).await?)
 }
 
-pub async fn managed_assignments(state: &AppState, p: &Principal) -> Result<Vec<AssignmentView>, AppError> {
+pub async fn managed_assignments(
+    state: &AppState,
+    p: &Principal,
+) -> Result<Vec<AssignmentView>, AppError> {
     let mut conn = state.db.acquire().await?;
     let mut rows = Vec::new();
     for a in views_store::active_assignments(&mut conn).await? {
@@ -163,7 +196,10 @@ pub async fn managed_assignments(state: &AppState, p: &Principal) -> Result<Vec<
     assignment_views(p, rows)
 }
 
-async fn workflow_details(conn: &mut SqliteConnection, request: RequestId) -> Result<Vec<WorkflowDetail>, AppError> {
+async fn workflow_details(
+    conn: &mut SqliteConnection,
+    request: RequestId,
+) -> Result<Vec<WorkflowDetail>, AppError> {
     Ok(views_store::instances(conn, request)
         .await?
         .into_iter()
@@ -178,11 +214,17 @@ async fn workflow_details(conn: &mut SqliteConnection, request: RequestId) -> Re
         .collect())
 }
 
-pub async fn details(state: &AppState, p: &Principal, id: RequestId) -> Result<RequestDetails, AppError> {
+pub async fn details(
+    state: &AppState,
+    p: &Principal,
+    id: RequestId,
+) -> Result<RequestDetails, AppError> {
     let not_found = || AppError::NotFound("There is no such request.".into());
     let mut conn = state.db.acquire().await?;
     let row = requests::get(&mut conn, id).await?.ok_or_else(not_found)?;
-    let head = views_store::request_head(&mut conn, id).await?.ok_or_else(not_found)?;
+    let head = views_store::request_head(&mut conn, id)
+        .await?
+        .ok_or_else(not_found)?;
     let own = p.user_id == Some(row.target);
     let manages = p.may(catalog_of(&head.catalog_id)?, Role::may_manage_assignments);
     let approves = match p.user_id {
@@ -196,7 +238,11 @@ pub async fn details(state: &AppState, p: &Principal, id: RequestId) -> Result<R
         .await?
         .into_iter()
         .map(|h| {
-            let stored: serde_json::Value = h.detail.as_deref().and_then(|d| serde_json::from_str(d).ok()).unwrap_or_default();
+            let stored: serde_json::Value = h
+                .detail
+                .as_deref()
+                .and_then(|d| serde_json::from_str(d).ok())
+                .unwrap_or_default();
             HistoryLine {
                 at: shown(&h.at),
                 words: stored["words"].as_str().unwrap_or(&h.event).to_string(),
@@ -236,11 +282,21 @@ pub async fn details(state: &AppState, p: &Principal, id: RequestId) -> Result<R
     } else {
         None
     };
-    let requestor = views_store::name_of(&mut conn, &row.requestor_kind, row.requestor_id.as_deref()).await?;
-    let words = words(&mut conn, &id.to_string(), row.state.wire_name(), row.status.wire_name()).await?;
-    let can_cancel = own
-        && matches!(row.kind, crate::domain::lifecycle::RequestType::UserAdd | crate::domain::lifecycle::RequestType::AdminAdd)
-        && (matches!(row.state, RequestState::PendingApproval)
+    let requestor =
+        views_store::name_of(&mut conn, &row.requestor_kind, row.requestor_id.as_deref()).await?;
+    let words = words(
+        &mut conn,
+        &id.to_string(),
+        row.state.wire_name(),
+        row.status.wire_name(),
+    )
+    .await?;
+    let can_cancel =
+        own && matches!(
+            row.kind,
+            crate::domain::lifecycle::RequestType::UserAdd
+                | crate::domain::lifecycle::RequestType::AdminAdd
+        ) && (matches!(row.state, RequestState::PendingApproval)
             || (row.state == RequestState::Submitted));
     Ok(RequestDetails {
         id,
@@ -267,10 +323,17 @@ pub async fn approvals(state: &AppState, p: &Principal) -> Result<Vec<ApprovalIt
     let pending = requests::pending_for_approver(&mut conn, me).await?;
     let mut out = Vec::with_capacity(pending.len());
     for r in pending {
-        let head = views_store::request_head(&mut conn, r.id).await?.ok_or(AppError::Internal)?;
+        let head = views_store::request_head(&mut conn, r.id)
+            .await?
+            .ok_or(AppError::Internal)?;
         out.push(ApprovalItem {
             request: r.id,
-            requestor: views_store::name_of(&mut conn, &r.requestor_kind, r.requestor_id.as_deref()).await?,
+            requestor: views_store::name_of(
+                &mut conn,
+                &r.requestor_kind,
+                r.requestor_id.as_deref(),
+            )
+            .await?,
             package: head.package,
             policy: head.policy,
             justification: r.justification,

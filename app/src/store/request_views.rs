@@ -16,25 +16,38 @@ pub struct RequestListRow {
     pub catalog_id: String,
 }
 
-const REQUEST_LIST: &str = "SELECT r.id, r.request_type, r.state, r.status, p.display_name AS package, \
+const REQUEST_LIST: &str =
+    "SELECT r.id, r.request_type, r.state, r.status, p.display_name AS package, \
      u.display_name AS target, r.created_at, p.catalog_id FROM requests r \
      JOIN access_packages p ON p.id = r.access_package_id JOIN users u ON u.id = r.target_id";
 
-pub async fn requests_of_target(conn: &mut SqliteConnection, target: UserId) -> Result<Vec<RequestListRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{REQUEST_LIST} WHERE r.target_id = ? ORDER BY r.created_at DESC, r.id LIMIT 500"))
-        .bind(target.to_string())
-        .fetch_all(conn)
-        .await
+pub async fn requests_of_target(
+    conn: &mut SqliteConnection,
+    target: UserId,
+) -> Result<Vec<RequestListRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{REQUEST_LIST} WHERE r.target_id = ? ORDER BY r.created_at DESC, r.id LIMIT 500"
+    ))
+    .bind(target.to_string())
+    .fetch_all(conn)
+    .await
 }
 
-pub async fn recent_requests(conn: &mut SqliteConnection) -> Result<Vec<RequestListRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{REQUEST_LIST} ORDER BY r.created_at DESC, r.id LIMIT 500"))
-        .fetch_all(conn)
-        .await
+pub async fn recent_requests(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<RequestListRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{REQUEST_LIST} ORDER BY r.created_at DESC, r.id LIMIT 500"
+    ))
+    .fetch_all(conn)
+    .await
 }
 
 /// The outcome of the newest launch-and-wait instance of each request: (status, resume outcome).
-pub async fn last_wait(conn: &mut SqliteConnection, request: &str) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
+pub async fn last_wait(
+    conn: &mut SqliteConnection,
+    request: &str,
+) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT status, resume_outcome FROM callout_instances WHERE request_id = ? AND behaviour = 'launchAndWait' \
          ORDER BY created_at DESC, rowid DESC LIMIT 1",
@@ -56,7 +69,10 @@ pub struct RequestablePolicyRow {
 }
 
 /// Policies of visible packages whose scope includes the user.
-pub async fn requestable_policies(conn: &mut SqliteConnection, user: UserId) -> Result<Vec<RequestablePolicyRow>, sqlx::Error> {
+pub async fn requestable_policies(
+    conn: &mut SqliteConnection,
+    user: UserId,
+) -> Result<Vec<RequestablePolicyRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT pol.id AS policy_id, pol.display_name AS policy_name, p.id AS package_id, p.display_name AS package, \
                 p.description, c.display_name AS catalog, pol.is_approval_required \
@@ -78,7 +94,10 @@ pub struct RequestHeadRow {
     pub catalog_id: String,
 }
 
-pub async fn request_head(conn: &mut SqliteConnection, id: RequestId) -> Result<Option<RequestHeadRow>, sqlx::Error> {
+pub async fn request_head(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+) -> Result<Option<RequestHeadRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT p.display_name AS package, pol.display_name AS policy, u.display_name AS target, p.catalog_id \
          FROM requests r JOIN access_packages p ON p.id = r.access_package_id JOIN policies pol ON pol.id = r.policy_id \
@@ -89,17 +108,24 @@ pub async fn request_head(conn: &mut SqliteConnection, id: RequestId) -> Result<
     .await
 }
 
-pub async fn name_of(conn: &mut SqliteConnection, kind: &str, id: Option<&str>) -> Result<String, sqlx::Error> {
+pub async fn name_of(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    id: Option<&str>,
+) -> Result<String, sqlx::Error> {
     let table = match kind {
         "user" => "users",
         "app" => "apps",
         _ => return Ok("Latch".into()),
     };
-    let Some(id) = id else { return Ok("Latch".into()) };
-    let name: Option<String> = sqlx::query_scalar(&format!("SELECT display_name FROM {table} WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let Some(id) = id else {
+        return Ok("Latch".into());
+    };
+    let name: Option<String> =
+        sqlx::query_scalar(&format!("SELECT display_name FROM {table} WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
     Ok(name.unwrap_or_else(|| "(deleted)".into()))
 }
 
@@ -116,7 +142,10 @@ pub struct InstanceListRow {
     pub external_correlation_id: Option<String>,
 }
 
-pub async fn instances(conn: &mut SqliteConnection, request: RequestId) -> Result<Vec<InstanceListRow>, sqlx::Error> {
+pub async fn instances(
+    conn: &mut SqliteConnection,
+    request: RequestId,
+) -> Result<Vec<InstanceListRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT i.id, i.custom_extension_id, COALESCE(e.display_name, '(deleted)') AS extension, i.stage, i.status, \
                 i.detail, i.resume_source, i.resumed_at, i.external_correlation_id \
@@ -140,18 +169,26 @@ pub struct AssignmentListRow {
     pub catalog_id: String,
 }
 
-const ASSIGNMENT_LIST: &str = "SELECT a.id, p.display_name AS package, u.display_name AS target, a.target_id, a.state, \
+const ASSIGNMENT_LIST: &str =
+    "SELECT a.id, p.display_name AS package, u.display_name AS target, a.target_id, a.state, \
      a.start_at, a.expires_at, p.catalog_id FROM assignments a \
      JOIN access_packages p ON p.id = a.access_package_id JOIN users u ON u.id = a.target_id";
 
-pub async fn assignments_of_target(conn: &mut SqliteConnection, target: UserId) -> Result<Vec<AssignmentListRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{ASSIGNMENT_LIST} WHERE a.target_id = ? ORDER BY a.created_at DESC, a.id LIMIT 500"))
-        .bind(target.to_string())
-        .fetch_all(conn)
-        .await
+pub async fn assignments_of_target(
+    conn: &mut SqliteConnection,
+    target: UserId,
+) -> Result<Vec<AssignmentListRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{ASSIGNMENT_LIST} WHERE a.target_id = ? ORDER BY a.created_at DESC, a.id LIMIT 500"
+    ))
+    .bind(target.to_string())
+    .fetch_all(conn)
+    .await
 }
 
-pub async fn active_assignments(conn: &mut SqliteConnection) -> Result<Vec<AssignmentListRow>, sqlx::Error> {
+pub async fn active_assignments(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<AssignmentListRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{ASSIGNMENT_LIST} WHERE a.state IN ('delivering', 'delivered') ORDER BY a.created_at DESC, a.id LIMIT 500"
     ))
