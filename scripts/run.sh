@@ -10,4 +10,9 @@ export LATCH_DEMO="${LATCH_DEMO:-1}"
 export LATCH_DATABASE_URL="${LATCH_DATABASE_URL:-sqlite://latch.db}"
 # Demo extensions call the sample receiver on loopback.
 export LATCH_CALLOUT_ALLOW_HOSTS="${LATCH_CALLOUT_ALLOW_HOSTS:-127.0.0.1,localhost}"
-exec cargo leptos serve
+# The sample workflow receiver, where the demo extensions point: http://127.0.0.1:7071/
+cargo build -p server --features ssr --bin receiver
+target/debug/receiver --listen 127.0.0.1:7071 --latch "http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000}" &
+receiver=$!
+trap 'kill $receiver 2>/dev/null' EXIT
+cargo leptos serve

@@ -13,8 +13,9 @@ trap 'rm -rf "$log"' EXIT
 echo ">> cargo fmt --check"
 cargo fmt --all -- --check
 
-echo ">> build (wasm + server, debug)"
+echo ">> build (wasm + server, debug; the sample receiver for Playwright)"
 cargo leptos build
+cargo build -p server --features ssr --bin receiver
 
 echo ">> clippy"
 cargo clippy --workspace --all-targets --features ssr -- -D warnings
