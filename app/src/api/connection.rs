@@ -1,1 +1,17 @@
 //! Server functions of connection tests.
+
+use crate::domain::ids::{CatalogId, ExtensionId};
+use crate::error::AppError;
+use crate::views::ConnectionResult;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+/// "Test connection": runs the test now and answers with its result (also kept on the row).
+#[server(prefix = "/api", endpoint = "test_connection", input = Json)]
+pub async fn test_connection(
+    catalog: CatalogId,
+    extension: ExtensionId,
+) -> Result<ConnectionResult, AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::connection::test(&state, &p, catalog, extension).await
+}

@@ -1,14 +1,16 @@
-//! Catalog → Custom extensions: the table, its row menu, and the delete and
-//! "Update to new extension type" dialogs.
+//! Catalog → Custom extensions: the table, its row menu ("Test connection" runs at once and
+//! says how it went), and the delete and "Update to new extension type" dialogs.
 
+use crate::api::connection::test_connection;
 use crate::api::extensions::{
     convert_extension, delete_extension, extensions_tab, legacy_conversion_offer,
 };
 use crate::domain::ids::{CatalogId, ExtensionId};
 use crate::domain::kind::ExtensionKind;
+use crate::error::AppError;
 use crate::pages::catalog::{catalog_resource, no_such_catalog, use_catalog_id};
 use crate::pages::common::{ErrorNotice, Loading};
-use crate::views::{ConversionOffer, ExtensionRow};
+use crate::views::{ConnectionResult, ConversionOffer, ExtensionRow};
 use leptos::prelude::*;
 
 /// Which dialog is open, for which row.
@@ -25,10 +27,27 @@ pub fn ExtensionsTabPage() -> impl IntoView {
     let tab = catalog_resource(extensions_tab);
     let dialog = RwSignal::new(Dialog::None);
     let status = RwSignal::new(String::new());
+    let tested = RwSignal::new(None::<Tested>);
     let done = Callback::new(move |message: String| {
         dialog.set(Dialog::None);
+        tested.set(None);
         status.set(message);
         tab.refetch();
+    });
+    let test = Action::new(move |(catalog, row): &(CatalogId, ExtensionRow)| {
+        let (catalog, ext, name) = (*catalog, row.id, row.display_name.clone());
+        async move { (name, test_connection(catalog, ext).await) }
+    });
+    Effect::new(move |_| {
+        if let Some((name, result)) = test.value().get() {
+            tested.set(Some(Tested::Done(name, result)));
+            tab.refetch();
+        }
+    });
+    let start_test = Callback::new(move |(catalog, row): (CatalogId, ExtensionRow)| {
+        status.set(String::new());
+        tested.set(Some(Tested::Running(row.display_name.clone())));
+        test.dispatch((catalog, row));
     });
 
     view! {
@@ -36,6 +55,7 @@ pub fn ExtensionsTabPage() -> impl IntoView {
             <h2>"Custom extensions"</h2>
         </div>
         <p class="status" role="status" data-testid="tab-status">{move || status.get()}</p>
+        {move || tested.get().map(|t| view! { <TestNotice tested=t/> })}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match (tab.await, id.get()) {
@@ -57,7 +77,7 @@ pub fn ExtensionsTabPage() -> impl IntoView {
                                     </p>
                                 }.into_any()
                             } else {
-                                view! { <ExtensionTable rows=t.rows catalog may_manage dialog/> }.into_any()
+                                view! { <ExtensionTable rows=t.rows catalog may_manage dialog start_test/> }.into_any()
                             }}
                         }.into_any()
                     }
@@ -80,6 +100,7 @@ fn ExtensionTable(
     catalog: CatalogId,
     may_manage: bool,
     dialog: RwSignal<Dialog>,
+    start_test: Callback<(CatalogId, ExtensionRow)>,
 ) -> impl IntoView {
     let open_menu = RwSignal::new(None::<ExtensionId>);
     view! {
@@ -92,6 +113,7 @@ fn ExtensionTable(
                         <th scope="col">"Logic app"</th>
                         <th scope="col">"Type"</th>
                         <th scope="col">"Token security"</th>
+                        <th scope="col">"Connection"</th>
                         {may_manage.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}
                     </tr>
                 </thead>
@@ -102,6 +124,11 @@ fn ExtensionTable(
                         let legacy = row.kind == ExtensionKind::Legacy;
                         let for_delete = row.clone();
                         let for_convert = row.clone();
+                        let for_test = row.clone();
+                        let connection = row
+                            .connection
+                            .as_ref()
+                            .map_or_else(|| "Not tested yet".to_string(), ConnectionResult::summary);
                         view! {
                             <tr data-testid="extension-row" data-name=name.clone()>
                                 <td>{row.display_name.clone()}</td>
@@ -109,6 +136,7 @@ fn ExtensionTable(
                                 <td class="mono">{row.logic_app.clone()}</td>
                                 <td data-testid="type">{row.kind.type_label()}</td>
                                 <td data-testid="token-security">{row.kind.token_security().label()}</td>
+                                <td data-testid="connection">{connection}</td>
                                 {may_manage.then(|| view! {
                                     <td class="row-menu">
                                         <button
@@ -122,6 +150,15 @@ fn ExtensionTable(
                                         <Show when=move || open_menu.get() == Some(ext)>
                                             <div class="menu" role="menu">
                                                 <a role="menuitem" href=format!("/catalogs/{catalog}/custom-extensions/{ext}/edit")>"Edit"</a>
+                                                {
+                                                    let row = for_test.clone();
+                                                    view! {
+                                                        <button type="button" role="menuitem" on:click=move |_| {
+                                                            open_menu.set(None);
+                                                            start_test.run((catalog, row.clone()));
+                                                        }>"Test connection"</button>
+                                                    }
+                                                }
                                                 {legacy.then(|| {
                                                     let row = for_convert.clone();
                                                     view! {
@@ -151,6 +188,39 @@ fn ExtensionTable(
             </table>
         </div>
     }
+}
+
+/// The "Test connection" in progress, or how it went.
+#[derive(Clone, PartialEq)]
+enum Tested {
+    Running(String),
+    Done(String, Result<ConnectionResult, AppError>),
+}
+
+#[component]
+fn TestNotice(tested: Tested) -> impl IntoView {
+    let (class, text) = match tested {
+        Tested::Running(name) => (
+            "notice",
+            format!("Testing the connection of \u{201c}{name}\u{201d}\u{2026}"),
+        ),
+        Tested::Done(name, Ok(result)) => (
+            if result.passed {
+                "notice"
+            } else {
+                "notice notice-error"
+            },
+            format!(
+                "Connection test of \u{201c}{name}\u{201d}: {}",
+                result.summary()
+            ),
+        ),
+        Tested::Done(name, Err(e)) => (
+            "notice notice-error",
+            format!("The connection of \u{201c}{name}\u{201d} could not be tested: {e}"),
+        ),
+    };
+    view! { <p class=class role="status" data-testid="connection-result">{text}</p> }
 }
 
 #[component]

@@ -8,7 +8,7 @@ use crate::domain::ids::{CatalogId, ExtensionId};
 use crate::domain::kind::ExtensionKind;
 use crate::domain::role::Role;
 use crate::error::AppError;
-use crate::services::catalogs;
+use crate::services::{catalogs, connection};
 use crate::state::AppState;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::extensions::{self as store, ExtensionRecord};
@@ -102,6 +102,7 @@ pub async fn tab(
                 logic_app: draft.endpoint.display_target(),
                 kind: draft.kind,
                 behaviour: draft.behaviour.label().to_string(),
+                connection: connection::last_result(&r)?,
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
@@ -164,6 +165,7 @@ pub async fn create(
         .check_can_add(in_catalog as u32, in_tenant as u32)
         .map_err(|e| AppError::Invalid(vec![e]))?;
     store::insert(&mut tx, id, catalog, &draft, &secret, &p.actor.name, now).await?;
+    connection::queue(&mut tx, id, now).await?;
     audit::record(
         &mut tx,
         &p.actor,
@@ -178,6 +180,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    state.wake.notify_one();
     Ok(CreatedExtension {
         id,
         display_name: draft.display_name.trim().to_string(),
@@ -209,6 +212,11 @@ pub async fn update(
     validate(state, &draft)?;
     let now = state.clock.now();
     store::update(&mut tx, id, &draft, &p.actor.name, now).await?;
+    // A new URL or Logic App is tested again; a failed test never blocks the save.
+    let endpoint_changed = draft.endpoint != before.endpoint;
+    if endpoint_changed {
+        connection::queue(&mut tx, id, now).await?;
+    }
     audit::record(
         &mut tx,
         &p.actor,
@@ -227,6 +235,9 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    if endpoint_changed {
+        state.wake.notify_one();
+    }
     Ok(())
 }
 

@@ -13,7 +13,8 @@ use sqlx::SqliteConnection;
 
 const COLUMNS: &str = "id, catalog_id, display_name, description, kind, behaviour, wait_timeout_amount, \
     wait_timeout_unit, endpoint_type, subscription_id, resource_group_name, logic_app_workflow_name, \
-    endpoint_url, resource_id, timeout_ms, maximum_retries, created_by, last_modified_by, created_at, modified_at";
+    endpoint_url, resource_id, timeout_ms, maximum_retries, created_by, last_modified_by, created_at, modified_at, \
+    last_test_at, last_test_ok, last_test_http_status, last_test_latency_ms, last_test_error";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ExtensionRecord {
@@ -37,6 +38,22 @@ pub struct ExtensionRecord {
     pub last_modified_by: String,
     pub created_at: String,
     pub modified_at: String,
+    /// The last connection test; all `None` until the first one ran.
+    pub last_test_at: Option<String>,
+    pub last_test_ok: Option<bool>,
+    pub last_test_http_status: Option<i64>,
+    pub last_test_latency_ms: Option<i64>,
+    pub last_test_error: Option<String>,
+}
+
+/// What one connection test found, as kept on the extension.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectionTestOutcome<'a> {
+    pub at: DateTime<Utc>,
+    pub ok: bool,
+    pub http_status: Option<u16>,
+    pub latency_ms: i64,
+    pub error: Option<&'a str>,
 }
 
 fn corrupt(what: &str, value: &str) -> sqlx::Error {
@@ -320,6 +337,27 @@ pub async fn get_any(
     .bind(id.to_string())
     .fetch_optional(conn)
     .await
+}
+
+/// Keeps the outcome of the latest connection test (a deleted extension is left alone).
+pub async fn record_test(
+    conn: &mut SqliteConnection,
+    id: ExtensionId,
+    outcome: &ConnectionTestOutcome<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE custom_extensions SET last_test_at = ?, last_test_ok = ?, last_test_http_status = ?, \
+            last_test_latency_ms = ?, last_test_error = ? WHERE id = ?",
+    )
+    .bind(db_time(outcome.at))
+    .bind(outcome.ok)
+    .bind(outcome.http_status.map(i64::from))
+    .bind(outcome.latency_ms)
+    .bind(outcome.error)
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// The secrets that sign a callout now: the current one, and the previous one while a

@@ -49,6 +49,9 @@ async fn scenario(stages: &[Stage], client: ClientConfiguration) -> Scenario {
     let created = extensions::create(&app.state, &admin, catalog, draft)
         .await
         .unwrap();
+    // Creating it sent a connection test (connection.rs covers it); these tests start after.
+    drain(&app.state).await.unwrap();
+    receiver.clear();
     let policy: PolicyId = app
         .id_of("SELECT id FROM policies WHERE display_name = 'Employees, manager approval'")
         .await

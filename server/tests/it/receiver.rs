@@ -68,6 +68,11 @@ impl TestReceiver {
     pub fn calls(&self) -> Vec<Received> {
         self.shared.calls.lock().unwrap().clone()
     }
+
+    /// Forgets the calls so far (what a test's setup sent, such as a connection test).
+    pub fn clear(&self) {
+        self.shared.calls.lock().unwrap().clear();
+    }
 }
 
 async fn receive(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
