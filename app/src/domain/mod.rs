@@ -10,6 +10,7 @@ pub mod ids;
 pub mod kind;
 pub mod lifecycle;
 pub mod limits;
+pub mod policy_rules;
 pub mod role;
 pub mod stage;
 pub mod timeout;

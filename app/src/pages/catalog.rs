@@ -1,10 +1,12 @@
-//! A catalog: its header, the left menu and the simple tabs (overview, packages, roles).
+//! A catalog: its header, the left menu and the simple tabs (overview, packages with their
+//! policies, roles).
 
-use crate::api::catalogs::{catalog_header, catalog_members, catalog_packages};
+use crate::api::catalogs::{catalog_header, catalog_members};
+use crate::api::policies::catalog_policies;
 use crate::domain::ids::CatalogId;
 use crate::error::AppError;
 use crate::pages::common::{ErrorNotice, Loading};
-use crate::views::CatalogInfo;
+use crate::views::{CatalogInfo, PackageList};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, A};
@@ -104,32 +106,61 @@ pub fn CatalogOverview() -> impl IntoView {
 
 #[component]
 pub fn CatalogPackages() -> impl IntoView {
-    let rows = catalog_resource(catalog_packages);
+    let list = catalog_resource(catalog_policies);
+    let id = use_catalog_id();
     view! {
         <h2>"Access packages"</h2>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match rows.await {
-                    Ok(rows) if rows.is_empty() => view! { <p>"This catalog has no access packages."</p> }.into_any(),
-                    Ok(rows) => view! {
-                        <table class="grid">
-                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Description"</th><th scope="col">"Policies"</th><th scope="col">"Hidden"</th></tr></thead>
-                            <tbody>
-                                {rows.into_iter().map(|r| view! {
-                                    <tr>
-                                        <td>{r.display_name}</td>
-                                        <td>{r.description}</td>
-                                        <td>{r.policy_count}</td>
-                                        <td>{if r.is_hidden { "Yes" } else { "No" }}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                match (list.await, id.get()) {
+                    (Ok(list), _) if list.packages.is_empty() => view! { <p>"This catalog has no access packages."</p> }.into_any(),
+                    (Ok(list), Some(catalog)) => view! { <PackageTable list catalog/> }.into_any(),
+                    (Err(e), _) => view! { <ErrorNotice error=e/> }.into_any(),
+                    (Ok(_), None) => view! { <ErrorNotice error=no_such_catalog()/> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Each package with its policies; "Edit policy" opens the policy editor.
+#[component]
+fn PackageTable(list: PackageList, catalog: CatalogId) -> impl IntoView {
+    let may_edit = list.may_edit;
+    view! {
+        <div class="table-scroll">
+            <table class="grid" data-testid="package-table">
+                <thead><tr><th scope="col">"Name"</th><th scope="col">"Description"</th><th scope="col">"Policies"</th><th scope="col">"Hidden"</th></tr></thead>
+                <tbody>
+                    {list.packages.into_iter().map(|p| {
+                        let name = p.display_name.clone();
+                        view! {
+                        <tr data-testid="package-row" data-name=name>
+                            <td>{p.display_name}</td>
+                            <td>{p.description}</td>
+                            <td>
+                                {if p.policies.is_empty() { Some("No policies") } else { None }}
+                                <ul class="policy-list">
+                                    {p.policies.into_iter().map(|policy| view! {
+                                        <li data-testid="policy" data-name=policy.display_name.clone()>
+                                            {policy.display_name.clone()}
+                                            {may_edit.then(|| view! {
+                                                " "
+                                                <a href=format!("/catalogs/{catalog}/policies/{}", policy.id)
+                                                    aria-label=format!("Edit policy \u{201c}{}\u{201d}", policy.display_name)>
+                                                    "Edit policy"
+                                                </a>
+                                            })}
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            </td>
+                            <td>{if p.is_hidden { "Yes" } else { "No" }}</td>
+                        </tr>
+                    }}).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

@@ -1,1 +1,331 @@
-//! Policy settings and the policy's custom extension rules (stage → extension).
+//! Policy settings and the policy's custom extension rules (stage → extension): the catalog's
+//! package list, the editor's form, and one save that checks everything again.
+
+use crate::auth::authz::Principal;
+use crate::domain::ids::{CatalogId, ExtensionId, PolicyId, UserId};
+use crate::domain::policy_rules::{
+    iso_days, Approval, Expiration, ExtensionFacts, PolicyContext, PolicyDraft, Requestors,
+    StageRule, DEFAULT_APPROVAL_TIMEOUT_DAYS,
+};
+use crate::domain::role::Role;
+use crate::domain::stage::Stage;
+use crate::engine::policy::iso_days as read_days;
+use crate::error::AppError;
+use crate::services::catalogs;
+use crate::state::AppState;
+use crate::store::audit::{self, AuditEntry};
+use crate::store::extensions::{self, ExtensionRecord};
+use crate::store::packages::{self, PolicySettingsRecord, PolicySettingsUpdate};
+use crate::store::{db_time, parse_db_time};
+use crate::views::{PackageList, PackagePolicies, PolicyLink, PolicySetup, UserChoice};
+use chrono::NaiveTime;
+use serde_json::json;
+use sqlx::SqliteConnection;
+use std::collections::HashMap;
+
+const EDIT: &str = "edit policies";
+
+fn corrupt(what: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("policies: bad {what}").into())
+}
+
+fn parse<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, sqlx::Error> {
+    text.parse().map_err(|_| corrupt(what))
+}
+
+/// The catalog's packages and their policies; "Edit policy" only for those who may.
+pub async fn catalog_policies(
+    state: &AppState,
+    p: &Principal,
+    catalog: CatalogId,
+) -> Result<PackageList, AppError> {
+    catalogs::header(state, p, catalog).await?;
+    let mut conn = state.db.acquire().await?;
+    let mut by_package: HashMap<String, Vec<PolicyLink>> = HashMap::new();
+    for policy in packages::policies_in_catalog(&mut conn, catalog).await? {
+        by_package
+            .entry(policy.access_package_id.clone())
+            .or_default()
+            .push(PolicyLink {
+                id: parse(&policy.id, "id")?,
+                display_name: policy.display_name,
+                description: policy.description,
+            });
+    }
+    let packages = packages::list_in_catalog(&mut conn, catalog)
+        .await?
+        .into_iter()
+        .map(|r| PackagePolicies {
+            policies: by_package.remove(&r.id).unwrap_or_default(),
+            display_name: r.display_name,
+            description: r.description,
+            is_hidden: r.is_hidden,
+        })
+        .collect();
+    Ok(PackageList {
+        may_edit: p.may(catalog, Role::may_attach_extensions),
+        packages,
+    })
+}
+
+/// Role first (so a caller without one learns why), then the policy, which must be in the
+/// catalog: a policy of another catalog is "not found".
+async fn authorize(
+    state: &AppState,
+    p: &Principal,
+    catalog: CatalogId,
+) -> Result<String, AppError> {
+    let header = catalogs::header(state, p, catalog).await?;
+    p.require(catalog, Role::may_attach_extensions, EDIT)?;
+    Ok(header.display_name)
+}
+
+async fn load(
+    conn: &mut SqliteConnection,
+    catalog: CatalogId,
+    policy: PolicyId,
+) -> Result<PolicySettingsRecord, AppError> {
+    packages::get_policy_in_catalog(conn, catalog, policy)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such policy in this catalog.".into()))
+}
+
+fn user_ids(ids: Vec<String>) -> Result<Vec<UserId>, sqlx::Error> {
+    ids.iter().map(|id| parse(id, "user id")).collect()
+}
+
+/// The stored policy as the editor's draft.
+async fn current_draft(
+    conn: &mut SqliteConnection,
+    policy: PolicyId,
+    record: &PolicySettingsRecord,
+) -> Result<PolicyDraft, sqlx::Error> {
+    let requestors = match record.allowed_target_scope.as_str() {
+        "specificDirectoryUsers" => Requestors::SpecificUsers(user_ids(
+            packages::policy_allowed_targets(&mut *conn, policy).await?,
+        )?),
+        _ => Requestors::AllUsers,
+    };
+    let days = |text: &str| read_days(text).and_then(|d| u32::try_from(d).ok());
+    let expiration = match record.expiration_type.as_str() {
+        // A duration not in days (none is written so) reads as 0 days: the editor then asks
+        // for a valid number rather than silently changing it.
+        "afterDuration" => Expiration::AfterDays(
+            record
+                .expiration_duration
+                .as_deref()
+                .and_then(days)
+                .unwrap_or(0),
+        ),
+        "afterDateTime" => Expiration::OnDate(
+            parse_db_time(
+                record
+                    .expiration_end
+                    .as_deref()
+                    .ok_or_else(|| corrupt("end"))?,
+            )?
+            .date_naive(),
+        ),
+        _ => Expiration::Never,
+    };
+    let mut rules = packages::stage_settings(&mut *conn, policy)
+        .await?
+        .into_iter()
+        .map(|(stage, extension)| {
+            Ok(StageRule {
+                stage: Stage::parse(&stage).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+                extension: Some(parse(&extension, "extension id")?),
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    rules.sort_by_key(|r| r.stage);
+    Ok(PolicyDraft {
+        requestors,
+        approval: Approval {
+            required: record.is_approval_required,
+            approvers: user_ids(packages::policy_approvers(&mut *conn, policy).await?)?,
+            timeout_days: days(&record.approval_timeout).unwrap_or(DEFAULT_APPROVAL_TIMEOUT_DAYS),
+        },
+        expiration,
+        rules,
+    })
+}
+
+fn facts(record: &ExtensionRecord) -> Result<ExtensionFacts, sqlx::Error> {
+    Ok(ExtensionFacts {
+        id: record.extension_id(),
+        display_name: record.display_name.clone(),
+        kind: record.kind()?,
+        catalog: parse(&record.catalog_id, "catalog id")?,
+    })
+}
+
+/// The catalog's extensions, and any other the rules name (so the rules can say that one
+/// is in another catalog rather than that it doesn't exist).
+async fn extension_facts(
+    conn: &mut SqliteConnection,
+    catalog: CatalogId,
+    rules: &[StageRule],
+) -> Result<Vec<ExtensionFacts>, sqlx::Error> {
+    let mut known = extensions::list_in_catalog(&mut *conn, catalog)
+        .await?
+        .iter()
+        .map(facts)
+        .collect::<Result<Vec<_>, _>>()?;
+    for id in rules.iter().filter_map(|r| r.extension) {
+        if !known.iter().any(|e| e.id == id) {
+            if let Some(record) = extensions::get_any(&mut *conn, id).await? {
+                known.push(facts(&record)?);
+            }
+        }
+    }
+    Ok(known)
+}
+
+async fn users(conn: &mut SqliteConnection) -> Result<Vec<UserChoice>, sqlx::Error> {
+    packages::user_choices(conn)
+        .await?
+        .into_iter()
+        .map(|u| {
+            Ok(UserChoice {
+                id: parse(&u.id, "user id")?,
+                display_name: u.display_name,
+                user_principal_name: u.user_principal_name,
+                enabled: u.enabled,
+            })
+        })
+        .collect()
+}
+
+/// The editor's form: the policy's current settings and what it may choose from.
+pub async fn form(
+    state: &AppState,
+    p: &Principal,
+    catalog: CatalogId,
+    policy: PolicyId,
+) -> Result<PolicySetup, AppError> {
+    let catalog_name = authorize(state, p, catalog).await?;
+    let mut conn = state.db.acquire().await?;
+    let record = load(&mut conn, catalog, policy).await?;
+    let current = current_draft(&mut conn, policy, &record).await?;
+    let extensions = extension_facts(&mut conn, catalog, &[]).await?;
+    Ok(PolicySetup {
+        catalog_name,
+        package_name: record.package_name,
+        policy_name: record.display_name,
+        description: record.description,
+        today: state.clock.now().date_naive(),
+        users: users(&mut conn).await?,
+        extensions,
+        current,
+    })
+}
+
+/// The audit log's picture of a policy's settings, in Graph's words.
+fn summary(draft: &PolicyDraft) -> serde_json::Value {
+    let (scope, targets) = match &draft.requestors {
+        Requestors::AllUsers => ("allMemberUsers", Vec::new()),
+        Requestors::SpecificUsers(users) => ("specificDirectoryUsers", users.clone()),
+    };
+    json!({
+        "allowedTargetScope": scope,
+        "specificAllowedTargets": targets,
+        "isApprovalRequiredForAdd": draft.approval.required,
+        "primaryApprovers": draft.approval.approvers,
+        "durationBeforeAutomaticDenial": iso_days(draft.approval.timeout_days),
+        "expiration": {
+            "type": draft.expiration.type_name(),
+            "duration": draft.expiration.iso_duration(),
+            "endDate": match draft.expiration { Expiration::OnDate(d) => Some(d.to_string()), _ => None },
+        },
+        "customExtensionStageSettings": draft.rules.iter().map(|r| json!({
+            "stage": r.stage.wire_name(),
+            "customExtensionId": r.extension,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Saves every tab of the editor at once: checked again with the same rules the page used,
+/// written in one transaction with an audit event; a refused save writes nothing.
+pub async fn update(
+    state: &AppState,
+    p: &Principal,
+    catalog: CatalogId,
+    policy: PolicyId,
+    draft: PolicyDraft,
+) -> Result<(), AppError> {
+    authorize(state, p, catalog).await?;
+    let now = state.clock.now();
+    let mut tx = crate::store::write_tx(&state.db).await?;
+    let record = load(&mut tx, catalog, policy).await?;
+    let known = extension_facts(&mut tx, catalog, &draft.rules).await?;
+    let people: Vec<UserId> = users(&mut tx).await?.into_iter().map(|u| u.id).collect();
+    draft
+        .validate(&PolicyContext {
+            catalog,
+            today: now.date_naive(),
+            extensions: &known,
+            users: &people,
+        })
+        .map_err(AppError::Invalid)?;
+    let before = current_draft(&mut tx, policy, &record).await?;
+    let after = draft.normalized();
+
+    let (scope, targets): (&str, &[UserId]) = match &after.requestors {
+        Requestors::AllUsers => ("allMemberUsers", &[]),
+        Requestors::SpecificUsers(users) => ("specificDirectoryUsers", users),
+    };
+    let duration = after.expiration.iso_duration();
+    let end = match after.expiration {
+        Expiration::OnDate(date) => {
+            let last_second = NaiveTime::from_hms_opt(23, 59, 59).expect("a valid time");
+            Some(db_time(date.and_time(last_second).and_utc()))
+        }
+        _ => None,
+    };
+    let timeout = iso_days(after.approval.timeout_days);
+    packages::update_policy_settings(
+        &mut tx,
+        policy,
+        &PolicySettingsUpdate {
+            allowed_target_scope: scope,
+            is_approval_required: after.approval.required,
+            approval_timeout: &timeout,
+            expiration_type: after.expiration.type_name(),
+            expiration_duration: duration.as_deref(),
+            expiration_end: end.as_deref(),
+        },
+        now,
+    )
+    .await?;
+    packages::replace_allowed_targets(&mut tx, policy, targets).await?;
+    packages::replace_approvers(&mut tx, policy, &after.approval.approvers).await?;
+    let stages: Vec<(Stage, ExtensionId)> = after
+        .rules
+        .iter()
+        .filter_map(|r| r.extension.map(|e| (r.stage, e)))
+        .collect();
+    packages::replace_stage_settings(&mut tx, policy, &stages).await?;
+    audit::record(
+        &mut tx,
+        &p.actor,
+        AuditEntry {
+            action: "assignmentPolicy.update",
+            object_kind: "assignmentPolicy",
+            object_id: policy.to_string(),
+            summary: json!({
+                "displayName": record.display_name,
+                "before": summary(&before),
+                "after": summary(&after),
+            }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "policies_tests.rs"]
+mod tests;

@@ -195,3 +195,201 @@ pub async fn catalog_of_package(
         .fetch_optional(conn)
         .await
 }
+
+/// One policy in a catalog's package list, with the package it belongs to.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PolicyListRecord {
+    pub id: String,
+    pub access_package_id: String,
+    pub display_name: String,
+    pub description: String,
+}
+
+/// Every policy of every access package in a catalog, by package then name.
+pub async fn policies_in_catalog(
+    conn: &mut SqliteConnection,
+    catalog: CatalogId,
+) -> Result<Vec<PolicyListRecord>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.id, p.access_package_id, p.display_name, p.description FROM policies p \
+         JOIN access_packages a ON a.id = p.access_package_id \
+         WHERE a.catalog_id = ? ORDER BY a.display_name, p.display_name, p.id",
+    )
+    .bind(catalog.to_string())
+    .fetch_all(conn)
+    .await
+}
+
+/// A policy's editable settings, as stored, with its package's name.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PolicySettingsRecord {
+    pub id: String,
+    pub display_name: String,
+    pub description: String,
+    pub package_name: String,
+    pub allowed_target_scope: String,
+    pub is_approval_required: bool,
+    pub approval_timeout: String,
+    pub expiration_type: String,
+    pub expiration_duration: Option<String>,
+    pub expiration_end: Option<String>,
+}
+
+/// The policy, if it belongs to an access package of this catalog.
+pub async fn get_policy_in_catalog(
+    conn: &mut SqliteConnection,
+    catalog: CatalogId,
+    policy: PolicyId,
+) -> Result<Option<PolicySettingsRecord>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.id, p.display_name, p.description, a.display_name AS package_name, p.allowed_target_scope, \
+                p.is_approval_required, p.approval_timeout, p.expiration_type, p.expiration_duration, p.expiration_end \
+         FROM policies p JOIN access_packages a ON a.id = p.access_package_id \
+         WHERE p.id = ? AND a.catalog_id = ?",
+    )
+    .bind(policy.to_string())
+    .bind(catalog.to_string())
+    .fetch_optional(conn)
+    .await
+}
+
+/// The approvers of a policy (user ids), in a stable order.
+pub async fn policy_approvers(
+    conn: &mut SqliteConnection,
+    policy: PolicyId,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT user_id FROM policy_approvers WHERE policy_id = ? ORDER BY user_id")
+        .bind(policy.to_string())
+        .fetch_all(conn)
+        .await
+}
+
+/// The users a `specificDirectoryUsers` policy lets request (user ids), in a stable order.
+pub async fn policy_allowed_targets(
+    conn: &mut SqliteConnection,
+    policy: PolicyId,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT user_id FROM policy_allowed_targets WHERE policy_id = ? ORDER BY user_id",
+    )
+    .bind(policy.to_string())
+    .fetch_all(conn)
+    .await
+}
+
+/// The policy columns the editor writes, in their stored forms.
+pub struct PolicySettingsUpdate<'a> {
+    /// `allMemberUsers` or `specificDirectoryUsers`.
+    pub allowed_target_scope: &'a str,
+    pub is_approval_required: bool,
+    /// ISO-8601 days, `P14D`.
+    pub approval_timeout: &'a str,
+    /// `noExpiration`, `afterDuration` or `afterDateTime`.
+    pub expiration_type: &'a str,
+    /// `P30D`, with `afterDuration`.
+    pub expiration_duration: Option<&'a str>,
+    /// A database time, with `afterDateTime`.
+    pub expiration_end: Option<&'a str>,
+}
+
+pub async fn update_policy_settings(
+    conn: &mut SqliteConnection,
+    policy: PolicyId,
+    settings: &PolicySettingsUpdate<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE policies SET allowed_target_scope = ?, is_approval_required = ?, approval_timeout = ?, \
+                expiration_type = ?, expiration_duration = ?, expiration_end = ?, modified_at = ? \
+         WHERE id = ?",
+    )
+    .bind(settings.allowed_target_scope)
+    .bind(settings.is_approval_required)
+    .bind(settings.approval_timeout)
+    .bind(settings.expiration_type)
+    .bind(settings.expiration_duration)
+    .bind(settings.expiration_end)
+    .bind(db_time(now))
+    .bind(policy.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Replaces a policy's approvers with these users.
+pub async fn replace_approvers(
+    conn: &mut SqliteConnection,
+    policy: PolicyId,
+    users: &[UserId],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM policy_approvers WHERE policy_id = ?")
+        .bind(policy.to_string())
+        .execute(&mut *conn)
+        .await?;
+    for user in users {
+        sqlx::query("INSERT INTO policy_approvers (policy_id, user_id) VALUES (?, ?)")
+            .bind(policy.to_string())
+            .bind(user.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Replaces the users a policy lets request with these.
+pub async fn replace_allowed_targets(
+    conn: &mut SqliteConnection,
+    policy: PolicyId,
+    users: &[UserId],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM policy_allowed_targets WHERE policy_id = ?")
+        .bind(policy.to_string())
+        .execute(&mut *conn)
+        .await?;
+    for user in users {
+        sqlx::query("INSERT INTO policy_allowed_targets (policy_id, user_id) VALUES (?, ?)")
+            .bind(policy.to_string())
+            .bind(user.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Replaces every custom extension stage setting of a policy with these.
+pub async fn replace_stage_settings(
+    conn: &mut SqliteConnection,
+    policy: PolicyId,
+    settings: &[(Stage, ExtensionId)],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM policy_stage_settings WHERE policy_id = ?")
+        .bind(policy.to_string())
+        .execute(&mut *conn)
+        .await?;
+    for (stage, extension) in settings {
+        set_stage(&mut *conn, policy, *stage, *extension).await?;
+    }
+    Ok(())
+}
+
+/// A user a policy can name as a requestor or an approver.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserChoiceRecord {
+    pub id: String,
+    pub display_name: String,
+    pub user_principal_name: String,
+    pub enabled: bool,
+}
+
+/// Every user, by name: the people a policy can list (a disabled one stays listable, so a
+/// policy that names one can still be saved).
+pub async fn user_choices(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<UserChoiceRecord>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, display_name, user_principal_name, enabled FROM users \
+         ORDER BY display_name, user_principal_name",
+    )
+    .fetch_all(conn)
+    .await
+}

@@ -128,6 +128,55 @@ pub enum ConversionOffer {
     Blocked(String),
 }
 
+/// A policy in the catalog's Access packages tab.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyLink {
+    pub id: crate::domain::ids::PolicyId,
+    pub display_name: String,
+    pub description: String,
+}
+
+/// An access package with its policies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PackagePolicies {
+    pub display_name: String,
+    pub description: String,
+    pub is_hidden: bool,
+    pub policies: Vec<PolicyLink>,
+}
+
+/// The catalog's Access packages tab.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PackageList {
+    /// "Edit policy" is offered only to those who may edit policies.
+    pub may_edit: bool,
+    pub packages: Vec<PackagePolicies>,
+}
+
+/// A user the policy editor can list as a requestor or an approver.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserChoice {
+    pub id: crate::domain::ids::UserId,
+    pub display_name: String,
+    pub user_principal_name: String,
+    pub enabled: bool,
+}
+
+/// What the policy editor needs from the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicySetup {
+    pub catalog_name: String,
+    pub package_name: String,
+    pub policy_name: String,
+    pub description: String,
+    /// Today by the server's clock: end dates must be after it.
+    pub today: chrono::NaiveDate,
+    pub users: Vec<UserChoice>,
+    /// The catalog's custom extensions, all kinds.
+    pub extensions: Vec<crate::domain::policy_rules::ExtensionFacts>,
+    pub current: crate::domain::policy_rules::PolicyDraft,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
