@@ -131,7 +131,7 @@ async fn fire_timer(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
         Timer::ApprovalDeadline => Event::ApprovalTimedOut,
     };
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::store::write_tx(&state.db).await?;
     match run_event(&mut tx, request, event, now).await {
         Ok(_) => {}
         Err(RunError::Refused(refusal)) => {

@@ -156,7 +156,7 @@ pub async fn create(
     let now = state.clock.now();
     let id = ExtensionId::new();
     let secret = new_signing_secret();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::store::write_tx(&state.db).await?;
     let in_catalog = store::count_in_catalog(&mut tx, catalog).await?;
     let in_tenant = store::count_all(&mut tx).await?;
     state
@@ -197,7 +197,7 @@ pub async fn update(
 ) -> Result<(), AppError> {
     catalogs::header(state, p, catalog).await?;
     p.require(catalog, Role::may_manage_extensions, MANAGE)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::store::write_tx(&state.db).await?;
     let before = load(&mut tx, catalog, id).await?.to_draft()?;
     if draft.kind != before.kind {
         return Err(AppError::invalid(
@@ -249,7 +249,7 @@ pub async fn delete(
 ) -> Result<(), AppError> {
     catalogs::header(state, p, catalog).await?;
     p.require(catalog, Role::may_manage_extensions, MANAGE)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::store::write_tx(&state.db).await?;
     let record = load(&mut tx, catalog, id).await?;
     let uses = store::stage_uses(&mut tx, id).await?;
     if !uses.is_empty() {
@@ -312,7 +312,7 @@ pub async fn convert(
 ) -> Result<ExtensionKind, AppError> {
     catalogs::header(state, p, catalog).await?;
     p.require(catalog, Role::may_manage_extensions, MANAGE)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::store::write_tx(&state.db).await?;
     let record = load(&mut tx, catalog, id).await?;
     let uses = store::stage_uses(&mut tx, id).await?;
     let kind = plan_conversion(record.kind()?, &uses, chosen)

@@ -65,7 +65,7 @@ fn http(
 
 /// Loads the demo data if the database has no users yet; returns whether it did.
 pub async fn load_if_empty(db: &SqlitePool, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::store::write_tx(db).await?;
     if users::count(&mut tx).await? > 0 {
         return Ok(false);
     }

@@ -39,6 +39,15 @@ pub async fn connect(url: &str) -> Result<SqlitePool, sqlx::Error> {
     Ok(pool)
 }
 
+/// A transaction that will write. SQLite upgrades a plain (deferred) transaction from reading
+/// to writing only if no one wrote meanwhile, and otherwise fails at once with "database is
+/// locked"; `BEGIN IMMEDIATE` takes the write lock up front and waits its turn (busy timeout).
+pub async fn write_tx(
+    db: &SqlitePool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    db.begin_with("BEGIN IMMEDIATE").await
+}
+
 /// The one text form of a time in the database: fixed width, so text order is time order.
 pub fn db_time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)

@@ -162,7 +162,16 @@ async fn each_request_stage_fires_a_signed_callout_with_its_body() {
         .unwrap();
     drain(&s.app.state).await.unwrap();
 
-    let calls = s.receiver.calls();
+    // Callouts that fall due together (approved and granted) are sent concurrently and may
+    // arrive in either order; each names its stage.
+    let order = |c: &crate::receiver::Received| {
+        Stage::ALL
+            .iter()
+            .position(|st| c.json()["Stage"] == st.wire_name())
+            .unwrap()
+    };
+    let mut calls = s.receiver.calls();
+    calls.sort_by_key(order);
     let stages: Vec<String> = calls
         .iter()
         .map(|c| c.json()["Stage"].as_str().unwrap().to_string())
