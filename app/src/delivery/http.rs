@@ -143,7 +143,7 @@ impl HttpDeliverer {
             Ok(r) => r,
             Err(e) => {
                 return AttemptResult {
-                    error: Some(describe(&e)),
+                    error: Some(describe(e)),
                     ..Default::default()
                 }
             }
@@ -183,7 +183,7 @@ impl HttpDeliverer {
             Ok(_) => {}
             Err(e) => {
                 if result.error.is_none() {
-                    result.error = Some(describe(&e));
+                    result.error = Some(describe(e));
                 }
             }
         }
@@ -203,12 +203,15 @@ async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, reqwest
     Ok(body)
 }
 
-fn describe(error: &reqwest::Error) -> String {
+/// Why an exchange failed, in words, without the URL: a trigger URL's query may carry a
+/// signature, and these words are stored and shown.
+fn describe(error: reqwest::Error) -> String {
     if error.is_timeout() {
         return "timed out waiting for the endpoint".into();
     }
+    let error = error.without_url();
     let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
+    let mut source = std::error::Error::source(&error);
     while let Some(inner) = source {
         text = format!("{text}: {inner}");
         source = inner.source();
@@ -217,5 +220,29 @@ fn describe(error: &reqwest::Error) -> String {
         format!("could not connect: {text}")
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_failure_never_repeats_the_url_and_its_signature() {
+        let deliverer = HttpDeliverer::new(vec![]);
+        let result = deliverer
+            .send(Outbound {
+                url: "https://latch-test.invalid/workflows/x?sig=s3cret".into(),
+                headers: vec![],
+                body: b"{}".to_vec(),
+                timeout: Duration::from_secs(5),
+            })
+            .await;
+        let error = result.error.expect("the name does not resolve");
+        assert!(
+            !error.contains("s3cret") && !error.contains("sig="),
+            "{error}"
+        );
+        assert_eq!(result.http_status, None);
     }
 }
