@@ -11,4 +11,6 @@ pub mod requests;
 pub mod session;
 
 #[cfg(test)]
+mod test_fixture;
+#[cfg(test)]
 mod tests;

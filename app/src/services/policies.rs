@@ -15,7 +15,7 @@ use crate::services::catalogs;
 use crate::state::AppState;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::extensions::{self, ExtensionRecord};
-use crate::store::packages::{self, PolicySettingsRecord, PolicySettingsUpdate};
+use crate::store::packages::{self, PolicySettingsRecord, PolicySettingsUpdate, PolicyUsers};
 use crate::store::{db_time, parse_db_time};
 use crate::views::{PackageList, PackagePolicies, PolicyLink, PolicySetup, UserChoice};
 use chrono::NaiveTime;
@@ -298,8 +298,14 @@ pub async fn update(
         now,
     )
     .await?;
-    packages::replace_allowed_targets(&mut tx, policy, targets).await?;
-    packages::replace_approvers(&mut tx, policy, &after.approval.approvers).await?;
+    packages::replace_users(&mut tx, PolicyUsers::AllowedTargets, policy, targets).await?;
+    packages::replace_users(
+        &mut tx,
+        PolicyUsers::Approvers,
+        policy,
+        &after.approval.approvers,
+    )
+    .await?;
     let stages: Vec<(Stage, ExtensionId)> = after
         .rules
         .iter()

@@ -3,68 +3,15 @@
 //! changes nothing.
 
 use super::{catalog_policies, form, update};
-use crate::auth::authz::Principal;
-use crate::clock::Clock;
-use crate::domain::ids::{CatalogId, ExtensionId, PolicyId, UserId};
+use crate::domain::ids::{ExtensionId, PolicyId, UserId};
 use crate::domain::policy_rules::{keys, Approval, Expiration, PolicyDraft, Requestors, StageRule};
 use crate::domain::stage::Stage;
 use crate::error::AppError;
-use crate::services::session;
-use crate::state::{AppState, Settings};
-use crate::store::{self, audit, demo};
+use crate::services::test_fixture::{fixture, Fixture};
+use crate::store::audit;
 
-struct Fixture {
-    state: AppState,
-    marketing: CatalogId,
-    engineering: CatalogId,
-    _dir: tempfile::TempDir,
-}
-
-async fn fixture() -> Fixture {
-    let (db, dir) = store::test_db().await;
-    let clock = Clock::fixed(chrono::Utc::now());
-    demo::load_if_empty(&db, clock.now()).await.unwrap();
-    let ids: Vec<(String, String)> = sqlx::query_as("SELECT display_name, id FROM catalogs")
-        .fetch_all(&db)
-        .await
-        .unwrap();
-    let find = |name: &str| {
-        ids.iter()
-            .find(|(n, _)| n == name)
-            .unwrap()
-            .1
-            .parse()
-            .unwrap()
-    };
-    Fixture {
-        marketing: find("Marketing"),
-        engineering: find("Engineering"),
-        state: AppState::new(
-            db,
-            Settings::for_tests(),
-            clock,
-            crate::callout::keys::test_key().clone(),
-        ),
-        _dir: dir,
-    }
-}
-
+/// Lookups these tests need beyond the shared fixture.
 impl Fixture {
-    async fn as_user(&self, upn: &str) -> Principal {
-        let token = session::sign_in(&self.state, upn, demo::DEMO_PASSWORD)
-            .await
-            .unwrap();
-        session::principal(&self.state, Some(&token)).await.unwrap()
-    }
-
-    async fn id_of(&self, table: &str, name: &str) -> String {
-        sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE display_name = ?"))
-            .bind(name)
-            .fetch_one(&self.state.db)
-            .await
-            .unwrap()
-    }
-
     async fn policy(&self, name: &str) -> PolicyId {
         self.id_of("policies", name).await.parse().unwrap()
     }

@@ -1,72 +1,21 @@
 //! The services against a real, migrated SQLite file per test, loaded with the demo data:
 //! authorization, validation, and that a refused call changes nothing.
 
-use crate::auth::authz::Principal;
-use crate::clock::Clock;
 use crate::domain::endpoint::{Endpoint, LogicAppEndpoint};
 use crate::domain::extension::{Behaviour, ClientConfiguration, ExtensionDraft};
 use crate::domain::field_error::keys;
-use crate::domain::ids::{CatalogId, ExtensionId};
+use crate::domain::ids::ExtensionId;
 use crate::domain::kind::ExtensionKind;
 use crate::domain::limits::ExtensionLimits;
 use crate::domain::timeout::{TimeUnit, WaitTimeout};
 use crate::error::AppError;
+use crate::services::test_fixture::{fixture, fixture_with, Fixture};
 use crate::services::{catalogs, extensions, session};
-use crate::state::{AppState, Settings};
-use crate::store::{self, audit, demo};
+use crate::store::{self, audit};
 use crate::views::ConversionOffer;
 
-struct Fixture {
-    state: AppState,
-    marketing: CatalogId,
-    engineering: CatalogId,
-    _dir: tempfile::TempDir,
-}
-
-async fn fixture_with(limits: ExtensionLimits) -> Fixture {
-    let (db, dir) = store::test_db().await;
-    let clock = Clock::fixed(chrono::Utc::now());
-    demo::load_if_empty(&db, clock.now()).await.unwrap();
-    let ids: Vec<(String, String)> = sqlx::query_as("SELECT display_name, id FROM catalogs")
-        .fetch_all(&db)
-        .await
-        .unwrap();
-    let find = |name: &str| {
-        ids.iter()
-            .find(|(n, _)| n == name)
-            .unwrap()
-            .1
-            .parse()
-            .unwrap()
-    };
-    Fixture {
-        marketing: find("Marketing"),
-        engineering: find("Engineering"),
-        state: AppState::new(
-            db,
-            Settings {
-                limits,
-                ..Settings::for_tests()
-            },
-            clock,
-            crate::callout::keys::test_key().clone(),
-        ),
-        _dir: dir,
-    }
-}
-
-async fn fixture() -> Fixture {
-    fixture_with(ExtensionLimits::default()).await
-}
-
+/// Lookups these tests need beyond the shared fixture.
 impl Fixture {
-    async fn as_user(&self, upn: &str) -> Principal {
-        let token = session::sign_in(&self.state, upn, demo::DEMO_PASSWORD)
-            .await
-            .unwrap();
-        session::principal(&self.state, Some(&token)).await.unwrap()
-    }
-
     async fn count(&self) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM custom_extensions")
             .fetch_one(&self.state.db)

@@ -316,42 +316,42 @@ pub async fn update_policy_settings(
     Ok(())
 }
 
-/// Replaces a policy's approvers with these users.
-pub async fn replace_approvers(
-    conn: &mut SqliteConnection,
-    policy: PolicyId,
-    users: &[UserId],
-) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM policy_approvers WHERE policy_id = ?")
-        .bind(policy.to_string())
-        .execute(&mut *conn)
-        .await?;
-    for user in users {
-        sqlx::query("INSERT INTO policy_approvers (policy_id, user_id) VALUES (?, ?)")
-            .bind(policy.to_string())
-            .bind(user.to_string())
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
+/// The two user lists of a policy.
+#[derive(Debug, Clone, Copy)]
+pub enum PolicyUsers {
+    Approvers,
+    AllowedTargets,
 }
 
-/// Replaces the users a policy lets request with these.
-pub async fn replace_allowed_targets(
+impl PolicyUsers {
+    fn table(self) -> &'static str {
+        match self {
+            PolicyUsers::Approvers => "policy_approvers",
+            PolicyUsers::AllowedTargets => "policy_allowed_targets",
+        }
+    }
+}
+
+/// Replaces one of a policy's user lists with these users.
+pub async fn replace_users(
     conn: &mut SqliteConnection,
+    list: PolicyUsers,
     policy: PolicyId,
     users: &[UserId],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM policy_allowed_targets WHERE policy_id = ?")
+    let table = list.table();
+    sqlx::query(&format!("DELETE FROM {table} WHERE policy_id = ?"))
         .bind(policy.to_string())
         .execute(&mut *conn)
         .await?;
     for user in users {
-        sqlx::query("INSERT INTO policy_allowed_targets (policy_id, user_id) VALUES (?, ?)")
-            .bind(policy.to_string())
-            .bind(user.to_string())
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(&format!(
+            "INSERT INTO {table} (policy_id, user_id) VALUES (?, ?)"
+        ))
+        .bind(policy.to_string())
+        .bind(user.to_string())
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }
