@@ -1,7 +1,7 @@
 //! Authorization: "may this caller do this to that catalog". Every server function asks here;
 //! hiding a link in the UI is never the check.
 
-use crate::domain::ids::{CatalogId, UserId};
+use crate::domain::ids::{AppId, CatalogId, UserId};
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::store::audit::Actor;
@@ -11,6 +11,8 @@ use crate::store::roles::RoleGrant;
 pub struct Principal {
     pub actor: Actor,
     pub user_id: Option<UserId>,
+    /// Set when the caller is an app (API client) with a client-credentials token.
+    pub app_id: Option<AppId>,
     pub display_name: String,
     pub user_principal_name: String,
     pub grants: Vec<RoleGrant>,
@@ -78,6 +80,7 @@ mod tests {
                 name: "T".into(),
             },
             user_id: None,
+            app_id: None,
             display_name: "T".into(),
             user_principal_name: "t@contoso.test".into(),
             grants,

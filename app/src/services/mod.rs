@@ -9,6 +9,7 @@ pub mod policies;
 pub mod request_views;
 pub mod requests;
 pub mod session;
+pub mod tokens;
 
 #[cfg(test)]
 mod test_fixture;

@@ -70,6 +70,7 @@ pub async fn principal(state: &AppState, token: Option<&str>) -> Result<Principa
             name: format!("{} ({})", user.display_name, user.user_principal_name),
         },
         user_id: Some(user_id),
+        app_id: None,
         display_name: user.display_name,
         user_principal_name: user.user_principal_name,
         grants,

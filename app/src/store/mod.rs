@@ -1,6 +1,7 @@
 //! SQLite storage: one file per table group, short transactions, no HTTP inside any of them.
 //! Functions take a connection or transaction so callers choose the transaction's extent.
 
+pub mod apps;
 pub mod audit;
 pub mod catalogs;
 pub mod demo;

@@ -1,6 +1,6 @@
 //! Role assignments of users and apps.
 
-use crate::domain::ids::{CatalogId, UserId};
+use crate::domain::ids::{AppId, CatalogId, UserId};
 use crate::domain::role::Role;
 use crate::store::db_time;
 use chrono::{DateTime, Utc};
@@ -19,12 +19,34 @@ pub async fn grant_to_user(
     catalog: Option<CatalogId>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    grant(conn, "user", &user.to_string(), role, catalog, now).await
+}
+
+pub async fn grant_to_app(
+    conn: &mut SqliteConnection,
+    app: AppId,
+    role: Role,
+    catalog: Option<CatalogId>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    grant(conn, "app", &app.to_string(), role, catalog, now).await
+}
+
+async fn grant(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    principal: &str,
+    role: Role,
+    catalog: Option<CatalogId>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO role_assignments (id, principal_kind, principal_id, role, catalog_id, created_at) \
-         VALUES (?, 'user', ?, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
     )
     .bind(uuid::Uuid::new_v4().to_string())
-    .bind(user.to_string())
+    .bind(kind)
+    .bind(principal)
     .bind(role.db_name())
     .bind(catalog.map(|c| c.to_string()))
     .bind(db_time(now))
@@ -37,10 +59,26 @@ pub async fn of_user(
     conn: &mut SqliteConnection,
     user: UserId,
 ) -> Result<Vec<RoleGrant>, sqlx::Error> {
+    of(conn, "user", &user.to_string()).await
+}
+
+pub async fn of_app(
+    conn: &mut SqliteConnection,
+    app: AppId,
+) -> Result<Vec<RoleGrant>, sqlx::Error> {
+    of(conn, "app", &app.to_string()).await
+}
+
+async fn of(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    principal: &str,
+) -> Result<Vec<RoleGrant>, sqlx::Error> {
     let rows: Vec<(String, Option<String>)> = sqlx::query_as(
-        "SELECT role, catalog_id FROM role_assignments WHERE principal_kind = 'user' AND principal_id = ?",
+        "SELECT role, catalog_id FROM role_assignments WHERE principal_kind = ? AND principal_id = ?",
     )
-    .bind(user.to_string())
+    .bind(kind)
+    .bind(principal)
     .fetch_all(conn)
     .await?;
     rows.into_iter()

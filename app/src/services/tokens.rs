@@ -1,0 +1,142 @@
+//! Client-credentials tokens for apps: issued by `POST /oauth2/v2.0/token`, signed with
+//! Latch's key (the same JWKS), and turned back into a caller for the REST API.
+
+use crate::auth::authz::Principal;
+use crate::auth::password;
+use crate::callout::keys::jwks;
+use crate::callout::token::{sign_jwt, verify_jwt};
+use crate::domain::ids::AppId;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::audit::Actor;
+use crate::store::{apps, roles};
+use chrono::Duration;
+use serde_json::json;
+
+pub const TOKEN_LIFETIME: Duration = Duration::hours(1);
+
+/// Why a token request failed, as OAuth 2.0 names it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TokenError {
+    #[error("invalid_request: {0}")]
+    InvalidRequest(String),
+    #[error("unsupported_grant_type: only client_credentials is supported")]
+    UnsupportedGrantType,
+    #[error(
+        "invalid_client: the client id or secret is wrong, or the secret was revoked or expired"
+    )]
+    InvalidClient,
+    #[error("server_error")]
+    Internal,
+}
+
+impl TokenError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            TokenError::InvalidRequest(_) => "invalid_request",
+            TokenError::UnsupportedGrantType => "unsupported_grant_type",
+            TokenError::InvalidClient => "invalid_client",
+            TokenError::Internal => "server_error",
+        }
+    }
+}
+
+impl From<sqlx::Error> for TokenError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "database error while issuing a token");
+        TokenError::Internal
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssuedToken {
+    pub access_token: String,
+    pub expires_in: i64,
+}
+
+fn issuer(state: &AppState) -> String {
+    state.settings.public_url.trim_end_matches('/').to_string()
+}
+
+/// Checks the app's credentials and signs a one-hour Bearer token for it.
+pub async fn issue(
+    state: &AppState,
+    client_id: &str,
+    client_secret: &str,
+) -> Result<IssuedToken, TokenError> {
+    let app: AppId = client_id
+        .trim()
+        .parse()
+        .map_err(|_| TokenError::InvalidClient)?;
+    let now = state.clock.now();
+    let mut conn = state.db.acquire().await?;
+    if apps::get(&mut conn, app).await?.is_none() {
+        let secret = client_secret.to_string();
+        let _ = tokio::task::spawn_blocking(move || password::verify_nothing(&secret)).await;
+        return Err(TokenError::InvalidClient);
+    }
+    let hashes = apps::live_secret_hashes(&mut conn, app, now).await?;
+    drop(conn);
+    let secret = client_secret.to_string();
+    let matched =
+        tokio::task::spawn_blocking(move || hashes.iter().any(|h| password::verify(&secret, h)))
+            .await
+            .unwrap_or(false);
+    if !matched {
+        return Err(TokenError::InvalidClient);
+    }
+    let issuer = issuer(state);
+    let claims = json!({
+        "iss": issuer,
+        "aud": issuer,
+        "sub": app.to_string(),
+        "appid": app.to_string(),
+        "oid": app.to_string(),
+        "idtyp": "app",
+        "iat": now.timestamp(),
+        "nbf": now.timestamp(),
+        "exp": (now + TOKEN_LIFETIME).timestamp(),
+        "jti": uuid::Uuid::new_v4().to_string(),
+    });
+    Ok(IssuedToken {
+        access_token: sign_jwt(&state.keys, &claims),
+        expires_in: TOKEN_LIFETIME.num_seconds(),
+    })
+}
+
+/// The app behind a Bearer token, with its roles; `NotSignedIn` for anything not valid now.
+pub async fn principal(state: &AppState, token: &str) -> Result<Principal, AppError> {
+    let keys = jwks([state.keys.as_ref()]);
+    let verified =
+        verify_jwt(&keys, token, state.clock.now()).map_err(|_| AppError::NotSignedIn)?;
+    let issuer = issuer(state);
+    let claims = &verified.claims;
+    if claims.get("iss").and_then(|v| v.as_str()) != Some(issuer.as_str())
+        || claims.get("aud").and_then(|v| v.as_str()) != Some(issuer.as_str())
+        || claims.get("idtyp").and_then(|v| v.as_str()) != Some("app")
+    {
+        return Err(AppError::NotSignedIn);
+    }
+    let app: AppId = claims
+        .get("appid")
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse().ok())
+        .ok_or(AppError::NotSignedIn)?;
+    let mut conn = state.db.acquire().await?;
+    let record = apps::get(&mut conn, app)
+        .await?
+        .ok_or(AppError::NotSignedIn)?;
+    let grants = roles::of_app(&mut conn, app).await?;
+    Ok(Principal {
+        actor: Actor {
+            kind: "app",
+            id: Some(record.id.clone()),
+            name: format!("{} (app)", record.display_name),
+        },
+        user_id: None,
+        app_id: Some(app),
+        display_name: record.display_name,
+        user_principal_name: String::new(),
+        grants,
+    })
+}

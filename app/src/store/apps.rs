@@ -1,0 +1,122 @@
+//! Apps (API clients) and their secrets. A secret is stored as an argon2id hash and shown
+//! once; the hint (its first characters) tells secrets apart in lists.
+
+use crate::domain::ids::AppId;
+use crate::store::db_time;
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AppRecord {
+    pub id: String,
+    pub display_name: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SecretRecord {
+    pub id: String,
+    pub secret_hash: String,
+    pub hint: String,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    id: AppId,
+    display_name: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO apps (id, display_name, created_at) VALUES (?, ?, ?)")
+        .bind(id.to_string())
+        .bind(display_name)
+        .bind(db_time(now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn get(conn: &mut SqliteConnection, id: AppId) -> Result<Option<AppRecord>, sqlx::Error> {
+    sqlx::query_as("SELECT id, display_name, created_at FROM apps WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn list(conn: &mut SqliteConnection) -> Result<Vec<AppRecord>, sqlx::Error> {
+    sqlx::query_as("SELECT id, display_name, created_at FROM apps ORDER BY display_name, id")
+        .fetch_all(conn)
+        .await
+}
+
+/// Stores a secret's hash; returns the secret's row id.
+pub async fn add_secret(
+    conn: &mut SqliteConnection,
+    app: AppId,
+    secret_hash: &str,
+    hint: &str,
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
+    let id = uuid::Uuid::new_v4().to_string();
+    sqlx::query(
+        "INSERT INTO app_secrets (id, app_id, secret_hash, hint, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(app.to_string())
+    .bind(secret_hash)
+    .bind(hint)
+    .bind(db_time(now))
+    .bind(expires_at.map(db_time))
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn revoke_secret(
+    conn: &mut SqliteConnection,
+    app: AppId,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE app_secrets SET revoked_at = ? WHERE id = ? AND app_id = ? AND revoked_at IS NULL",
+    )
+    .bind(db_time(now))
+    .bind(secret)
+    .bind(app.to_string())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn secrets(
+    conn: &mut SqliteConnection,
+    app: AppId,
+) -> Result<Vec<SecretRecord>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, secret_hash, hint, created_at, expires_at, revoked_at FROM app_secrets \
+         WHERE app_id = ? ORDER BY created_at, id",
+    )
+    .bind(app.to_string())
+    .fetch_all(conn)
+    .await
+}
+
+/// The hashes of the secrets that may sign in now (not revoked, not expired).
+pub async fn live_secret_hashes(
+    conn: &mut SqliteConnection,
+    app: AppId,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT secret_hash FROM app_secrets WHERE app_id = ? AND revoked_at IS NULL \
+         AND (expires_at IS NULL OR expires_at > ?)",
+    )
+    .bind(app.to_string())
+    .bind(db_time(now))
+    .fetch_all(conn)
+    .await
+}
