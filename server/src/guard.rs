@@ -63,7 +63,15 @@ fn is_cross_site(request: &Request) -> bool {
 fn is_page(request: &Request) -> bool {
     let path = request.uri().path();
     let last = path.rsplit('/').next().unwrap_or_default();
-    let machine_paths = ["/api/", "/pkg/", "/.well-known/", "/discovery/"];
+    let machine_paths = [
+        "/api/",
+        "/pkg/",
+        "/.well-known/",
+        "/discovery/",
+        "/v1.0/",
+        "/beta/",
+        "/oauth2/",
+    ];
     !(path == "/sign-in" || machine_paths.iter().any(|p| path.starts_with(p)) || last.contains('.'))
 }
 

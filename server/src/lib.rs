@@ -4,6 +4,7 @@
 pub mod config;
 pub mod discovery;
 pub mod guard;
+pub mod rest;
 
 use app::state::AppState;
 use app::{shell, App};
@@ -17,6 +18,7 @@ pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
     let context_state = state.clone();
     Router::new()
         .merge(discovery::routes(state.clone()))
+        .merge(rest::routes(state.clone()))
         .leptos_routes_with_context(
             &leptos_options,
             routes,

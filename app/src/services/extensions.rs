@@ -113,6 +113,43 @@ pub async fn tab(
     })
 }
 
+/// One extension as a reader with any role in the catalog sees it (secret URL parts masked).
+pub async fn view(
+    state: &AppState,
+    p: &Principal,
+    catalog: CatalogId,
+    id: ExtensionId,
+) -> Result<(ExtensionRecord, ExtensionDraft), AppError> {
+    catalogs::header(state, p, catalog).await?;
+    p.require(catalog, Role::may_view_extensions, "see custom extensions")?;
+    let mut conn = state.db.acquire().await?;
+    let record = load(&mut conn, catalog, id).await?;
+    Ok(masked(record)?)
+}
+
+/// Every extension of the catalog, as `view` shows one.
+pub async fn list(
+    state: &AppState,
+    p: &Principal,
+    catalog: CatalogId,
+) -> Result<Vec<(ExtensionRecord, ExtensionDraft)>, AppError> {
+    catalogs::header(state, p, catalog).await?;
+    p.require(catalog, Role::may_view_extensions, "see custom extensions")?;
+    let mut conn = state.db.acquire().await?;
+    let records = store::list_in_catalog(&mut conn, catalog).await?;
+    Ok(records
+        .into_iter()
+        .map(masked)
+        .collect::<Result<Vec<_>, sqlx::Error>>()?)
+}
+
+fn masked(record: ExtensionRecord) -> Result<(ExtensionRecord, ExtensionDraft), sqlx::Error> {
+    let mut draft = record.to_draft()?;
+    let url = mask_url(draft.endpoint.url());
+    *endpoint_url_mut(&mut draft.endpoint) = url;
+    Ok((record, draft))
+}
+
 pub async fn form(
     state: &AppState,
     p: &Principal,
@@ -138,15 +175,38 @@ pub async fn form(
     })
 }
 
+/// How an extension is being created: legacy ones only through the beta API (migration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Portal,
+    LegacyApi,
+}
+
 pub async fn create(
     state: &AppState,
     p: &Principal,
     catalog: CatalogId,
     draft: ExtensionDraft,
 ) -> Result<CreatedExtension, AppError> {
+    create_from(state, p, catalog, draft, Origin::Portal).await
+}
+
+pub async fn create_from(
+    state: &AppState,
+    p: &Principal,
+    catalog: CatalogId,
+    draft: ExtensionDraft,
+    origin: Origin,
+) -> Result<CreatedExtension, AppError> {
     catalogs::header(state, p, catalog).await?;
     p.require(catalog, Role::may_manage_extensions, MANAGE)?;
-    if draft.kind == ExtensionKind::Legacy {
+    if origin == Origin::LegacyApi && draft.kind != ExtensionKind::Legacy {
+        return Err(AppError::invalid(
+            "@odata.type",
+            "This path creates custom access package (legacy) extensions only: use #microsoft.graph.customAccessPackageWorkflowExtension.",
+        ));
+    }
+    if draft.kind == ExtensionKind::Legacy && origin == Origin::Portal {
         return Err(AppError::invalid(
             "kind",
             "Custom access package (legacy) extensions can't be created any more; choose a request or pre-expiration workflow.",

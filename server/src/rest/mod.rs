@@ -1,0 +1,105 @@
+//! The Graph-compatible REST API: `/v1.0` and `/beta`, each under
+//! `/identityGovernance/entitlementManagement`, plus the token endpoint. Handlers are thin:
+//! they map Graph's shapes to the same services (and authorization) the pages use.
+
+mod catalogs;
+mod error;
+mod extensions;
+mod extract;
+mod graph_extension;
+mod paging;
+mod token;
+
+pub use error::GraphError;
+pub use extract::BODY_LIMIT;
+
+use app::state::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use axum::Router;
+use std::convert::Infallible;
+
+pub const ROOT: &str = "/identityGovernance/entitlementManagement";
+
+/// The version root a request came in under, for `@odata.context` and next links.
+pub struct Base {
+    root: String,
+}
+
+impl Base {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{ROOT}/{path}", self.root)
+    }
+
+    pub fn context(&self, path: &str) -> String {
+        format!(
+            "{}/$metadata#identityGovernance/entitlementManagement/{path}",
+            self.root
+        )
+    }
+}
+
+impl FromRequestParts<AppState> for Base {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let version = if parts.uri.path().starts_with("/beta") {
+            "beta"
+        } else {
+            "v1.0"
+        };
+        let public = state.settings.public_url.trim_end_matches('/');
+        Ok(Base {
+            root: format!("{public}/{version}"),
+        })
+    }
+}
+
+fn entitlement_management() -> Router<AppState> {
+    let extension_collection = get(extensions::list).post(extensions::create);
+    let extension_item = get(extensions::get)
+        .put(extensions::put)
+        .patch(extensions::patch)
+        .delete(extensions::delete);
+    Router::new()
+        .route("/catalogs", get(catalogs::list))
+        .route("/accessPackageCatalogs", get(catalogs::list))
+        .route("/catalogs/{catalog}", get(catalogs::get))
+        .route("/accessPackageCatalogs/{catalog}", get(catalogs::get))
+        .route(
+            "/catalogs/{catalog}/customWorkflowExtensions",
+            extension_collection.clone(),
+        )
+        .route(
+            "/accessPackageCatalogs/{catalog}/accessPackageCustomWorkflowExtensions",
+            extension_collection,
+        )
+        .route(
+            "/catalogs/{catalog}/customWorkflowExtensions/{extension}",
+            extension_item.clone(),
+        )
+        .route(
+            "/accessPackageCatalogs/{catalog}/accessPackageCustomWorkflowExtensions/{extension}",
+            extension_item,
+        )
+}
+
+/// The REST routes, both versions. (The legacy kind is created only under `/beta`.)
+pub fn routes<S>(state: AppState) -> Router<S> {
+    let legacy = Router::new().route(
+        "/accessPackageCatalogs/{catalog}/customAccessPackageWorkflowExtensions",
+        get(extensions::list_legacy).post(extensions::create_legacy),
+    );
+    Router::new()
+        .route("/oauth2/v2.0/token", post(token::token))
+        .nest(&format!("/v1.0{ROOT}"), entitlement_management())
+        .nest(
+            &format!("/beta{ROOT}"),
+            entitlement_management().merge(legacy),
+        )
+        .with_state(state)
+}
