@@ -187,6 +187,11 @@ pub fn apply(mut draft: ExtensionDraft, body: ExtensionBody) -> Result<Extension
             )));
         };
     }
+    if let Endpoint::LogicApp(logic_app) = &mut draft.endpoint {
+        if logic_app.url.trim().is_empty() {
+            logic_app.url = arm_trigger_url(logic_app);
+        }
+    }
     if let Some(auth) = body.authentication_configuration {
         if auth.resource_id.is_some() {
             draft.resource_id = auth.resource_id;
@@ -224,6 +229,17 @@ pub fn apply(mut draft: ExtensionDraft, body: ExtensionBody) -> Result<Extension
         None => {}
     }
     Ok(draft)
+}
+
+/// Graph's own example names a Logic App by its coordinates alone: Entra finds the trigger
+/// through Azure Resource Manager. Latch then calls the workflow's ARM trigger-run address
+/// (which a PoP token for management.azure.com is meant for); give `url` to call the
+/// trigger's callback URL instead.
+pub fn arm_trigger_url(logic_app: &LogicAppEndpoint) -> String {
+    format!(
+        "https://management.azure.com{}/triggers/manual/run?api-version=2016-06-01",
+        logic_app.resource_path()
+    )
 }
 
 /// What a new extension starts from before the body is applied.

@@ -1,6 +1,7 @@
 //! In-process tests of the whole router (pages, server functions, guard) on a real SQLite
 //! file with the demo data, driven with `tower::ServiceExt::oneshot`.
 
+mod api;
 mod callouts;
 mod connection;
 mod harness;
