@@ -7,8 +7,12 @@ mod error;
 mod extensions;
 mod extract;
 mod graph_extension;
+mod packages;
 mod paging;
+mod policies;
+mod requests;
 mod token;
+mod users;
 
 pub use error::GraphError;
 pub use extract::BODY_LIMIT;
@@ -96,6 +100,7 @@ pub fn routes<S>(state: AppState) -> Router<S> {
     );
     Router::new()
         .route("/oauth2/v2.0/token", post(token::token))
+        .nest("/v1.0", users::routes())
         .nest(&format!("/v1.0{ROOT}"), entitlement_management())
         .nest(
             &format!("/beta{ROOT}"),
