@@ -90,6 +90,9 @@ fn entitlement_management() -> Router<AppState> {
             "/accessPackageCatalogs/{catalog}/accessPackageCustomWorkflowExtensions/{extension}",
             extension_item,
         )
+        .merge(packages::routes())
+        .merge(policies::routes())
+        .merge(requests::routes())
 }
 
 /// The REST routes, both versions. (The legacy kind is created only under `/beta`.)
@@ -100,7 +103,7 @@ pub fn routes<S>(state: AppState) -> Router<S> {
     );
     Router::new()
         .route("/oauth2/v2.0/token", post(token::token))
-        .nest("/v1.0", users::routes())
+        .merge(users::routes())
         .nest(&format!("/v1.0{ROOT}"), entitlement_management())
         .nest(
             &format!("/beta{ROOT}"),

@@ -1,4 +1,4 @@
-//! (being written)
+//! (being written; routes use full paths such as /v1.0/users)
 
 use app::state::AppState;
 use axum::Router;
