@@ -7,6 +7,7 @@ mod error;
 mod extensions;
 mod extract;
 mod graph_extension;
+pub mod openapi;
 mod packages;
 mod paging;
 mod policies;
@@ -103,6 +104,7 @@ pub fn routes<S>(state: AppState) -> Router<S> {
     );
     Router::new()
         .route("/oauth2/v2.0/token", post(token::token))
+        .route("/openapi.json", get(openapi_document))
         .merge(users::routes())
         .nest(&format!("/v1.0{ROOT}"), entitlement_management())
         .nest(
@@ -110,4 +112,12 @@ pub fn routes<S>(state: AppState) -> Router<S> {
             entitlement_management().merge(legacy),
         )
         .with_state(state)
+}
+
+async fn openapi_document(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::Json<serde_json::Value> {
+    axum::Json(openapi::document(
+        state.settings.public_url.trim_end_matches('/'),
+    ))
 }

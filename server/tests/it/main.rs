@@ -5,6 +5,7 @@ mod api;
 mod callouts;
 mod connection;
 mod harness;
+mod openapi;
 mod receiver;
 mod requests;
 mod server_functions;
