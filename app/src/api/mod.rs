@@ -1,6 +1,7 @@
 //! Server functions: thin shells that find the caller and hand over to `services`.
 //! Endpoints are named (not hashed) so tests and the origin check can address them.
 
+pub mod apps;
 pub mod catalogs;
 pub mod connection;
 pub mod extensions;

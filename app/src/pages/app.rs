@@ -1,6 +1,7 @@
 use crate::api::session::current_user;
 use crate::error::AppError;
 use crate::pages::approvals::ApprovalsPage;
+use crate::pages::apps::AppsPage;
 use crate::pages::catalog::{CatalogLayout, CatalogMembers, CatalogOverview, CatalogPackages};
 use crate::pages::catalogs::CatalogList;
 use crate::pages::common::NotFound;
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/my-access/requests/:request") view=RequestPage/>
                     <Route path=path!("/my-access/approvals") view=ApprovalsPage/>
                     <Route path=path!("/requests") view=ManagedRequests/>
+                    <Route path=path!("/apps") view=AppsPage/>
                     <Route path=path!("/requests/:request") view=RequestPage/>
                     <Route path=path!("/catalogs/:catalog/custom-extensions/new") view=AddExtension/>
                     <Route path=path!("/catalogs/:catalog/custom-extensions/:extension/edit") view=EditExtension/>
@@ -98,6 +100,9 @@ fn Header() -> impl IntoView {
                                     <span class="nav-group">"Identity governance"</span>
                                     <A href="/catalogs">"Catalogs"</A>
                                     <A href="/requests">"Requests"</A>
+                                    <Show when={let a = u.is_admin; move || a}>
+                                        <A href="/apps">"Apps"</A>
+                                    </Show>
                                 </Show>
                                 <span class="nav-group">"My Access"</span>
                                 <A href="/my-access" exact=true>"Access packages"</A>

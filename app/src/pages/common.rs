@@ -54,3 +54,28 @@ pub fn NotFound() -> impl IntoView {
         </section>
     }
 }
+
+/// A secret shown once, with a Copy button: a custom extension's signing secret, an app's
+/// client secret. `what` names it for the button ("Copy client secret") and the status line.
+#[component]
+pub fn CopyableSecret(secret: String, what: &'static str, testid: &'static str) -> impl IntoView {
+    let copied = RwSignal::new(String::new());
+    let to_copy = secret.clone();
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let clipboard = window().navigator().clipboard();
+            let _ = clipboard.write_text(&to_copy);
+            copied.set(format!("The {what} was copied to the clipboard."));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &to_copy;
+    };
+    view! {
+        <div class="secret-row">
+            <code data-testid=testid>{secret}</code>
+            <button type="button" aria-label=format!("Copy {what}") on:click=copy>"Copy"</button>
+        </div>
+        <p role="status">{move || copied.get()}</p>
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod approvals;
+pub mod apps;
 pub mod catalog;
 pub mod catalogs;
 pub mod common;

@@ -2,6 +2,7 @@
 //! short transaction each. Server functions only find the caller and call these, so tests
 //! call these directly against a real database.
 
+pub mod apps;
 pub mod catalogs;
 pub mod connection;
 pub mod extensions;

@@ -4,13 +4,13 @@
 use crate::auth::password;
 use crate::domain::endpoint::{Endpoint, LogicAppEndpoint};
 use crate::domain::extension::{Behaviour, ClientConfiguration, ExtensionDraft};
-use crate::domain::ids::{AccessPackageId, CatalogId, ExtensionId, PolicyId, UserId};
+use crate::domain::ids::{AccessPackageId, AppId, CatalogId, ExtensionId, PolicyId, UserId};
 use crate::domain::kind::ExtensionKind;
 use crate::domain::role::Role;
 use crate::domain::stage::Stage;
 use crate::domain::timeout::{TimeUnit, WaitTimeout};
 use crate::store::packages::NewPolicy;
-use crate::store::{catalogs, extensions, packages, roles, users};
+use crate::store::{apps, catalogs, extensions, packages, roles, users};
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
@@ -37,6 +37,11 @@ pub const DEMO_USERS: [(&str, &str, Option<Role>); 6] = [
     ("adele@contoso.test", "Adele Vance", None),
     ("alex@contoso.test", "Alex Wilber", None),
 ];
+
+/// The demo app (operations.md): a workflow's API client that may resume Marketing's requests.
+pub const DEMO_APP_NAME: &str = "Contoso SoD check";
+pub const DEMO_APP_ID: &str = "5e1f5e1f-0000-4000-8000-000000000001";
+pub const DEMO_APP_SECRET: &str = "latch-demo-secret";
 
 /// Where demo extensions call: the sample workflow receiver's default address.
 const RECEIVER: &str = "http://127.0.0.1:7071";
@@ -112,6 +117,20 @@ pub async fn load_if_empty(db: &SqlitePool, now: DateTime<Utc>) -> Result<bool, 
         }
     }
     let approver = approver.expect("the demo approver is in DEMO_USERS");
+
+    let app: AppId = DEMO_APP_ID.parse().expect("the demo app id is a UUID");
+    apps::insert(&mut tx, app, DEMO_APP_NAME, now).await?;
+    let app_secret = DEMO_APP_SECRET;
+    let hint = crate::services::apps::secret_hint(app_secret);
+    apps::add_secret(&mut tx, app, &hash(app_secret), &hint, None, now).await?;
+    roles::grant_to_app(
+        &mut tx,
+        app,
+        Role::AccessPackageAssignmentManager,
+        Some(marketing),
+        now,
+    )
+    .await?;
 
     // Marketing: two packages, a policy with approval and expiration and one without either.
     let tools = AccessPackageId::new();
@@ -381,5 +400,32 @@ mod tests {
             ]
         );
         assert_eq!(accounts_with_demo_password(&db).await.unwrap().len(), 6);
+
+        let mut conn = db.acquire().await.unwrap();
+        let app: AppId = DEMO_APP_ID.parse().unwrap();
+        let record = apps::get(&mut conn, app)
+            .await
+            .unwrap()
+            .expect("the demo app");
+        assert_eq!(record.display_name, DEMO_APP_NAME);
+        let hashes = apps::live_secret_hashes(&mut conn, app, now).await.unwrap();
+        assert_eq!(hashes.len(), 1);
+        assert!(
+            password::verify(DEMO_APP_SECRET, &hashes[0]),
+            "stored hashed, verifies"
+        );
+        assert_ne!(hashes[0], DEMO_APP_SECRET);
+        let marketing: String =
+            sqlx::query_scalar("SELECT id FROM catalogs WHERE display_name = 'Marketing'")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        assert_eq!(
+            roles::of_app(&mut conn, app).await.unwrap(),
+            vec![roles::RoleGrant {
+                role: Role::AccessPackageAssignmentManager,
+                catalog_id: Some(marketing.parse().unwrap()),
+            }]
+        );
     }
 }

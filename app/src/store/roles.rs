@@ -117,3 +117,33 @@ pub async fn members_of_catalog(
     .fetch_all(conn)
     .await
 }
+
+/// Removes an app's role assignment; returns whether it held that role there.
+pub async fn revoke_from_app(
+    conn: &mut SqliteConnection,
+    app: AppId,
+    role: Role,
+    catalog: Option<CatalogId>,
+) -> Result<bool, sqlx::Error> {
+    revoke(conn, "app", &app.to_string(), role, catalog).await
+}
+
+async fn revoke(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    principal: &str,
+    role: Role,
+    catalog: Option<CatalogId>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM role_assignments WHERE principal_kind = ? AND principal_id = ? AND role = ? \
+         AND COALESCE(catalog_id, '') = COALESCE(?, '')",
+    )
+    .bind(kind)
+    .bind(principal)
+    .bind(role.db_name())
+    .bind(catalog.map(|c| c.to_string()))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

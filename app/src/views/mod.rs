@@ -177,6 +177,166 @@ pub struct PolicySetup {
     pub current: crate::domain::policy_rules::PolicyDraft,
 }
 
+/// How long a new client secret lives (the portal's choices; 180 days is its recommendation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum SecretLifetime {
+    Days90,
+    #[default]
+    Days180,
+    Days365,
+    Days730,
+}
+
+impl SecretLifetime {
+    pub const ALL: [SecretLifetime; 4] = [
+        SecretLifetime::Days90,
+        SecretLifetime::Days180,
+        SecretLifetime::Days365,
+        SecretLifetime::Days730,
+    ];
+
+    pub fn days(self) -> i64 {
+        match self {
+            SecretLifetime::Days90 => 90,
+            SecretLifetime::Days180 => 180,
+            SecretLifetime::Days365 => 365,
+            SecretLifetime::Days730 => 730,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SecretLifetime::Days90 => "90 days",
+            SecretLifetime::Days180 => "180 days (recommended)",
+            SecretLifetime::Days365 => "1 year",
+            SecretLifetime::Days730 => "2 years",
+        }
+    }
+
+    /// The value of its `<option>`.
+    pub fn key(self) -> &'static str {
+        match self {
+            SecretLifetime::Days90 => "90",
+            SecretLifetime::Days180 => "180",
+            SecretLifetime::Days365 => "365",
+            SecretLifetime::Days730 => "730",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.key() == key)
+    }
+}
+
+/// Whether a client secret can still get tokens, in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SecretStatus {
+    Active,
+    Expired,
+    Revoked,
+}
+
+impl SecretStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            SecretStatus::Active => "Active",
+            SecretStatus::Expired => "Expired",
+            SecretStatus::Revoked => "Revoked",
+        }
+    }
+}
+
+/// A client secret as lists show it: never the secret or its hash, only its first characters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppSecretRow {
+    pub id: uuid::Uuid,
+    pub hint: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub status: SecretStatus,
+}
+
+/// A role an app holds: tenant-wide (no catalog) or on one catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppRoleRow {
+    pub role: crate::domain::role::Role,
+    pub catalog_id: Option<CatalogId>,
+    pub catalog_name: Option<String>,
+}
+
+impl AppRoleRow {
+    /// "Tenant" or the catalog's name.
+    pub fn scope(&self) -> String {
+        match (&self.catalog_id, &self.catalog_name) {
+            (None, _) => "Tenant".into(),
+            (Some(_), Some(name)) => name.clone(),
+            (Some(id), None) => id.to_string(),
+        }
+    }
+}
+
+/// The tenant role takes no catalog; a catalog role needs one. The Apps form checks this
+/// before sending and the service again, with the same words.
+pub fn role_scope_error(
+    role: crate::domain::role::Role,
+    catalog: Option<CatalogId>,
+) -> Option<crate::domain::field_error::FieldError> {
+    use crate::domain::field_error::{keys, FieldError};
+    match (role.is_tenant_wide(), catalog) {
+        (true, Some(_)) => Some(FieldError::new(
+            keys::CATALOG,
+            format!(
+                "{} applies to the whole tenant; choose no catalog.",
+                role.label()
+            ),
+        )),
+        (false, None) => Some(FieldError::new(
+            keys::CATALOG,
+            format!("Choose the catalog where the app is {}.", role.label()),
+        )),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppSummary {
+    /// Also the OAuth client id.
+    pub id: crate::domain::ids::AppId,
+    pub display_name: String,
+    pub created_at: DateTime<Utc>,
+    pub secrets: Vec<AppSecretRow>,
+    pub roles: Vec<AppRoleRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogChoice {
+    pub id: CatalogId,
+    pub display_name: String,
+}
+
+/// The Apps screen: every app, and the catalogs a role can be assigned on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppList {
+    pub apps: Vec<AppSummary>,
+    pub catalogs: Vec<CatalogChoice>,
+}
+
+/// A client secret just made: the one answer that carries the secret itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewClientSecret {
+    pub app_id: crate::domain::ids::AppId,
+    pub display_name: String,
+    pub client_secret: String,
+    pub hint: String,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A time as the screens show it, in UTC so the server's render and the browser's agree.
+pub fn utc_minutes(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

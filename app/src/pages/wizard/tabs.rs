@@ -7,6 +7,7 @@ use crate::domain::extension::{Behaviour, ExtensionDraft};
 use crate::domain::field_error::{keys, FieldError};
 use crate::domain::kind::ExtensionKind;
 use crate::domain::timeout::TimeUnit;
+use crate::pages::common::CopyableSecret;
 use crate::views::CreatedExtension;
 use leptos::prelude::*;
 
@@ -254,28 +255,12 @@ pub fn Review(
 
 #[component]
 pub fn SecretPanel(created: CreatedExtension, back: String) -> impl IntoView {
-    let copied = RwSignal::new(String::new());
-    let secret = created.signing_secret.clone();
-    let copy = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let clipboard = window().navigator().clipboard();
-            let _ = clipboard.write_text(&secret);
-            copied.set("Copied to the clipboard.".into());
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = &secret;
-    };
     view! {
         <div class="card secret-panel" data-testid="created">
             <h2>"\u{201c}" {created.display_name.clone()} "\u{201d} was created"</h2>
             <p>"Your workflow checks each callout's "<code>"webhook-signature"</code>" header with this signing secret. "
                <strong>"It is shown only now:"</strong>" copy it into the workflow's settings."</p>
-            <div class="secret-row">
-                <code data-testid="signing-secret">{created.signing_secret.clone()}</code>
-                <button type="button" on:click=copy>"Copy"</button>
-            </div>
-            <p role="status">{move || copied.get()}</p>
+            <CopyableSecret secret=created.signing_secret.clone() what="signing secret" testid="signing-secret"/>
             <a class="button primary" href=back>"Done"</a>
         </div>
     }
