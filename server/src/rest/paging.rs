@@ -73,7 +73,6 @@ mod tests {
         let q = PageQuery {
             top: Some("2".into()),
             skiptoken: Some("4".into()),
-            ..Default::default()
         };
         let last = page(items, &q, "ctx", "http://x/c").unwrap();
         assert_eq!(last["value"], json!([4]));
