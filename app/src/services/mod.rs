@@ -6,6 +6,7 @@ pub mod apps;
 pub mod catalogs;
 pub mod connection;
 pub mod extensions;
+pub mod packages;
 pub mod policies;
 pub mod request_views;
 pub mod requests;

@@ -1,8 +1,12 @@
 //! Policy settings and the policy's custom extension rules (stage → extension): the catalog's
-//! package list, the editor's form, and one save that checks everything again.
+//! package list, the editor's form, and one save that checks everything again. The REST API
+//! creates, reads, replaces and deletes whole policies here, through the same checks and the
+//! same write as the editor's save.
 
 use crate::auth::authz::Principal;
-use crate::domain::ids::{CatalogId, ExtensionId, PolicyId, UserId};
+use crate::domain::extension::{validate_description, validate_display_name};
+use crate::domain::field_error::FieldError;
+use crate::domain::ids::{AccessPackageId, CatalogId, ExtensionId, PolicyId, UserId};
 use crate::domain::policy_rules::{
     iso_days, Approval, Expiration, ExtensionFacts, PolicyContext, PolicyDraft, Requestors,
     StageRule, DEFAULT_APPROVAL_TIMEOUT_DAYS,
@@ -12,13 +16,16 @@ use crate::domain::stage::Stage;
 use crate::engine::policy::iso_days as read_days;
 use crate::error::AppError;
 use crate::services::catalogs;
+use crate::services::packages::counted;
 use crate::state::AppState;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::extensions::{self, ExtensionRecord};
-use crate::store::packages::{self, PolicySettingsRecord, PolicySettingsUpdate, PolicyUsers};
+use crate::store::packages::{
+    self, NewPolicy, PolicyPlaceRecord, PolicySettingsRecord, PolicySettingsUpdate, PolicyUsers,
+};
 use crate::store::{db_time, parse_db_time};
 use crate::views::{PackageList, PackagePolicies, PolicyLink, PolicySetup, UserChoice};
-use chrono::NaiveTime;
+use chrono::{DateTime, NaiveTime, Utc};
 use serde_json::json;
 use sqlx::SqliteConnection;
 use std::collections::HashMap;
@@ -245,30 +252,57 @@ fn summary(draft: &PolicyDraft) -> serde_json::Value {
     })
 }
 
-/// Saves every tab of the editor at once: checked again with the same rules the page used,
-/// written in one transaction with an audit event; a refused save writes nothing.
-pub async fn update(
-    state: &AppState,
-    p: &Principal,
+/// A policy's name and description: the editor leaves them alone, the REST API sets them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyNames {
+    pub display_name: String,
+    pub description: String,
+}
+
+impl PolicyNames {
+    /// Trimmed, as every name is.
+    fn trimmed(&self) -> PolicyNames {
+        PolicyNames {
+            display_name: self.display_name.trim().to_string(),
+            description: self.description.trim().to_string(),
+        }
+    }
+
+    fn errors(&self) -> Vec<FieldError> {
+        [
+            validate_display_name(&self.display_name),
+            validate_description(&self.description),
+        ]
+        .into_iter()
+        .filter_map(Result::err)
+        .collect()
+    }
+}
+
+/// Checks `draft` (and `names`, when given) with the editor's rules, every error at once, and
+/// writes all of it into `tx`. Returns the draft as stored.
+async fn write(
+    tx: &mut SqliteConnection,
     catalog: CatalogId,
     policy: PolicyId,
+    names: Option<&PolicyNames>,
     draft: PolicyDraft,
-) -> Result<(), AppError> {
-    authorize(state, p, catalog).await?;
-    let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
-    let record = load(&mut tx, catalog, policy).await?;
-    let known = extension_facts(&mut tx, catalog, &draft.rules).await?;
-    let people: Vec<UserId> = users(&mut tx).await?.into_iter().map(|u| u.id).collect();
-    draft
-        .validate(&PolicyContext {
-            catalog,
-            today: now.date_naive(),
-            extensions: &known,
-            users: &people,
-        })
-        .map_err(AppError::Invalid)?;
-    let before = current_draft(&mut tx, policy, &record).await?;
+    now: DateTime<Utc>,
+) -> Result<PolicyDraft, AppError> {
+    let known = extension_facts(&mut *tx, catalog, &draft.rules).await?;
+    let people: Vec<UserId> = users(&mut *tx).await?.into_iter().map(|u| u.id).collect();
+    let mut errors = names.map(PolicyNames::errors).unwrap_or_default();
+    if let Err(rules) = draft.validate(&PolicyContext {
+        catalog,
+        today: now.date_naive(),
+        extensions: &known,
+        users: &people,
+    }) {
+        errors.extend(rules);
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
     let after = draft.normalized();
 
     let (scope, targets): (&str, &[UserId]) = match &after.requestors {
@@ -285,7 +319,7 @@ pub async fn update(
     };
     let timeout = iso_days(after.approval.timeout_days);
     packages::update_policy_settings(
-        &mut tx,
+        &mut *tx,
         policy,
         &PolicySettingsUpdate {
             allowed_target_scope: scope,
@@ -298,9 +332,9 @@ pub async fn update(
         now,
     )
     .await?;
-    packages::replace_users(&mut tx, PolicyUsers::AllowedTargets, policy, targets).await?;
+    packages::replace_users(&mut *tx, PolicyUsers::AllowedTargets, policy, targets).await?;
     packages::replace_users(
-        &mut tx,
+        &mut *tx,
         PolicyUsers::Approvers,
         policy,
         &after.approval.approvers,
@@ -311,7 +345,35 @@ pub async fn update(
         .iter()
         .filter_map(|r| r.extension.map(|e| (r.stage, e)))
         .collect();
-    packages::replace_stage_settings(&mut tx, policy, &stages).await?;
+    packages::replace_stage_settings(&mut *tx, policy, &stages).await?;
+    if let Some(names) = names {
+        packages::rename_policy(
+            &mut *tx,
+            policy,
+            &names.display_name,
+            &names.description,
+            now,
+        )
+        .await?;
+    }
+    Ok(after)
+}
+
+/// Saves every tab of the editor at once: checked again with the same rules the page used,
+/// written in one transaction with an audit event; a refused save writes nothing.
+pub async fn update(
+    state: &AppState,
+    p: &Principal,
+    catalog: CatalogId,
+    policy: PolicyId,
+    draft: PolicyDraft,
+) -> Result<(), AppError> {
+    authorize(state, p, catalog).await?;
+    let now = state.clock.now();
+    let mut tx = crate::store::write_tx(&state.db).await?;
+    let record = load(&mut tx, catalog, policy).await?;
+    let before = current_draft(&mut tx, policy, &record).await?;
+    let after = write(&mut tx, catalog, policy, None, draft, now).await?;
     audit::record(
         &mut tx,
         &p.actor,
@@ -326,6 +388,215 @@ pub async fn update(
             }),
         },
         now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---- the whole policy, as the REST API creates, reads, replaces and deletes it ----
+
+/// A policy with everything Graph shows of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyView {
+    pub id: PolicyId,
+    pub access_package: AccessPackageId,
+    pub catalog: CatalogId,
+    pub display_name: String,
+    pub description: String,
+    /// Database times (fixed-width UTC text).
+    pub created_at: String,
+    pub modified_at: String,
+    pub settings: PolicyDraft,
+}
+
+/// The policy's catalog and package; "not found" when there is no such policy.
+async fn place(
+    conn: &mut SqliteConnection,
+    policy: PolicyId,
+) -> Result<(CatalogId, PolicyPlaceRecord), AppError> {
+    let place = packages::policy_place(conn, policy)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such assignment policy.".into()))?;
+    Ok((parse(&place.catalog_id, "catalog id")?, place))
+}
+
+async fn read(
+    conn: &mut SqliteConnection,
+    policy: PolicyId,
+    catalog: CatalogId,
+    place: PolicyPlaceRecord,
+) -> Result<PolicyView, AppError> {
+    let record = load(&mut *conn, catalog, policy).await?;
+    let settings = current_draft(&mut *conn, policy, &record).await?;
+    Ok(PolicyView {
+        id: policy,
+        access_package: parse(&place.access_package_id, "package id")?,
+        catalog,
+        display_name: record.display_name,
+        description: record.description,
+        created_at: place.created_at,
+        modified_at: place.modified_at,
+        settings,
+    })
+}
+
+/// One policy, for any role in its catalog.
+pub async fn view(
+    state: &AppState,
+    p: &Principal,
+    policy: PolicyId,
+) -> Result<PolicyView, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let (catalog, place) = place(&mut conn, policy).await?;
+    p.require(catalog, |_| true, "see this assignment policy")?;
+    read(&mut conn, policy, catalog, place).await
+}
+
+/// The policies of every catalog the caller holds a role in.
+pub async fn list(state: &AppState, p: &Principal) -> Result<Vec<PolicyView>, AppError> {
+    if !p.has_governance_role() {
+        return Err(AppError::NotPermitted(
+            "assignment policies are for administrators and catalog roles; you hold neither."
+                .into(),
+        ));
+    }
+    let mut conn = state.db.acquire().await?;
+    let mut found = Vec::new();
+    for id in packages::all_policy_ids(&mut conn).await? {
+        let policy: PolicyId = parse(&id, "id")?;
+        let (catalog, place) = place(&mut conn, policy).await?;
+        if p.may_see_catalog(catalog) {
+            found.push(read(&mut conn, policy, catalog, place).await?);
+        }
+    }
+    Ok(found)
+}
+
+/// A new policy for an access package, checked with the editor's rules.
+pub async fn create(
+    state: &AppState,
+    p: &Principal,
+    package: AccessPackageId,
+    names: PolicyNames,
+    draft: PolicyDraft,
+) -> Result<PolicyId, AppError> {
+    let catalog: CatalogId = {
+        let mut conn = state.db.acquire().await?;
+        let catalog = packages::catalog_of_package(&mut conn, package)
+            .await?
+            .ok_or_else(|| AppError::NotFound("There is no such access package.".into()))?;
+        parse(&catalog, "catalog id")?
+    };
+    authorize(state, p, catalog).await?;
+    let names = names.trimmed();
+    let now = state.clock.now();
+    let id = PolicyId::new();
+    let mut tx = crate::store::write_tx(&state.db).await?;
+    packages::insert_policy(
+        &mut tx,
+        &NewPolicy {
+            id,
+            package,
+            display_name: &names.display_name,
+            description: &names.description,
+            approvers: &[],
+            expiration: None,
+        },
+        now,
+    )
+    .await?;
+    let after = write(&mut tx, catalog, id, Some(&names), draft, now).await?;
+    audit::record(
+        &mut tx,
+        &p.actor,
+        AuditEntry {
+            action: "assignmentPolicy.create",
+            object_kind: "assignmentPolicy",
+            object_id: id.to_string(),
+            summary: json!({
+                "accessPackageId": package,
+                "displayName": names.display_name,
+                "description": names.description,
+                "after": summary(&after),
+            }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Replaces the whole policy (names and settings) in one checked save.
+pub async fn replace(
+    state: &AppState,
+    p: &Principal,
+    policy: PolicyId,
+    names: PolicyNames,
+    draft: PolicyDraft,
+) -> Result<(), AppError> {
+    let (catalog, _) = place(&mut *state.db.acquire().await?, policy).await?;
+    authorize(state, p, catalog).await?;
+    let names = names.trimmed();
+    let now = state.clock.now();
+    let mut tx = crate::store::write_tx(&state.db).await?;
+    let record = load(&mut tx, catalog, policy).await?;
+    let before = current_draft(&mut tx, policy, &record).await?;
+    let after = write(&mut tx, catalog, policy, Some(&names), draft, now).await?;
+    audit::record(
+        &mut tx,
+        &p.actor,
+        AuditEntry {
+            action: "assignmentPolicy.update",
+            object_kind: "assignmentPolicy",
+            object_id: policy.to_string(),
+            summary: json!({
+                "displayName": names.display_name,
+                "before": { "displayName": record.display_name, "description": record.description,
+                            "settings": summary(&before) },
+                "after": { "displayName": names.display_name, "description": names.description,
+                           "settings": summary(&after) },
+            }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Refused while any request or assignment was made through the policy: they are history
+/// that names it.
+pub async fn delete(state: &AppState, p: &Principal, policy: PolicyId) -> Result<(), AppError> {
+    let (catalog, _) = place(&mut *state.db.acquire().await?, policy).await?;
+    authorize(state, p, catalog).await?;
+    let mut tx = crate::store::write_tx(&state.db).await?;
+    let record = load(&mut tx, catalog, policy).await?;
+    let usage = packages::policy_usage(&mut tx, policy).await?;
+    if usage.requests > 0 || usage.assignments > 0 {
+        return Err(AppError::Conflict(format!(
+            "\u{201c}{}\u{201d} can't be deleted: {} and {} were made through it, and they stay in the history.",
+            record.display_name,
+            counted(usage.requests, "request", "requests"),
+            counted(usage.assignments, "assignment", "assignments"),
+        )));
+    }
+    let before = current_draft(&mut tx, policy, &record).await?;
+    packages::delete_policy(&mut tx, policy).await?;
+    audit::record(
+        &mut tx,
+        &p.actor,
+        AuditEntry {
+            action: "assignmentPolicy.delete",
+            object_kind: "assignmentPolicy",
+            object_id: policy.to_string(),
+            summary: json!({
+                "displayName": record.display_name,
+                "before": summary(&before),
+            }),
+        },
+        state.clock.now(),
     )
     .await?;
     tx.commit().await?;

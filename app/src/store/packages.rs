@@ -393,3 +393,176 @@ pub async fn user_choices(
     .fetch_all(conn)
     .await
 }
+
+// ---- access packages and policies as the REST API manages them ----
+
+/// An access package with its catalog and times, as the REST API shows it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PackageDetailRecord {
+    pub id: String,
+    pub catalog_id: String,
+    pub display_name: String,
+    pub description: String,
+    pub is_hidden: bool,
+    pub created_at: String,
+    pub modified_at: String,
+}
+
+const PACKAGE_DETAIL: &str =
+    "SELECT id, catalog_id, display_name, description, is_hidden, created_at, modified_at FROM access_packages";
+
+pub async fn get_package(
+    conn: &mut SqliteConnection,
+    id: AccessPackageId,
+) -> Result<Option<PackageDetailRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("{PACKAGE_DETAIL} WHERE id = ?"))
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await
+}
+
+/// Every access package, by catalog then name.
+pub async fn list_package_details(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<PackageDetailRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{PACKAGE_DETAIL} ORDER BY catalog_id, display_name, id"
+    ))
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn update_package(
+    conn: &mut SqliteConnection,
+    id: AccessPackageId,
+    display_name: &str,
+    description: &str,
+    is_hidden: bool,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE access_packages SET display_name = ?, description = ?, is_hidden = ?, modified_at = ? WHERE id = ?",
+    )
+    .bind(display_name)
+    .bind(description)
+    .bind(is_hidden)
+    .bind(db_time(now))
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// What still refers to an access package or a policy, so that it can't be deleted yet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Usage {
+    pub policies: i64,
+    /// Assignments in any state (ended ones are history that names the package).
+    pub assignments: i64,
+    /// Requests in any state.
+    pub requests: i64,
+}
+
+pub async fn package_usage(
+    conn: &mut SqliteConnection,
+    id: AccessPackageId,
+) -> Result<Usage, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM policies WHERE access_package_id = ?1) AS policies, \
+                (SELECT COUNT(*) FROM assignments WHERE access_package_id = ?1) AS assignments, \
+                (SELECT COUNT(*) FROM requests WHERE access_package_id = ?1) AS requests",
+    )
+    .bind(id.to_string())
+    .fetch_one(conn)
+    .await
+}
+
+/// Deletes an access package that nothing refers to any more.
+pub async fn delete_package(
+    conn: &mut SqliteConnection,
+    id: AccessPackageId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM access_packages WHERE id = ?")
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Where a policy sits and when it changed.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PolicyPlaceRecord {
+    pub access_package_id: String,
+    pub catalog_id: String,
+    pub created_at: String,
+    pub modified_at: String,
+}
+
+pub async fn policy_place(
+    conn: &mut SqliteConnection,
+    policy: PolicyId,
+) -> Result<Option<PolicyPlaceRecord>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.access_package_id, a.catalog_id, p.created_at, p.modified_at \
+         FROM policies p JOIN access_packages a ON a.id = p.access_package_id WHERE p.id = ?",
+    )
+    .bind(policy.to_string())
+    .fetch_optional(conn)
+    .await
+}
+
+/// Every policy id, by catalog, package and name.
+pub async fn all_policy_ids(conn: &mut SqliteConnection) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT p.id FROM policies p JOIN access_packages a ON a.id = p.access_package_id \
+         ORDER BY a.catalog_id, a.display_name, p.display_name, p.id",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn rename_policy(
+    conn: &mut SqliteConnection,
+    policy: PolicyId,
+    display_name: &str,
+    description: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE policies SET display_name = ?, description = ?, modified_at = ? WHERE id = ?",
+    )
+    .bind(display_name)
+    .bind(description)
+    .bind(db_time(now))
+    .bind(policy.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn policy_usage(
+    conn: &mut SqliteConnection,
+    policy: PolicyId,
+) -> Result<Usage, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT 0 AS policies, \
+                (SELECT COUNT(*) FROM assignments WHERE policy_id = ?1) AS assignments, \
+                (SELECT COUNT(*) FROM requests WHERE policy_id = ?1) AS requests",
+    )
+    .bind(policy.to_string())
+    .fetch_one(conn)
+    .await
+}
+
+/// Deletes a policy that no request or assignment names; its user lists and stage settings
+/// go with it.
+pub async fn delete_policy(
+    conn: &mut SqliteConnection,
+    policy: PolicyId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM policies WHERE id = ?")
+        .bind(policy.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

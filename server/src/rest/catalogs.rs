@@ -16,7 +16,7 @@ pub fn catalog_id(text: &str) -> GraphResult<CatalogId> {
         .map_err(|_| GraphError::not_found(format!("There is no catalog with id {text:?}.")))
 }
 
-fn graph(id: CatalogId, name: &str, description: &str) -> Value {
+pub(super) fn graph(id: CatalogId, name: &str, description: &str) -> Value {
     json!({
         "id": id,
         "displayName": name,

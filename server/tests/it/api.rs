@@ -10,11 +10,16 @@ use axum::body::Body;
 use http::{header, Request, StatusCode};
 use serde_json::{json, Value};
 
-const BASE: &str = "/v1.0/identityGovernance/entitlementManagement";
+pub(crate) const BASE: &str = "/v1.0/identityGovernance/entitlementManagement";
 const SECRET: &str = "test-app-secret";
 
 /// Registers an app holding `role` on `catalog` and returns its client id.
-async fn app_with_role(app: &TestApp, name: &str, role: Role, catalog: Option<CatalogId>) -> AppId {
+pub(crate) async fn app_with_role(
+    app: &TestApp,
+    name: &str,
+    role: Role,
+    catalog: Option<CatalogId>,
+) -> AppId {
     let id = AppId::new();
     let now = app.state.clock.now();
     let mut conn = app.state.db.acquire().await.unwrap();
@@ -28,7 +33,7 @@ async fn app_with_role(app: &TestApp, name: &str, role: Role, catalog: Option<Ca
     id
 }
 
-async fn token(app: &TestApp, client: AppId) -> String {
+pub(crate) async fn token(app: &TestApp, client: AppId) -> String {
     let body = format!("grant_type=client_credentials&client_id={client}&client_secret={SECRET}&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default");
     let response = app
         .send(
@@ -47,7 +52,7 @@ async fn token(app: &TestApp, client: AppId) -> String {
     body["access_token"].as_str().unwrap().to_string()
 }
 
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     method: &str,
     path: &str,
@@ -72,7 +77,7 @@ async fn call(
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-async fn marketing(app: &TestApp) -> CatalogId {
+pub(crate) async fn marketing(app: &TestApp) -> CatalogId {
     app.id_of("SELECT id FROM catalogs WHERE display_name = 'Marketing'")
         .await
         .parse()
@@ -80,7 +85,7 @@ async fn marketing(app: &TestApp) -> CatalogId {
 }
 
 /// The request body of Graph v1.0's "Create customCalloutExtension" example, as written.
-fn graph_docs_example() -> Value {
+pub(crate) fn graph_docs_example() -> Value {
     json!({
         "@odata.type": "#microsoft.graph.accessPackageAssignmentRequestWorkflowExtension",
         "displayName": "test_accessPackageAssignmentRequestWorkflowExtension",
