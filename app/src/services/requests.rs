@@ -1,19 +1,28 @@
 //! Access requests and removals: who may do what, then one lifecycle event in one transaction.
+//!
+//! Signed-in users request, cancel and give up their own access; approvers decide. What managers
+//! and apps do (assign and remove directly, cancel any request) is in `manager_requests`, on
+//! the same helpers. Every entry point also writes one audit event naming the caller (the
+//! engine's own events name Latch, which carries the lifecycle out).
 
 use crate::auth::authz::Principal;
-use crate::domain::ids::{AssignmentId, PolicyId, RequestId, UserId};
+use crate::domain::ids::{AccessPackageId, AssignmentId, CatalogId, PolicyId, RequestId, UserId};
 use crate::domain::lifecycle::{Actor, Event, RefusalKind, RemovalKind, RequestType};
 use crate::domain::role::Role;
 use crate::engine::run::{run_event, run_removal, RunError};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::audit::{self, AuditEntry};
 use crate::store::packages;
-use crate::store::requests::{self, NewRequest};
+use crate::store::requests::{self, AssignmentRecord, NewRequest};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::SqliteConnection;
 
 /// The longest justification or reason accepted.
 pub const JUSTIFICATION_MAX: usize = 4000;
 
-fn from_run(error: RunError) -> AppError {
+pub(super) fn from_run(error: RunError) -> AppError {
     match error {
         RunError::NotFound => AppError::NotFound("There is no such request.".into()),
         RunError::Refused(refusal) => match refusal.kind() {
@@ -38,7 +47,7 @@ fn user_of(p: &Principal) -> Result<UserId, AppError> {
     })
 }
 
-fn check_text(field: &str, label: &str, text: &str) -> Result<(), AppError> {
+pub(super) fn check_text(field: &str, label: &str, text: &str) -> Result<(), AppError> {
     let count = text.chars().count();
     if count > JUSTIFICATION_MAX {
         return Err(AppError::invalid(
@@ -46,6 +55,49 @@ fn check_text(field: &str, label: &str, text: &str) -> Result<(), AppError> {
             format!("{label} is {count} characters; the limit is {JUSTIFICATION_MAX}."),
         ));
     }
+    Ok(())
+}
+
+/// What one refusal up front says, in the words of whoever asked.
+pub(super) struct Refusals {
+    pub(super) has_package: String,
+    pub(super) has_open_request: String,
+}
+
+/// The one path of `userAdd` and `adminAdd` once the caller and the scope are checked: refuse
+/// a duplicate, store the request, submit it, and audit who asked.
+pub(super) async fn store_and_submit(
+    conn: &mut SqliteConnection,
+    p: &Principal,
+    new: &NewRequest<'_>,
+    refusals: Refusals,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if requests::has_active_assignment(&mut *conn, new.target, new.package).await? {
+        return Err(AppError::Conflict(refusals.has_package));
+    }
+    if requests::has_open_request(&mut *conn, new.target, new.package).await? {
+        return Err(AppError::Conflict(refusals.has_open_request));
+    }
+    requests::insert(&mut *conn, new, now).await?;
+    run_event(&mut *conn, new.id, Event::Submit { by: actor_of(p) }, now)
+        .await
+        .map_err(from_run)?;
+    audit_caller(
+        conn,
+        p,
+        new.kind.wire_name(),
+        "assignmentRequest",
+        new.id.to_string(),
+        json!({ "after": {
+            "requestType": new.kind.wire_name(),
+            "accessPackage": new.package,
+            "assignmentPolicy": new.policy,
+            "target": new.target,
+        }}),
+        now,
+    )
+    .await?;
     Ok(())
 }
 
@@ -75,19 +127,10 @@ pub async fn submit(
             record.display_name
         )));
     }
-    if requests::has_active_assignment(&mut tx, me, package).await? {
-        return Err(AppError::Conflict(
-            "You already have this access package.".into(),
-        ));
-    }
-    if requests::has_open_request(&mut tx, me, package).await? {
-        return Err(AppError::Conflict(
-            "You already have an open request for this access package.".into(),
-        ));
-    }
     let id = RequestId::new();
-    requests::insert(
+    store_and_submit(
         &mut tx,
+        p,
         &NewRequest {
             id,
             kind: RequestType::UserAdd,
@@ -99,19 +142,13 @@ pub async fn submit(
             assignment: None,
             justification: justification.trim(),
         },
-        now,
-    )
-    .await?;
-    run_event(
-        &mut tx,
-        id,
-        Event::Submit {
-            by: Actor::User(me),
+        Refusals {
+            has_package: "You already have this access package.".into(),
+            has_open_request: "You already have an open request for this access package.".into(),
         },
         now,
     )
-    .await
-    .map_err(from_run)?;
+    .await?;
     tx.commit().await?;
     state.wake.notify_one();
     Ok(id)
@@ -138,14 +175,24 @@ async fn decide(
     }
     let reason = Some(reason.trim().to_string()).filter(|r| !r.is_empty());
     let by = Actor::User(me);
-    let event = if approve {
-        Event::Approve { by, reason }
+    let (event, action) = if approve {
+        (Event::Approve { by, reason }, "approve")
     } else {
-        Event::Deny { by, reason }
+        (Event::Deny { by, reason }, "deny")
     };
     run_event(&mut tx, request, event, now)
         .await
         .map_err(from_run)?;
+    audit_caller(
+        &mut tx,
+        p,
+        action,
+        "assignmentRequest",
+        request.to_string(),
+        json!({}),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     state.wake.notify_one();
     Ok(())
@@ -169,6 +216,29 @@ pub async fn deny(
     decide(state, p, request, false, reason).await
 }
 
+/// Runs `Cancel` by the caller and audits it.
+pub(super) async fn cancel_in(
+    conn: &mut SqliteConnection,
+    p: &Principal,
+    request: RequestId,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    run_event(&mut *conn, request, Event::Cancel { by: actor_of(p) }, now)
+        .await
+        .map_err(from_run)?;
+    audit_caller(
+        conn,
+        p,
+        "cancel",
+        "assignmentRequest",
+        request.to_string(),
+        json!({}),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 /// The target cancels their own open request.
 pub async fn cancel(state: &AppState, p: &Principal, request: RequestId) -> Result<(), AppError> {
     let me = user_of(p)?;
@@ -181,19 +251,52 @@ pub async fn cancel(state: &AppState, p: &Principal, request: RequestId) -> Resu
         // Another user's request is not shown to a requestor at all.
         return Err(AppError::NotFound("There is no such request.".into()));
     }
-    run_event(
-        &mut tx,
-        request,
-        Event::Cancel {
-            by: Actor::User(me),
-        },
-        now,
-    )
-    .await
-    .map_err(from_run)?;
+    cancel_in(&mut tx, p, request, now).await?;
     tx.commit().await?;
     state.wake.notify_one();
     Ok(())
+}
+
+pub(super) async fn catalog_of(
+    conn: &mut SqliteConnection,
+    package: AccessPackageId,
+) -> Result<CatalogId, AppError> {
+    packages::catalog_of_package(conn, package)
+        .await?
+        .and_then(|c| c.parse().ok())
+        .ok_or(AppError::Internal)
+}
+
+/// Ends a delivered assignment with a removal request of `kind`, and audits who asked.
+pub(super) async fn remove(
+    conn: &mut SqliteConnection,
+    p: &Principal,
+    record: &AssignmentRecord,
+    assignment: AssignmentId,
+    kind: RemovalKind,
+    now: DateTime<Utc>,
+) -> Result<RequestId, AppError> {
+    if record.state != "delivered" {
+        return Err(AppError::Conflict(format!(
+            "Only a delivered assignment can be removed; this one is {}.",
+            record.state
+        )));
+    }
+    let transition = run_removal(&mut *conn, assignment, kind, actor_of(p), now)
+        .await
+        .map_err(from_run)?;
+    let id = transition.request.id;
+    audit_caller(
+        conn,
+        p,
+        kind.request_type().wire_name(),
+        "removalRequest",
+        id.to_string(),
+        json!({ "after": { "requestType": kind.request_type().wire_name(), "assignment": assignment } }),
+        now,
+    )
+    .await?;
+    Ok(id)
 }
 
 /// Removes an assignment: the target's own (`userRemove`), or any in a catalog where the caller
@@ -212,44 +315,56 @@ pub async fn remove_assignment(
         .access_package_id
         .parse()
         .map_err(|_| AppError::Internal)?;
-    let catalog = packages::catalog_of_package(&mut tx, package)
-        .await?
-        .and_then(|c| c.parse().ok())
-        .ok_or(AppError::Internal)?;
+    let catalog = catalog_of(&mut tx, package).await?;
     let own = p
         .user_id
         .is_some_and(|me| me.to_string() == record.target_id);
-    let (kind, by) = if p.may(catalog, Role::may_manage_assignments) {
-        (
-            if own {
-                RemovalKind::User
-            } else {
-                RemovalKind::Admin
-            },
-            actor_of(p),
-        )
+    let kind = if p.may(catalog, Role::may_manage_assignments) {
+        if own {
+            RemovalKind::User
+        } else {
+            RemovalKind::Admin
+        }
     } else if own {
-        (RemovalKind::User, actor_of(p))
+        RemovalKind::User
     } else {
         return Err(AppError::NotFound("There is no such assignment.".into()));
     };
-    if record.state != "delivered" {
-        return Err(AppError::Conflict(format!(
-            "Only a delivered assignment can be removed; this one is {}.",
-            record.state
-        )));
-    }
-    let transition = run_removal(&mut tx, assignment, kind, by, now)
-        .await
-        .map_err(from_run)?;
+    let id = remove(&mut tx, p, &record, assignment, kind, now).await?;
     tx.commit().await?;
     state.wake.notify_one();
-    Ok(transition.request.id)
+    Ok(id)
 }
 
-fn actor_of(p: &Principal) -> Actor {
-    match p.user_id {
-        Some(u) => Actor::User(u),
-        None => Actor::System,
+/// Who the lifecycle credits: the user, else the app (history shows its display name).
+pub(super) fn actor_of(p: &Principal) -> Actor {
+    match (p.user_id, p.app_id) {
+        (Some(user), _) => Actor::User(user),
+        (None, Some(app)) => Actor::App(app),
+        (None, None) => Actor::System,
     }
+}
+
+/// One audit event naming the caller for the change it asked for.
+pub(super) async fn audit_caller(
+    conn: &mut SqliteConnection,
+    p: &Principal,
+    verb: &str,
+    object_kind: &str,
+    object_id: String,
+    summary: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    audit::record(
+        conn,
+        &p.actor,
+        AuditEntry {
+            action: &format!("{object_kind}.{verb}"),
+            object_kind,
+            object_id,
+            summary,
+        },
+        now,
+    )
+    .await
 }

@@ -1,7 +1,7 @@
-//! Read-side queries for the request, approval and assignment screens: one query per list,
-//! names joined in.
+//! Read-side queries for the request, approval and assignment screens and the REST API's
+//! Graph shapes: one query per list, names joined in.
 
-use crate::domain::ids::{RequestId, UserId};
+use crate::domain::ids::{AssignmentId, CatalogId, RequestId, UserId};
 use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -194,4 +194,125 @@ pub async fn active_assignments(
     ))
     .fetch_all(conn)
     .await
+}
+
+// ---- the Graph-shaped reads of the REST API ----
+
+/// A request with every name and address the Graph shape shows: the requestor may be a user,
+/// an app or Latch itself (no row joined).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GraphRequestRow {
+    pub id: String,
+    pub request_type: String,
+    pub state: String,
+    pub status: String,
+    pub created_at: String,
+    pub completed_at: Option<String>,
+    pub justification: String,
+    pub assignment_id: Option<String>,
+    pub access_package_id: String,
+    pub policy_id: String,
+    pub catalog_id: String,
+    pub requestor_kind: String,
+    pub requestor_id: Option<String>,
+    pub requestor_name: Option<String>,
+    pub requestor_upn: Option<String>,
+    pub target_id: String,
+    pub target_name: String,
+    pub target_upn: String,
+}
+
+const GRAPH_REQUEST: &str =
+    "SELECT r.id, r.request_type, r.state, r.status, r.created_at, r.completed_at, r.justification, \
+            r.assignment_id, r.access_package_id, r.policy_id, p.catalog_id, r.requestor_kind, r.requestor_id, \
+            COALESCE(ru.display_name, ra.display_name) AS requestor_name, ru.user_principal_name AS requestor_upn, \
+            r.target_id, t.display_name AS target_name, t.user_principal_name AS target_upn \
+     FROM requests r JOIN access_packages p ON p.id = r.access_package_id JOIN users t ON t.id = r.target_id \
+     LEFT JOIN users ru ON r.requestor_kind = 'user' AND ru.id = r.requestor_id \
+     LEFT JOIN apps ra ON r.requestor_kind = 'app' AND ra.id = r.requestor_id";
+
+/// `p.catalog_id IN (?, …)` for `catalogs`, or nothing when every catalog is wanted.
+fn in_catalogs(catalogs: Option<&[CatalogId]>) -> String {
+    match catalogs {
+        None => String::new(),
+        Some(list) => format!(
+            " AND p.catalog_id IN ({})",
+            vec!["?"; list.len()].join(", ")
+        ),
+    }
+}
+
+pub async fn graph_request(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+) -> Result<Option<GraphRequestRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{GRAPH_REQUEST} WHERE r.id = ?"))
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await
+}
+
+/// Requests in `catalogs` (every catalog when `None`), optionally in one state, newest first.
+pub async fn graph_requests(
+    conn: &mut SqliteConnection,
+    catalogs: Option<&[CatalogId]>,
+    state: Option<&str>,
+) -> Result<Vec<GraphRequestRow>, sqlx::Error> {
+    let sql = format!(
+        "{GRAPH_REQUEST} WHERE (? IS NULL OR r.state = ?){} ORDER BY r.created_at DESC, r.id",
+        in_catalogs(catalogs)
+    );
+    let mut query = sqlx::query_as(&sql).bind(state).bind(state);
+    for catalog in catalogs.unwrap_or_default() {
+        query = query.bind(catalog.to_string());
+    }
+    query.fetch_all(conn).await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GraphAssignmentRow {
+    pub id: String,
+    pub state: String,
+    pub status: String,
+    pub access_package_id: String,
+    pub policy_id: String,
+    pub catalog_id: String,
+    pub target_id: String,
+    pub target_name: String,
+    pub target_upn: String,
+    pub start_at: String,
+    pub expires_at: Option<String>,
+    pub expired_at: Option<String>,
+}
+
+const GRAPH_ASSIGNMENT: &str =
+    "SELECT a.id, a.state, a.status, a.access_package_id, a.policy_id, p.catalog_id, a.target_id, \
+            t.display_name AS target_name, t.user_principal_name AS target_upn, a.start_at, a.expires_at, a.expired_at \
+     FROM assignments a JOIN access_packages p ON p.id = a.access_package_id JOIN users t ON t.id = a.target_id";
+
+pub async fn graph_assignment(
+    conn: &mut SqliteConnection,
+    id: AssignmentId,
+) -> Result<Option<GraphAssignmentRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{GRAPH_ASSIGNMENT} WHERE a.id = ?"))
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await
+}
+
+/// Assignments in `catalogs` (every catalog when `None`), optionally in one state, newest first.
+pub async fn graph_assignments(
+    conn: &mut SqliteConnection,
+    catalogs: Option<&[CatalogId]>,
+    state: Option<&str>,
+) -> Result<Vec<GraphAssignmentRow>, sqlx::Error> {
+    let sql = format!(
+        "{GRAPH_ASSIGNMENT} WHERE (? IS NULL OR a.state = ?){} ORDER BY a.created_at DESC, a.id",
+        in_catalogs(catalogs)
+    );
+    let mut query = sqlx::query_as(&sql).bind(state).bind(state);
+    for catalog in catalogs.unwrap_or_default() {
+        query = query.bind(catalog.to_string());
+    }
+    query.fetch_all(conn).await
 }

@@ -212,11 +212,25 @@ pub const BETA_ONLY: &[Operation] = &[
 ];
 
 /// Full paths.
-pub const TOP_LEVEL: &[Operation] = &[op(
-    "post",
-    "/oauth2/v2.0/token",
-    "Client-credentials token (application/x-www-form-urlencoded)",
-)];
+pub const TOP_LEVEL: &[Operation] = &[
+    op(
+        "post",
+        "/oauth2/v2.0/token",
+        "Client-credentials token (application/x-www-form-urlencoded)",
+    ),
+    op(
+        "get",
+        "/v1.0/users",
+        "List users ($filter=userPrincipalName eq '…'); any admin or catalog role",
+    ),
+    op(
+        "get",
+        "/v1.0/users/{user}",
+        "Get a user by id or user principal name",
+    ),
+    op("get", "/beta/users", "List users (beta)"),
+    op("get", "/beta/users/{user}", "Get a user (beta)"),
+];
 
 pub const ROOT: &str = "/identityGovernance/entitlementManagement";
 

@@ -3,6 +3,7 @@
 
 mod api;
 mod api_policies;
+mod api_requests;
 mod callouts;
 mod connection;
 mod harness;

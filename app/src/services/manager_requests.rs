@@ -1,0 +1,184 @@
+//! What managers and apps do to requests (the REST API's `POST /assignmentRequests` and
+//! `cancel`): assign a package directly (`adminAdd`), remove an assignment (`adminRemove`) and
+//! cancel any open request, in catalogs where they manage assignments. Each takes the same
+//! path through the lifecycle engine as a user's own request, in one transaction.
+
+use super::manager_views::managed_catalogs;
+use super::requests::{actor_of, catalog_of, check_text, remove, store_and_submit, Refusals};
+use crate::auth::authz::Principal;
+use crate::domain::ids::{AccessPackageId, AssignmentId, CatalogId, PolicyId, RequestId, UserId};
+use crate::domain::lifecycle::{RemovalKind, RequestType};
+use crate::domain::role::Role;
+use crate::engine::run::actor_columns;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::requests::{self, NewRequest};
+use crate::store::{packages, users};
+
+/// A direct assignment (`adminAdd`) as the REST API's `POST /assignmentRequests` asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DirectAssignment {
+    pub target: UserId,
+    pub policy: PolicyId,
+    pub package: AccessPackageId,
+    pub justification: String,
+}
+
+/// Field keys of a direct assignment: the Graph property paths of the request body.
+pub mod keys {
+    pub const TARGET: &str = "assignment.targetId";
+    pub const POLICY: &str = "assignment.assignmentPolicyId";
+    pub const PACKAGE: &str = "assignment.accessPackageId";
+    pub const ASSIGNMENT: &str = "assignment.id";
+    pub const JUSTIFICATION: &str = "justification";
+}
+
+/// A manager or app assigns a package to a user directly (`adminAdd`). The request takes the
+/// same path as a user's own: the target must be in the policy's scope and hold neither the
+/// package nor an open request for it; then it is submitted (approval, stages, delivery).
+pub async fn admin_add(
+    state: &AppState,
+    p: &Principal,
+    ask: &DirectAssignment,
+) -> Result<RequestId, AppError> {
+    use keys::{PACKAGE, POLICY, TARGET};
+    managed_catalogs(p)?;
+    check_text(keys::JUSTIFICATION, "The justification", &ask.justification)?;
+    let now = state.clock.now();
+    let mut tx = crate::store::write_tx(&state.db).await?;
+    let catalog = packages::catalog_of_package(&mut tx, ask.package)
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid(
+                PACKAGE,
+                format!("There is no access package with id {}.", ask.package),
+            )
+        })?;
+    let catalog: CatalogId = catalog.parse().map_err(|_| AppError::Internal)?;
+    p.require(
+        catalog,
+        Role::may_manage_assignments,
+        "assign access packages directly",
+    )?;
+    let policy = packages::get_policy(&mut tx, ask.policy)
+        .await?
+        .filter(|r| r.access_package_id == ask.package.to_string())
+        .ok_or_else(|| {
+            AppError::invalid(
+                POLICY,
+                format!(
+                    "There is no assignment policy with id {} in access package {}.",
+                    ask.policy, ask.package
+                ),
+            )
+        })?;
+    let target = users::get(&mut tx, ask.target).await?.ok_or_else(|| {
+        AppError::invalid(TARGET, format!("There is no user with id {}.", ask.target))
+    })?;
+    if !target.enabled {
+        return Err(AppError::invalid(
+            TARGET,
+            format!(
+                "{}'s account is disabled; a disabled user can't be assigned access.",
+                target.display_name
+            ),
+        ));
+    }
+    if policy.allowed_target_scope == "specificDirectoryUsers"
+        && !packages::is_allowed_target(&mut tx, ask.policy, ask.target).await?
+    {
+        return Err(AppError::invalid(
+            TARGET,
+            format!(
+                "The policy \u{201c}{}\u{201d} is for specific users, and {} is not one of them.",
+                policy.display_name, target.display_name
+            ),
+        ));
+    }
+    let (requestor_kind, requestor_id) = actor_columns(&actor_of(p));
+    let id = RequestId::new();
+    store_and_submit(
+        &mut tx,
+        p,
+        &NewRequest {
+            id,
+            kind: RequestType::AdminAdd,
+            package: ask.package,
+            policy: ask.policy,
+            target: ask.target,
+            requestor_kind,
+            requestor_id,
+            assignment: None,
+            justification: ask.justification.trim(),
+        },
+        Refusals {
+            has_package: format!("{} already has this access package.", target.display_name),
+            has_open_request: format!(
+                "{} already has an open request for this access package.",
+                target.display_name
+            ),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.wake.notify_one();
+    Ok(id)
+}
+
+/// A manager or app cancels any open request of a catalog where it manages assignments. A
+/// caller without that role there is refused (it is a manager's call, not a requestor's, so
+/// the refusal names the roles rather than hiding the request).
+pub async fn cancel_as_manager(
+    state: &AppState,
+    p: &Principal,
+    request: RequestId,
+) -> Result<(), AppError> {
+    managed_catalogs(p)?;
+    let now = state.clock.now();
+    let mut tx = crate::store::write_tx(&state.db).await?;
+    let row = requests::get(&mut tx, request)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("There is no request with id {request}.")))?;
+    let catalog = catalog_of(&mut tx, row.package).await?;
+    p.require(catalog, Role::may_manage_assignments, "cancel a request")?;
+    super::requests::cancel_in(&mut tx, p, request, now).await?;
+    tx.commit().await?;
+    state.wake.notify_one();
+    Ok(())
+}
+
+/// A manager or app removes an assignment (`adminRemove`, the REST API's removal request).
+/// An unknown assignment is a mistake in the body (`assignment.id`); one in a catalog where
+/// the caller does not manage assignments is refused.
+pub async fn admin_remove(
+    state: &AppState,
+    p: &Principal,
+    assignment: AssignmentId,
+) -> Result<RequestId, AppError> {
+    managed_catalogs(p)?;
+    let now = state.clock.now();
+    let mut tx = crate::store::write_tx(&state.db).await?;
+    let record = requests::get_assignment(&mut tx, assignment)
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid(
+                keys::ASSIGNMENT,
+                format!("There is no assignment with id {assignment}."),
+            )
+        })?;
+    let package = record
+        .access_package_id
+        .parse()
+        .map_err(|_| AppError::Internal)?;
+    let catalog = catalog_of(&mut tx, package).await?;
+    p.require(
+        catalog,
+        Role::may_manage_assignments,
+        "remove an assignment",
+    )?;
+    let id = remove(&mut tx, p, &record, assignment, RemovalKind::Admin, now).await?;
+    tx.commit().await?;
+    state.wake.notify_one();
+    Ok(id)
+}
