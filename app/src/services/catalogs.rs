@@ -5,8 +5,10 @@ use crate::domain::ids::CatalogId;
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::audit::{self, AuditEntry};
 use crate::store::{catalogs, packages, roles};
 use crate::views::{CatalogInfo, CatalogSummary, MemberRow, PackageRow};
+use serde_json::json;
 
 fn role_labels(p: &Principal, catalog: CatalogId) -> Vec<String> {
     p.roles_in(catalog)
@@ -100,4 +102,120 @@ pub async fn members(
             .to_string(),
         })
         .collect())
+}
+
+fn validate_names(display_name: &str, description: &str) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    if let Err(e) = crate::domain::extension::validate_display_name(display_name) {
+        errors.push(e);
+    }
+    if let Err(e) = crate::domain::extension::validate_description(description) {
+        errors.push(e);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}
+
+/// A new catalog: administrators only.
+pub async fn create(
+    state: &AppState,
+    p: &Principal,
+    display_name: &str,
+    description: &str,
+) -> Result<CatalogInfo, AppError> {
+    if !p.is_admin() {
+        return Err(AppError::NotPermitted(
+            "only Identity Governance Administrators create catalogs.".into(),
+        ));
+    }
+    validate_names(display_name, description)?;
+    let id = CatalogId::new();
+    let now = state.clock.now();
+    let mut tx = crate::store::write_tx(&state.db).await?;
+    catalogs::insert(&mut tx, id, display_name.trim(), description, now).await?;
+    audit::record(
+        &mut tx,
+        &p.actor,
+        AuditEntry {
+            action: "catalog.create",
+            object_kind: "catalog",
+            object_id: id.to_string(),
+            summary: json!({ "after": { "displayName": display_name.trim(), "description": description } }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    header(state, p, id).await
+}
+
+/// Renames or re-describes a catalog: its owners and administrators.
+pub async fn update(
+    state: &AppState,
+    p: &Principal,
+    id: CatalogId,
+    display_name: Option<&str>,
+    description: Option<&str>,
+) -> Result<CatalogInfo, AppError> {
+    let before = header(state, p, id).await?;
+    p.require(id, Role::may_manage_extensions, "change this catalog")?;
+    let name = display_name.unwrap_or(&before.display_name).to_string();
+    let text = description.unwrap_or(&before.description).to_string();
+    validate_names(&name, &text)?;
+    let now = state.clock.now();
+    let mut tx = crate::store::write_tx(&state.db).await?;
+    catalogs::update(&mut tx, id, name.trim(), &text, now).await?;
+    audit::record(
+        &mut tx,
+        &p.actor,
+        AuditEntry {
+            action: "catalog.update",
+            object_kind: "catalog",
+            object_id: id.to_string(),
+            summary: json!({
+                "before": { "displayName": before.display_name, "description": before.description },
+                "after": { "displayName": name.trim(), "description": text },
+            }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    header(state, p, id).await
+}
+
+/// Deletes an empty catalog: administrators only; refused while it holds anything.
+pub async fn delete(state: &AppState, p: &Principal, id: CatalogId) -> Result<(), AppError> {
+    let before = header(state, p, id).await?;
+    if !p.is_admin() {
+        return Err(AppError::NotPermitted(
+            "only Identity Governance Administrators delete catalogs.".into(),
+        ));
+    }
+    let mut tx = crate::store::write_tx(&state.db).await?;
+    let (packages, extensions) = catalogs::contents(&mut tx, id).await?;
+    if packages + extensions > 0 {
+        return Err(AppError::Conflict(format!(
+            "\u{201c}{}\u{201d} still holds {packages} access package(s) and {extensions} custom extension(s); delete them first.",
+            before.display_name
+        )));
+    }
+    catalogs::delete(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        &p.actor,
+        AuditEntry {
+            action: "catalog.delete",
+            object_kind: "catalog",
+            object_id: id.to_string(),
+            summary: json!({ "before": { "displayName": before.display_name } }),
+        },
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

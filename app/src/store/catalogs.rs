@@ -55,3 +55,50 @@ pub async fn get(
         .fetch_optional(conn)
         .await
 }
+
+pub async fn update(
+    conn: &mut SqliteConnection,
+    id: CatalogId,
+    display_name: &str,
+    description: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE catalogs SET display_name = ?, description = ?, modified_at = ? WHERE id = ?",
+    )
+    .bind(display_name)
+    .bind(description)
+    .bind(db_time(now))
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// What still lives in a catalog: (access packages, custom extensions).
+pub async fn contents(
+    conn: &mut SqliteConnection,
+    id: CatalogId,
+) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM access_packages WHERE catalog_id = ?), \
+                (SELECT COUNT(*) FROM custom_extensions WHERE catalog_id = ?)",
+    )
+    .bind(id.to_string())
+    .bind(id.to_string())
+    .fetch_one(conn)
+    .await
+}
+
+/// Deletes an empty catalog and its role assignments.
+pub async fn delete(conn: &mut SqliteConnection, id: CatalogId) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM role_assignments WHERE catalog_id = ?")
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM catalogs WHERE id = ?")
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -71,10 +71,23 @@ fn entitlement_management() -> Router<AppState> {
         .patch(extensions::patch)
         .delete(extensions::delete);
     Router::new()
-        .route("/catalogs", get(catalogs::list))
-        .route("/accessPackageCatalogs", get(catalogs::list))
-        .route("/catalogs/{catalog}", get(catalogs::get))
-        .route("/accessPackageCatalogs/{catalog}", get(catalogs::get))
+        .route("/catalogs", get(catalogs::list).post(catalogs::create))
+        .route(
+            "/accessPackageCatalogs",
+            get(catalogs::list).post(catalogs::create),
+        )
+        .route(
+            "/catalogs/{catalog}",
+            get(catalogs::get)
+                .patch(catalogs::patch)
+                .delete(catalogs::delete),
+        )
+        .route(
+            "/accessPackageCatalogs/{catalog}",
+            get(catalogs::get)
+                .patch(catalogs::patch)
+                .delete(catalogs::delete),
+        )
         .route(
             "/catalogs/{catalog}/customWorkflowExtensions",
             extension_collection.clone(),

@@ -25,7 +25,18 @@ pub const ENTITLEMENT_MANAGEMENT: &[Operation] = &[
         "/catalogs",
         "List catalogs the caller holds a role in",
     ),
+    op("post", "/catalogs", "Create a catalog (administrators)"),
     op("get", "/catalogs/{catalog}", "Get a catalog"),
+    op(
+        "patch",
+        "/catalogs/{catalog}",
+        "Update a catalog (owners and administrators)",
+    ),
+    op(
+        "delete",
+        "/catalogs/{catalog}",
+        "Delete an empty catalog (409 while it holds packages or extensions)",
+    ),
     op("get", "/accessPackageCatalogs", "List catalogs (beta name)"),
     op(
         "get",

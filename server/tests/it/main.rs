@@ -2,6 +2,7 @@
 //! file with the demo data, driven with `tower::ServiceExt::oneshot`.
 
 mod api;
+mod api_catalogs;
 mod api_policies;
 mod api_requests;
 mod callouts;
