@@ -108,6 +108,17 @@ test.describe("Catalog → Custom extensions, as the administrator", () => {
     await expect(legacy.getByTestId("token-security")).toHaveText("Proof-of-possession (PoP)");
   });
 
+  test("rotates a signing secret and shows the new one once", async ({ page }) => {
+    await rowAction(page, "Expiry reminder", "Rotate signing secret");
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("button", { name: "Rotate" }).click();
+    await expect(dialog.getByTestId("signing-secret")).toHaveText(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const secret = (await dialog.getByTestId("signing-secret").textContent())!.trim();
+    await dialog.getByRole("button", { name: "Done" }).click();
+    await expect(page.getByTestId("tab-status")).toHaveText("Rotated the signing secret of “Expiry reminder”.");
+    await expect(page.locator("body")).not.toContainText(secret);
+  });
+
   test("explains why the legacy extension used by both kinds of stage can't be converted", async ({ page }) => {
     await rowAction(page, "Legacy provisioning", "Update to new extension type");
     const reason = page.getByRole("dialog").getByTestId("dialog-error");

@@ -64,3 +64,12 @@ pub async fn convert_extension(
     let (state, p) = crate::api::context::caller().await?;
     crate::services::extensions::convert(&state, &p, catalog, extension, kind).await
 }
+
+#[server(prefix = "/api", endpoint = "rotate_signing_secret", input = Json)]
+pub async fn rotate_signing_secret(
+    catalog: CatalogId,
+    extension: ExtensionId,
+) -> Result<CreatedExtension, AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::extensions::rotate_secret(&state, &p, catalog, extension).await
+}

@@ -4,12 +4,13 @@
 use crate::api::connection::test_connection;
 use crate::api::extensions::{
     convert_extension, delete_extension, extensions_tab, legacy_conversion_offer,
+    rotate_signing_secret,
 };
 use crate::domain::ids::{CatalogId, ExtensionId};
 use crate::domain::kind::ExtensionKind;
 use crate::error::AppError;
 use crate::pages::catalog::{catalog_resource, no_such_catalog, use_catalog_id};
-use crate::pages::common::{ErrorNotice, Loading};
+use crate::pages::common::{CopyableSecret, ErrorNotice, Loading};
 use crate::views::{ConnectionResult, ConversionOffer, ExtensionRow};
 use leptos::prelude::*;
 
@@ -19,6 +20,7 @@ enum Dialog {
     None,
     Delete(ExtensionRow),
     Convert(ExtensionRow),
+    Rotate(ExtensionRow),
 }
 
 #[component]
@@ -89,6 +91,7 @@ pub fn ExtensionsTabPage() -> impl IntoView {
         {move || match (dialog.get(), id.get()) {
             (Dialog::Delete(row), Some(catalog)) => view! { <DeleteDialog row catalog dialog done/> }.into_any(),
             (Dialog::Convert(row), Some(catalog)) => view! { <ConvertDialog row catalog dialog done/> }.into_any(),
+            (Dialog::Rotate(row), Some(catalog)) => view! { <RotateDialog row catalog dialog done/> }.into_any(),
             _ => ().into_any(),
         }}
     }
@@ -124,6 +127,7 @@ fn ExtensionTable(
                         let legacy = row.kind == ExtensionKind::Legacy;
                         let for_delete = row.clone();
                         let for_convert = row.clone();
+                        let for_rotate = row.clone();
                         let for_test = row.clone();
                         let connection = row
                             .connection
@@ -157,6 +161,15 @@ fn ExtensionTable(
                                                             open_menu.set(None);
                                                             start_test.run((catalog, row.clone()));
                                                         }>"Test connection"</button>
+                                                    }
+                                                }
+                                                {
+                                                    let row = for_rotate.clone();
+                                                    view! {
+                                                        <button type="button" role="menuitem" on:click=move |_| {
+                                                            open_menu.set(None);
+                                                            dialog.set(Dialog::Rotate(row.clone()));
+                                                        }>"Rotate signing secret"</button>
                                                     }
                                                 }
                                                 {legacy.then(|| {
@@ -328,6 +341,50 @@ fn ConvertDialog(
                 {move || convert.value().get().and_then(Result::err).map(|e| view! {
                     <p class="field-error" role="alert" data-testid="dialog-error">{e.to_string()}</p>
                 })}
+            </div>
+        </div>
+    }
+}
+
+/// A new signing secret, shown once; the old one keeps signing for 24 hours beside it.
+#[component]
+fn RotateDialog(
+    row: ExtensionRow,
+    catalog: CatalogId,
+    dialog: RwSignal<Dialog>,
+    done: Callback<String>,
+) -> impl IntoView {
+    let ext = row.id;
+    let name = row.display_name.clone();
+    let rotate = Action::new(move |_: &()| rotate_signing_secret(catalog, ext));
+    let finished = name.clone();
+    view! {
+        <div class="dialog-backdrop">
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="rotate-title" data-testid="rotate-dialog">
+                <h3 id="rotate-title">"Rotate the signing secret of \u{201c}" {name.clone()} "\u{201d}"</h3>
+                {move || match rotate.value().get() {
+                    Some(Ok(created)) => {
+                        let finished = finished.clone();
+                        view! {
+                            <p>"The new secret signs every callout from now on. "
+                               <strong>"The old one keeps signing beside it for 24 hours"</strong>
+                               " (two signatures in webhook-signature), so the workflow can switch."</p>
+                            <CopyableSecret secret=created.signing_secret what="signing secret" testid="signing-secret"/>
+                            <div class="dialog-actions">
+                                <button type="button" class="primary" on:click=move |_| done.run(format!("Rotated the signing secret of \u{201c}{finished}\u{201d}."))>"Done"</button>
+                            </div>
+                        }.into_any()
+                    }
+                    other => view! {
+                        <p>"A new secret is made and shown once. The old one keeps signing for 24 hours."</p>
+                        {other.and_then(Result::err).map(|e| view! { <p class="field-error" role="alert" data-testid="dialog-error">{e.to_string()}</p> })}
+                        <div class="dialog-actions">
+                            <button type="button" class="primary" disabled=move || rotate.pending().get()
+                                on:click=move |_| { rotate.dispatch(()); }>"Rotate"</button>
+                            <button type="button" on:click=move |_| dialog.set(Dialog::None)>"Cancel"</button>
+                        </div>
+                    }.into_any(),
+                }}
             </div>
         </div>
     }

@@ -301,6 +301,51 @@ pub async fn update(
     Ok(())
 }
 
+/// How long a rotated-out secret keeps signing beside the new one, so workflows can switch.
+pub const ROTATION_GRACE: chrono::Duration = chrono::Duration::hours(24);
+
+/// A new signing secret, shown once; the old one signs beside it for [`ROTATION_GRACE`].
+pub async fn rotate_secret(
+    state: &AppState,
+    p: &Principal,
+    catalog: CatalogId,
+    id: ExtensionId,
+) -> Result<CreatedExtension, AppError> {
+    catalogs::header(state, p, catalog).await?;
+    p.require(catalog, Role::may_manage_extensions, MANAGE)?;
+    let now = state.clock.now();
+    let secret = new_signing_secret();
+    let mut tx = crate::store::write_tx(&state.db).await?;
+    let record = load(&mut tx, catalog, id).await?;
+    store::rotate_secret(
+        &mut tx,
+        id,
+        &secret,
+        now + ROTATION_GRACE,
+        &p.actor.name,
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        &p.actor,
+        AuditEntry {
+            action: "customExtension.rotateSigningSecret",
+            object_kind: "customExtension",
+            object_id: id.to_string(),
+            summary: json!({ "after": { "previousSecretSignsUntil": crate::store::db_time(now + ROTATION_GRACE) } }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(CreatedExtension {
+        id,
+        display_name: record.display_name,
+        signing_secret: secret,
+    })
+}
+
 pub async fn delete(
     state: &AppState,
     p: &Principal,

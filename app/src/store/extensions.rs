@@ -381,3 +381,26 @@ pub async fn signing_secrets(
     }
     Ok(secrets)
 }
+
+/// A new signing secret; the old one keeps signing beside it until `keep_until`.
+pub async fn rotate_secret(
+    conn: &mut SqliteConnection,
+    id: ExtensionId,
+    new_secret: &str,
+    keep_until: DateTime<Utc>,
+    actor_name: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE custom_extensions SET previous_signing_secret = signing_secret, previous_secret_until = ?, \
+         signing_secret = ?, last_modified_by = ?, modified_at = ? WHERE id = ?",
+    )
+    .bind(db_time(keep_until))
+    .bind(new_secret)
+    .bind(actor_name)
+    .bind(db_time(now))
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -202,3 +202,14 @@ pub async fn delete(
     extensions::delete(&state, &p, catalog_id(&catalog)?, extension_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// `POST …/{extension}/rotateSigningSecret`: `{"signingSecret": "…"}`, shown this once.
+pub async fn rotate(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((catalog, id)): Path<(String, String)>,
+) -> GraphResult<Json<Value>> {
+    let rotated =
+        extensions::rotate_secret(&state, &p, catalog_id(&catalog)?, extension_id(&id)?).await?;
+    Ok(Json(json!({ "signingSecret": rotated.signing_secret })))
+}

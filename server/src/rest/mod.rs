@@ -104,6 +104,14 @@ fn entitlement_management() -> Router<AppState> {
             "/accessPackageCatalogs/{catalog}/accessPackageCustomWorkflowExtensions/{extension}",
             extension_item,
         )
+        .route(
+            "/catalogs/{catalog}/customWorkflowExtensions/{extension}/rotateSigningSecret",
+            post(extensions::rotate),
+        )
+        .route(
+            "/accessPackageCatalogs/{catalog}/accessPackageCustomWorkflowExtensions/{extension}/rotateSigningSecret",
+            post(extensions::rotate),
+        )
         .merge(packages::routes())
         .merge(policies::routes())
         .merge(requests::routes())

@@ -103,6 +103,8 @@ pub const ENTITLEMENT_MANAGEMENT: &[Operation] = &[
         "/accessPackageCatalogs/{catalog}/accessPackageCustomWorkflowExtensions/{extension}",
         "Delete a custom extension (beta name)",
     ),
+    op("post", "/catalogs/{catalog}/customWorkflowExtensions/{extension}/rotateSigningSecret", "New signing secret, shown once; the old one signs beside it for 24 hours"),
+    op("post", "/accessPackageCatalogs/{catalog}/accessPackageCustomWorkflowExtensions/{extension}/rotateSigningSecret", "Rotate the signing secret (beta name)"),
     op("get", "/accessPackages", "List access packages"),
     op("post", "/accessPackages", "Create an access package"),
     op("get", "/accessPackages/{package}", "Get an access package"),

@@ -474,3 +474,73 @@ async fn a_script_gets_a_token_and_lists_the_catalogs_extensions() {
         ]
     );
 }
+
+#[tokio::test]
+async fn rotating_the_signing_secret_keeps_the_old_one_for_a_day() {
+    let app = TestApp::new().await;
+    let catalog = marketing(&app).await;
+    let owner = token(
+        &app,
+        app_with_role(&app, "Owner app", Role::CatalogOwner, Some(catalog)).await,
+    )
+    .await;
+    let manager = token(
+        &app,
+        app_with_role(
+            &app,
+            "Manager app",
+            Role::AccessPackageManager,
+            Some(catalog),
+        )
+        .await,
+    )
+    .await;
+    let id: String = app
+        .id_of("SELECT id FROM custom_extensions WHERE display_name = 'Welcome mail'")
+        .await;
+    let old: String = app
+        .id_of("SELECT signing_secret FROM custom_extensions WHERE display_name = 'Welcome mail'")
+        .await;
+    let path =
+        format!("{BASE}/catalogs/{catalog}/customWorkflowExtensions/{id}/rotateSigningSecret");
+
+    let (status, _) = call(&app, "POST", &path, Some(&manager), None).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "only owners and admins manage extensions"
+    );
+    let (status, body) = call(&app, "POST", &path, Some(&owner), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let new = body["signingSecret"].as_str().unwrap().to_string();
+    assert!(new.starts_with("whsec_") && new != old);
+
+    let extension = id.parse().unwrap();
+    let mut conn = app.state.db.acquire().await.unwrap();
+    let now = app.state.clock.now();
+    let signing = app::store::extensions::signing_secrets(&mut conn, extension, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        signing,
+        vec![new.clone(), old],
+        "both sign during the grace period"
+    );
+    let later = now + chrono::Duration::hours(25);
+    let signing = app::store::extensions::signing_secrets(&mut conn, extension, later)
+        .await
+        .unwrap();
+    assert_eq!(signing, vec![new]);
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!(
+            "{BASE}/catalogs/{catalog}/customWorkflowExtensions/{}/rotateSigningSecret",
+            uuid::Uuid::new_v4()
+        ),
+        Some(&owner),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
