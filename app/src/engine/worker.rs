@@ -125,7 +125,7 @@ async fn fire_timer(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
     let decode = |e: serde_json::Error| sqlx::Error::Decode(Box::new(e));
     let request: RequestId =
         serde_json::from_value(job.payload["request"].clone()).map_err(decode)?;
-    let timer: Timer = serde_json::from_value(job.payload.clone()).map_err(decode)?;
+    let timer: Timer = serde_json::from_value(job.payload["timer"].clone()).map_err(decode)?;
     let event = match timer {
         Timer::WaitDeadline { instance } => Event::WaitTimedOut { instance },
         Timer::ApprovalDeadline => Event::ApprovalTimedOut,

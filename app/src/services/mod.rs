@@ -13,6 +13,7 @@ pub mod packages;
 pub mod policies;
 pub mod request_views;
 pub mod requests;
+pub mod resume;
 pub mod session;
 pub mod tokens;
 

@@ -12,6 +12,7 @@ mod packages;
 mod paging;
 mod policies;
 mod requests;
+mod resume;
 mod token;
 mod users;
 
@@ -112,6 +113,8 @@ fn entitlement_management() -> Router<AppState> {
             "/accessPackageCatalogs/{catalog}/accessPackageCustomWorkflowExtensions/{extension}/rotateSigningSecret",
             post(extensions::rotate),
         )
+        .route("/assignmentRequests/{request}/resume", post(resume::resume))
+        .route("/accessPackageAssignmentRequests/{request}/resume", post(resume::resume))
         .merge(packages::routes())
         .merge(policies::routes())
         .merge(requests::routes())

@@ -196,6 +196,8 @@ pub const ENTITLEMENT_MANAGEMENT: &[Operation] = &[
         "/accessPackageAssignmentRequests/{request}/cancel",
         "Cancel an assignment request (beta name)",
     ),
+    op("post", "/assignmentRequests/{request}/resume", "Resume a request waiting for a custom extension (204; 409 when no longer waiting)"),
+    op("post", "/accessPackageAssignmentRequests/{request}/resume", "Resume a waiting request (beta name)"),
     op("get", "/assignments", "List assignments"),
     op("get", "/assignments/{assignment}", "Get an assignment"),
     op(

@@ -5,6 +5,7 @@ mod api;
 mod api_catalogs;
 mod api_policies;
 mod api_requests;
+mod api_resume;
 mod callouts;
 mod connection;
 mod harness;
