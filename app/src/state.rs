@@ -23,6 +23,8 @@ pub struct Settings {
     /// Set the session cookie's `Secure` attribute (the public URL is https).
     pub secure_cookies: bool,
     pub callout_app_id: String,
+    /// `LATCH_TEST_CLOCK`: serve `POST /_test/clock/advance` (tests and demos only).
+    pub test_clock: bool,
 }
 
 impl Settings {
@@ -34,6 +36,7 @@ impl Settings {
             limits: ExtensionLimits::default(),
             secure_cookies: false,
             callout_app_id: DEFAULT_CALLOUT_APP_ID.into(),
+            test_clock: false,
         }
     }
 }

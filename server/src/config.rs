@@ -233,6 +233,7 @@ impl Config {
             callout_allow_hosts: self.callout_allow_hosts.clone(),
             limits: self.limits,
             callout_app_id: self.callout_app_id.clone(),
+            test_clock: self.test_clock,
         }
     }
 }

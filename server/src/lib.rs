@@ -5,6 +5,7 @@ pub mod config;
 pub mod discovery;
 pub mod guard;
 pub mod rest;
+pub mod test_clock;
 
 use app::state::AppState;
 use app::{shell, App};
@@ -16,7 +17,13 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let context_state = state.clone();
+    let clock = if state.settings.test_clock {
+        test_clock::routes(state.clone())
+    } else {
+        Router::new()
+    };
     Router::new()
+        .merge(clock)
         .merge(discovery::routes(state.clone()))
         .merge(rest::routes(state.clone()))
         .leptos_routes_with_context(

@@ -27,6 +27,19 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn new() -> TestApp {
+        Self::with_settings(Settings::for_tests()).await
+    }
+
+    /// As `LATCH_TEST_CLOCK=1` runs it.
+    pub async fn with_test_clock() -> TestApp {
+        Self::with_settings(Settings {
+            test_clock: true,
+            ..Settings::for_tests()
+        })
+        .await
+    }
+
+    async fn with_settings(settings: Settings) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("latch.db").display());
         let db = app::store::connect(&url).await.unwrap();
@@ -34,7 +47,7 @@ impl TestApp {
         app::store::demo::load_if_empty(&db, clock.now())
             .await
             .unwrap();
-        let state = AppState::new(db, Settings::for_tests(), clock, test_key());
+        let state = AppState::new(db, settings, clock, test_key());
         let options = LeptosOptions::builder().output_name("latch").build();
         let router = server::router(state.clone(), options);
         TestApp {

@@ -13,3 +13,4 @@ mod openapi;
 mod receiver;
 mod requests;
 mod server_functions;
+mod test_clock;
