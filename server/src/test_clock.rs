@@ -38,7 +38,7 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
             } else {
                 let seconds = units.iter().find(|(u, _)| u.eq_ignore_ascii_case(&c))?.1;
                 let n: i64 = number.parse().ok()?;
-                total = total + Duration::seconds(n.checked_mul(seconds)?);
+                total += Duration::seconds(n.checked_mul(seconds)?);
                 number.clear();
             }
         }
