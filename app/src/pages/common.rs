@@ -79,3 +79,16 @@ pub fn CopyableSecret(secret: String, what: &'static str, testid: &'static str) 
         <p role="status">{move || copied.get()}</p>
     }
 }
+
+/// Calls `refetch` every `every` while the page is open, so a status that changes on the server
+/// (a workflow resumed, a timeout) shows without a reload. Polling a server function was chosen
+/// over server-sent events: changes are rare, a few small requests a minute cost nothing, and it
+/// works through any proxy.
+pub fn refresh_every(every: std::time::Duration, refetch: impl Fn() + Clone + 'static) {
+    Effect::new(move |_| {
+        let refetch = refetch.clone();
+        if let Ok(handle) = set_interval_with_handle(refetch, every) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+}

@@ -4,7 +4,7 @@ use crate::api::requests::{
     my_assignments, my_requests, remove_assignment, request_access, requestable_packages,
 };
 use crate::domain::ids::PolicyId;
-use crate::pages::common::{ErrorNotice, Loading};
+use crate::pages::common::{refresh_every, ErrorNotice, Loading};
 use crate::views::requests::{AssignmentView, RequestSummary, RequestablePackage};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -169,6 +169,7 @@ pub fn AssignmentTable(list: Vec<AssignmentView>, done: Callback<String>) -> imp
 #[component]
 pub fn MyRequests() -> impl IntoView {
     let list = Resource::new(|| (), |_| my_requests());
+    refresh_every(std::time::Duration::from_secs(3), move || list.refetch());
     view! {
         <Title text="Request history · My Access · Latch"/>
         <section class="page">

@@ -7,7 +7,7 @@ use crate::api::requests::{
 };
 use crate::domain::ids::RequestId;
 use crate::error::AppError;
-use crate::pages::common::{ErrorNotice, Loading};
+use crate::pages::common::{refresh_every, ErrorNotice, Loading};
 use crate::pages::my_access::{AssignmentTable, RequestTable};
 use crate::views::requests::{InstanceView, RequestDetails, WorkflowDetail};
 use leptos::prelude::*;
@@ -32,6 +32,7 @@ pub fn RequestPage() -> impl IntoView {
             }
         },
     );
+    refresh_every(std::time::Duration::from_secs(3), move || details.refetch());
     let cancel = Action::new(move |id: &RequestId| cancel_request(*id));
     Effect::new(move |_| {
         if let Some(Ok(())) = cancel.value().get() {

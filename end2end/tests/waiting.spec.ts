@@ -1,0 +1,56 @@
+import { test, expect, signIn } from "./fixtures";
+
+const API = "/v1.0/identityGovernance/entitlementManagement";
+
+test("a requestor's history follows a launch-and-wait stage as the workflow resumes it, without a reload", async ({
+  page,
+  request,
+}) => {
+  // "Marketing tools" waits at "Request is created" for Contoso.SodCheckProcess (launch and wait).
+  await signIn(page, "alex@contoso.test", "/my-access");
+  await page.getByRole("button", { name: "Request Marketing tools (Employees, manager approval)" }).click();
+  await page.getByLabel("Justification").fill("Spring campaign");
+  await page.getByRole("button", { name: "Submit request" }).click();
+  await expect(page.getByTestId("my-access-status")).toContainText("Requested “Marketing tools”");
+
+  await page.goto("/my-access/requests");
+  const row = page.locator('[data-testid=request-row][data-name="Marketing tools"]');
+  await expect(row.getByTestId("request-status")).toHaveText("Waiting for information before proceeding");
+
+  // The workflow (the demo app) finds the instance and resumes it, as Contoso.SodCheckProcess would.
+  const tokenResponse = await request.post("/oauth2/v2.0/token", {
+    form: {
+      grant_type: "client_credentials",
+      client_id: "5e1f5e1f-0000-4000-8000-000000000001",
+      client_secret: "latch-demo-secret",
+      scope: "https://graph.microsoft.com/.default",
+    },
+  });
+  expect(tokenResponse.ok()).toBeTruthy();
+  const token = (await tokenResponse.json()).access_token as string;
+  const headers = { Authorization: `Bearer ${token}` };
+  const list = await (
+    await request.get(`${API}/assignmentRequests?$expand=customExtensionCalloutInstances`, { headers })
+  ).json();
+  const waiting = list.value.find(
+    (r: { status: string; justification: string }) => r.status === "WaitingForCallback" && r.justification === "Spring campaign",
+  );
+  const instance = waiting.customExtensionCalloutInstances[0];
+  const resumed = await request.post(`${API}/assignmentRequests/${waiting.id}/resume`, {
+    headers,
+    data: {
+      source: "Contoso.SodCheckProcess",
+      type: "microsoft.graph.accessPackageCustomExtensionStage.assignmentRequestCreated",
+      data: {
+        "@odata.type": "microsoft.graph.accessPackageAssignmentRequestCallbackData",
+        stage: "assignmentRequestCreated",
+        customExtensionStageInstanceId: instance.id,
+        customExtensionStageInstanceDetail: "No conflicting roles",
+      },
+    },
+  });
+  expect(resumed.status()).toBe(204);
+
+  // The open page catches up by itself: the request now waits for its approver.
+  await expect(row.getByTestId("request-status")).toHaveText("Pending approval", { timeout: 10_000 });
+});
