@@ -14,3 +14,4 @@ mod receiver;
 mod requests;
 mod server_functions;
 mod test_clock;
+mod waiting;
