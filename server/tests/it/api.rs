@@ -13,12 +13,11 @@ use serde_json::{json, Value};
 pub(crate) const BASE: &str = "/v1.0/identityGovernance/entitlementManagement";
 const SECRET: &str = "test-app-secret";
 
-/// Registers an app holding `role` on `catalog` and returns its client id.
-pub(crate) async fn app_with_role(
+/// Registers an app holding these grants and returns its client id.
+pub(crate) async fn register(
     app: &TestApp,
     name: &str,
-    role: Role,
-    catalog: Option<CatalogId>,
+    grants: &[(Role, Option<CatalogId>)],
 ) -> AppId {
     let id = AppId::new();
     let now = app.state.clock.now();
@@ -27,10 +26,22 @@ pub(crate) async fn app_with_role(
     apps::add_secret(&mut conn, id, &password::hash(SECRET), "test-a", None, now)
         .await
         .unwrap();
-    roles::grant_to_app(&mut conn, id, role, catalog, now)
-        .await
-        .unwrap();
+    for (role, catalog) in grants {
+        roles::grant_to_app(&mut conn, id, *role, *catalog, now)
+            .await
+            .unwrap();
+    }
     id
+}
+
+/// Registers an app holding `role` on `catalog` and returns its client id.
+pub(crate) async fn app_with_role(
+    app: &TestApp,
+    name: &str,
+    role: Role,
+    catalog: Option<CatalogId>,
+) -> AppId {
+    register(app, name, &[(role, catalog)]).await
 }
 
 pub(crate) async fn token(app: &TestApp, client: AppId) -> String {
@@ -52,13 +63,14 @@ pub(crate) async fn token(app: &TestApp, client: AppId) -> String {
     body["access_token"].as_str().unwrap().to_string()
 }
 
-pub(crate) async fn call(
+/// Sends a call; the body comes back as JSON (`Null` when empty) beside the raw text.
+pub(crate) async fn call_raw(
     app: &TestApp,
     method: &str,
     path: &str,
     token: Option<&str>,
     body: Option<Value>,
-) -> (StatusCode, Value) {
+) -> (StatusCode, Value, String) {
     let mut builder = Request::builder()
         .method(method)
         .uri(path)
@@ -74,7 +86,19 @@ pub(crate) async fn call(
         None => Body::empty(),
     };
     let (status, text) = text(app.send(builder.body(body).unwrap()).await).await;
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+    (status, json, text)
+}
+
+pub(crate) async fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let (status, json, _) = call_raw(app, method, path, token, body).await;
+    (status, json)
 }
 
 pub(crate) async fn marketing(app: &TestApp) -> CatalogId {

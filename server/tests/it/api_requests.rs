@@ -3,9 +3,9 @@
 //! reads scoped to the catalogs an app manages, cancel, callout instances after the worker ran,
 //! and every refusal (401, 403, 404, 400 naming the property, 409).
 
-use crate::harness::{text, TestApp, HOST};
+use crate::api::{call, call_raw, register, token};
+use crate::harness::TestApp;
 use crate::receiver::TestReceiver;
-use app::auth::password;
 use app::domain::endpoint::Endpoint;
 use app::domain::extension::{Behaviour, ClientConfiguration, ExtensionDraft};
 use app::domain::ids::{AppId, CatalogId, PolicyId};
@@ -14,14 +14,11 @@ use app::domain::role::Role;
 use app::domain::stage::Stage;
 use app::engine::worker::drain;
 use app::services::extensions;
-use app::store::{apps, roles};
-use axum::body::Body;
-use http::{header, Request, StatusCode};
+use http::StatusCode;
 use serde_json::{json, Value};
 
 const BASE: &str = "/v1.0/identityGovernance/entitlementManagement";
 const BETA: &str = "/beta/identityGovernance/entitlementManagement";
-const SECRET: &str = "api-requests-secret";
 
 /// The demo data's names, and two apps: one managing Marketing's assignments, one Engineering's.
 struct World {
@@ -60,79 +57,6 @@ async fn policy(app: &TestApp, name: &str) -> String {
 }
 
 /// Registers an app holding `grants` and returns its client id.
-async fn register(app: &TestApp, name: &str, grants: &[(Role, Option<CatalogId>)]) -> AppId {
-    let id = AppId::new();
-    let now = app.state.clock.now();
-    let mut conn = app.state.db.acquire().await.unwrap();
-    apps::insert(&mut conn, id, name, now).await.unwrap();
-    apps::add_secret(&mut conn, id, &password::hash(SECRET), "api-r", None, now)
-        .await
-        .unwrap();
-    for (role, catalog) in grants {
-        roles::grant_to_app(&mut conn, id, *role, *catalog, now)
-            .await
-            .unwrap();
-    }
-    id
-}
-
-async fn token(app: &TestApp, client: AppId) -> String {
-    let body = format!("grant_type=client_credentials&client_id={client}&client_secret={SECRET}");
-    let response = app
-        .send(
-            Request::post("/oauth2/v2.0/token")
-                .header(header::HOST, HOST)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await;
-    let (status, body) = text(response).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    serde_json::from_str::<Value>(&body).unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-/// Sends a call; the body comes back as JSON (`Null` when empty) beside the raw text.
-async fn call_raw(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value, String) {
-    let mut builder = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::HOST, HOST);
-    if let Some(token) = token {
-        builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    let body = match body {
-        Some(b) => {
-            builder = builder.header(header::CONTENT_TYPE, "application/json");
-            Body::from(b.to_string())
-        }
-        None => Body::empty(),
-    };
-    let (status, text) = text(app.send(builder.body(body).unwrap()).await).await;
-    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-    (status, json, text)
-}
-
-async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let (status, json, _) = call_raw(app, method, path, token, body).await;
-    (status, json)
-}
-
 /// The status and Graph error message of a refused call.
 async fn refused(
     app: &TestApp,
