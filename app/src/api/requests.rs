@@ -1,7 +1,7 @@
 //! Server functions of My Access (requests, history, cancel, own assignments), approvals, and
 //! the managers' requests and assignments screens.
 
-use crate::domain::ids::{AssignmentId, PolicyId, RequestId};
+use crate::domain::ids::{AssignmentId, CalloutInstanceId, PolicyId, RequestId};
 use crate::error::AppError;
 use crate::views::requests::{
     ApprovalItem, AssignmentView, RequestDetails, RequestSummary, RequestablePackage,
@@ -40,6 +40,15 @@ pub async fn get_request_details(request: RequestId) -> Result<RequestDetails, A
 pub async fn cancel_request(request: RequestId) -> Result<(), AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::requests::cancel(&state, &p, request).await
+}
+
+#[server(prefix = "/api", endpoint = "redeliver_callout", input = Json)]
+pub async fn redeliver_callout(
+    request: RequestId,
+    instance: CalloutInstanceId,
+) -> Result<(), AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::redeliver::redeliver(&state, &p, request, instance).await
 }
 
 #[server(prefix = "/api", endpoint = "my_assignments")]

@@ -167,9 +167,16 @@ pub async fn deliver(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
                 .as_deref()
                 .and_then(|h| retry::parse_retry_after(h, now));
             let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
+            // A redelivery gets the whole retry schedule again.
+            let earlier = job
+                .payload
+                .get("earlierAttempts")
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or(0);
+            let attempt = u32::try_from(attempt - earlier).unwrap_or(1).max(1);
             match retry::next_attempt_at(
                 now,
-                attempt as u32,
+                attempt,
                 config.client.maximum_retries,
                 jitter,
                 retry_after,

@@ -1,10 +1,10 @@
 //! Runs one lifecycle event against the stored request and writes the transition, all inside
 //! the caller's transaction.
 
-use crate::domain::ids::{AssignmentId, RequestId};
+use crate::domain::ids::{AssignmentId, CalloutInstanceId, RequestId};
 use crate::domain::lifecycle::{
-    apply, start_removal, AccessRequest, Actor, Effect, Event, HistoryActor, RandomIds, Refusal,
-    RemovalKind, RequestType, Transition,
+    apply, start_removal, AccessRequest, Actor, Effect, Event, HistoryActor, HistoryEvent,
+    RandomIds, Refusal, RemovalKind, RequestType, Transition,
 };
 use crate::engine::policy;
 use crate::store::audit::{self, AuditEntry};
@@ -152,6 +152,52 @@ async fn actor_name(
     })
 }
 
+/// Queues the delivery of a callout instance, due now. `earlier_attempts` are attempts made
+/// before (a redelivery): the retry schedule starts afresh after them.
+pub async fn queue_delivery(
+    conn: &mut SqliteConnection,
+    instance: CalloutInstanceId,
+    earlier_attempts: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    jobs::enqueue(
+        conn,
+        DELIVER_JOB,
+        &json!({ "instance": instance, "earlierAttempts": earlier_attempts }),
+        now,
+        Some(&format!("deliver:{instance}")),
+        now,
+    )
+    .await
+}
+
+/// Adds one step to a request's history, naming its actor as people know them.
+pub async fn history(
+    conn: &mut SqliteConnection,
+    request: RequestId,
+    event: &HistoryEvent,
+    detail: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let actor = event.actor();
+    let (actor_id, actor_name) = actor_name(&mut *conn, &actor).await?;
+    let words = event.words();
+    requests::insert_history(
+        conn,
+        request,
+        &HistoryRow {
+            event: event.wire_name(),
+            actor_kind: actor.kind(),
+            actor_id,
+            actor_name: &actor_name,
+            detail,
+            words: &words,
+        },
+        now,
+    )
+    .await
+}
+
 /// Writes the new request state and carries out every effect.
 pub async fn write(
     conn: &mut SqliteConnection,
@@ -194,15 +240,7 @@ pub async fn write(
                     now,
                 )
                 .await?;
-                jobs::enqueue(
-                    &mut *conn,
-                    DELIVER_JOB,
-                    &json!({ "instance": instance }),
-                    now,
-                    Some(&format!("deliver:{instance}")),
-                    now,
-                )
-                .await?;
+                queue_delivery(&mut *conn, *instance, 0, now).await?;
             }
             Effect::SetTimer { timer, due } => {
                 let payload = json!({ "request": request.id, "timer": timer });
@@ -260,23 +298,7 @@ pub async fn write(
                 .await?
             }
             Effect::History { event, detail } => {
-                let actor = event.actor();
-                let (actor_id, actor_name) = actor_name(&mut *conn, &actor).await?;
-                let words = event.words();
-                requests::insert_history(
-                    &mut *conn,
-                    request.id,
-                    &HistoryRow {
-                        event: event.wire_name(),
-                        actor_kind: actor.kind(),
-                        actor_id,
-                        actor_name: &actor_name,
-                        detail: detail.as_deref(),
-                        words: &words,
-                    },
-                    now,
-                )
-                .await?;
+                history(&mut *conn, request.id, event, detail.as_deref(), now).await?
             }
         }
     }

@@ -3,9 +3,9 @@
 //! managers' list of requests and assignments.
 
 use crate::api::requests::{
-    cancel_request, get_request_details, managed_assignments, managed_requests,
+    cancel_request, get_request_details, managed_assignments, managed_requests, redeliver_callout,
 };
-use crate::domain::ids::RequestId;
+use crate::domain::ids::{CalloutInstanceId, RequestId};
 use crate::error::AppError;
 use crate::pages::common::{refresh_every, ErrorNotice, Loading};
 use crate::pages::my_access::{AssignmentTable, RequestTable};
@@ -34,8 +34,15 @@ pub fn RequestPage() -> impl IntoView {
     );
     refresh_every(std::time::Duration::from_secs(3), move || details.refetch());
     let cancel = Action::new(move |id: &RequestId| cancel_request(*id));
+    let redeliver = Action::new(
+        move |(request, instance): &(RequestId, CalloutInstanceId)| {
+            redeliver_callout(*request, *instance)
+        },
+    );
     Effect::new(move |_| {
-        if let Some(Ok(())) = cancel.value().get() {
+        let canceled = matches!(cancel.value().get(), Some(Ok(())));
+        let redelivered = matches!(redeliver.value().get(), Some(Ok(())));
+        if canceled || redelivered {
             details.refetch();
         }
     });
@@ -45,18 +52,28 @@ pub fn RequestPage() -> impl IntoView {
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match details.await {
-                        Ok(d) => view! { <Details d cancel/> }.into_any(),
+                        Ok(d) => view! { <Details d cancel redeliver/> }.into_any(),
                         Err(e) => view! { <h1>"Request"</h1><ErrorNotice error=e/> }.into_any(),
                     }
                 })}
             </Transition>
             {move || cancel.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e/> })}
+            {move || redeliver.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e/> })}
+            <p class="status" role="status" data-testid="redeliver-status">
+                {move || matches!(redeliver.value().get(), Some(Ok(()))).then_some("Callout queued for redelivery.")}
+            </p>
         </section>
     }
 }
 
+type Redeliver = Action<(RequestId, CalloutInstanceId), Result<(), AppError>>;
+
 #[component]
-fn Details(d: RequestDetails, cancel: Action<RequestId, Result<(), AppError>>) -> impl IntoView {
+fn Details(
+    d: RequestDetails,
+    cancel: Action<RequestId, Result<(), AppError>>,
+    redeliver: Redeliver,
+) -> impl IntoView {
     let id = d.id;
     view! {
         <h1>{d.kind.clone()} ": " {d.package.clone()}</h1>
@@ -83,7 +100,7 @@ fn Details(d: RequestDetails, cancel: Action<RequestId, Result<(), AppError>>) -
                 </li>
             }).collect_view()}
         </ol>
-        {d.instances.map(|list| view! { <Instances list/> })}
+        {d.instances.map(|list| view! { <Instances request=id list redeliver/> })}
     }
 }
 
@@ -107,7 +124,7 @@ pub fn WorkflowDetails(details: Vec<WorkflowDetail>) -> impl IntoView {
 }
 
 #[component]
-fn Instances(list: Vec<InstanceView>) -> impl IntoView {
+fn Instances(request: RequestId, list: Vec<InstanceView>, redeliver: Redeliver) -> impl IntoView {
     view! {
         <h2>"Custom extension instances"</h2>
         {if list.is_empty() {
@@ -141,6 +158,10 @@ fn Instances(list: Vec<InstanceView>) -> impl IntoView {
                                                 </li>
                                             }).collect_view()}
                                         </ol>
+                                        {i.can_redeliver.then(|| i.id.parse::<CalloutInstanceId>().ok()).flatten().map(|instance| view! {
+                                            <button type="button" disabled=move || redeliver.pending().get()
+                                                on:click=move |_| { redeliver.dispatch((request, instance)); }>"Redeliver"</button>
+                                        })}
                                     </td>
                                 </tr>
                             }).collect_view()}

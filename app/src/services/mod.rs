@@ -11,6 +11,7 @@ pub mod manager_requests;
 pub mod manager_views;
 pub mod packages;
 pub mod policies;
+pub mod redeliver;
 pub mod request_views;
 pub mod requests;
 pub mod resume;

@@ -4,8 +4,8 @@
 use crate::auth::authz::Principal;
 use crate::domain::ids::{CatalogId, RequestId};
 use crate::domain::lifecycle::{
-    requestor_words, InstanceSnapshot, InstanceStatus, RequestState, RequestStatus, ResumeOutcome,
-    StageOutcome,
+    requestor_words, Actor, InstanceSnapshot, InstanceStatus, RequestState, RequestStatus,
+    ResumeOutcome, StageOutcome,
 };
 use crate::domain::role::Role;
 use crate::domain::stage::Stage;
@@ -214,6 +214,14 @@ async fn workflow_details(
         .collect())
 }
 
+fn redeliverable(i: &views_store::InstanceListRow) -> bool {
+    let (Ok(status), Ok(stage)) = (InstanceStatus::parse(&i.status), Stage::parse(&i.stage)) else {
+        return false;
+    };
+    let waits = i.behaviour == "launchAndWait";
+    crate::domain::lifecycle::redeliver(status, waits, stage, Actor::System).is_ok()
+}
+
 pub async fn details(
     state: &AppState,
     p: &Principal,
@@ -268,6 +276,7 @@ pub async fn details(
                         error: a.error.clone(),
                     })
                     .collect(),
+                can_redeliver: redeliverable(&i),
                 id: i.id,
                 extension_id: i.custom_extension_id,
                 extension: i.extension,

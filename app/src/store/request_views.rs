@@ -140,6 +140,7 @@ pub struct InstanceListRow {
     pub resume_source: Option<String>,
     pub resumed_at: Option<String>,
     pub external_correlation_id: Option<String>,
+    pub behaviour: String,
 }
 
 pub async fn instances(
@@ -148,7 +149,7 @@ pub async fn instances(
 ) -> Result<Vec<InstanceListRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT i.id, i.custom_extension_id, COALESCE(e.display_name, '(deleted)') AS extension, i.stage, i.status, \
-                i.detail, i.resume_source, i.resumed_at, i.external_correlation_id \
+                i.detail, i.resume_source, i.resumed_at, i.external_correlation_id, i.behaviour \
          FROM callout_instances i LEFT JOIN custom_extensions e ON e.id = i.custom_extension_id \
          WHERE i.request_id = ? ORDER BY i.created_at, i.rowid",
     )

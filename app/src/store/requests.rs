@@ -553,6 +553,16 @@ pub struct NewAttempt<'a> {
 }
 
 /// Records one try; its number is one more than the tries already recorded.
+pub async fn attempt_count(
+    conn: &mut SqliteConnection,
+    instance: CalloutInstanceId,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM callout_attempts WHERE instance_id = ?")
+        .bind(instance.to_string())
+        .fetch_one(conn)
+        .await
+}
+
 pub async fn insert_attempt(
     conn: &mut SqliteConnection,
     a: &NewAttempt<'_>,

@@ -55,6 +55,8 @@ pub struct InstanceView {
     pub source: Option<String>,
     pub external_correlation_id: Option<String>,
     pub attempts: Vec<AttemptView>,
+    /// A failed launch-and-continue callout the viewer may send again.
+    pub can_redeliver: bool,
 }
 
 /// One step a workflow reported back (`customExtensionStageInstanceDetail`), for approvers.

@@ -17,16 +17,16 @@ use axum::body::Body;
 use chrono::Duration;
 use http::Request;
 
-struct Scenario {
-    app: TestApp,
-    receiver: TestReceiver,
+pub(crate) struct Scenario {
+    pub app: TestApp,
+    pub receiver: TestReceiver,
     secret: String,
     policy: PolicyId,
 }
 
 /// Maps `stages` of Marketing's approval policy to a new launch-and-continue extension that
 /// calls the receiver.
-async fn scenario(stages: &[Stage], client: ClientConfiguration) -> Scenario {
+pub(crate) async fn scenario(stages: &[Stage], client: ClientConfiguration) -> Scenario {
     let app = TestApp::new().await;
     let receiver = TestReceiver::start().await;
     let admin = app.principal("admin@contoso.test").await;
@@ -77,7 +77,11 @@ async fn scenario(stages: &[Stage], client: ClientConfiguration) -> Scenario {
 }
 
 impl Scenario {
-    async fn submit(&self) -> RequestId {
+    pub fn policy(&self) -> PolicyId {
+        self.policy
+    }
+
+    pub async fn submit(&self) -> RequestId {
         let adele = self.app.principal("adele@contoso.test").await;
         let id = requests::submit(
             &self.app.state,
@@ -117,7 +121,7 @@ impl Scenario {
     }
 
     /// (stage, status) of every instance, oldest first.
-    async fn instances(&self) -> Vec<(String, String)> {
+    pub async fn instances(&self) -> Vec<(String, String)> {
         sqlx::query_as("SELECT stage, status FROM callout_instances ORDER BY created_at, rowid")
             .fetch_all(&self.app.state.db)
             .await
@@ -125,7 +129,7 @@ impl Scenario {
     }
 
     /// (http status, error) of every attempt, in order.
-    async fn attempts(&self) -> Vec<(Option<i64>, Option<String>)> {
+    pub async fn attempts(&self) -> Vec<(Option<i64>, Option<String>)> {
         sqlx::query_as("SELECT http_status, error FROM callout_attempts ORDER BY id")
             .fetch_all(&self.app.state.db)
             .await

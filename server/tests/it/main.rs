@@ -11,6 +11,7 @@ mod connection;
 mod harness;
 mod openapi;
 mod receiver;
+mod redeliver;
 mod requests;
 mod server_functions;
 mod test_clock;

@@ -40,6 +40,11 @@ pub enum HistoryEvent {
     CalloutFailed {
         stage: Stage,
     },
+    /// A manager sent a failed launch-and-continue callout again.
+    CalloutRedelivered {
+        stage: Stage,
+        by: Actor,
+    },
     Resumed {
         stage: Stage,
         outcome: ResumeOutcome,
@@ -109,6 +114,7 @@ impl HistoryEvent {
             HistoryEvent::WaitingForCallback { .. } => "waitingForCallback",
             HistoryEvent::CalloutSent { .. } => "calloutSent",
             HistoryEvent::CalloutFailed { .. } => "calloutFailed",
+            HistoryEvent::CalloutRedelivered { .. } => "calloutRedelivered",
             HistoryEvent::Resumed { .. } => "resumed",
             HistoryEvent::CallbackTimedOut { .. } => "callbackTimedOut",
             HistoryEvent::ProcessExpired => "processExpired",
@@ -130,7 +136,8 @@ impl HistoryEvent {
             | HistoryEvent::RemovalRequested { by, .. }
             | HistoryEvent::Approved { by }
             | HistoryEvent::Denied { by }
-            | HistoryEvent::Canceled { by } => (*by).into(),
+            | HistoryEvent::Canceled { by }
+            | HistoryEvent::CalloutRedelivered { by, .. } => (*by).into(),
             HistoryEvent::Resumed { source, by, .. } => match source {
                 Some(source) if !source.trim().is_empty() => HistoryActor::Workflow {
                     source: source.clone(),
@@ -164,6 +171,9 @@ impl HistoryEvent {
                 "Custom extension at {} could not be called, after every retry",
                 quoted(*stage)
             ),
+            HistoryEvent::CalloutRedelivered { stage, .. } => {
+                format!("Custom extension at {} sent again", quoted(*stage))
+            }
             HistoryEvent::Resumed {
                 stage,
                 outcome,

@@ -1,0 +1,59 @@
+//! A manager sends a failed launch-and-continue callout again (the troubleshooting screen's
+//! Redeliver). The same instance, so the workflow sees the same `webhook-id` and can tell a
+//! repeat; its attempts continue their numbering and the retry schedule starts afresh.
+
+use super::requests::{actor_of, audit_caller, catalog_of};
+use crate::auth::authz::Principal;
+use crate::domain::ids::{CalloutInstanceId, RequestId};
+use crate::domain::lifecycle::{redeliver as may_redeliver, InstanceStatus};
+use crate::domain::role::Role;
+use crate::domain::stage::Stage;
+use crate::engine::run::{history, queue_delivery};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::requests;
+use serde_json::json;
+
+pub async fn redeliver(
+    state: &AppState,
+    p: &Principal,
+    request: RequestId,
+    instance: CalloutInstanceId,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut tx = crate::store::write_tx(&state.db).await?;
+    let row = requests::get(&mut tx, request)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("There is no request with id {request}.")))?;
+    let catalog = catalog_of(&mut tx, row.package).await?;
+    p.require(catalog, Role::may_manage_assignments, "redeliver a callout")?;
+    let record = requests::get_instance(&mut tx, instance)
+        .await?
+        .filter(|i| i.request_id.as_deref() == Some(request.to_string().as_str()))
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "Request {request} has no custom extension instance {instance}."
+            ))
+        })?;
+    let status = InstanceStatus::parse(&record.status).map_err(|_| AppError::Internal)?;
+    let stage = Stage::parse(&record.stage).map_err(|_| AppError::Internal)?;
+    let step = may_redeliver(status, record.waits(), stage, actor_of(p))
+        .map_err(|refusal| AppError::Conflict(refusal.to_string()))?;
+    let earlier = requests::attempt_count(&mut tx, instance).await?;
+    requests::set_instance_status(&mut tx, instance, InstanceStatus::Pending, now).await?;
+    queue_delivery(&mut tx, instance, earlier, now).await?;
+    history(&mut tx, request, &step, None, now).await?;
+    audit_caller(
+        &mut tx,
+        p,
+        "redeliver",
+        "customExtensionCalloutInstance",
+        instance.to_string(),
+        json!({ "request": request, "stage": stage.wire_name(), "earlierAttempts": earlier }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.wake.notify_one();
+    Ok(())
+}
