@@ -22,7 +22,7 @@ pub fn test_key() -> SigningKey {
 pub struct TestApp {
     pub state: AppState,
     router: Router,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -41,20 +41,29 @@ impl TestApp {
 
     async fn with_settings(settings: Settings) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("latch.db").display());
-        let db = app::store::connect(&url).await.unwrap();
         let clock = Clock::fixed(chrono::Utc::now());
+        let db = app::store::connect(&db_url(&dir)).await.unwrap();
         app::store::demo::load_if_empty(&db, clock.now())
             .await
             .unwrap();
+        Self::on(db, settings, clock, dir)
+    }
+
+    fn on(db: sqlx::SqlitePool, settings: Settings, clock: Clock, dir: tempfile::TempDir) -> Self {
         let state = AppState::new(db, settings, clock, test_key());
         let options = LeptosOptions::builder().output_name("latch").build();
         let router = server::router(state.clone(), options);
-        TestApp {
-            state,
-            router,
-            _dir: dir,
-        }
+        TestApp { state, router, dir }
+    }
+
+    /// The process stops (its connections closed, nothing in memory kept) and a new one starts
+    /// on the same database file, with its clock `later` on.
+    pub async fn restart(self, later: chrono::Duration) -> TestApp {
+        let now = self.state.clock.now() + later;
+        let settings = (*self.state.settings).clone();
+        self.state.db.close().await;
+        let db = app::store::connect(&db_url(&self.dir)).await.unwrap();
+        Self::on(db, settings, Clock::fixed(now), self.dir)
     }
 
     /// Serves the router on a random loopback port, for clients that speak real HTTP.
@@ -116,6 +125,10 @@ impl TestApp {
             .await
             .unwrap()
     }
+}
+
+fn db_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("latch.db").display())
 }
 
 pub fn form_post(path: &str, body: &str, origin: Option<&str>) -> Request<Body> {

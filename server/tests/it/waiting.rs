@@ -1,16 +1,23 @@
-//! Launch-and-wait outcomes at the granted and removed stages, driven by the clock (no sleeps):
-//! the outcomes table of domain.md.
+//! Launch-and-wait outcomes at every stage, driven by the clock (no sleeps): the outcomes table
+//! of domain.md, row by row, and waiting across a restart. The resume API's own rules are in
+//! api_resume.rs.
 
 use crate::harness::TestApp;
+use crate::receiver::Reply;
 use crate::receiver::TestReceiver;
-use app::domain::ids::{PolicyId, RequestId};
+use app::domain::ids::{CalloutInstanceId, PolicyId, RequestId};
 use app::domain::stage::Stage;
 use app::engine::worker::drain;
-use app::services::requests;
+use app::services::resume::{self, Resume, Resumed};
+use app::services::{request_views, requests};
 use chrono::Duration;
 
-/// "All employees" (no approval) waits at `stage` for Contoso.SodCheckProcess (1 hour).
-async fn waiting_at(stage: Stage) -> (TestApp, TestReceiver, PolicyId) {
+const NO_APPROVAL: &str = "All employees";
+const WITH_APPROVAL: &str = "Employees, manager approval";
+
+/// The policy waits at `stage` (and nowhere else) for Contoso.SodCheckProcess (1 hour), which
+/// calls a receiver that accepts every callout unless told otherwise.
+async fn waiting_at(policy: &str, stage: Stage) -> (TestApp, TestReceiver, PolicyId) {
     let app = TestApp::new().await;
     let receiver = TestReceiver::start().await;
     sqlx::query("UPDATE custom_extensions SET endpoint_type = 'http', endpoint_url = ? WHERE display_name = 'Contoso.SodCheckProcess'")
@@ -19,7 +26,9 @@ async fn waiting_at(stage: Stage) -> (TestApp, TestReceiver, PolicyId) {
         .await
         .unwrap();
     let policy: PolicyId = app
-        .id_of("SELECT id FROM policies WHERE display_name = 'All employees'")
+        .id_of(&format!(
+            "SELECT id FROM policies WHERE display_name = '{policy}'"
+        ))
         .await
         .parse()
         .unwrap();
@@ -40,6 +49,62 @@ async fn waiting_at(stage: Stage) -> (TestApp, TestReceiver, PolicyId) {
     (app, receiver, policy)
 }
 
+async fn submit(app: &TestApp, who: &str, policy: PolicyId) -> RequestId {
+    let p = app.principal(who).await;
+    let id = requests::submit(&app.state, &p, policy, "Spring campaign")
+        .await
+        .unwrap();
+    drain(&app.state).await.unwrap();
+    id
+}
+
+async fn approve(app: &TestApp, id: RequestId) {
+    let approver = app.principal("approver@contoso.test").await;
+    requests::approve(&app.state, &approver, id, "Fine")
+        .await
+        .unwrap();
+    drain(&app.state).await.unwrap();
+}
+
+/// The instance the request waits on at `stage`, and its status.
+async fn instance_at(app: &TestApp, id: RequestId, stage: Stage) -> (CalloutInstanceId, String) {
+    let (instance, status): (String, String) = sqlx::query_as(
+        "SELECT id, status FROM callout_instances WHERE request_id = ? AND stage = ?",
+    )
+    .bind(id.to_string())
+    .bind(stage.wire_name())
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    (instance.parse().unwrap(), status)
+}
+
+async fn resume(app: &TestApp, id: RequestId, stage: Stage, denied: bool) {
+    let (instance, _) = instance_at(app, id, stage).await;
+    let workflow = app.principal("owner@contoso.test").await;
+    let input = Resume {
+        stage,
+        instance,
+        denied,
+        source: Some("Contoso.SodCheckProcess".into()),
+        detail: Some("Checked by the workflow".into()),
+    };
+    let resumed = resume::resume(&app.state, &workflow, id, input)
+        .await
+        .unwrap();
+    assert_eq!(resumed, Resumed::Applied);
+    drain(&app.state).await.unwrap();
+}
+
+/// What the requestor's history says of the request.
+async fn requestor_sees(app: &TestApp, who: &str, id: RequestId) -> String {
+    let p = app.principal(who).await;
+    request_views::details(&app.state, &p, id)
+        .await
+        .unwrap()
+        .words
+}
+
 async fn request_state(app: &TestApp, id: RequestId) -> (String, String) {
     sqlx::query_as("SELECT state, status FROM requests WHERE id = ?")
         .bind(id.to_string())
@@ -50,7 +115,7 @@ async fn request_state(app: &TestApp, id: RequestId) -> (String, String) {
 
 #[tokio::test]
 async fn a_granted_stage_that_times_out_fails_the_delivery_and_removes_the_access() {
-    let (app, _receiver, policy) = waiting_at(Stage::AssignmentRequestGranted).await;
+    let (app, _receiver, policy) = waiting_at(NO_APPROVAL, Stage::AssignmentRequestGranted).await;
     let adele = app.principal("adele@contoso.test").await;
     let id = requests::submit(&app.state, &adele, policy, "")
         .await
@@ -87,7 +152,7 @@ async fn a_granted_stage_that_times_out_fails_the_delivery_and_removes_the_acces
 
 #[tokio::test]
 async fn a_removed_stage_that_times_out_still_completes_the_removal() {
-    let (app, _receiver, policy) = waiting_at(Stage::AssignmentRequestRemoved).await;
+    let (app, _receiver, policy) = waiting_at(NO_APPROVAL, Stage::AssignmentRequestRemoved).await;
     let adele = app.principal("adele@contoso.test").await;
     let id = requests::submit(&app.state, &adele, policy, "")
         .await
@@ -118,4 +183,170 @@ async fn a_removed_stage_that_times_out_still_completes_the_removal() {
         ("delivered", "Expired"),
         "the removal completes anyway"
     );
+}
+
+fn pair(state: &str, status: &str) -> (String, String) {
+    (state.to_string(), status.to_string())
+}
+
+#[tokio::test]
+async fn waiting_then_resumed_at_created_continues_with_the_next_step() {
+    let (app, _receiver, policy) = waiting_at(WITH_APPROVAL, Stage::AssignmentRequestCreated).await;
+    let id = submit(&app, "adele@contoso.test", policy).await;
+    assert_eq!(
+        request_state(&app, id).await,
+        pair("submitted", "WaitingForCallback")
+    );
+    let (_, status) = instance_at(&app, id, Stage::AssignmentRequestCreated).await;
+    assert_eq!(status, "waitingForCallback");
+    assert_eq!(
+        requestor_sees(&app, "adele@contoso.test", id).await,
+        "Waiting for information before proceeding"
+    );
+
+    resume(&app, id, Stage::AssignmentRequestCreated, false).await;
+    assert_eq!(
+        request_state(&app, id).await,
+        pair("pendingApproval", "PendingApproval")
+    );
+    let (_, status) = instance_at(&app, id, Stage::AssignmentRequestCreated).await;
+    assert_eq!(status, "callbackReceived");
+    let detail: String = app.id_of("SELECT detail FROM callout_instances").await;
+    assert_eq!(detail, "Checked by the workflow");
+}
+
+#[tokio::test]
+async fn the_approved_stage_waits_and_resumes_to_delivery_or_denies() {
+    let (app, _receiver, policy) =
+        waiting_at(WITH_APPROVAL, Stage::AssignmentRequestApproved).await;
+    let continued = submit(&app, "adele@contoso.test", policy).await;
+    let denied = submit(&app, "alex@contoso.test", policy).await;
+    for id in [continued, denied] {
+        approve(&app, id).await;
+        assert_eq!(
+            request_state(&app, id).await,
+            pair("submitted", "WaitingForCallback")
+        );
+    }
+
+    resume(&app, continued, Stage::AssignmentRequestApproved, false).await;
+    assert_eq!(
+        request_state(&app, continued).await,
+        pair("delivered", "Delivered")
+    );
+    assert_eq!(
+        requestor_sees(&app, "adele@contoso.test", continued).await,
+        "Delivered"
+    );
+
+    resume(&app, denied, Stage::AssignmentRequestApproved, true).await;
+    assert_eq!(request_state(&app, denied).await, pair("denied", "Denied"));
+    let (_, status) = instance_at(&app, denied, Stage::AssignmentRequestApproved).await;
+    assert_eq!(status, "callbackReceived");
+    assert_eq!(
+        requestor_sees(&app, "alex@contoso.test", denied).await,
+        "Request denied"
+    );
+    let assignments = app.scalar("SELECT COUNT(*) FROM assignments").await;
+    assert_eq!(assignments, 1, "only the continued request got access");
+}
+
+#[tokio::test]
+async fn created_and_approved_stages_that_time_out_deny_the_request_as_expired() {
+    for (policy_name, stage) in [
+        (NO_APPROVAL, Stage::AssignmentRequestCreated),
+        (WITH_APPROVAL, Stage::AssignmentRequestApproved),
+    ] {
+        let (app, _receiver, policy) = waiting_at(policy_name, stage).await;
+        let id = submit(&app, "adele@contoso.test", policy).await;
+        if stage == Stage::AssignmentRequestApproved {
+            approve(&app, id).await;
+        }
+        app.state.clock.advance(Duration::minutes(59));
+        drain(&app.state).await.unwrap();
+        assert_eq!(
+            request_state(&app, id).await.1,
+            "WaitingForCallback",
+            "{stage:?}"
+        );
+
+        app.state.clock.advance(Duration::minutes(2));
+        drain(&app.state).await.unwrap();
+        assert_eq!(
+            request_state(&app, id).await,
+            pair("denied", "Expired"),
+            "{stage:?}"
+        );
+        assert_eq!(instance_at(&app, id, stage).await.1, "callbackTimedOut");
+        assert_eq!(
+            requestor_sees(&app, "adele@contoso.test", id).await,
+            "Process expired",
+            "{stage:?}"
+        );
+        let assignments = app.scalar("SELECT COUNT(*) FROM assignments").await;
+        assert_eq!(assignments, 0, "{stage:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_waiting_callout_that_cannot_be_delivered_ends_like_a_timeout() {
+    // A 400 is not retried, so "after all retries" is at once; the 1-hour deadline is not
+    // waited for.
+    let (app, receiver, policy) = waiting_at(NO_APPROVAL, Stage::AssignmentRequestCreated).await;
+    receiver.reply(Reply::Status(400));
+    let id = submit(&app, "adele@contoso.test", policy).await;
+    assert_eq!(request_state(&app, id).await, pair("denied", "Expired"));
+    assert_eq!(
+        instance_at(&app, id, Stage::AssignmentRequestCreated)
+            .await
+            .1,
+        "calloutFailed"
+    );
+    assert_eq!(
+        requestor_sees(&app, "adele@contoso.test", id).await,
+        "Process expired"
+    );
+    let timers = app
+        .scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'timer'")
+        .await;
+    assert_eq!(timers, 0, "the wait deadline is cancelled");
+
+    let (app, receiver, policy) = waiting_at(NO_APPROVAL, Stage::AssignmentRequestGranted).await;
+    receiver.reply(Reply::Status(400));
+    let id = submit(&app, "adele@contoso.test", policy).await;
+    assert_eq!(
+        request_state(&app, id).await,
+        pair("deliveryFailed", "Expired")
+    );
+    let assignment: String = app.id_of("SELECT state FROM assignments").await;
+    assert_eq!(assignment, "deliveryFailed");
+}
+
+#[tokio::test]
+async fn requests_keep_waiting_across_a_restart_with_their_deadlines() {
+    let (app, _receiver, policy) = waiting_at(NO_APPROVAL, Stage::AssignmentRequestCreated).await;
+    let resumed = submit(&app, "adele@contoso.test", policy).await;
+    let silent = submit(&app, "alex@contoso.test", policy).await;
+
+    let app = app.restart(Duration::minutes(30)).await;
+    drain(&app.state).await.unwrap();
+    for id in [resumed, silent] {
+        assert_eq!(
+            request_state(&app, id).await,
+            pair("submitted", "WaitingForCallback")
+        );
+    }
+    resume(&app, resumed, Stage::AssignmentRequestCreated, false).await;
+    assert_eq!(
+        request_state(&app, resumed).await,
+        pair("delivered", "Delivered")
+    );
+
+    // The deadline is the one set before the restart: an hour after the wait began.
+    app.state.clock.advance(Duration::minutes(29));
+    drain(&app.state).await.unwrap();
+    assert_eq!(request_state(&app, silent).await.1, "WaitingForCallback");
+    app.state.clock.advance(Duration::minutes(2));
+    drain(&app.state).await.unwrap();
+    assert_eq!(request_state(&app, silent).await, pair("denied", "Expired"));
 }
