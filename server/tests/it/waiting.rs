@@ -209,6 +209,10 @@ async fn waiting_then_resumed_at_created_continues_with_the_next_step() {
         request_state(&app, id).await,
         pair("pendingApproval", "PendingApproval")
     );
+    assert_eq!(
+        requestor_sees(&app, "adele@contoso.test", id).await,
+        "Process continues"
+    );
     let (_, status) = instance_at(&app, id, Stage::AssignmentRequestCreated).await;
     assert_eq!(status, "callbackReceived");
     let detail: String = app.id_of("SELECT detail FROM callout_instances").await;

@@ -47,10 +47,10 @@ const PROCESS_CONTINUES: &str = "Process continues";
 const PROCESS_EXPIRED: &str = "Process expired";
 const REQUEST_DENIED: &str = "Request denied";
 
-/// The stage words win while the request's status comes from the stage (it waits, or a stage
-/// ended it); once a later step has its own name (pending approval, delivered, denied by an
-/// approver) that name is more useful. "Process continues" is therefore shown for an open
-/// request that was resumed and has no more specific step yet.
+/// The stage words win while a stage is involved (ui.md): the request waits, a stage ended it,
+/// or a workflow let it continue and it is still open, also while it then waits for an approver
+/// (Entra's My Access shows "Process continues" there too). Once the request ends otherwise
+/// (delivered, denied by an approver, canceled) that end has its own name.
 pub fn requestor_words(
     state: RequestState,
     status: RequestStatus,
@@ -64,6 +64,11 @@ pub fn requestor_words(
         _ => {}
     }
     match state {
+        RequestState::Submitted | RequestState::PendingApproval | RequestState::Delivering
+            if last_stage_outcome == Some(StageOutcome::Continued) =>
+        {
+            PROCESS_CONTINUES
+        }
         RequestState::PendingApproval => "Pending approval",
         RequestState::Delivered => "Delivered",
         RequestState::Canceled => "Canceled",
@@ -71,11 +76,6 @@ pub fn requestor_words(
         RequestState::Denied if status == T::Expired => "Expired",
         RequestState::Denied => "Denied",
         RequestState::DeliveryFailed => "Delivery failed",
-        RequestState::Submitted | RequestState::Delivering
-            if last_stage_outcome == Some(StageOutcome::Continued) =>
-        {
-            PROCESS_CONTINUES
-        }
         RequestState::Submitted => "Submitted",
         RequestState::Delivering => "Delivering",
     }
@@ -128,10 +128,11 @@ mod tests {
     }
 
     #[test]
-    fn later_steps_name_themselves() {
+    fn ends_name_themselves() {
+        // Still open after the workflow's answer: the stage words stay.
         assert_eq!(
             requestor_words(S::PendingApproval, T::PendingApproval, Some(O::Continued)),
-            "Pending approval"
+            "Process continues"
         );
         assert_eq!(
             requestor_words(S::Delivered, T::Delivered, Some(O::Continued)),
