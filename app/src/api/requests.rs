@@ -69,6 +69,12 @@ pub async fn pending_approvals() -> Result<Vec<ApprovalItem>, AppError> {
     crate::services::request_views::approvals(&state, &p).await
 }
 
+#[server(prefix = "/api", endpoint = "approval_history")]
+pub async fn approval_history() -> Result<Vec<RequestSummary>, AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::request_views::approval_history(&state, &p).await
+}
+
 #[server(prefix = "/api", endpoint = "decide_request", input = Json)]
 pub async fn decide_request(
     request: RequestId,

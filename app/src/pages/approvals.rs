@@ -1,8 +1,10 @@
-//! Approvals: the requests waiting for the signed-in approver, with what workflows reported.
+//! Approvals: the requests waiting for the signed-in approver, with what workflows reported,
+//! and the history of the other requests of their policies.
 
-use crate::api::requests::{decide_request, pending_approvals};
+use crate::api::requests::{approval_history, decide_request, pending_approvals};
 use crate::domain::ids::RequestId;
 use crate::pages::common::{ErrorNotice, Loading};
+use crate::pages::my_access::RequestTable;
 use crate::pages::request_details::WorkflowDetails;
 use crate::views::requests::ApprovalItem;
 use leptos::prelude::*;
@@ -11,10 +13,12 @@ use leptos_meta::Title;
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
     let list = Resource::new(|| (), |_| pending_approvals());
+    let history = Resource::new(|| (), |_| approval_history());
     let status = RwSignal::new(String::new());
     let done = Callback::new(move |message: String| {
         status.set(message);
         list.refetch();
+        history.refetch();
     });
     view! {
         <Title text="Approvals · My Access · Latch"/>
@@ -26,6 +30,16 @@ pub fn ApprovalsPage() -> impl IntoView {
                     match list.await {
                         Ok(items) if items.is_empty() => view! { <p data-testid="no-approvals">"Nothing is waiting for your decision."</p> }.into_any(),
                         Ok(items) => items.into_iter().map(|item| view! { <Approval item done/> }).collect_view().into_any(),
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <h2>"History"</h2>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match history.await {
+                        Ok(rows) if rows.is_empty() => view! { <p>"No other requests of your policies yet."</p> }.into_any(),
+                        Ok(rows) => view! { <RequestTable rows base="/my-access/requests"/> }.into_any(),
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     }
                 })}

@@ -132,6 +132,18 @@ pub async fn my_requests(state: &AppState, p: &Principal) -> Result<Vec<RequestS
     summaries(&mut conn, rows).await
 }
 
+/// The approver's history: other requests of the policies they approve, newest first, each
+/// opening on the details (with what workflows reported) that approvers may see.
+pub async fn approval_history(
+    state: &AppState,
+    p: &Principal,
+) -> Result<Vec<RequestSummary>, AppError> {
+    let me = me(p)?;
+    let mut conn = state.db.acquire().await?;
+    let rows = views_store::requests_of_approver(&mut conn, me).await?;
+    summaries(&mut conn, rows).await
+}
+
 /// Requests in the catalogs where the caller manages assignments.
 pub async fn managed_requests(
     state: &AppState,

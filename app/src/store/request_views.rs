@@ -43,6 +43,22 @@ pub async fn recent_requests(
     .await
 }
 
+/// Requests of the policies `approver` approves that no longer wait for an approver: decided,
+/// ended by a workflow or a timeout, or not yet at approval.
+pub async fn requests_of_approver(
+    conn: &mut SqliteConnection,
+    approver: UserId,
+) -> Result<Vec<RequestListRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{REQUEST_LIST} JOIN policy_approvers a ON a.policy_id = r.policy_id \
+         WHERE a.user_id = ? AND r.state <> 'pendingApproval' \
+         ORDER BY r.created_at DESC, r.id LIMIT 100"
+    ))
+    .bind(approver.to_string())
+    .fetch_all(conn)
+    .await
+}
+
 /// The outcome of the newest launch-and-wait instance of each request: (status, resume outcome).
 pub async fn last_wait(
     conn: &mut SqliteConnection,

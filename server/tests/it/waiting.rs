@@ -354,3 +354,37 @@ async fn requests_keep_waiting_across_a_restart_with_their_deadlines() {
     drain(&app.state).await.unwrap();
     assert_eq!(request_state(&app, silent).await, pair("denied", "Expired"));
 }
+
+#[tokio::test]
+async fn a_denial_at_created_shows_its_detail_to_the_approver_and_the_admin() {
+    let (app, _receiver, policy) = waiting_at(WITH_APPROVAL, Stage::AssignmentRequestCreated).await;
+    let id = submit(&app, "adele@contoso.test", policy).await;
+    resume(&app, id, Stage::AssignmentRequestCreated, true).await;
+    assert_eq!(request_state(&app, id).await, pair("denied", "Denied"));
+
+    let approver = app.principal("approver@contoso.test").await;
+    let pending = request_views::approvals(&app.state, &approver)
+        .await
+        .unwrap();
+    assert!(pending.is_empty(), "it never reached the approver");
+    let history = request_views::approval_history(&app.state, &approver)
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].id, id);
+    assert_eq!(history[0].words, "Request denied");
+
+    for who in ["approver@contoso.test", "admin@contoso.test"] {
+        let p = app.principal(who).await;
+        let details = request_views::details(&app.state, &p, id).await.unwrap();
+        let reported = &details.workflow_details[0];
+        assert_eq!(reported.detail, "Checked by the workflow", "{who}");
+        assert_eq!(reported.source.as_deref(), Some("Contoso.SodCheckProcess"));
+        assert!(reported.at.is_some());
+    }
+    let others =
+        request_views::approval_history(&app.state, &app.principal("alex@contoso.test").await)
+            .await
+            .unwrap();
+    assert!(others.is_empty(), "only the policy's approvers see it");
+}
