@@ -5,6 +5,12 @@ import { defineConfig } from "@playwright/test";
 const port = 3210;
 // The sample workflow receiver: the "outside world" custom extensions call in these tests.
 export const receiverPort = 7171;
+// A second Latch on the controllable clock (LATCH_TEST_CLOCK) with its own database, so tests
+// that move time (timeouts, expiry) never skew the first one. The demo's launch-and-wait
+// extension calls 127.0.0.1:7071, where a receiver resumes for this Latch by itself.
+const clockPort = 3211;
+export const clockURL = `http://127.0.0.1:${clockPort}`;
+const resumingReceiverPort = 7071;
 
 export default defineConfig({
   testDir: "./tests",
@@ -54,6 +60,38 @@ export default defineConfig({
         LATCH_CALLOUT_ALLOW_HOSTS: "127.0.0.1,localhost",
         RUST_LOG: "info",
       },
+    },
+    {
+      command: "rm -rf target/e2e-clock && mkdir -p target/e2e-clock && exec target/debug/server",
+      cwd: "..",
+      url: `${clockURL}/sign-in`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        LEPTOS_SITE_ADDR: `127.0.0.1:${clockPort}`,
+        LEPTOS_SITE_ROOT: "target/site",
+        LATCH_DATABASE_URL: "sqlite://target/e2e-clock/latch.db",
+        LATCH_DEMO: "1",
+        LATCH_CALLOUT_ALLOW_HOSTS: "127.0.0.1,localhost",
+        LATCH_TEST_CLOCK: "1",
+        RUST_LOG: "info",
+      },
+    },
+    {
+      // Resumes each launch-and-wait callout after 4 s (long enough to see the wait), as the
+      // demo app; denies when the justification says "conflict", stays silent on "hold".
+      command:
+        `exec target/debug/receiver --listen 127.0.0.1:${resumingReceiverPort} --latch ${clockURL} ` +
+        "--resume-after 4000 --client-id 5e1f5e1f-0000-4000-8000-000000000001 " +
+        "--client-secret latch-demo-secret --deny-word conflict --hold-word hold",
+      cwd: "..",
+      url: `http://127.0.0.1:${resumingReceiverPort}/_receiver/callouts`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "pipe",
+      stderr: "pipe",
     },
     {
       command: `exec target/debug/receiver --listen 127.0.0.1:${receiverPort} --latch http://127.0.0.1:${port}`,

@@ -11,8 +11,13 @@ export LATCH_DATABASE_URL="${LATCH_DATABASE_URL:-sqlite://latch.db}"
 # Demo extensions call the sample receiver on loopback.
 export LATCH_CALLOUT_ALLOW_HOSTS="${LATCH_CALLOUT_ALLOW_HOSTS:-127.0.0.1,localhost}"
 # The sample workflow receiver, where the demo extensions point: http://127.0.0.1:7071/
+# It plays Contoso.SodCheckProcess: 2 s after each launch-and-wait callout it resumes the request
+# as the demo app (assignment manager of Marketing), denying a justification that mentions
+# "conflict" and never answering one that mentions "hold".
 cargo build -p server --features ssr --bin receiver
-target/debug/receiver --listen 127.0.0.1:7071 --latch "http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000}" &
+target/debug/receiver --listen 127.0.0.1:7071 --latch "http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000}" \
+  --resume-after 2000 --client-id 5e1f5e1f-0000-4000-8000-000000000001 \
+  --client-secret latch-demo-secret --deny-word conflict --hold-word hold &
 receiver=$!
 trap 'kill $receiver 2>/dev/null' EXIT
 cargo leptos serve

@@ -2,6 +2,8 @@
 import { test as base, expect, type Page } from "@playwright/test";
 
 export const PASSWORD = "latch-demo";
+/** The second Latch of playwright.config.ts, on the controllable clock. */
+export const CLOCK_URL = "http://127.0.0.1:3211";
 
 /** Fails the test on any page error, console error or failed non-API request. Server
  * functions answer refusals with an error status by design; the tests assert those refusals
@@ -68,4 +70,21 @@ export async function rowAction(page: Page, name: string, action: string) {
 export async function next(page: Page, tab: string) {
   await page.getByRole("button", { name: "Next" }).click();
   await expect(page.getByRole("tab", { name: tab })).toHaveAttribute("aria-selected", "true");
+}
+
+/** Moves the clock of the Latch at CLOCK_URL forward by an ISO-8601 duration; every timer that
+ * fell due has run when this returns. */
+export async function advanceClock(request: import("@playwright/test").APIRequestContext, by: string) {
+  const moved = await request.post(`${CLOCK_URL}/_test/clock/advance`, { data: { by } });
+  expect(moved.ok(), await moved.text()).toBeTruthy();
+}
+
+/** Requests a package from My Access with a justification, as the signed-in requestor. */
+export async function requestPackage(page: Page, label: string, justification: string) {
+  await page.goto("/my-access");
+  await hydrated(page);
+  await page.getByRole("button", { name: `Request ${label}` }).click();
+  await page.getByLabel("Justification").fill(justification);
+  await page.getByRole("button", { name: "Submit request" }).click();
+  await expect(page.getByTestId("my-access-status")).toContainText("Requested");
 }

@@ -1,4 +1,8 @@
-import { test, expect, signIn } from "./fixtures";
+import { test, expect, signIn, CLOCK_URL } from "./fixtures";
+
+// The demo's Contoso.SodCheckProcess calls the resuming sample receiver of the clock Latch;
+// the justification says "hold", so the receiver stays silent and this test resumes instead.
+test.use({ baseURL: CLOCK_URL });
 
 const API = "/v1.0/identityGovernance/entitlementManagement";
 
@@ -7,9 +11,9 @@ test("a requestor's history follows a launch-and-wait stage as the workflow resu
   request,
 }) => {
   // "Marketing tools" waits at "Request is created" for Contoso.SodCheckProcess (launch and wait).
-  await signIn(page, "alex@contoso.test", "/my-access");
+  await signIn(page, "owner@contoso.test", "/my-access");
   await page.getByRole("button", { name: "Request Marketing tools (Employees, manager approval)" }).click();
-  await page.getByLabel("Justification").fill("Spring campaign");
+  await page.getByLabel("Justification").fill("Spring campaign, hold for the manual check");
   await page.getByRole("button", { name: "Submit request" }).click();
   await expect(page.getByTestId("my-access-status")).toContainText("Requested “Marketing tools”");
 
@@ -33,7 +37,7 @@ test("a requestor's history follows a launch-and-wait stage as the workflow resu
     await request.get(`${API}/assignmentRequests?$expand=customExtensionCalloutInstances`, { headers })
   ).json();
   const waiting = list.value.find(
-    (r: { status: string; justification: string }) => r.status === "WaitingForCallback" && r.justification === "Spring campaign",
+    (r: { status: string; justification: string }) => r.status === "WaitingForCallback" && r.justification === "Spring campaign, hold for the manual check",
   );
   const instance = waiting.customExtensionCalloutInstances[0];
   const resumed = await request.post(`${API}/assignmentRequests/${waiting.id}/resume`, {

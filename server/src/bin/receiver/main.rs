@@ -2,14 +2,19 @@
 //! them arrive and for end-to-end tests that need "the outside world". It checks each callout's
 //! Standard Webhooks signature, timestamp and `Authorization` token (PoP or Bearer, against the
 //! keys Latch publishes), logs and records what it found, and answers 202 with an
-//! `x-ms-workflow-run-id`, as a Logic App does.
+//! `x-ms-workflow-run-id`, as a Logic App does. With `--resume-after` it also plays a
+//! launch-and-wait workflow and resumes each waiting request itself (see `resume`).
 //!
 //! ```text
 //! cargo run -p server --features ssr --bin receiver -- --listen 127.0.0.1:7071 \
 //!     --latch http://127.0.0.1:3000 --secret whsec_...
 //! ```
 
+mod callouts;
+mod latch_api;
 mod options;
+mod page;
+mod resume;
 mod routes;
 mod verify;
 
@@ -23,6 +28,7 @@ use app::clock::Clock;
 use tracing_subscriber::EnvFilter;
 
 use crate::options::{Parsed, USAGE};
+use crate::resume::RETRY_BACKOFF;
 use crate::routes::{router, Receiver};
 
 #[tokio::main]
@@ -45,8 +51,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let secrets = options.secrets.len();
-    let receiver = match Receiver::new(options.latch.clone(), options.secrets, Clock::system()) {
+    let receiver = match Receiver::new(&options, Clock::system(), &RETRY_BACKOFF) {
         Ok(receiver) => receiver,
         Err(e) => {
             eprintln!("receiver: {e}");
@@ -60,12 +65,30 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let secrets = options.secrets.len();
     tracing::info!(
-        "receiving callouts on http://{} (Latch at {}, {secrets} signing secret(s)); \
-         recorded callouts at / and /_receiver/callouts",
+        "receiving callouts on http://{} (Latch at {}, {secrets} signing secret(s), keeping \
+         the last {}); recorded callouts at / and /_receiver/callouts",
         options.listen,
-        options.latch
+        options.latch,
+        options.keep
     );
+    if let Some(resume) = &options.resume {
+        tracing::info!(
+            "auto-resume on: {} ms after each launch-and-wait callout, as app {}; deny word: {}; \
+             hold word: {}",
+            resume.delay.as_millis(),
+            resume.client_id,
+            resume.deny_word.as_deref().unwrap_or("-"),
+            resume.hold_word.as_deref().unwrap_or("-")
+        );
+        if secrets == 0 {
+            tracing::warn!(
+                "no signing secret: signatures cannot be checked, so a callout is resumed on its \
+                 token alone (add secrets with --secret or POST /_receiver/secrets)"
+            );
+        }
+    }
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

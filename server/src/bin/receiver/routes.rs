@@ -1,55 +1,30 @@
-//! The receiver's HTTP surface and its memory of the callouts it was sent.
+//! The receiver's HTTP surface: callouts in, the record of them out.
 
-use std::collections::VecDeque;
-use std::fmt::Write;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
 
 use app::clock::Clock;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::options::check_secret;
+use crate::callouts::{Callout, CalloutLog, Resume};
+use crate::options::{check_secret, Options};
+use crate::page::page;
+use crate::resume::{plan, Plan, Proof, Resumer};
 use crate::verify::{
     check_signature, check_timestamp, check_token, Check, LatchKeys, RequestFacts,
 };
 
 /// Larger callout bodies are refused with 413 (Latch's bodies are a few KiB).
 pub const BODY_LIMIT: usize = 64 * 1024;
-/// Older callouts are forgotten.
-pub const KEEP: usize = 500;
-
-/// One callout as received, with what its checks found.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Callout {
-    pub received_at: DateTime<Utc>,
-    pub path: String,
-    /// `Stage`, or `Event` for legacy extensions.
-    pub stage: Option<String>,
-    /// `CustomExtensionStageInstanceId`, else the `webhook-id` header.
-    pub instance_id: Option<String>,
-    /// `AccessPackageAssignmentRequestId`.
-    pub request_id: Option<String>,
-    /// `"verified"` or why not.
-    pub signature: String,
-    /// `"fresh"` or why not.
-    pub timestamp: String,
-    /// `"verified"` or why not.
-    pub token: String,
-    pub verified: bool,
-    /// The `x-ms-workflow-run-id` this receiver answered with.
-    pub run_id: Uuid,
-    /// The body as JSON, or as a string when it is not JSON.
-    pub body: Value,
-}
 
 #[derive(Clone)]
 pub struct Receiver {
@@ -58,24 +33,41 @@ pub struct Receiver {
 
 struct Inner {
     secrets: RwLock<Vec<String>>,
-    callouts: Mutex<VecDeque<Callout>>,
+    log: Arc<CalloutLog>,
     keys: LatchKeys,
     clock: Clock,
+    /// `None` unless auto-resume is on.
+    resumer: Option<Resumer>,
 }
 
 impl Receiver {
-    pub fn new(latch: String, secrets: Vec<String>, clock: Clock) -> Result<Self, String> {
+    /// `retry_backoff`: the pauses before a failed resume is sent again.
+    pub fn new(
+        options: &Options,
+        clock: Clock,
+        retry_backoff: &[Duration],
+    ) -> Result<Self, String> {
+        let resumer = match &options.resume {
+            Some(resume) => Some(Resumer::new(
+                options.latch.clone(),
+                resume.clone(),
+                clock.clone(),
+                retry_backoff,
+            )?),
+            None => None,
+        };
         Ok(Self {
             inner: Arc::new(Inner {
-                secrets: RwLock::new(secrets),
-                callouts: Mutex::new(VecDeque::new()),
-                keys: LatchKeys::new(latch)?,
+                secrets: RwLock::new(options.secrets.clone()),
+                log: Arc::new(CalloutLog::new(options.keep)),
+                keys: LatchKeys::new(options.latch.clone())?,
                 clock,
+                resumer,
             }),
         })
     }
 
-    fn secrets(&self) -> Vec<String> {
+    pub fn secrets(&self) -> Vec<String> {
         let secrets = self.inner.secrets.read();
         secrets.unwrap_or_else(PoisonError::into_inner).clone()
     }
@@ -93,26 +85,17 @@ impl Receiver {
         secrets.len()
     }
 
-    pub fn record(&self, callout: Callout) {
-        let mut callouts = self
-            .inner
-            .callouts
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if callouts.len() == KEEP {
-            callouts.pop_front();
-        }
-        callouts.push_back(callout);
+    pub fn log(&self) -> &CalloutLog {
+        &self.inner.log
+    }
+
+    pub fn resumes(&self) -> bool {
+        self.inner.resumer.is_some()
     }
 
     /// Oldest first.
     pub fn callouts(&self) -> Vec<Callout> {
-        let callouts = self.inner.callouts.lock();
-        callouts
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .cloned()
-            .collect()
+        self.inner.log.all()
     }
 }
 
@@ -144,7 +127,8 @@ async fn receive(
         path: uri.path(),
         body: &body,
     };
-    let signature = check_signature(&headers, &body, &receiver.secrets());
+    let secrets = receiver.secrets();
+    let signature = check_signature(&headers, &body, &secrets);
     let timestamp = check_timestamp(&headers, now);
     let token = check_token(&receiver.inner.keys, &headers, &facts, now).await;
     let verified = signature.is_ok() && timestamp.is_ok() && token.is_ok();
@@ -167,6 +151,7 @@ async fn receive(
         verified,
         run_id: Uuid::new_v4(),
         body,
+        resume: None,
     };
     let stage = callout.stage.as_deref().unwrap_or("-");
     let instance = callout.instance_id.as_deref().unwrap_or("-");
@@ -182,8 +167,59 @@ async fn receive(
         );
     }
     let run_id = callout.run_id.to_string();
-    receiver.record(callout);
+    let proof = Proof {
+        token: &token,
+        signature: (!secrets.is_empty()).then_some(&signature),
+    };
+    record_and_resume(&receiver, callout, &proof, now);
     (StatusCode::ACCEPTED, [("x-ms-workflow-run-id", run_id)]).into_response()
+}
+
+/// Records the callout and, with auto-resume on, what will be done about resuming it.
+fn record_and_resume(
+    receiver: &Receiver,
+    mut callout: Callout,
+    proof: &Proof<'_>,
+    now: DateTime<Utc>,
+) {
+    let log = &receiver.inner.log;
+    let Some(resumer) = &receiver.inner.resumer else {
+        log.record(callout);
+        return;
+    };
+    let instance = callout
+        .instance_id
+        .clone()
+        .unwrap_or_else(|| "-".to_owned());
+    match plan(&callout.body, proof, resumer.words()) {
+        None => {
+            log.record(callout);
+        }
+        Some(Plan::Record(state, reason)) => {
+            tracing::info!(
+                "instance {instance}: not resumed ({}): {reason}",
+                state.as_str()
+            );
+            callout.resume = Some(Resume {
+                at: now,
+                state,
+                reason: Some(reason),
+                http_status: None,
+                latency_ms: None,
+                error: None,
+            });
+            log.record(callout);
+        }
+        Some(Plan::Send {
+            state,
+            reason,
+            callback_path,
+            body,
+        }) => {
+            let entry = log.record(callout);
+            resumer.start(log.clone(), entry, state, reason, callback_path, body);
+        }
+    }
 }
 
 fn shown(check: &Check, passed: &str) -> String {
@@ -210,77 +246,4 @@ async fn add_secret(State(receiver): State<Receiver>, Json(new): Json<NewSecret>
 
 async fn list(State(receiver): State<Receiver>) -> Json<Vec<Callout>> {
     Json(receiver.callouts())
-}
-
-async fn page(State(receiver): State<Receiver>) -> Response {
-    let callouts = receiver.callouts();
-    let mut html = String::from(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <title>Latch sample receiver</title>\
-         <style>body{font-family:sans-serif;margin:1.5rem}table{border-collapse:collapse}\
-         td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}\
-         .bad{color:#a00}pre{margin:0;white-space:pre-wrap}</style></head><body>\
-         <h1>Callouts received</h1>",
-    );
-    let _ = write!(
-        html,
-        "<p>{} callout(s), newest first (the last {KEEP} are kept); {} signing secret(s). \
-         Reload to see new ones.</p>",
-        callouts.len(),
-        receiver.secrets().len()
-    );
-    html.push_str(
-        "<table><thead><tr><th>Received</th><th>Path</th><th>Stage</th><th>Instance</th>\
-         <th>Request</th><th>Signature</th><th>Timestamp</th><th>Token</th><th>Verified</th>\
-         <th>Body</th></tr></thead><tbody>",
-    );
-    for callout in callouts.iter().rev() {
-        let optional = |value: &Option<String>| escape(value.as_deref().unwrap_or("-"));
-        let body = serde_json::to_string_pretty(&callout.body).unwrap_or_default();
-        let _ = write!(
-            html,
-            "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td>{}</td><td>{}</td><td>{}</td><td><details><summary>JSON</summary>\
-             <pre>{}</pre></details></td></tr>",
-            if callout.verified {
-                ""
-            } else {
-                " class=\"bad\""
-            },
-            escape(&callout.received_at.to_rfc3339()),
-            escape(&callout.path),
-            optional(&callout.stage),
-            optional(&callout.instance_id),
-            optional(&callout.request_id),
-            escape(&callout.signature),
-            escape(&callout.timestamp),
-            escape(&callout.token),
-            if callout.verified { "yes" } else { "no" },
-            escape(&body),
-        );
-    }
-    html.push_str("</tbody></table></body></html>\n");
-    (
-        [(
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'",
-        )],
-        Html(html),
-    )
-        .into_response()
-}
-
-fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
-        }
-    }
-    escaped
 }

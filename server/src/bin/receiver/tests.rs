@@ -1,26 +1,33 @@
 //! The receiver's router driven in-process, against a stub Latch on a loopback port that serves
-//! a discovery document and a JWKS. Callouts are built with Latch's own signing code.
+//! a discovery document, a JWKS and, for auto-resume, a token endpoint and the resume API.
+//! Callouts are built with Latch's own signing code. The resume tests are in `tests/resume.rs`.
 
+mod resume;
+
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration as StdDuration;
 
 use app::callout::keys::{jwks, SigningKey};
 use app::callout::signature;
 use app::callout::token::{bearer_claims, pop_claims, sign_jwt};
 use app::clock::Clock;
-use app::domain::endpoint::Endpoint;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use axum::response::Response;
-use axum::routing::get;
+use app::domain::endpoint::{Endpoint, LogicAppEndpoint};
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Request, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
+use tokio::sync::Notify;
 use tower::ServiceExt;
 use uuid::Uuid;
 
-use crate::routes::{router, Callout, Receiver, BODY_LIMIT, KEEP};
+use crate::options::{ClientSecret, Options, ResumeOptions, DEFAULT_KEEP};
+use crate::routes::{router, Receiver, BODY_LIMIT};
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const OTHER_SECRET: &str = "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
@@ -29,6 +36,10 @@ const PATH: &str = "/hooks/latch";
 const APP_ID: &str = "810dcf14-1858-4bf2-8134-4c369fa3235b";
 const INSTANCE: &str = "957d0c50-466b-4840-bb5b-c92cea7141ff";
 const REQUEST: &str = "2409f9d5-3a1c-4b7e-9b1e-7f89378c2d73";
+const CLIENT_ID: &str = "5e1f5e1f-0000-4000-8000-000000000001";
+const CLIENT_SECRET: &str = "latch-demo-secret";
+/// How long a test waits for something another task does.
+const PATIENCE: StdDuration = StdDuration::from_secs(5);
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap()
@@ -46,11 +57,33 @@ fn key(which: usize) -> &'static SigningKey {
     })[which]
 }
 
+/// A resume the stub Latch was sent.
+#[derive(Debug, Clone)]
+struct ResumeCall {
+    path: String,
+    authorization: String,
+    body: Value,
+}
+
+/// What the stub Latch saw and will answer, shared with its handlers.
+#[derive(Default)]
+struct Seen {
+    /// The form of each token request.
+    token_requests: Mutex<Vec<HashMap<String, String>>>,
+    resumes: Mutex<Vec<ResumeCall>>,
+    /// Answers for the next resumes, in order; 204 once they run out.
+    resume_replies: Mutex<VecDeque<(StatusCode, Value)>>,
+    /// Woken on every token request and resume.
+    changed: Notify,
+}
+
 /// A stub Latch: discovery document and JWKS, whose key can be swapped; counts JWKS fetches.
+/// It issues tokens to `CLIENT_ID`/`CLIENT_SECRET` and records resume POSTs.
 struct StubLatch {
     url: String,
     published: Arc<Mutex<&'static SigningKey>>,
     fetches: Arc<AtomicUsize>,
+    seen: Arc<Seen>,
 }
 
 impl StubLatch {
@@ -59,8 +92,10 @@ impl StubLatch {
         let url = format!("http://{}", listener.local_addr().unwrap());
         let published = Arc::new(Mutex::new(key(0)));
         let fetches = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::new(Seen::default());
         let discovery = json!({ "issuer": url, "jwks_uri": format!("{url}/keys") });
         let (keys, count) = (published.clone(), fetches.clone());
+        let (token_seen, resume_seen) = (seen.clone(), seen.clone());
         let app = Router::new()
             .route(
                 "/.well-known/openid-configuration",
@@ -73,20 +108,142 @@ impl StubLatch {
                     let key = *keys.lock().unwrap();
                     Json(jwks([key]))
                 }),
+            )
+            .route(
+                "/oauth2/v2.0/token",
+                post(move |body: Bytes| async move { issue_token(&token_seen, &body) }),
+            )
+            .route(
+                "/v1.0/{*rest}",
+                post(
+                    move |uri: Uri, headers: HeaderMap, body: Bytes| async move {
+                        take_resume(&resume_seen, uri, &headers, &body)
+                    },
+                ),
             );
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         StubLatch {
             url,
             published,
             fetches,
+            seen,
+        }
+    }
+
+    fn options(&self, secrets: &[&str]) -> Options {
+        Options {
+            listen: HOST.parse().unwrap(),
+            latch: self.url.clone(),
+            secrets: secrets.iter().map(|s| s.to_string()).collect(),
+            keep: DEFAULT_KEEP,
+            resume: None,
         }
     }
 
     fn receiver(&self, secrets: &[&str]) -> (Receiver, Router) {
-        let secrets = secrets.iter().map(|s| s.to_string()).collect();
-        let receiver = Receiver::new(self.url.clone(), secrets, Clock::fixed(now())).unwrap();
+        let receiver = Receiver::new(&self.options(secrets), Clock::fixed(now()), &[]).unwrap();
         (receiver.clone(), router(receiver))
     }
+
+    /// A receiver that resumes at once, denies on "conflict", holds on "hold", and retries
+    /// twice without pausing.
+    fn resuming(&self, secrets: &[&str], clock: Clock) -> (Receiver, Router) {
+        let mut options = self.options(secrets);
+        options.resume = Some(ResumeOptions {
+            delay: StdDuration::ZERO,
+            client_id: CLIENT_ID.to_owned(),
+            client_secret: ClientSecret::new(CLIENT_SECRET),
+            deny_word: Some("Conflict".to_owned()),
+            hold_word: Some("hold".to_owned()),
+        });
+        let receiver = Receiver::new(&options, clock, &[StdDuration::ZERO; 2]).unwrap();
+        (receiver.clone(), router(receiver))
+    }
+
+    fn token_requests(&self) -> Vec<HashMap<String, String>> {
+        self.seen.token_requests.lock().unwrap().clone()
+    }
+
+    fn resumes(&self) -> Vec<ResumeCall> {
+        self.seen.resumes.lock().unwrap().clone()
+    }
+
+    fn reply_to_resumes(&self, replies: impl IntoIterator<Item = (StatusCode, Value)>) {
+        self.seen.resume_replies.lock().unwrap().extend(replies);
+    }
+
+    /// Waits (a bounded time) until the stub has been sent `n` resumes.
+    async fn wait_for_resumes(&self, n: usize) -> Vec<ResumeCall> {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            // Registered before looking, so that a resume in between still wakes it.
+            let changed = self.seen.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            let resumes = self.resumes();
+            if resumes.len() >= n {
+                return resumes;
+            }
+            let waited = tokio::time::timeout_at(deadline, changed).await;
+            assert!(waited.is_ok(), "{n} resume(s) expected, got {resumes:?}");
+        }
+    }
+}
+
+fn issue_token(seen: &Seen, body: &[u8]) -> Response {
+    let form: HashMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
+    let n = {
+        let mut requests = seen.token_requests.lock().unwrap();
+        requests.push(form.clone());
+        requests.len()
+    };
+    seen.changed.notify_waiters();
+    let get = |name: &str| form.get(name).map(String::as_str);
+    if get("client_id") != Some(CLIENT_ID) || get("client_secret") != Some(CLIENT_SECRET) {
+        let error = json!({
+            "error": "invalid_client",
+            "error_description": "the client id or secret is wrong",
+        });
+        return (StatusCode::UNAUTHORIZED, Json(error)).into_response();
+    }
+    Json(json!({
+        "token_type": "Bearer",
+        "expires_in": 3600,
+        "access_token": format!("stub-token-{n}"),
+    }))
+    .into_response()
+}
+
+fn take_resume(seen: &Seen, uri: Uri, headers: &HeaderMap, body: &[u8]) -> Response {
+    let call = ResumeCall {
+        path: uri.path().to_owned(),
+        authorization: headers
+            .get("authorization")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned(),
+        body: serde_json::from_slice(body).unwrap_or(Value::Null),
+    };
+    let reply = seen.resume_replies.lock().unwrap().pop_front();
+    seen.resumes.lock().unwrap().push(call);
+    seen.changed.notify_waiters();
+    match reply {
+        Some((status, body)) => (status, Json(body)).into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    }
+}
+
+/// A request-stage body as Latch builds it for a launch-and-wait extension.
+fn callout_body(stage: &str, instance: &str, justification: &str) -> Value {
+    json!({
+        "Stage": stage,
+        "CustomExtensionStageInstanceId": instance,
+        "AccessPackageAssignmentRequestId": REQUEST,
+        "CallbackUriPath": format!("/identityGovernance/entitlementManagement/assignmentRequests/{REQUEST}/resume"),
+        "CallbackConfiguration": { "DurationBeforeTimeout": "PT1H" },
+        "Justification": justification,
+        "Assignment": null,
+    })
 }
 
 fn stage_body() -> Vec<u8> {
@@ -101,49 +258,59 @@ fn stage_body() -> Vec<u8> {
     .into_bytes()
 }
 
+fn http_endpoint(url: &str) -> Endpoint {
+    Endpoint::Http {
+        url: url.to_owned(),
+    }
+}
+
 /// What Latch sends, with parts that tests change.
 struct Sent {
     issuer: String,
     secret: &'static str,
     key: &'static SigningKey,
     /// The endpoint the token is bound to.
-    endpoint: String,
+    endpoint: Endpoint,
     signed_body: Vec<u8>,
     sent_body: Vec<u8>,
     timestamp: i64,
+    /// When the token was issued.
+    issued_at: DateTime<Utc>,
     bearer: bool,
 }
 
 impl Sent {
     fn new(latch: &StubLatch) -> Self {
-        let body = stage_body();
+        Self::with_body(latch, stage_body())
+    }
+
+    fn with_body(latch: &StubLatch, body: impl Into<Vec<u8>>) -> Self {
+        let body = body.into();
         Self {
             issuer: latch.url.clone(),
             secret: SECRET,
             key: key(0),
-            endpoint: format!("http://{HOST}{PATH}"),
+            endpoint: http_endpoint(&format!("http://{HOST}{PATH}")),
             signed_body: body.clone(),
             sent_body: body,
             timestamp: now().timestamp(),
+            issued_at: now(),
             bearer: false,
         }
     }
 
     fn request(&self) -> Request<Body> {
-        let endpoint = Endpoint::Http {
-            url: self.endpoint.clone(),
-        };
         let jti = Uuid::new_v4();
         let authorization = if self.bearer {
-            let claims = bearer_claims(&self.issuer, APP_ID, "api://receiver", now(), jti);
+            let claims = bearer_claims(&self.issuer, APP_ID, "api://receiver", self.issued_at, jti);
             format!("Bearer {}", sign_jwt(self.key, &claims))
         } else {
             let claims = pop_claims(
                 &self.issuer,
                 APP_ID,
-                &endpoint,
+                &self.endpoint,
                 &self.signed_body,
-                now(),
+                self.issued_at,
                 jti,
             )
             .unwrap();
@@ -224,6 +391,7 @@ async fn a_correct_callout_is_recorded_verified() {
             "verified": true,
             "runId": run_id,
             "body": serde_json::from_slice::<Value>(&stage_body()).unwrap(),
+            "resume": null,
         })
     );
     // The keys are cached.
@@ -306,7 +474,7 @@ async fn pop_claims_must_match_the_request() {
     let latch = StubLatch::start().await;
     let (_, app) = latch.receiver(&[SECRET]);
     let mut callout = Sent::new(&latch);
-    callout.endpoint = "http://receiver.example.com/other".to_owned();
+    callout.endpoint = http_endpoint("http://receiver.example.com/other");
     let recorded = deliver(&app, &callout).await;
     assert_eq!(recorded["signature"], "verified");
     assert_eq!(
@@ -333,7 +501,7 @@ async fn legacy_bearer_tokens_are_checked_without_pop_claims() {
     let (_, app) = latch.receiver(&[SECRET]);
     let mut callout = Sent::new(&latch);
     callout.bearer = true;
-    callout.endpoint = "http://elsewhere.example.com/x".to_owned();
+    callout.endpoint = http_endpoint("http://elsewhere.example.com/x");
     assert_eq!(deliver(&app, &callout).await["verified"], true);
 }
 
@@ -376,9 +544,8 @@ async fn missing_or_strange_headers_are_reasons() {
 #[tokio::test]
 async fn a_stale_timestamp_and_expired_token_are_reported() {
     let latch = StubLatch::start().await;
-    let secrets = vec![SECRET.to_owned()];
     let clock = Clock::fixed(now());
-    let receiver = Receiver::new(latch.url.clone(), secrets, clock.clone()).unwrap();
+    let receiver = Receiver::new(&latch.options(&[SECRET]), clock.clone(), &[]).unwrap();
     let app = router(receiver);
     let callout = Sent::new(&latch);
     clock.advance(Duration::minutes(10));
@@ -419,8 +586,9 @@ async fn an_unknown_kid_fetches_the_keys_once_more() {
 async fn an_unreachable_latch_is_a_reason() {
     let latch = StubLatch::start().await;
     // Nothing listens on port 9 of loopback (discard).
-    let receiver =
-        Receiver::new("http://127.0.0.1:9".to_owned(), vec![], Clock::fixed(now())).unwrap();
+    let mut options = latch.options(&[]);
+    options.latch = "http://127.0.0.1:9".to_owned();
+    let receiver = Receiver::new(&options, Clock::fixed(now()), &[]).unwrap();
     let app = router(receiver);
     let recorded = deliver(&app, &Sent::new(&latch)).await;
     let token = recorded["token"].as_str().unwrap();
@@ -445,28 +613,50 @@ async fn large_bodies_are_refused() {
 }
 
 #[tokio::test]
-async fn only_the_last_callouts_are_kept() {
+async fn only_the_last_keep_callouts_are_kept() {
     let latch = StubLatch::start().await;
-    let (receiver, _) = latch.receiver(&[]);
-    for n in 0..=KEEP {
-        receiver.record(Callout {
-            received_at: now(),
-            path: format!("/{n}"),
-            stage: None,
-            instance_id: None,
-            request_id: None,
-            signature: String::new(),
-            timestamp: String::new(),
-            token: String::new(),
-            verified: false,
-            run_id: Uuid::nil(),
-            body: Value::Null,
-        });
+    let mut options = latch.options(&[]);
+    options.keep = 2;
+    let app = router(Receiver::new(&options, Clock::fixed(now()), &[]).unwrap());
+    let mut run_ids = Vec::new();
+    for _ in 0..3 {
+        run_ids.push(deliver(&app, &Sent::new(&latch)).await["runId"].clone());
     }
-    let kept = receiver.callouts();
-    assert_eq!(kept.len(), KEEP);
-    assert_eq!(kept[0].path, "/1");
-    assert_eq!(kept[KEEP - 1].path, format!("/{KEEP}"));
+    let kept: Vec<Value> = recorded(&app)
+        .await
+        .iter()
+        .map(|c| c["runId"].clone())
+        .collect();
+    assert_eq!(kept, run_ids[1..]);
+}
+
+#[tokio::test]
+async fn a_logic_app_token_is_checked_against_a_workflow_resource_path() {
+    let latch = StubLatch::start().await;
+    let (_, app) = latch.receiver(&[SECRET]);
+    let logic_app = |workflow: &str| {
+        Endpoint::LogicApp(LogicAppEndpoint {
+            subscription_id: "3f2e1d0c-8b7a-4c5d-9e6f-1a2b3c4d5e6f".to_owned(),
+            resource_group_name: "contoso-governance".to_owned(),
+            logic_app_workflow_name: workflow.to_owned(),
+            url: format!("http://{HOST}{PATH}?api-version=2016-10-01&sig=demo"),
+        })
+    };
+    let mut callout = Sent::new(&latch);
+    callout.endpoint = logic_app("Contoso.SodCheckProcess");
+    let recorded = deliver(&app, &callout).await;
+    assert_eq!(recorded["token"], "verified");
+    assert_eq!(recorded["verified"], true);
+
+    callout.endpoint = logic_app("");
+    let token = deliver(&app, &callout).await["token"].clone();
+    assert!(
+        token
+            .as_str()
+            .unwrap()
+            .starts_with(r#"p is "/subscriptions/"#),
+        "{token}"
+    );
 }
 
 #[tokio::test]

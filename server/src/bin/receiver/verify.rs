@@ -1,11 +1,12 @@
 //! The checks a workflow makes on a callout: the Standard Webhooks signature, the timestamp's
 //! age, and the `Authorization` token against Latch's published keys (with the PoP claims bound
-//! to this request). Each check ends in `Ok` or a reason a person can read.
+//! to this request, or for a Logic App endpoint to a workflow's resource path). Each check ends
+//! in `Ok` or a reason a person can read.
 
 use std::time::Duration;
 
 use app::callout::signature;
-use app::callout::token::{body_hash, verify_jwt, TokenError, VerifiedJwt};
+use app::callout::token::{body_hash, verify_jwt, TokenError, VerifiedJwt, LOGIC_APP_HOST};
 use axum::http::{header, HeaderMap};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -125,9 +126,17 @@ fn pop_problems(claims: &Map<String, Value>, request: &RequestFacts<'_>) -> Vec<
         }
     };
     expect("m", "POST", claim("m") == Some("POST"));
-    expect("p", request.path, claim("p") == Some(request.path));
-    let host = request.host.unwrap_or_default().to_ascii_lowercase();
-    expect("u", &host, claim("u") == Some(host.as_str()));
+    if claim("u") == Some(LOGIC_APP_HOST) {
+        // A token for a Logic App endpoint is bound to the workflow's Azure resource, not to
+        // the URL it is delivered to; a Logic App's authorization policy checks it against its
+        // own resource path. Standing in for any workflow, the receiver checks the shape.
+        let workflow = claim("p").is_some_and(is_logic_app_resource_path);
+        expect("p", LOGIC_APP_PATH_SHAPE, workflow);
+    } else {
+        expect("p", request.path, claim("p") == Some(request.path));
+        let host = request.host.unwrap_or_default().to_ascii_lowercase();
+        expect("u", &host, claim("u") == Some(host.as_str()));
+    }
     if claim("bh") != Some(body_hash(request.body).as_str()) {
         problems.push(match claim("bh") {
             Some(_) => "bh does not match the body's SHA-256".to_owned(),
@@ -135,6 +144,23 @@ fn pop_problems(claims: &Map<String, Value>, request: &RequestFacts<'_>) -> Vec<
         });
     }
     problems
+}
+
+const LOGIC_APP_PATH_SHAPE: &str =
+    "/subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Logic/workflows/{name}";
+
+fn is_logic_app_resource_path(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    matches!(
+        parts.as_slice(),
+        ["", subscriptions, _, groups, _, providers, logic, workflows, name]
+            if subscriptions.eq_ignore_ascii_case("subscriptions")
+                && groups.eq_ignore_ascii_case("resourceGroups")
+                && providers.eq_ignore_ascii_case("providers")
+                && logic.eq_ignore_ascii_case("Microsoft.Logic")
+                && workflows.eq_ignore_ascii_case("workflows")
+                && !name.is_empty()
+    )
 }
 
 /// Latch's issuer and JWKS, fetched through its discovery document on first use, cached, and
