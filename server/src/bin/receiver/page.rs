@@ -81,7 +81,7 @@ pub async fn page(State(receiver): State<Receiver>) -> Response {
 /// `denied, HTTP 204 in 12 ms at …: reason`, or `pending` while a resume is due or in flight.
 fn resume_text(callout: &Callout, resumes: bool) -> String {
     let Some(resume) = &callout.resume else {
-        let waits = callout.body.get("CallbackUriPath").is_some();
+        let waits = crate::resume::waits(&callout.body);
         return if resumes && waits { "pending" } else { "-" }.to_owned();
     };
     let mut text = resume.state.as_str().to_owned();

@@ -57,8 +57,17 @@ pub enum Plan {
     Record(ResumeState, String),
 }
 
+/// Every stage callout names its `CallbackUriPath`; only launch and wait adds
+/// `CallbackConfiguration` (callout.md), and only then does anything wait for a resume.
+pub fn waits(callout: &Value) -> bool {
+    callout.get("CallbackConfiguration").is_some()
+}
+
 /// `None` for a callout that does not wait for a resume.
 pub fn plan(callout: &Value, proof: &Proof<'_>, words: &Words) -> Option<Plan> {
+    if !waits(callout) {
+        return None;
+    }
     let callback_path = callout.get("CallbackUriPath")?;
     let skip = |reason: String| Some(Plan::Record(ResumeState::Skipped, reason));
     if let Err(reason) = proof.token {
@@ -217,6 +226,7 @@ mod tests {
             "Stage": stage,
             "CustomExtensionStageInstanceId": "i-1",
             "CallbackUriPath": "/identityGovernance/entitlementManagement/assignmentRequests/r-1/resume",
+            "CallbackConfiguration": { "DurationBeforeTimeout": "PT1H" },
             "Justification": justification,
         })
     }
@@ -246,8 +256,11 @@ mod tests {
 
     #[test]
     fn callouts_that_do_not_wait_are_left_alone() {
+        // Launch and continue: a CallbackUriPath, but no CallbackConfiguration.
         let mut body = callout("assignmentRequestGranted", "");
-        body.as_object_mut().unwrap().remove("CallbackUriPath");
+        body.as_object_mut()
+            .unwrap()
+            .remove("CallbackConfiguration");
         assert_eq!(plan(&body, &trusted(), &words()), None);
         assert_eq!(plan(&json!("not json"), &trusted(), &words()), None);
     }
