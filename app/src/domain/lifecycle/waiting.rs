@@ -148,7 +148,7 @@ mod tests {
                 t.request.status,
                 Some(StageOutcome::Continued)
             ),
-            "Pending approval"
+            "Process continues"
         );
     }
 
