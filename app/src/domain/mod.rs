@@ -4,6 +4,7 @@
 
 pub mod conversion;
 pub mod endpoint;
+pub mod expiry;
 pub mod extension;
 pub mod field_error;
 pub mod ids;
