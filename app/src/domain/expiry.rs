@@ -302,10 +302,13 @@ mod tests {
         a.after(&steps, granted())
     }
 
+    /// (what, triggers fired before, scanned at, steps due).
+    type ScanCase<'a> = (&'a str, &'a [Trigger], DateTime<Utc>, &'a [ExpiryStep]);
+
     #[test]
     fn a_thirty_day_assignment_scanned_on_time() {
         // 14-day moment: day 16; 1-day moment: day 29; expiry: day 30.
-        let cases: &[(&str, &[Trigger], DateTime<Utc>, &[ExpiryStep])] = &[
+        let cases: &[ScanCase] = &[
             ("at the grant", &[], day(0), &[]),
             ("before 14d", &[], day(16) - second(), &[]),
             ("at 14d exactly", &[], day(16), &[PreExpiry(FourteenDays)]),
