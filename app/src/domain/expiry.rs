@@ -88,6 +88,17 @@ pub struct AssignmentExpiry {
 }
 
 impl AssignmentExpiry {
+    /// A new assignment, granted at `start_at`.
+    pub fn granted(start_at: DateTime<Utc>, expires_at: Option<DateTime<Utc>>) -> Self {
+        AssignmentExpiry {
+            start_at,
+            expires_at,
+            ended_at: None,
+            fourteen_days_fired_at: None,
+            one_day_fired_at: None,
+        }
+    }
+
     pub fn fired(&self, trigger: Trigger) -> bool {
         self.marker(trigger).is_some()
     }

@@ -1,8 +1,9 @@
 //! The lifecycle engine's adapters: it loads a request and its policy, runs the pure machine
 //! (`domain::lifecycle`), and writes the transition and its effects in the same transaction.
-//! The worker delivers callouts and fires timers from the job table.
+//! The worker delivers callouts and fires timers from the job table, and runs the expiry scan.
 
 pub mod deliver;
+pub mod expiry;
 pub mod facts;
 pub mod policy;
 pub mod run;

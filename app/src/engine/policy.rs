@@ -1,5 +1,6 @@
 //! A policy's rules as the machine reads them.
 
+use crate::domain::expiry::ExpiryRule;
 use crate::domain::ids::PolicyId;
 use crate::domain::lifecycle::{PolicyRules, StageHook};
 use crate::domain::stage::Stage;
@@ -56,19 +57,18 @@ pub async fn expiry(
     let record = packages::get_policy(conn, policy)
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
-    Ok(match record.expiration_type.as_str() {
-        "afterDuration" => record
-            .expiration_duration
-            .as_deref()
-            .and_then(iso_days)
-            .map(|d| now + Duration::days(d)),
-        "afterDateTime" => record
-            .expiration_end
-            .as_deref()
-            .map(crate::store::parse_db_time)
-            .transpose()?,
-        _ => None,
-    })
+    let end = record
+        .expiration_end
+        .as_deref()
+        .map(crate::store::parse_db_time)
+        .transpose()?;
+    let rule = ExpiryRule::from_stored(
+        &record.expiration_type,
+        record.expiration_duration.as_deref(),
+        end,
+    )
+    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    Ok(rule.expires_at(now))
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! Runs one lifecycle event against the stored request and writes the transition, all inside
 //! the caller's transaction.
 
-use crate::domain::ids::{AssignmentId, CalloutInstanceId, RequestId};
+use crate::domain::ids::{AssignmentId, CalloutInstanceId, ExtensionId, RequestId};
 use crate::domain::lifecycle::{
     apply, start_removal, AccessRequest, Actor, Effect, Event, HistoryActor, HistoryEvent,
     RandomIds, Refusal, RemovalKind, RequestType, Transition,
 };
+use crate::domain::stage::Stage;
 use crate::engine::policy;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::requests::{
@@ -152,6 +153,47 @@ async fn actor_name(
     })
 }
 
+/// A callout about to start: its instance and where it belongs.
+pub struct NewCallout {
+    pub instance: CalloutInstanceId,
+    pub request: RequestId,
+    pub assignment: Option<AssignmentId>,
+    pub extension: ExtensionId,
+    pub stage: Stage,
+    pub waits: bool,
+    pub wait_until: Option<DateTime<Utc>>,
+}
+
+/// Records the instance (with the extension's configuration as it is now: a callout keeps the
+/// configuration it started with, whatever later edits do) and queues its delivery.
+pub async fn start_callout(
+    conn: &mut SqliteConnection,
+    c: &NewCallout,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let ext = extensions::get_any(&mut *conn, c.extension)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    let snapshot =
+        serde_json::to_value(ext.to_draft()?).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    requests::insert_instance(
+        &mut *conn,
+        &NewInstance {
+            id: c.instance,
+            request: c.request,
+            assignment: c.assignment,
+            extension: c.extension,
+            stage: c.stage,
+            waits: c.waits,
+            config_snapshot: &snapshot,
+            wait_deadline: c.wait_until,
+        },
+        now,
+    )
+    .await?;
+    queue_delivery(conn, c.instance, 0, now).await
+}
+
 /// Queues the delivery of a callout instance, due now. `earlier_attempts` are attempts made
 /// before (a redelivery): the retry schedule starts afresh after them.
 pub async fn queue_delivery(
@@ -219,28 +261,16 @@ pub async fn write(
                 behaviour,
                 wait_until,
             } => {
-                let ext = extensions::get_any(&mut *conn, *extension)
-                    .await?
-                    .ok_or(sqlx::Error::RowNotFound)?;
-                // A callout keeps the configuration it started with, whatever later edits do.
-                let snapshot = serde_json::to_value(ext.to_draft()?)
-                    .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-                requests::insert_instance(
-                    &mut *conn,
-                    &NewInstance {
-                        id: *instance,
-                        request: request.id,
-                        assignment: assignment_so_far,
-                        extension: *extension,
-                        stage: *stage,
-                        waits: behaviour.timeout().is_some(),
-                        config_snapshot: &snapshot,
-                        wait_deadline: *wait_until,
-                    },
-                    now,
-                )
-                .await?;
-                queue_delivery(&mut *conn, *instance, 0, now).await?;
+                let callout = NewCallout {
+                    instance: *instance,
+                    request: request.id,
+                    assignment: assignment_so_far,
+                    extension: *extension,
+                    stage: *stage,
+                    waits: behaviour.timeout().is_some(),
+                    wait_until: *wait_until,
+                };
+                start_callout(&mut *conn, &callout, now).await?
             }
             Effect::SetTimer { timer, due } => {
                 let payload = json!({ "request": request.id, "timer": timer });

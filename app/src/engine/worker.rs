@@ -3,8 +3,8 @@
 
 use crate::domain::ids::{ExtensionId, RequestId};
 use crate::domain::lifecycle::{Event, Timer};
-use crate::engine::deliver;
 use crate::engine::run::{run_event, RunError, DELIVER_JOB, TIMER_JOB};
+use crate::engine::{deliver, expiry};
 use crate::error::AppError;
 use crate::services::connection::{self, CONNECTION_TEST_JOB};
 use crate::state::AppState;
@@ -27,10 +27,10 @@ pub async fn run(state: AppState, shutdown: impl std::future::Future<Output = ()
         let notified = state.wake.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
-        let ran = match run_due(&state).await {
+        let ran = match work(&state).await {
             Ok(n) => n,
             Err(e) => {
-                tracing::error!(error = %e, "worker could not claim jobs");
+                tracing::error!(error = %e, "worker could not claim jobs or scan expiries");
                 0
             }
         };
@@ -52,8 +52,17 @@ pub async fn run(state: AppState, shutdown: impl std::future::Future<Output = ()
 
 async fn next_wake(state: &AppState) -> Option<std::time::Duration> {
     let mut conn = state.db.acquire().await.ok()?;
-    let at = jobs::next_wake(&mut conn).await.ok()??;
+    let job = jobs::next_wake(&mut conn).await.ok()?;
+    let expiry = crate::store::expiry::next_due(&mut conn).await.ok()?;
+    let at = job.into_iter().chain(expiry).min()?;
     Some((at - state.clock.now()).to_std().unwrap_or_default())
+}
+
+/// One round: a batch of due jobs, then a batch of due expiries; how much there was.
+pub async fn work(state: &AppState) -> Result<usize, sqlx::Error> {
+    let jobs = run_due(state).await?;
+    let expiries = expiry::scan(state).await?;
+    Ok(jobs + expiries)
 }
 
 /// Claims and runs one batch of due jobs; returns how many ran.
@@ -78,10 +87,10 @@ pub async fn run_due(state: &AppState) -> Result<usize, sqlx::Error> {
     Ok(count)
 }
 
-/// Runs every job due now, and what those make due now, until none is left: tests call this
-/// instead of waiting for the worker.
+/// Runs every job and expiry due now, and what those make due now, until none is left: tests
+/// call this instead of waiting for the worker.
 pub async fn drain(state: &AppState) -> Result<(), sqlx::Error> {
-    while run_due(state).await? > 0 {}
+    while work(state).await? > 0 {}
     Ok(())
 }
 

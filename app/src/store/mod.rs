@@ -5,6 +5,7 @@ pub mod apps;
 pub mod audit;
 pub mod catalogs;
 pub mod demo;
+pub mod expiry;
 pub mod extensions;
 pub mod jobs;
 pub mod keys;

@@ -1,5 +1,6 @@
 //! Requests, their assignments, callout instances, attempts and history rows.
 
+use crate::domain::expiry::{next_due_at, AssignmentExpiry};
 use crate::domain::ids::{
     AccessPackageId, AssignmentId, CalloutInstanceId, ExtensionId, PolicyId, RequestId, UserId,
 };
@@ -245,7 +246,7 @@ pub async fn insert_assignment(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO assignments (id, access_package_id, policy_id, target_id, request_id, state, status, start_at, \
-                                  expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                  expires_at, next_due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(a.id.to_string())
     .bind(a.package.to_string())
@@ -256,6 +257,7 @@ pub async fn insert_assignment(
     .bind(assignment_status(a.state))
     .bind(db_time(now))
     .bind(a.expires_at.map(db_time))
+    .bind(next_due_at(&AssignmentExpiry::granted(now, a.expires_at)).map(db_time))
     .bind(db_time(now))
     .execute(conn)
     .await?;
@@ -281,11 +283,16 @@ pub async fn set_assignment_state(
         state,
         AssignmentState::Expired | AssignmentState::DeliveryFailed
     );
-    sqlx::query("UPDATE assignments SET state = ?, status = ?, expired_at = CASE WHEN ? THEN ? ELSE expired_at END WHERE id = ?")
+    // An ended assignment has nothing more due: it leaves the expiry scan.
+    sqlx::query(
+        "UPDATE assignments SET state = ?, status = ?, expired_at = CASE WHEN ? THEN ? ELSE expired_at END, \
+         next_due_at = CASE WHEN ? THEN NULL ELSE next_due_at END WHERE id = ?",
+    )
         .bind(state.wire_name())
         .bind(assignment_status(state))
         .bind(ended)
         .bind(db_time(now))
+        .bind(ended)
         .bind(id.to_string())
         .execute(conn)
         .await?;

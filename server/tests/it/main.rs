@@ -8,6 +8,7 @@ mod api_requests;
 mod api_resume;
 mod callouts;
 mod connection;
+mod expiry;
 mod harness;
 mod openapi;
 mod receiver;

@@ -1,0 +1,103 @@
+//! The expiry scan: fires the pre-expiry callouts of assignments whose moment came and removes
+//! the ones whose time ran out (`systemRemove`, through the same lifecycle as any removal).
+//!
+//! Bounded and index-driven: one scan reads at most [`SCAN_BATCH`] assignments whose
+//! `next_due_at` has passed, most overdue first, so its cost follows the due assignments, not
+//! all of them. Each assignment is handled in its own short transaction; one that fails is
+//! logged and moved back by [`RETRY_AFTER_ERROR`], so it never holds up the rest. A scan after
+//! downtime catches up on everything that fell due meanwhile.
+
+use crate::domain::expiry::{due_steps, ExpiryStep, Trigger};
+use crate::domain::ids::{AssignmentId, CalloutInstanceId};
+use crate::domain::lifecycle::{Actor, HistoryEvent, RemovalKind};
+use crate::engine::policy;
+use crate::engine::run::{history, run_removal, start_callout, NewCallout, RunError};
+use crate::state::AppState;
+use crate::store::expiry::{self as store, Expiring};
+use chrono::{DateTime, Duration, Utc};
+use sqlx::SqliteConnection;
+
+/// Assignments handled per scan; the worker scans again at once while a scan finds work.
+pub const SCAN_BATCH: i64 = 100;
+/// How long an assignment the scan could not handle waits before it is tried again.
+pub const RETRY_AFTER_ERROR: Duration = Duration::minutes(5);
+
+/// Handles the assignments due now (up to [`SCAN_BATCH`]); returns how many it looked at.
+pub async fn scan(state: &AppState) -> Result<usize, sqlx::Error> {
+    let now = state.clock.now();
+    let due = store::due(&state.db, now, SCAN_BATCH).await?;
+    for &id in &due {
+        if let Err(e) = handle(state, id, now).await {
+            tracing::error!(assignment = %id, error = %e, "expiry scan could not handle an assignment; trying again later");
+            store::postpone(&state.db, id, now + RETRY_AFTER_ERROR).await?;
+        }
+    }
+    if !due.is_empty() {
+        // Callouts were queued.
+        state.wake.notify_one();
+    }
+    Ok(due.len())
+}
+
+async fn handle(state: &AppState, id: AssignmentId, now: DateTime<Utc>) -> Result<(), RunError> {
+    let mut tx = crate::store::write_tx(&state.db).await?;
+    // Read again inside the transaction: a removal may have ended it since the scan's read.
+    let Some(assignment) = store::get(&mut tx, id).await? else {
+        return Ok(());
+    };
+    if !assignment.delivered {
+        return Ok(());
+    }
+    let steps = due_steps(&assignment.facts, now);
+    for step in &steps {
+        match step {
+            ExpiryStep::PreExpiry(trigger) => {
+                pre_expiry_callout(&mut tx, id, &assignment, *trigger, now).await?
+            }
+            ExpiryStep::Expire => {
+                run_removal(&mut tx, id, RemovalKind::System, Actor::System, now).await?;
+            }
+        }
+    }
+    store::save(&mut tx, id, &assignment.facts.after(&steps, now)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Starts the trigger's callout if the policy maps its stage; the marker is set either way, so
+/// a stage mapped later does not fire for a moment that has passed. Pre-expiry callouts are
+/// launch and continue: nothing waits for them, and a failing endpoint never delays the expiry.
+/// The instance belongs to the request that granted the assignment, so its history and
+/// troubleshooting view show it.
+async fn pre_expiry_callout(
+    conn: &mut SqliteConnection,
+    id: AssignmentId,
+    assignment: &Expiring,
+    trigger: Trigger,
+    now: DateTime<Utc>,
+) -> Result<(), RunError> {
+    let rules = policy::rules(&mut *conn, assignment.policy).await?;
+    let stage = trigger.stage();
+    let Some(hook) = rules.hook(stage) else {
+        return Ok(());
+    };
+    let callout = NewCallout {
+        instance: CalloutInstanceId::new(),
+        request: assignment.request,
+        assignment: Some(id),
+        extension: hook.extension,
+        stage,
+        waits: false,
+        wait_until: None,
+    };
+    start_callout(&mut *conn, &callout, now).await?;
+    history(
+        conn,
+        assignment.request,
+        &HistoryEvent::CalloutStarted { stage },
+        None,
+        now,
+    )
+    .await?;
+    Ok(())
+}
