@@ -152,7 +152,10 @@ pub fn AssignmentTable(list: Vec<AssignmentView>, done: Callback<String>) -> imp
                             <td>{a.target.clone()}</td>
                             <td data-testid="assignment-state">{a.state.clone()}</td>
                             <td>{a.started_at.clone()}</td>
-                            <td>{a.expires_at.clone().unwrap_or_else(|| "Never".into())}</td>
+                            <td data-testid="assignment-expires">
+                                {a.expires_at.clone().unwrap_or_else(|| "Never".into())}
+                                {a.time_left.clone().map(|left| view! { <br/><span class="hint">{left}</span> })}
+                            </td>
                             <td>{a.may_remove.then(|| view! {
                                 <button type="button" aria-label=format!("Remove {} for {}", a.package, a.target)
                                     disabled=move || remove.pending().get()

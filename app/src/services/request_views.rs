@@ -164,12 +164,39 @@ pub async fn managed_requests(
     summaries(&mut conn, rows).await
 }
 
+/// How long access that ends at `expires_at` still lasts, in the largest whole unit.
+pub fn time_left(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let left = expires_at - now;
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit} left")
+        } else {
+            format!("{n} {unit}s left")
+        }
+    };
+    if left.num_days() >= 1 {
+        plural(left.num_days(), "day")
+    } else if left.num_hours() >= 1 {
+        plural(left.num_hours(), "hour")
+    } else if left > chrono::Duration::zero() {
+        "less than an hour left".to_owned()
+    } else {
+        "ending now".to_owned()
+    }
+}
+
 fn assignment_views(
     p: &Principal,
     rows: Vec<AssignmentListRow>,
+    now: DateTime<Utc>,
 ) -> Result<Vec<AssignmentView>, AppError> {
     rows.into_iter()
         .map(|a| {
+            let active = matches!(a.state.as_str(), "delivering" | "delivered");
+            let ends = a
+                .expires_at
+                .as_deref()
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok());
             let own = p.user_id.is_some_and(|u| u.to_string() == a.target_id);
             let manages = p.may(catalog_of(&a.catalog_id)?, Role::may_manage_assignments);
             Ok(AssignmentView {
@@ -180,6 +207,9 @@ fn assignment_views(
                 state: a.state,
                 started_at: shown(&a.start_at),
                 expires_at: a.expires_at.as_deref().map(shown),
+                time_left: ends
+                    .filter(|_| active)
+                    .map(|end| time_left(end.with_timezone(&Utc), now)),
             })
         })
         .collect()
@@ -191,7 +221,11 @@ pub async fn my_assignments(
 ) -> Result<Vec<AssignmentView>, AppError> {
     let me = me(p)?;
     let mut conn = state.db.acquire().await?;
-    assignment_views(p, views_store::assignments_of_target(&mut conn, me).await?)
+    assignment_views(
+        p,
+        views_store::assignments_of_target(&mut conn, me).await?,
+        state.clock.now(),
+    )
 }
 
 pub async fn managed_assignments(
@@ -205,7 +239,7 @@ pub async fn managed_assignments(
             rows.push(a);
         }
     }
-    assignment_views(p, rows)
+    assignment_views(p, rows, state.clock.now())
 }
 
 async fn workflow_details(
@@ -363,4 +397,27 @@ pub async fn approvals(state: &AppState, p: &Principal) -> Result<Vec<ApprovalIt
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod time_left_tests {
+    use super::time_left;
+    use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn in_the_largest_whole_unit() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap();
+        let cases = [
+            (Duration::days(30), "30 days left"),
+            (Duration::days(1) + Duration::hours(23), "1 day left"),
+            (Duration::hours(23) + Duration::minutes(59), "23 hours left"),
+            (Duration::hours(1), "1 hour left"),
+            (Duration::minutes(59), "less than an hour left"),
+            (Duration::zero(), "ending now"),
+            (-Duration::minutes(5), "ending now"),
+        ];
+        for (left, words) in cases {
+            assert_eq!(time_left(now + left, now), words, "{left:?}");
+        }
+    }
 }

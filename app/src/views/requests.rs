@@ -107,5 +107,7 @@ pub struct AssignmentView {
     pub state: String,
     pub started_at: String,
     pub expires_at: Option<String>,
+    /// "29 days left", while the access lasts and has an end.
+    pub time_left: Option<String>,
     pub may_remove: bool,
 }
