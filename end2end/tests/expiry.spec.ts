@@ -32,7 +32,7 @@ test("pre-expiration callouts fire 14 days and 1 day before a 30-day assignment 
   await hydrated(page);
   await page.getByRole("tab", { name: "Lifecycle" }).click();
   await page.getByLabel("After a number of days").check();
-  await page.getByLabel("Number of days (1 to 3650)").fill("30");
+  await page.getByLabel("Number of days (1 to 3650)").fill("7");
   await page.getByRole("tab", { name: "Custom extensions" }).click();
   const rules: [string, string][] = [
     ["14 days before assignment expiry", "Expiry reminder"],
@@ -45,6 +45,11 @@ test("pre-expiration callouts fire 14 days and 1 day before a 30-day assignment 
     await rule.getByLabel("Stage").selectOption({ label: stage });
     await rule.getByLabel("Custom extension").selectOption({ label: extension });
   }
+  // Seven days is too short for the 14-day callout, and the editor says so before saving.
+  await expect(page.getByTestId("fourteen-day-warning")).toContainText("the 14-day callout never fires");
+  await page.getByRole("tab", { name: "Lifecycle" }).click();
+  await page.getByLabel("Number of days (1 to 3650)").fill("30");
+  await expect(page.getByTestId("fourteen-day-warning")).toHaveCount(0);
   await page.getByRole("button", { name: "Update" }).click();
   await expect(page.getByTestId("policy-status")).toHaveText("Policy updated.");
 

@@ -51,6 +51,9 @@ pub struct PolicyFields {
     pub date: RwSignal<String>,
     pub rules: RwSignal<Vec<RuleRow>>,
     next_key: RwSignal<u32>,
+    /// The editor's owner: a row added from the Custom extensions tab must outlive that tab's
+    /// panel (switching tabs disposes it), so its signals are made under the editor instead.
+    owner: StoredValue<Option<Owner>>,
 }
 
 fn whole_number(text: &str) -> Option<u32> {
@@ -79,6 +82,7 @@ impl PolicyFields {
             date: RwSignal::new(date),
             rules: RwSignal::new(Vec::new()),
             next_key: RwSignal::new(0),
+            owner: StoredValue::new(Owner::current()),
         };
         for rule in &current.rules {
             fields.push_rule(rule.stage, rule.extension);
@@ -89,13 +93,16 @@ impl PolicyFields {
     fn push_rule(&self, stage: Stage, extension: Option<ExtensionId>) {
         let key = self.next_key.get_untracked();
         self.next_key.set(key + 1);
-        self.rules.update(|rows| {
-            rows.push(RuleRow {
-                key,
-                stage: RwSignal::new(stage),
-                extension: RwSignal::new(extension),
-            })
-        });
+        let row = || RuleRow {
+            key,
+            stage: RwSignal::new(stage),
+            extension: RwSignal::new(extension),
+        };
+        let row = match self.owner.get_value() {
+            Some(owner) => owner.with(row),
+            None => row(),
+        };
+        self.rules.update(|rows| rows.push(row));
     }
 
     pub fn may_add_rule(&self) -> bool {
