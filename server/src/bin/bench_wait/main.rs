@@ -1,0 +1,260 @@
+//! A benchmark of launch-and-wait lifecycles (not part of the tests): N `adminAdd` requests
+//! through a policy whose "Request is created" stage waits for Contoso.SodCheckProcess, with
+//! the sample receiver resuming every callout. Release builds of `server` and `receiver` run
+//! as separate processes on loopback against a fresh SQLite file in a temporary directory.
+//!
+//! ```text
+//! scripts/bench-wait.sh [N]        # builds both in release, then runs this
+//! ```
+//!
+//! It prints lifecycles per second (delivered requests over the time from the first submit to
+//! the last completion), stage start → callout received and resume latencies (p50/p95/p99),
+//! and the server's peak memory (`VmHWM`).
+
+mod load;
+mod measure;
+mod options;
+mod procs;
+mod report;
+mod seed;
+mod stats;
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use app::store::demo::{DEMO_APP_ID, DEMO_APP_SECRET};
+use chrono::Utc;
+
+use crate::options::{Options, Parsed, USAGE};
+use crate::procs::Process;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    let options = match options::parse(std::env::args().skip(1), &beside) {
+        Ok(Parsed::Run(options)) => options,
+        Ok(Parsed::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("bench_wait: {e}\n\n{USAGE}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match run(&options).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench_wait: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs in a fresh temporary directory, removed afterwards unless asked to keep it or the run
+/// failed (its logs say why).
+async fn run(o: &Options) -> Result<(), String> {
+    for bin in [&o.server_bin, &o.receiver_bin] {
+        if !bin.is_file() {
+            return Err(format!(
+                "{} not found: build it first (cargo build --release -p server --features ssr --bins)",
+                bin.display()
+            ));
+        }
+    }
+    let stamp = Utc::now().format("%Y%m%d-%H%M%S");
+    let dir = std::env::temp_dir().join(format!("latch-bench-{stamp}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let result = run_in(o, &dir).await;
+    if o.keep_dir || result.is_err() {
+        eprintln!("bench: database and logs kept in {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result
+}
+
+async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
+    let server_addr = procs::free_addr()?;
+    let receiver_addr = procs::free_addr()?;
+    let base = format!("http://{server_addr}");
+    let receiver_base = format!("http://{receiver_addr}");
+    let db_url = format!("sqlite://{}", dir.join("latch.db").display());
+
+    eprintln!("bench: seeding {} users in {}", o.requests, dir.display());
+    let seeded = seed::seed(&db_url, o.requests, &format!("{receiver_base}/sod-check")).await?;
+
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(o.concurrency)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .map_err(|e| format!("http client: {e}"))?;
+    let mut server = Process::start(
+        "server",
+        &o.server_bin,
+        dir,
+        &[],
+        &[
+            ("LATCH_DATABASE_URL", db_url.clone()),
+            ("LEPTOS_SITE_ADDR", server_addr.to_string()),
+            ("LATCH_CALLOUT_ALLOW_HOSTS", "127.0.0.1".to_owned()),
+        ],
+    )?;
+    server
+        .wait_ready(
+            &client,
+            &format!("{base}/.well-known/openid-configuration"),
+            Duration::from_secs(60),
+        )
+        .await?;
+    let receiver_args: Vec<String> = [
+        "--listen",
+        &receiver_addr.to_string(),
+        "--latch",
+        &base,
+        "--secret",
+        &seeded.signing_secret,
+        "--resume-after",
+        &o.resume_after_ms.to_string(),
+        "--client-id",
+        DEMO_APP_ID,
+        "--client-secret",
+        DEMO_APP_SECRET,
+        "--keep",
+        &o.requests.max(500).saturating_mul(2).to_string(),
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let mut receiver = Process::start("receiver", &o.receiver_bin, dir, &receiver_args, &[])?;
+    let callouts_url = format!("{receiver_base}/_receiver/callouts");
+    receiver
+        .wait_ready(&client, &callouts_url, Duration::from_secs(30))
+        .await?;
+
+    eprintln!(
+        "bench: server pid {} on {base}, receiver pid {} on {receiver_base}",
+        server.pid(),
+        receiver.pid()
+    );
+    let token = load::token(&client, &base, DEMO_APP_ID, DEMO_APP_SECRET).await?;
+    let db = load::open_read_only(&db_url).await?;
+    eprintln!(
+        "bench: submitting {} requests, {} in flight",
+        o.requests, o.concurrency
+    );
+    let load_average = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let cpu_before = procs::machine_cpu();
+    let clock = Instant::now();
+    let target = load::Target {
+        base: &base,
+        token: &token,
+        policy: seeded.policy,
+        package: &seeded.package,
+    };
+    let expected = AtomicUsize::new(load::UNKNOWN);
+    let submitting = async {
+        let submitted = load::submit(&client, &target, &seeded.users, o.concurrency).await;
+        expected.store(submitted.created, Ordering::Release);
+        eprintln!(
+            "bench: submitted {} in {:.1} s ({} refused)",
+            submitted.created,
+            submitted.elapsed.as_secs_f64(),
+            submitted.refused
+        );
+        submitted
+    };
+    let mut sampler = Sampler::new(&server);
+    let mut status = || {
+        server.check_running()?;
+        receiver.check_running()?;
+        Ok(sampler.sample())
+    };
+    let watching =
+        load::wait_until_ended(&db, seeded.policy, &expected, clock, o.timeout, &mut status);
+    let (submitted, watched) = tokio::join!(submitting, watching);
+    let (progress, complete) = watched?;
+    let waited = clock.elapsed();
+    let machine_busy = match (cpu_before, procs::machine_cpu()) {
+        (Some((busy0, all0)), Some((busy1, all1))) if all1 > all0 => {
+            Some((busy1 - busy0) as f64 / (all1 - all0) as f64)
+        }
+        _ => None,
+    };
+    measure::deliveries_settled(&db, Duration::from_secs(30)).await?;
+    let records =
+        measure::settled_callouts(&client, &callouts_url, Duration::from_secs(30)).await?;
+
+    let report = report::Report {
+        o,
+        submitted: &submitted,
+        progress,
+        complete,
+        waited,
+        records: &records,
+        server: &server,
+        receiver: &receiver,
+        db: &db,
+        seeded: &seeded,
+        machine_busy,
+        load_average: load_average
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    report.print().await?;
+    if !complete {
+        return Err(format!(
+            "only {} of {} requests ended within {} s",
+            progress.delivered + progress.failed,
+            submitted.created,
+            o.timeout.as_secs()
+        ));
+    }
+    Ok(())
+}
+
+/// The server's and the machine's CPU use since the last sample, for the progress lines.
+struct Sampler {
+    pid: u32,
+    at: Instant,
+    server: Option<f64>,
+    machine: Option<(u64, u64)>,
+}
+
+impl Sampler {
+    fn new(server: &Process) -> Sampler {
+        Sampler {
+            pid: server.pid(),
+            at: Instant::now(),
+            server: procs::cpu_seconds_of(server.pid()),
+            machine: procs::machine_cpu(),
+        }
+    }
+
+    /// `server CPU 93%, machine 97% busy` (100% is one core for the server, all cores for
+    /// the machine).
+    fn sample(&mut self) -> String {
+        let (server, machine) = (procs::cpu_seconds_of(self.pid), procs::machine_cpu());
+        let seconds = self.at.elapsed().as_secs_f64();
+        let server_share = match (self.server, server) {
+            (Some(before), Some(now)) if seconds > 0.0 => {
+                format!("{:.0}%", (now - before) / seconds * 100.0)
+            }
+            _ => "?".to_owned(),
+        };
+        let machine_share = match (self.machine, machine) {
+            (Some((b0, a0)), Some((b1, a1))) if a1 > a0 => {
+                format!("{:.0}%", (b1 - b0) as f64 / (a1 - a0) as f64 * 100.0)
+            }
+            _ => "?".to_owned(),
+        };
+        (self.at, self.server, self.machine) = (Instant::now(), server, machine);
+        format!("server CPU {server_share} of a core, machine {machine_share} busy")
+    }
+}

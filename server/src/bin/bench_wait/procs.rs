@@ -1,0 +1,244 @@
+//! The server and receiver as child processes: free loopback ports, start-up with a clean
+//! environment and a log file each, readiness, and what `/proc` says about them.
+
+use std::fs::File;
+use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A loopback address with a port that was free a moment ago.
+pub fn free_addr() -> Result<SocketAddr, String> {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| format!("no free loopback port: {e}"))
+}
+
+/// A child that is killed when dropped, so an early error leaves nothing running.
+pub struct Process {
+    pub name: &'static str,
+    pub log: std::path::PathBuf,
+    child: Child,
+}
+
+impl Process {
+    /// Starts `bin` in `dir` with `args` and `env`, its output in `dir/<name>.log`. Settings
+    /// of the caller's environment that either program reads are removed first.
+    pub fn start(
+        name: &'static str,
+        bin: &Path,
+        dir: &Path,
+        args: &[String],
+        env: &[(&str, String)],
+    ) -> Result<Process, String> {
+        let log = dir.join(format!("{name}.log"));
+        let out = File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let err = out.try_clone().map_err(|e| format!("{name} log: {e}"))?;
+        let mut command = Command::new(bin);
+        for (key, _) in std::env::vars() {
+            if ["LATCH_", "LEPTOS_", "RECEIVER_"]
+                .iter()
+                .any(|p| key.starts_with(p))
+            {
+                command.env_remove(key);
+            }
+        }
+        let child = command
+            .current_dir(dir)
+            .args(args)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+        Ok(Process { name, log, child })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// An error if the process has ended.
+    pub fn check_running(&mut self) -> Result<(), String> {
+        match self.child.try_wait() {
+            Ok(None) => Ok(()),
+            Ok(Some(status)) => Err(format!(
+                "{} exited ({status}); see {}",
+                self.name,
+                self.log.display()
+            )),
+            Err(e) => Err(format!("{}: {e}", self.name)),
+        }
+    }
+
+    /// Waits until `url` answers 200, or fails after `within`.
+    pub async fn wait_ready(
+        &mut self,
+        client: &reqwest::Client,
+        url: &str,
+        within: Duration,
+    ) -> Result<(), String> {
+        let start = Instant::now();
+        loop {
+            self.check_running()?;
+            if let Ok(r) = client.get(url).send().await {
+                if r.status().is_success() {
+                    return Ok(());
+                }
+            }
+            if start.elapsed() > within {
+                return Err(format!(
+                    "{} did not answer {url} within {within:?}; see {}",
+                    self.name,
+                    self.log.display()
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Peak resident memory (`VmHWM`) in KiB.
+    pub fn peak_memory_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
+        vm_hwm_kib(&status)
+    }
+
+    /// User plus system CPU time so far, in seconds (all threads).
+    pub fn cpu_seconds(&self) -> Option<f64> {
+        cpu_seconds_of(self.pid())
+    }
+
+    /// Context switches (voluntary and not) of the live threads so far.
+    pub fn context_switches(&self) -> Option<u64> {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", self.pid())).ok()?;
+        let mut sum = 0;
+        for task in tasks.flatten() {
+            let Ok(status) = std::fs::read_to_string(task.path().join("status")) else {
+                continue;
+            };
+            sum += status
+                .lines()
+                .filter(|l| l.contains("ctxt_switches:"))
+                .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .sum::<u64>();
+        }
+        Some(sum)
+    }
+
+    /// CPU seconds of the live threads, summed by thread name (`tokio-runtime-w`,
+    /// `sqlx-sqlite-wor`, …), most first.
+    pub fn cpu_by_thread(&self) -> Vec<(String, f64)> {
+        let mut by_name: Vec<(String, u64)> = Vec::new();
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", self.pid()));
+        for task in tasks.into_iter().flatten().flatten() {
+            let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+                continue;
+            };
+            let (Some(name), Some(ticks)) = (thread_name(&stat), cpu_ticks(&stat)) else {
+                continue;
+            };
+            match by_name.iter_mut().find(|(n, _)| n == name) {
+                Some((_, sum)) => *sum += ticks,
+                None => by_name.push((name.to_owned(), ticks)),
+            }
+        }
+        by_name.sort_by_key(|(_, ticks)| std::cmp::Reverse(*ticks));
+        let hz = clock_ticks_per_second();
+        by_name
+            .into_iter()
+            .map(|(name, ticks)| (name, ticks as f64 / hz))
+            .collect()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// User plus system CPU time of process `pid` so far, in seconds (all threads).
+pub fn cpu_seconds_of(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    Some(cpu_ticks(&stat)? as f64 / clock_ticks_per_second())
+}
+
+/// `VmHWM:   123456 kB` from the text of `/proc/<pid>/status`.
+pub fn vm_hwm_kib(status: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+}
+
+/// utime + stime (fields 14 and 15) from the text of `/proc/<pid>/stat`; the command name in
+/// field 2 may hold spaces, so fields are counted after its closing parenthesis.
+pub fn cpu_ticks(stat: &str) -> Option<u64> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // `rest` starts at field 3 (state): utime is field 14, index 11 here.
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(utime + stime)
+}
+
+/// The command (thread) name, field 2 of `/proc/<pid>/task/<tid>/stat`.
+pub fn thread_name(stat: &str) -> Option<&str> {
+    Some(&stat[stat.find('(')? + 1..stat.rfind(')')?])
+}
+
+/// The machine's CPU time so far (`cpu` line of `/proc/stat`), in ticks: (busy, all).
+pub fn machine_cpu() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    machine_ticks(stat.lines().next()?)
+}
+
+/// (busy, all) from `cpu  user nice system idle iowait irq softirq steal …`; idle and iowait
+/// are the time not busy.
+pub fn machine_ticks(cpu_line: &str) -> Option<(u64, u64)> {
+    let fields: Vec<u64> = cpu_line
+        .strip_prefix("cpu ")?
+        .split_whitespace()
+        .take(8)
+        .map(|f| f.parse().ok())
+        .collect::<Option<_>>()?;
+    let all: u64 = fields.iter().sum();
+    let idle = fields.get(3)? + fields.get(4)?;
+    Some((all - idle, all))
+}
+
+fn clock_ticks_per_second() -> f64 {
+    static HZ: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *HZ.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(100.0)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_proc_status_and_stat() {
+        let status = "Name:\tserver\nVmPeak:\t  999 kB\nVmHWM:\t   81234 kB\nVmRSS:\t 80000 kB\n";
+        assert_eq!(vm_hwm_kib(status), Some(81_234));
+        assert_eq!(vm_hwm_kib("Name:\tx\n"), None);
+        let stat = "4242 (tokio (w) 1) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 75 0 0 20 0 9 0";
+        assert_eq!(cpu_ticks(stat), Some(325));
+        assert_eq!(cpu_ticks("garbage"), None);
+        assert_eq!(thread_name(stat), Some("tokio (w) 1"));
+        let cpu = "cpu  100 5 50 800 20 1 4 0 0 0";
+        assert_eq!(machine_ticks(cpu), Some((160, 980)));
+        assert_eq!(machine_ticks("intr 1 2 3"), None);
+    }
+}

@@ -1,0 +1,187 @@
+//! The printed result: one line per measure, from the driver's own timings, the receiver's
+//! records, Latch's database and `/proc`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::options::Options;
+use crate::procs::Process;
+use crate::stats::{line, spread};
+use crate::{load, measure, seed};
+
+pub struct Report<'a> {
+    pub o: &'a Options,
+    pub submitted: &'a load::Submitted,
+    pub progress: load::Progress,
+    pub complete: bool,
+    pub waited: Duration,
+    pub records: &'a [measure::Recorded],
+    pub server: &'a Process,
+    pub receiver: &'a Process,
+    pub db: &'a sqlx::SqlitePool,
+    pub seeded: &'a seed::Seeded,
+    /// Share of the machine's CPU time that was busy while the load ran (every process).
+    pub machine_busy: Option<f64>,
+    /// 1, 5 and 15 minute load averages when the load started.
+    pub load_average: String,
+}
+
+impl Report<'_> {
+    pub async fn print(&self) -> Result<(), String> {
+        let (o, s, p) = (self.o, self.submitted, self.progress);
+        let policy = self.seeded.policy;
+        let delivered = measure::delivered_times(self.db, policy).await?;
+        let starts = measure::instance_starts(self.db, policy).await?;
+        let callouts = measure::callout_latency(self.records, &starts);
+        let resumes: Vec<f64> = self
+            .records
+            .iter()
+            .filter_map(|r| r.resume.as_ref()?.latency_ms)
+            .collect();
+        let (attempts, failed_attempts) = measure::attempts(self.db).await?;
+        let last: Option<DateTime<Utc>> = delivered.iter().map(|(_, done)| *done).max();
+        let window_s = last.map(|last| measure::milliseconds_between(s.started, last) / 1000.0);
+
+        println!(
+            "Latch launch-and-wait benchmark, {} UTC, {} ({} cores)",
+            s.started.format("%Y-%m-%d %H:%M"),
+            cpu_model(),
+            std::thread::available_parallelism().map_or(0, |n| n.get())
+        );
+        println!(
+            "  {} adminAdd requests under \"{}\": Request is created → {} (launch and wait); \
+             receiver resumes after {} ms",
+            o.requests,
+            seed::POLICY,
+            seed::EXTENSION,
+            o.resume_after_ms
+        );
+        println!(
+            "  submitted:         {} created, {} refused in {:.1} s ({:.0}/s, {} in flight); POST → 201 {}",
+            s.created,
+            s.refused,
+            s.elapsed.as_secs_f64(),
+            s.created as f64 / s.elapsed.as_secs_f64(),
+            o.concurrency,
+            line(spread(s.latencies_ms.clone()))
+        );
+        if let Some(why) = &s.first_refusal {
+            println!("  first refusal:     {why}");
+        }
+        println!(
+            "  ended:             {} delivered, {} failed, {} still open{}",
+            p.delivered,
+            p.failed,
+            p.open,
+            if self.complete {
+                String::new()
+            } else {
+                format!(" (timed out after {:.0} s)", self.waited.as_secs_f64())
+            }
+        );
+        match window_s {
+            Some(w) if w > 0.0 => println!(
+                "  lifecycles/s:      {:.1}  ({} delivered in {w:.2} s, first submit → last delivered)",
+                delivered.len() as f64 / w,
+                delivered.len()
+            ),
+            _ => println!("  lifecycles/s:      none delivered"),
+        }
+        println!(
+            "  stage → callout:   {}",
+            line(spread(callouts.latencies_ms.clone()))
+        );
+        println!("  resume → 204:      {}", line(spread(resumes)));
+        println!(
+            "  submit → delivered: {}",
+            line(spread(measure::request_latencies_ms(&delivered)))
+        );
+        println!(
+            "  server peak memory: {}",
+            self.server
+                .peak_memory_kib()
+                .map_or("unknown".to_owned(), |kib| format!(
+                    "{:.1} MiB (VmHWM {kib} kB)",
+                    kib as f64 / 1024.0
+                ))
+        );
+        let cpu = |p: &Process| {
+            p.cpu_seconds()
+                .map_or("?".to_owned(), |c| format!("{c:.1} s"))
+        };
+        println!(
+            "  CPU time:          server {}, receiver {} (receiver VmHWM {} kB), over {:.1} s of wall time",
+            cpu(self.server),
+            cpu(self.receiver),
+            self.receiver
+                .peak_memory_kib()
+                .map_or("?".to_owned(), |k| k.to_string()),
+            self.waited.as_secs_f64()
+        );
+        let threads: Vec<String> = self
+            .server
+            .cpu_by_thread()
+            .into_iter()
+            .take(4)
+            .map(|(name, seconds)| format!("{name} {seconds:.1} s"))
+            .collect();
+        println!(
+            "  server CPU by thread: {}; {} context switches ({:.0} per lifecycle)",
+            threads.join(", "),
+            self.server
+                .context_switches()
+                .map_or("?".to_owned(), |n| n.to_string()),
+            self.server
+                .context_switches()
+                .map_or(f64::NAN, |n| n as f64 / o.requests as f64)
+        );
+        println!(
+            "  machine:           {} busy while the load ran (all processes on the machine); \
+             load average {} at the start",
+            self.machine_busy
+                .map_or("?".to_owned(), |b| format!("{:.0}%", b * 100.0)),
+            self.load_average
+        );
+        let verified = self.records.iter().filter(|r| r.verified).count();
+        println!(
+            "  callouts:          {} received ({verified} verified, {} redelivered, {} unknown); \
+             {attempts} delivery attempts, {failed_attempts} without a 2xx",
+            self.records.len(),
+            callouts.repeated,
+            callouts.unknown
+        );
+        let outcomes: Vec<String> = measure::resume_outcomes(self.records)
+            .into_iter()
+            .map(|(what, n)| format!("{what} × {n}"))
+            .collect();
+        println!("  resumes:           {}", outcomes.join(", "));
+        println!(
+            "  logs:              server {}, receiver {}",
+            log_levels(&self.server.log),
+            log_levels(&self.receiver.log)
+        );
+        Ok(())
+    }
+}
+
+/// `model name` from /proc/cpuinfo.
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .and_then(|rest| rest.split_once(':'))
+                .map(|(_, name)| name.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned())
+}
+
+/// How many ERROR and WARN lines a log holds.
+fn log_levels(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let count = |level: &str| text.lines().filter(|l| l.contains(level)).count();
+    format!("{} errors, {} warnings", count(" ERROR "), count(" WARN "))
+}

@@ -1,0 +1,94 @@
+//! The benchmark's database: the schema and demo data through the app crate, then the bench's
+//! own seeding: N users (`bench-00001@contoso.test` …) inserted directly, and Marketing's
+//! "All employees" policy (no approval) changed so that its only mapped stage is "Request is
+//! created" → Contoso.SodCheckProcess (launch and wait, 1 hour), pointed at the receiver.
+
+use app::domain::ids::{ExtensionId, PolicyId, UserId};
+use app::domain::stage::Stage;
+use app::store;
+use chrono::Utc;
+
+/// The policy the benchmark requests under.
+pub const POLICY: &str = "All employees";
+/// The launch-and-wait extension its created stage calls.
+pub const EXTENSION: &str = "Contoso.SodCheckProcess";
+
+/// What the driver needs to know about the seeded database.
+pub struct Seeded {
+    pub policy: PolicyId,
+    pub package: String,
+    pub users: Vec<UserId>,
+    /// The extension's signing secret, for the receiver to verify signatures with.
+    pub signing_secret: String,
+}
+
+fn failed(step: &str) -> impl Fn(sqlx::Error) -> String + '_ {
+    move |e| format!("seeding: {step}: {e}")
+}
+
+pub async fn seed(url: &str, users: usize, endpoint: &str) -> Result<Seeded, String> {
+    let db = store::connect(url).await.map_err(failed("connect"))?;
+    let now = Utc::now();
+    if !store::demo::load_if_empty(&db, now)
+        .await
+        .map_err(failed("demo data"))?
+    {
+        return Err(format!("seeding: {url} was not empty"));
+    }
+
+    let mut tx = store::write_tx(&db).await.map_err(failed("begin"))?;
+    let mut ids = Vec::with_capacity(users);
+    for i in 1..=users {
+        let id = UserId::new();
+        store::users::insert(
+            &mut tx,
+            id,
+            &format!("bench-{i:05}@contoso.test"),
+            &format!("Bench user {i}"),
+            None,
+            now,
+        )
+        .await
+        .map_err(failed("users"))?;
+        ids.push(id);
+    }
+
+    let (policy, package): (String, String) =
+        sqlx::query_as("SELECT id, access_package_id FROM policies WHERE display_name = ?")
+            .bind(POLICY)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(failed("the policy"))?;
+    let (extension, signing_secret): (String, String) =
+        sqlx::query_as("SELECT id, signing_secret FROM custom_extensions WHERE display_name = ?")
+            .bind(EXTENSION)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(failed("the extension"))?;
+    sqlx::query(
+        "UPDATE custom_extensions SET endpoint_type = 'http', endpoint_url = ? WHERE id = ?",
+    )
+    .bind(endpoint)
+    .bind(&extension)
+    .execute(&mut *tx)
+    .await
+    .map_err(failed("repoint the extension"))?;
+    sqlx::query("DELETE FROM policy_stage_settings WHERE policy_id = ?")
+        .bind(&policy)
+        .execute(&mut *tx)
+        .await
+        .map_err(failed("clear the stages"))?;
+    let policy: PolicyId = policy.parse().map_err(|e| format!("seeding: {e}"))?;
+    let extension: ExtensionId = extension.parse().map_err(|e| format!("seeding: {e}"))?;
+    store::packages::set_stage(&mut tx, policy, Stage::AssignmentRequestCreated, extension)
+        .await
+        .map_err(failed("set the created stage"))?;
+    tx.commit().await.map_err(failed("commit"))?;
+    db.close().await;
+    Ok(Seeded {
+        policy,
+        package,
+        users: ids,
+        signing_secret,
+    })
+}
