@@ -128,7 +128,7 @@ pub async fn deliver(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
     };
 
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let attempt = requests::insert_attempt(
         &mut tx,
         &NewAttempt {

@@ -40,7 +40,7 @@ pub async fn scan(state: &AppState) -> Result<usize, sqlx::Error> {
 }
 
 async fn handle(state: &AppState, id: AssignmentId, now: DateTime<Utc>) -> Result<(), RunError> {
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     // Read again inside the transaction: a removal may have ended it since the scan's read.
     let Some(assignment) = store::get(&mut tx, id).await? else {
         return Ok(());

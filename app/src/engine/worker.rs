@@ -67,7 +67,7 @@ pub async fn work(state: &AppState) -> Result<usize, sqlx::Error> {
 
 /// Claims and runs one batch of due jobs; returns how many ran.
 pub async fn run_due(state: &AppState) -> Result<usize, sqlx::Error> {
-    let batch = jobs::claim_due(&state.db, state.clock.now(), LEASE, BATCH).await?;
+    let batch = jobs::claim_due(&state.writer, state.clock.now(), LEASE, BATCH).await?;
     let count = batch.len();
     let mut running = JoinSet::new();
     for job in batch {
@@ -140,7 +140,7 @@ async fn fire_timer(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
         Timer::ApprovalDeadline => Event::ApprovalTimedOut,
     };
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     match run_event(&mut tx, request, event, now).await {
         Ok(_) => {}
         Err(RunError::Refused(refusal)) => {

@@ -166,7 +166,7 @@ pub async fn register(
     let now = state.clock.now();
     let expires_at = now + Duration::days(lifetime.days());
     let app = AppId::new();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     store::insert(&mut tx, app, &display_name, now).await?;
     let secret_id = store::add_secret(&mut tx, app, &hash, &hint, Some(expires_at), now).await?;
     audit::record(
@@ -205,7 +205,7 @@ pub async fn add_secret(
     let hint = secret_hint(&secret);
     let now = state.clock.now();
     let expires_at = now + Duration::days(lifetime.days());
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let record = load(&mut tx, app).await?;
     let secret_id = store::add_secret(&mut tx, app, &hash, &hint, Some(expires_at), now).await?;
     audit::record(
@@ -241,7 +241,7 @@ pub async fn revoke_secret(
 ) -> Result<(), AppError> {
     require_admin(p, "revoke a client secret")?;
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     load(&mut tx, app).await?;
     let id = secret.to_string();
     let record = store::secrets(&mut tx, app)
@@ -309,7 +309,7 @@ pub async fn assign_role(
 ) -> Result<(), AppError> {
     require_admin(p, "assign roles to apps")?;
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let record = load(&mut tx, app).await?;
     let catalog_name = check_scope(&mut tx, role, catalog).await?;
     let held = roles::of_app(&mut tx, app).await?;
@@ -353,7 +353,7 @@ pub async fn remove_role(
 ) -> Result<(), AppError> {
     require_admin(p, "remove roles from apps")?;
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     load(&mut tx, app).await?;
     let catalog_name = match catalog {
         Some(id) => catalogs::get(&mut tx, id).await?.map(|c| c.display_name),

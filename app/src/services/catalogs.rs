@@ -134,7 +134,7 @@ pub async fn create(
     validate_names(display_name, description)?;
     let id = CatalogId::new();
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     catalogs::insert(&mut tx, id, display_name.trim(), description, now).await?;
     audit::record(
         &mut tx,
@@ -166,7 +166,7 @@ pub async fn update(
     let text = description.unwrap_or(&before.description).to_string();
     validate_names(&name, &text)?;
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     catalogs::update(&mut tx, id, name.trim(), &text, now).await?;
     audit::record(
         &mut tx,
@@ -195,7 +195,7 @@ pub async fn delete(state: &AppState, p: &Principal, id: CatalogId) -> Result<()
             "only Identity Governance Administrators delete catalogs.".into(),
         ));
     }
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let (packages, extensions) = catalogs::contents(&mut tx, id).await?;
     if packages + extensions > 0 {
         return Err(AppError::Conflict(format!(

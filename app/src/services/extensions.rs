@@ -216,7 +216,7 @@ pub async fn create_from(
     let now = state.clock.now();
     let id = ExtensionId::new();
     let secret = new_signing_secret();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let in_catalog = store::count_in_catalog(&mut tx, catalog).await?;
     let in_tenant = store::count_all(&mut tx).await?;
     state
@@ -257,7 +257,7 @@ pub async fn update(
 ) -> Result<(), AppError> {
     catalogs::header(state, p, catalog).await?;
     p.require(catalog, Role::may_manage_extensions, MANAGE)?;
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let before = load(&mut tx, catalog, id).await?.to_draft()?;
     if draft.kind != before.kind {
         return Err(AppError::invalid(
@@ -315,7 +315,7 @@ pub async fn rotate_secret(
     p.require(catalog, Role::may_manage_extensions, MANAGE)?;
     let now = state.clock.now();
     let secret = new_signing_secret();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let record = load(&mut tx, catalog, id).await?;
     store::rotate_secret(
         &mut tx,
@@ -354,7 +354,7 @@ pub async fn delete(
 ) -> Result<(), AppError> {
     catalogs::header(state, p, catalog).await?;
     p.require(catalog, Role::may_manage_extensions, MANAGE)?;
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let record = load(&mut tx, catalog, id).await?;
     let uses = store::stage_uses(&mut tx, id).await?;
     if !uses.is_empty() {
@@ -417,7 +417,7 @@ pub async fn convert(
 ) -> Result<ExtensionKind, AppError> {
     catalogs::header(state, p, catalog).await?;
     p.require(catalog, Role::may_manage_extensions, MANAGE)?;
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let record = load(&mut tx, catalog, id).await?;
     let uses = store::stage_uses(&mut tx, id).await?;
     let kind = plan_conversion(record.kind()?, &uses, chosen)

@@ -45,7 +45,7 @@ pub async fn admin_add(
     managed_catalogs(p)?;
     check_text(keys::JUSTIFICATION, "The justification", &ask.justification)?;
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let catalog = packages::catalog_of_package(&mut tx, ask.package)
         .await?
         .ok_or_else(|| {
@@ -136,7 +136,7 @@ pub async fn cancel_as_manager(
 ) -> Result<(), AppError> {
     managed_catalogs(p)?;
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let row = requests::get(&mut tx, request)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("There is no request with id {request}.")))?;
@@ -158,7 +158,7 @@ pub async fn admin_remove(
 ) -> Result<RequestId, AppError> {
     managed_catalogs(p)?;
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let record = requests::get_assignment(&mut tx, assignment)
         .await?
         .ok_or_else(|| {

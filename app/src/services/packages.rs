@@ -161,7 +161,7 @@ pub async fn create(
     let draft = draft.checked()?;
     let now = state.clock.now();
     let id = AccessPackageId::new();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     store::insert_package(
         &mut tx,
         id,
@@ -209,7 +209,7 @@ pub async fn update(
     draft: PackageDraft,
 ) -> Result<AccessPackage, AppError> {
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let before = load(&mut tx, p, id, MANAGE, may_manage_packages).await?;
     let draft = draft.checked()?;
     store::update_package(
@@ -256,7 +256,7 @@ pub(crate) fn counted(n: i64, one: &str, many: &str) -> String {
 
 /// Refused while the package has policies or assignments: they go first.
 pub async fn delete(state: &AppState, p: &Principal, id: AccessPackageId) -> Result<(), AppError> {
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let package = load(&mut tx, p, id, MANAGE, may_manage_packages).await?;
     let usage = store::package_usage(&mut tx, id).await?;
     if usage.policies > 0 || usage.assignments > 0 {

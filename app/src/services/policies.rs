@@ -370,7 +370,7 @@ pub async fn update(
 ) -> Result<(), AppError> {
     authorize(state, p, catalog).await?;
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let record = load(&mut tx, catalog, policy).await?;
     let before = current_draft(&mut tx, policy, &record).await?;
     let after = write(&mut tx, catalog, policy, None, draft, now).await?;
@@ -492,7 +492,7 @@ pub async fn create(
     let names = names.trimmed();
     let now = state.clock.now();
     let id = PolicyId::new();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     packages::insert_policy(
         &mut tx,
         &NewPolicy {
@@ -540,7 +540,7 @@ pub async fn replace(
     authorize(state, p, catalog).await?;
     let names = names.trimmed();
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let record = load(&mut tx, catalog, policy).await?;
     let before = current_draft(&mut tx, policy, &record).await?;
     let after = write(&mut tx, catalog, policy, Some(&names), draft, now).await?;
@@ -571,7 +571,7 @@ pub async fn replace(
 pub async fn delete(state: &AppState, p: &Principal, policy: PolicyId) -> Result<(), AppError> {
     let (catalog, _) = place(&mut *state.db.acquire().await?, policy).await?;
     authorize(state, p, catalog).await?;
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let record = load(&mut tx, catalog, policy).await?;
     let usage = packages::policy_usage(&mut tx, policy).await?;
     if usage.requests > 0 || usage.assignments > 0 {

@@ -21,7 +21,7 @@ pub async fn redeliver(
     instance: CalloutInstanceId,
 ) -> Result<(), AppError> {
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let row = requests::get(&mut tx, request)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("There is no request with id {request}.")))?;

@@ -111,7 +111,7 @@ pub async fn submit(
     let me = user_of(p)?;
     check_text("justification", "Justification", justification)?;
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let record = packages::get_policy(&mut tx, policy)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such policy.".into()))?;
@@ -164,7 +164,7 @@ async fn decide(
     let me = user_of(p)?;
     check_text("reason", "Reason", reason)?;
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let row = requests::get(&mut tx, request)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such request.".into()))?;
@@ -243,7 +243,7 @@ pub(super) async fn cancel_in(
 pub async fn cancel(state: &AppState, p: &Principal, request: RequestId) -> Result<(), AppError> {
     let me = user_of(p)?;
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let row = requests::get(&mut tx, request)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such request.".into()))?;
@@ -307,7 +307,7 @@ pub async fn remove_assignment(
     assignment: AssignmentId,
 ) -> Result<RequestId, AppError> {
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let record = requests::get_assignment(&mut tx, assignment)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such assignment.".into()))?;

@@ -53,7 +53,7 @@ pub async fn resume(
     };
     let now = state.clock.now();
     // One writer at a time: racing resumes see each other's outcome.
-    let mut tx = crate::store::write_tx(&state.db).await?;
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let instance = requests::get_instance(&mut tx, input.instance)
         .await?
         .ok_or_else(no_instance)?;

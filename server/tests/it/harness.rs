@@ -61,6 +61,7 @@ impl TestApp {
     pub async fn restart(self, later: chrono::Duration) -> TestApp {
         let now = self.state.clock.now() + later;
         let settings = (*self.state.settings).clone();
+        self.state.writer.close().await;
         self.state.db.close().await;
         let db = app::store::connect(&db_url(&self.dir)).await.unwrap();
         Self::on(db, settings, Clock::fixed(now), self.dir)
