@@ -12,8 +12,9 @@ use crate::domain::role::Role;
 use crate::engine::run::actor_columns;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::requests::{self, NewRequest};
+use crate::store::requests::{self, NewRequest, RequestRow};
 use crate::store::{packages, users};
+use sqlx::SqliteConnection;
 
 /// A direct assignment (`adminAdd`) as the REST API's `POST /assignmentRequests` asks for it.
 #[derive(Debug, Clone, PartialEq)]
@@ -137,15 +138,26 @@ pub async fn cancel_as_manager(
     managed_catalogs(p)?;
     let now = state.clock.now();
     let mut tx = crate::store::write_tx(&state.writer).await?;
-    let row = requests::get(&mut tx, request)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("There is no request with id {request}.")))?;
-    let catalog = catalog_of(&mut tx, row.package).await?;
-    p.require(catalog, Role::may_manage_assignments, "cancel a request")?;
+    request_they_manage(&mut tx, p, request, "cancel a request").await?;
     super::requests::cancel_in(&mut tx, p, request, now).await?;
     tx.commit().await?;
     state.wake.notify_one();
     Ok(())
+}
+
+/// The request, if it exists and the caller manages assignments in its catalog (to `action`).
+pub(super) async fn request_they_manage(
+    conn: &mut SqliteConnection,
+    p: &Principal,
+    request: RequestId,
+    action: &str,
+) -> Result<RequestRow, AppError> {
+    let row = requests::get(&mut *conn, request)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("There is no request with id {request}.")))?;
+    let catalog = catalog_of(&mut *conn, row.package).await?;
+    p.require(catalog, Role::may_manage_assignments, action)?;
+    Ok(row)
 }
 
 /// A manager or app removes an assignment (`adminRemove`, the REST API's removal request).

@@ -2,11 +2,11 @@
 //! Redeliver). The same instance, so the workflow sees the same `webhook-id` and can tell a
 //! repeat; its attempts continue their numbering and the retry schedule starts afresh.
 
-use super::requests::{actor_of, audit_caller, catalog_of};
+use super::manager_requests::request_they_manage;
+use super::requests::{actor_of, audit_caller};
 use crate::auth::authz::Principal;
 use crate::domain::ids::{CalloutInstanceId, RequestId};
 use crate::domain::lifecycle::{redeliver as may_redeliver, InstanceStatus};
-use crate::domain::role::Role;
 use crate::domain::stage::Stage;
 use crate::engine::run::{history, queue_delivery};
 use crate::error::AppError;
@@ -22,11 +22,7 @@ pub async fn redeliver(
 ) -> Result<(), AppError> {
     let now = state.clock.now();
     let mut tx = crate::store::write_tx(&state.writer).await?;
-    let row = requests::get(&mut tx, request)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("There is no request with id {request}.")))?;
-    let catalog = catalog_of(&mut tx, row.package).await?;
-    p.require(catalog, Role::may_manage_assignments, "redeliver a callout")?;
+    request_they_manage(&mut tx, p, request, "redeliver a callout").await?;
     let record = requests::get_instance(&mut tx, instance)
         .await?
         .filter(|i| i.request_id.as_deref() == Some(request.to_string().as_str()))

@@ -24,11 +24,8 @@ struct Waiting {
 async fn waiting() -> Waiting {
     let app = TestApp::new().await;
     let receiver = TestReceiver::start().await;
-    sqlx::query("UPDATE custom_extensions SET endpoint_type = 'http', endpoint_url = ? WHERE display_name = 'Contoso.SodCheckProcess'")
-        .bind(format!("{}/sod", receiver.url))
-        .execute(&app.state.db)
-        .await
-        .unwrap();
+    app.extension_at("Contoso.SodCheckProcess", &format!("{}/sod", receiver.url))
+        .await;
     let catalog = marketing(&app).await;
     let token = token(
         &app,
@@ -41,11 +38,7 @@ async fn waiting() -> Waiting {
         .await,
     )
     .await;
-    let policy = app
-        .id_of("SELECT id FROM policies WHERE display_name = 'Employees, manager approval'")
-        .await
-        .parse()
-        .unwrap();
+    let policy = app.policy("Employees, manager approval").await;
     Waiting {
         app,
         token,

@@ -52,22 +52,9 @@ pub(crate) async fn scenario(stages: &[Stage], client: ClientConfiguration) -> S
     // Creating it sent a connection test (connection.rs covers it); these tests start after.
     drain(&app.state).await.unwrap();
     receiver.clear();
-    let policy: PolicyId = app
-        .id_of("SELECT id FROM policies WHERE display_name = 'Employees, manager approval'")
-        .await
-        .parse()
-        .unwrap();
-    sqlx::query("DELETE FROM policy_stage_settings WHERE policy_id = ?")
-        .bind(policy.to_string())
-        .execute(&app.state.db)
-        .await
-        .unwrap();
-    let mut conn = app.state.db.acquire().await.unwrap();
-    for stage in stages {
-        app::store::packages::set_stage(&mut conn, policy, *stage, created.id)
-            .await
-            .unwrap();
-    }
+    let policy = app.policy("Employees, manager approval").await;
+    let mapped: Vec<_> = stages.iter().map(|stage| (*stage, created.id)).collect();
+    app.map_stages(policy, &mapped).await;
     Scenario {
         app,
         receiver,

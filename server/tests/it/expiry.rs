@@ -16,45 +16,28 @@ use chrono::Duration;
 async fn expiring_after(days: i64) -> (TestApp, TestReceiver, PolicyId) {
     let app = TestApp::new().await;
     let receiver = TestReceiver::start().await;
-    sqlx::query("UPDATE custom_extensions SET endpoint_type = 'http', endpoint_url = ? || '/' || replace(display_name, ' ', '-') WHERE display_name IN ('Expiry reminder', 'Welcome mail')")
-        .bind(&receiver.url)
-        .execute(&app.state.db)
-        .await
-        .unwrap();
-    let policy: PolicyId = app
-        .id_of("SELECT id FROM policies WHERE display_name = 'All employees'")
-        .await
-        .parse()
-        .unwrap();
+    let reminder = app
+        .extension_at("Expiry reminder", &format!("{}/reminder", receiver.url))
+        .await;
+    let welcome = app
+        .extension_at("Welcome mail", &format!("{}/welcome", receiver.url))
+        .await;
+    let policy = app.policy("All employees").await;
     sqlx::query("UPDATE policies SET expiration_type = 'afterDuration', expiration_duration = ? WHERE id = ?")
         .bind(format!("P{days}D"))
         .bind(policy.to_string())
         .execute(&app.state.db)
         .await
         .unwrap();
-    sqlx::query("DELETE FROM policy_stage_settings WHERE policy_id = ?")
-        .bind(policy.to_string())
-        .execute(&app.state.db)
-        .await
-        .unwrap();
-    let extension = |name: &str| {
-        let sql = format!("SELECT id FROM custom_extensions WHERE display_name = '{name}'");
-        let app = &app;
-        async move { app.id_of(&sql).await.parse().unwrap() }
-    };
-    let reminder = extension("Expiry reminder").await;
-    let welcome = extension("Welcome mail").await;
-    let mut conn = app.state.db.acquire().await.unwrap();
-    for (stage, ext) in [
-        (Stage::AssignmentFourteenDaysBeforeExpiration, reminder),
-        (Stage::AssignmentOneDayBeforeExpiration, reminder),
-        (Stage::AssignmentRequestRemoved, welcome),
-    ] {
-        app::store::packages::set_stage(&mut conn, policy, stage, ext)
-            .await
-            .unwrap();
-    }
-    drop(conn);
+    app.map_stages(
+        policy,
+        &[
+            (Stage::AssignmentFourteenDaysBeforeExpiration, reminder),
+            (Stage::AssignmentOneDayBeforeExpiration, reminder),
+            (Stage::AssignmentRequestRemoved, welcome),
+        ],
+    )
+    .await;
     (app, receiver, policy)
 }
 

@@ -120,6 +120,36 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A demo policy's id, by its name.
+    pub async fn policy(&self, name: &str) -> app::domain::ids::PolicyId {
+        let sql = format!("SELECT id FROM policies WHERE display_name = '{name}'");
+        self.id_of(&sql).await.parse().unwrap()
+    }
+
+    /// A demo custom extension, by its name, now calling `url` (a receiver on loopback).
+    pub async fn extension_at(&self, name: &str, url: &str) -> app::domain::ids::ExtensionId {
+        sqlx::query("UPDATE custom_extensions SET endpoint_type = 'http', endpoint_url = ? WHERE display_name = ?")
+            .bind(url)
+            .bind(name)
+            .execute(&self.state.db)
+            .await
+            .unwrap();
+        let sql = format!("SELECT id FROM custom_extensions WHERE display_name = '{name}'");
+        self.id_of(&sql).await.parse().unwrap()
+    }
+
+    /// The policy calls these extensions at these stages, and at no other.
+    pub async fn map_stages(
+        &self,
+        policy: app::domain::ids::PolicyId,
+        stages: &[(app::domain::stage::Stage, app::domain::ids::ExtensionId)],
+    ) {
+        let mut conn = self.state.db.acquire().await.unwrap();
+        app::store::packages::replace_stage_settings(&mut conn, policy, stages)
+            .await
+            .unwrap();
+    }
+
     pub async fn id_of(&self, sql: &str) -> String {
         sqlx::query_scalar(sql)
             .fetch_one(&self.state.db)

@@ -2,19 +2,9 @@
 //! create nothing, and each role sees only what it may.
 
 use crate::harness::TestApp;
-use app::domain::ids::PolicyId;
 use app::engine::worker::drain;
 use app::error::AppError;
 use app::services::{request_views, requests};
-
-async fn policy(app: &TestApp, name: &str) -> PolicyId {
-    app.id_of(&format!(
-        "SELECT id FROM policies WHERE display_name = '{name}'"
-    ))
-    .await
-    .parse()
-    .unwrap()
-}
 
 async fn without_extensions(app: &TestApp) {
     // These tests are about people, not callouts: no stage calls anything.
@@ -32,7 +22,7 @@ async fn a_request_goes_from_approval_to_delivered_and_each_role_sees_its_part()
     let alex = app.principal("alex@contoso.test").await;
     let approver = app.principal("approver@contoso.test").await;
     let admin = app.principal("admin@contoso.test").await;
-    let tools = policy(&app, "Employees, manager approval").await;
+    let tools = app.policy("Employees, manager approval").await;
 
     let id = requests::submit(&app.state, &adele, tools, "Campaign work")
         .await
@@ -121,7 +111,7 @@ async fn refused_requests_create_nothing() {
     let app = TestApp::new().await;
     without_extensions(&app).await;
     let adele = app.principal("adele@contoso.test").await;
-    let tools = policy(&app, "Employees, manager approval").await;
+    let tools = app.policy("Employees, manager approval").await;
     requests::submit(&app.state, &adele, tools, "first")
         .await
         .unwrap();
@@ -141,7 +131,7 @@ async fn refused_requests_create_nothing() {
         .execute(&app.state.db)
         .await
         .unwrap();
-    let open = policy(&app, "All employees").await;
+    let open = app.policy("All employees").await;
     let err = requests::submit(&app.state, &adele, open, "")
         .await
         .unwrap_err();
@@ -155,7 +145,7 @@ async fn a_requestor_cancels_an_open_request_once() {
     without_extensions(&app).await;
     let adele = app.principal("adele@contoso.test").await;
     let alex = app.principal("alex@contoso.test").await;
-    let tools = policy(&app, "Employees, manager approval").await;
+    let tools = app.policy("Employees, manager approval").await;
     let id = requests::submit(&app.state, &adele, tools, "")
         .await
         .unwrap();
@@ -189,7 +179,7 @@ async fn a_manager_removes_an_assignment_and_a_stranger_cannot() {
     let adele = app.principal("adele@contoso.test").await;
     let alex = app.principal("alex@contoso.test").await;
     let owner = app.principal("owner@contoso.test").await;
-    let open = policy(&app, "All employees").await;
+    let open = app.policy("All employees").await;
     let id = requests::submit(&app.state, &adele, open, "")
         .await
         .unwrap();

@@ -31,11 +31,7 @@ async fn advancing_runs_the_timers_that_fell_due() {
         .await
         .unwrap();
     let adele = app.principal("adele@contoso.test").await;
-    let policy = app
-        .id_of("SELECT id FROM policies WHERE display_name = 'Employees, manager approval'")
-        .await
-        .parse()
-        .unwrap();
+    let policy = app.policy("Employees, manager approval").await;
     let id = requests::submit(&app.state, &adele, policy, "")
         .await
         .unwrap();

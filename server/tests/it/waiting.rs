@@ -20,32 +20,11 @@ const WITH_APPROVAL: &str = "Employees, manager approval";
 async fn waiting_at(policy: &str, stage: Stage) -> (TestApp, TestReceiver, PolicyId) {
     let app = TestApp::new().await;
     let receiver = TestReceiver::start().await;
-    sqlx::query("UPDATE custom_extensions SET endpoint_type = 'http', endpoint_url = ? WHERE display_name = 'Contoso.SodCheckProcess'")
-        .bind(format!("{}/sod", receiver.url))
-        .execute(&app.state.db)
-        .await
-        .unwrap();
-    let policy: PolicyId = app
-        .id_of(&format!(
-            "SELECT id FROM policies WHERE display_name = '{policy}'"
-        ))
-        .await
-        .parse()
-        .unwrap();
     let sod = app
-        .id_of("SELECT id FROM custom_extensions WHERE display_name = 'Contoso.SodCheckProcess'")
-        .await
-        .parse()
-        .unwrap();
-    sqlx::query("DELETE FROM policy_stage_settings WHERE policy_id = ?")
-        .bind(policy.to_string())
-        .execute(&app.state.db)
-        .await
-        .unwrap();
-    let mut conn = app.state.db.acquire().await.unwrap();
-    app::store::packages::set_stage(&mut conn, policy, stage, sod)
-        .await
-        .unwrap();
+        .extension_at("Contoso.SodCheckProcess", &format!("{}/sod", receiver.url))
+        .await;
+    let policy = app.policy(policy).await;
+    app.map_stages(policy, &[(stage, sod)]).await;
     (app, receiver, policy)
 }
 

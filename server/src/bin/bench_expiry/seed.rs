@@ -155,21 +155,15 @@ pub async fn seed(
     .execute(&mut *tx)
     .await
     .map_err(failed("repoint the extension"))?;
-    sqlx::query("DELETE FROM policy_stage_settings WHERE policy_id = ?")
-        .bind(&policy)
-        .execute(&mut *tx)
-        .await
-        .map_err(failed("clear the stages"))?;
     let policy_id: PolicyId = policy.parse().map_err(|e| format!("seeding: {e}"))?;
     let extension: ExtensionId = extension.parse().map_err(|e| format!("seeding: {e}"))?;
-    for stage in [
-        Stage::AssignmentFourteenDaysBeforeExpiration,
-        Stage::AssignmentOneDayBeforeExpiration,
-    ] {
-        store::packages::set_stage(&mut tx, policy_id, stage, extension)
-            .await
-            .map_err(failed("map the stages"))?;
-    }
+    let stages = [
+        (Stage::AssignmentFourteenDaysBeforeExpiration, extension),
+        (Stage::AssignmentOneDayBeforeExpiration, extension),
+    ];
+    store::packages::replace_stage_settings(&mut tx, policy_id, &stages)
+        .await
+        .map_err(failed("map the stages"))?;
     tx.commit().await.map_err(failed("commit"))?;
     db.close().await;
     let setup = started.elapsed();

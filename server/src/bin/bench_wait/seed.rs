@@ -73,14 +73,10 @@ pub async fn seed(url: &str, users: usize, endpoint: &str) -> Result<Seeded, Str
     .execute(&mut *tx)
     .await
     .map_err(failed("repoint the extension"))?;
-    sqlx::query("DELETE FROM policy_stage_settings WHERE policy_id = ?")
-        .bind(&policy)
-        .execute(&mut *tx)
-        .await
-        .map_err(failed("clear the stages"))?;
     let policy: PolicyId = policy.parse().map_err(|e| format!("seeding: {e}"))?;
     let extension: ExtensionId = extension.parse().map_err(|e| format!("seeding: {e}"))?;
-    store::packages::set_stage(&mut tx, policy, Stage::AssignmentRequestCreated, extension)
+    let stages = [(Stage::AssignmentRequestCreated, extension)];
+    store::packages::replace_stage_settings(&mut tx, policy, &stages)
         .await
         .map_err(failed("set the created stage"))?;
     tx.commit().await.map_err(failed("commit"))?;
