@@ -34,9 +34,10 @@ pub struct PolicyFacts {
     pub display_name: String,
 }
 
+/// Who asked: a user, or an app (its service principal) for requests made over the API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
-    pub id: UserId,
+    pub id: uuid::Uuid,
     pub display_name: String,
 }
 
@@ -380,8 +381,8 @@ struct PolicyBody<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct PersonBody<'a> {
-    id: UserId,
-    object_id: UserId,
+    id: uuid::Uuid,
+    object_id: uuid::Uuid,
     display_name: &'a str,
 }
 

@@ -3,10 +3,10 @@
 use crate::callout::body::{
     AssignmentFacts, CalloutFacts, Described, Person, PolicyFacts, TargetFacts,
 };
-use crate::domain::ids::{AssignmentId, CalloutInstanceId, RequestId, UserId};
+use crate::domain::ids::{AppId, AssignmentId, CalloutInstanceId, RequestId, UserId};
 use crate::domain::stage::Stage;
 use crate::domain::timeout::WaitTimeout;
-use crate::store::{parse_db_time, requests, users};
+use crate::store::{apps, parse_db_time, requests, users};
 use sqlx::SqliteConnection;
 
 fn decode<E: std::error::Error + Send + Sync + 'static>(e: E) -> sqlx::Error {
@@ -43,18 +43,27 @@ pub async fn load(
     let target = users::get(&mut *conn, row.target)
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
+    // Latch itself (a removal at expiry) has no object id: the callout names the assignment's
+    // user, as it does for a requestor since deleted.
     let requestor = match (row.requestor_kind.as_str(), &row.requestor_id) {
         ("user", Some(id)) => {
             let id: UserId = id.parse().map_err(decode)?;
             users::get(&mut *conn, id).await?.map(|u| Person {
-                id,
+                id: id.as_uuid(),
                 display_name: u.display_name,
+            })
+        }
+        ("app", Some(id)) => {
+            let id: AppId = id.parse().map_err(decode)?;
+            apps::get(&mut *conn, id).await?.map(|a| Person {
+                id: id.as_uuid(),
+                display_name: a.display_name,
             })
         }
         _ => None,
     }
     .unwrap_or(Person {
-        id: row.target,
+        id: row.target.as_uuid(),
         display_name: target.display_name.clone(),
     });
     let assignment_id = assignment.or(row.assignment);

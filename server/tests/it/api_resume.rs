@@ -16,7 +16,7 @@ struct Waiting {
     app: TestApp,
     token: String,
     policy: PolicyId,
-    _receiver: TestReceiver,
+    receiver: TestReceiver,
 }
 
 /// Marketing's approval policy waits at "Request is created" (Contoso.SodCheckProcess,
@@ -43,7 +43,7 @@ async fn waiting() -> Waiting {
         app,
         token,
         policy,
-        _receiver: receiver,
+        receiver,
     }
 }
 
@@ -453,4 +453,41 @@ async fn a_resume_after_cancel_or_timeout_is_refused() {
     )
     .await;
     assert_eq!(s, StatusCode::CONFLICT, "{a}");
+}
+
+#[tokio::test]
+async fn a_request_an_app_makes_names_the_app_as_requestor_in_its_callout() {
+    let w = waiting().await;
+    let adele: String = w
+        .app
+        .id_of("SELECT id FROM users WHERE user_principal_name = 'adele@contoso.test'")
+        .await;
+    let package: String = w
+        .app
+        .id_of(&format!(
+            "SELECT access_package_id FROM policies WHERE id = '{}'",
+            w.policy
+        ))
+        .await;
+    let (status, _) = call(
+        &w.app,
+        "POST",
+        "/v1.0/identityGovernance/entitlementManagement/assignmentRequests",
+        Some(&w.token),
+        Some(json!({
+            "requestType": "adminAdd",
+            "assignment": { "targetId": adele, "assignmentPolicyId": w.policy, "accessPackageId": package },
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    drain(&w.app.state).await.unwrap();
+    let app_id: String = w
+        .app
+        .id_of("SELECT id FROM apps WHERE display_name = 'Contoso SoD'")
+        .await;
+    let body = w.receiver.calls().last().expect("a callout").json();
+    assert_eq!(body["Requestor"]["DisplayName"], "Contoso SoD");
+    assert_eq!(body["Requestor"]["Id"], app_id);
+    assert_eq!(body["Requestor"]["ObjectId"], app_id);
 }
