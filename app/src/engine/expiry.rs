@@ -55,7 +55,7 @@ async fn handle(state: &AppState, id: AssignmentId, now: DateTime<Utc>) -> Resul
                 pre_expiry_callout(&mut tx, id, &assignment, *trigger, now).await?
             }
             ExpiryStep::Expire => {
-                run_removal(&mut tx, id, RemovalKind::System, Actor::System, now).await?;
+                run_removal(&mut tx, id, RemovalKind::System, Actor::System, "", now).await?;
             }
         }
     }

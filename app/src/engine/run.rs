@@ -76,6 +76,7 @@ pub async fn run_removal(
     assignment: AssignmentId,
     kind: RemovalKind,
     by: Actor,
+    justification: &str,
     now: DateTime<Utc>,
 ) -> Result<Transition, RunError> {
     let record = requests::get_assignment(&mut *conn, assignment)
@@ -94,7 +95,7 @@ pub async fn run_removal(
             requestor_kind,
             requestor_id,
             assignment: Some(assignment),
-            justification: "",
+            justification,
         },
         now,
     )

@@ -162,13 +162,16 @@ pub(super) async fn request_they_manage(
 
 /// A manager or app removes an assignment (`adminRemove`, the REST API's removal request).
 /// An unknown assignment is a mistake in the body (`assignment.id`); one in a catalog where
-/// the caller does not manage assignments is refused.
+/// the caller does not manage assignments is refused. The justification is kept on the removal
+/// request (and sent in its callouts).
 pub async fn admin_remove(
     state: &AppState,
     p: &Principal,
     assignment: AssignmentId,
+    justification: &str,
 ) -> Result<RequestId, AppError> {
     managed_catalogs(p)?;
+    check_text(keys::JUSTIFICATION, "The justification", justification)?;
     let now = state.clock.now();
     let mut tx = crate::store::write_tx(&state.writer).await?;
     let record = requests::get_assignment(&mut tx, assignment)
@@ -189,7 +192,16 @@ pub async fn admin_remove(
         Role::may_manage_assignments,
         "remove an assignment",
     )?;
-    let id = remove(&mut tx, p, &record, assignment, RemovalKind::Admin, now).await?;
+    let id = remove(
+        &mut tx,
+        p,
+        &record,
+        assignment,
+        RemovalKind::Admin,
+        justification,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     state.wake.notify_one();
     Ok(id)

@@ -274,6 +274,7 @@ pub(super) async fn remove(
     record: &AssignmentRecord,
     assignment: AssignmentId,
     kind: RemovalKind,
+    justification: &str,
     now: DateTime<Utc>,
 ) -> Result<RequestId, AppError> {
     if record.state != "delivered" {
@@ -282,9 +283,16 @@ pub(super) async fn remove(
             record.state
         )));
     }
-    let transition = run_removal(&mut *conn, assignment, kind, actor_of(p), now)
-        .await
-        .map_err(from_run)?;
+    let transition = run_removal(
+        &mut *conn,
+        assignment,
+        kind,
+        actor_of(p),
+        justification,
+        now,
+    )
+    .await
+    .map_err(from_run)?;
     let id = transition.request.id;
     audit_caller(
         conn,
@@ -330,7 +338,7 @@ pub async fn remove_assignment(
     } else {
         return Err(AppError::NotFound("There is no such assignment.".into()));
     };
-    let id = remove(&mut tx, p, &record, assignment, kind, now).await?;
+    let id = remove(&mut tx, p, &record, assignment, kind, "", now).await?;
     tx.commit().await?;
     state.wake.notify_one();
     Ok(id)

@@ -243,7 +243,8 @@ async fn create(
             .map_err(graph_error)?
     } else {
         let target: AssignmentId = guid(assignment.id.as_ref(), keys::ASSIGNMENT)?;
-        manager_requests::admin_remove(&state, &p, target)
+        let justification = body.justification.clone().unwrap_or_default();
+        manager_requests::admin_remove(&state, &p, target, &justification)
             .await
             .map_err(graph_error)?
     };

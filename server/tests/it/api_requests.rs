@@ -551,7 +551,8 @@ async fn admin_remove_ends_an_assignment_and_is_refused_twice() {
     let w = World::new().await;
     let delivered = w.created(w.analytics_for("adele@contoso.test").await).await;
     let assignment = delivered["assignment"]["id"].as_str().unwrap();
-    let body = json!({ "requestType": "AdminRemove", "assignment": { "id": assignment } });
+    let body = json!({ "requestType": "AdminRemove", "assignment": { "id": assignment },
+                       "justification": "Left the campaign team" });
 
     let (status, message) = refused(
         &w.app,
@@ -563,9 +564,23 @@ async fn admin_remove_ends_an_assignment_and_is_refused_twice() {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{message}");
 
+    let mut too_long = body.clone();
+    too_long["justification"] = json!("x".repeat(10_000));
+    let (status, message) = refused(
+        &w.app,
+        "POST",
+        &format!("{BASE}/assignmentRequests"),
+        Some(&w.marketing_app),
+        Some(too_long),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{message}");
+    assert!(message.contains("justification"), "{message}");
+
     let removal = w.created(body.clone()).await;
     assert_eq!(removal["requestType"], "adminRemove");
     assert_eq!(removal["assignment"]["id"], assignment);
+    assert_eq!(removal["justification"], "Left the campaign team");
     assert_eq!(
         removal["requestor"]["displayName"],
         "Marketing provisioning"
