@@ -37,3 +37,14 @@ test("navigation shows only what the roles allow", async ({ page }) => {
   await hydrated(page);
   await expect(page.getByTestId("not-permitted")).toBeVisible();
 });
+
+test("on a 360 px phone the top bar wraps instead of running off the screen", async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await signIn(page, "admin@contoso.test");
+  const header = page.locator("header.topbar");
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Approvals" })).toBeVisible();
+  const overflow = await header.evaluate((h) => h.scrollWidth - h.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  const pageOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(pageOverflow).toBeLessThanOrEqual(0);
+});
