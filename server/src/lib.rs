@@ -5,6 +5,7 @@ pub mod config;
 pub mod discovery;
 pub mod guard;
 pub mod rest;
+pub mod server_fn_status;
 pub mod test_clock;
 
 use app::state::AppState;
@@ -36,6 +37,7 @@ pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(axum::middleware::from_fn(server_fn_status::statuses))
         .layer(axum::middleware::from_fn_with_state(state, guard::guard))
         .with_state(leptos_options)
 }

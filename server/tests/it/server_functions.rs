@@ -95,15 +95,16 @@ async fn server_functions_check_the_callers_role_not_the_ui() {
         .await;
     let body = json!({ "catalog": catalog, "extension": target });
 
-    let (_, anonymous) = text(
+    let (status, anonymous) = text(
         app.send(json_post("/api/delete_extension", body.clone(), None))
             .await,
     )
     .await;
     assert!(anonymous.contains("NotSignedIn"), "{anonymous}");
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     let requestor = app.sign_in("adele@contoso.test").await;
-    let (_, refused) = text(
+    let (status, refused) = text(
         app.send(json_post(
             "/api/delete_extension",
             body.clone(),
@@ -113,6 +114,7 @@ async fn server_functions_check_the_callers_role_not_the_ui() {
     )
     .await;
     assert!(refused.contains("NotPermitted"), "{refused}");
+    assert_eq!(status, StatusCode::FORBIDDEN);
 
     let manager = app.sign_in("manager@contoso.test").await;
     let (_, refused) = text(
@@ -171,7 +173,7 @@ async fn a_create_with_bad_fields_answers_every_field_and_writes_nothing() {
         "client": { "timeoutInMilliseconds": 100, "maximumRetries": 3 },
         "resourceId": null
     });
-    let (_, answer) = text(
+    let (status, answer) = text(
         app.send(json_post(
             "/api/create_extension",
             json!({ "catalog": catalog, "draft": draft }),
@@ -180,6 +182,7 @@ async fn a_create_with_bad_fields_answers_every_field_and_writes_nothing() {
         .await,
     )
     .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     for field in ["displayName", "url", "timeoutInMilliseconds"] {
         assert!(
             answer.contains(&format!("\"field\":\"{field}\"")),
