@@ -172,11 +172,9 @@ pub async fn start_callout(
     c: &NewCallout,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let ext = extensions::get_any(&mut *conn, c.extension)
+    let snapshot = config_snapshot(&mut *conn, c.extension)
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
-    let snapshot =
-        serde_json::to_value(ext.to_draft()?).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     requests::insert_instance(
         &mut *conn,
         &NewInstance {
@@ -193,6 +191,19 @@ pub async fn start_callout(
     )
     .await?;
     queue_delivery(conn, c.instance, 0, now).await
+}
+
+/// The extension's configuration as it is now, as a callout keeps it; None once deleted.
+pub async fn config_snapshot(
+    conn: &mut SqliteConnection,
+    extension: ExtensionId,
+) -> Result<Option<serde_json::Value>, sqlx::Error> {
+    let Some(ext) = extensions::get_any(&mut *conn, extension).await? else {
+        return Ok(None);
+    };
+    serde_json::to_value(ext.to_draft()?)
+        .map(Some)
+        .map_err(|e| sqlx::Error::Encode(Box::new(e)))
 }
 
 /// Queues the delivery of a callout instance, due now. `earlier_attempts` are attempts made

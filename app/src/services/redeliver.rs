@@ -1,6 +1,8 @@
 //! A manager sends a failed launch-and-continue callout again (the troubleshooting screen's
 //! Redeliver). The same instance, so the workflow sees the same `webhook-id` and can tell a
-//! repeat; its attempts continue their numbering and the retry schedule starts afresh.
+//! repeat; its attempts continue their numbering and the retry schedule starts afresh. It goes
+//! with the extension's configuration as it is now: the usual story is "the endpoint was wrong
+//! or down, the admin fixed it, now send it again".
 
 use super::manager_requests::request_they_manage;
 use super::requests::{actor_of, audit_caller};
@@ -8,7 +10,7 @@ use crate::auth::authz::Principal;
 use crate::domain::ids::{CalloutInstanceId, RequestId};
 use crate::domain::lifecycle::{redeliver as may_redeliver, InstanceStatus};
 use crate::domain::stage::Stage;
-use crate::engine::run::{history, queue_delivery};
+use crate::engine::run::{config_snapshot, history, queue_delivery};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::requests;
@@ -35,6 +37,17 @@ pub async fn redeliver(
     let stage = Stage::parse(&record.stage).map_err(|_| AppError::Internal)?;
     let step = may_redeliver(status, record.waits(), stage, actor_of(p))
         .map_err(|refusal| AppError::Conflict(refusal.to_string()))?;
+    let extension = record
+        .custom_extension_id
+        .parse()
+        .map_err(|_| AppError::Internal)?;
+    let config = config_snapshot(&mut tx, extension).await?.ok_or_else(|| {
+        AppError::Conflict(
+            "The custom extension of this callout was deleted, so there is nowhere to send it."
+                .into(),
+        )
+    })?;
+    requests::set_instance_config(&mut tx, instance, &config).await?;
     let earlier = requests::attempt_count(&mut tx, instance).await?;
     requests::set_instance_status(&mut tx, instance, InstanceStatus::Pending, now).await?;
     queue_delivery(&mut tx, instance, earlier, now).await?;

@@ -560,6 +560,21 @@ pub struct NewAttempt<'a> {
 }
 
 /// Records one try; its number is one more than the tries already recorded.
+/// The configuration a callout is sent with from now on (a redelivery takes the extension's
+/// current one).
+pub async fn set_instance_config(
+    conn: &mut SqliteConnection,
+    id: CalloutInstanceId,
+    config_snapshot: &serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE callout_instances SET config_snapshot = ? WHERE id = ?")
+        .bind(config_snapshot.to_string())
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn attempt_count(
     conn: &mut SqliteConnection,
     instance: CalloutInstanceId,

@@ -53,8 +53,16 @@ async fn a_failed_callout_is_sent_again_with_the_same_webhook_id_and_fresh_retri
         .unwrap();
     assert!(view.instances.unwrap()[0].can_redeliver);
 
-    // The endpoint still fails, but with a retryable answer: the redelivery gets the whole
-    // retry schedule although the instance already used one attempt.
+    // The admin fixes the endpoint; it still fails, but with a retryable answer: the
+    // redelivery goes to the fixed endpoint and gets the whole retry schedule although the
+    // instance already used one attempt.
+    sqlx::query(
+        "UPDATE custom_extensions SET endpoint_url = ? WHERE display_name = 'Contoso.Provisioning'",
+    )
+    .bind(format!("{}/hooks/fixed", s.receiver.url))
+    .execute(&s.app.state.db)
+    .await
+    .unwrap();
     s.receiver.reply(Reply::Status(503));
     redeliver(&s.app.state, &owner, request, instance)
         .await
@@ -67,6 +75,12 @@ async fn a_failed_callout_is_sent_again_with_the_same_webhook_id_and_fresh_retri
 
     let calls = s.receiver.calls();
     assert_eq!(calls.len(), 3);
+    let paths: Vec<&str> = calls.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["/hooks/provisioning", "/hooks/fixed", "/hooks/fixed"],
+        "sent again with the extension as it is now"
+    );
     assert!(calls
         .iter()
         .all(|c| c.header("webhook-id") == instance.to_string()));
