@@ -62,14 +62,6 @@ impl Waiting {
         (id, instance)
     }
 
-    async fn state(&self, id: RequestId) -> (String, String) {
-        sqlx::query_as("SELECT state, status FROM requests WHERE id = ?")
-            .bind(id.to_string())
-            .fetch_one(&self.app.state.db)
-            .await
-            .unwrap()
-    }
-
     async fn resumes_recorded(&self, id: RequestId) -> i64 {
         sqlx::query_scalar(
             "SELECT COUNT(*) FROM request_history WHERE request_id = ? AND event = 'resumed'",
@@ -103,7 +95,7 @@ async fn a_resume_continues_once_and_a_repeat_changes_nothing() {
     let w = waiting().await;
     let (id, instance) = w.submit("adele@contoso.test").await;
     assert_eq!(
-        w.state(id).await,
+        w.app.request_state(id).await,
         ("submitted".into(), "WaitingForCallback".into())
     );
     let url = path("v1.0", "assignmentRequests", id);
@@ -117,7 +109,7 @@ async fn a_resume_continues_once_and_a_repeat_changes_nothing() {
     .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{answer}");
     assert_eq!(
-        w.state(id).await,
+        w.app.request_state(id).await,
         ("pendingApproval".into(), "PendingApproval".into())
     );
     let (status, _) = call(
@@ -181,7 +173,7 @@ async fn the_seeds_example_denies_at_the_created_stage_on_every_path() {
             "{version}/{segment}: {answer}"
         );
         assert_eq!(
-            w.state(id).await,
+            w.app.request_state(id).await,
             ("denied".into(), "Denied".into()),
             "{version}/{segment}"
         );
@@ -344,7 +336,7 @@ async fn each_rule_answers_in_order_and_changes_nothing() {
     );
 
     assert_eq!(
-        w.state(id).await,
+        w.app.request_state(id).await,
         ("submitted".into(), "WaitingForCallback".into()),
         "nothing changed"
     );
@@ -431,7 +423,10 @@ async fn a_resume_after_cancel_or_timeout_is_refused() {
     let (id, instance) = w.submit("alex@contoso.test").await;
     w.app.state.clock.advance(chrono::Duration::minutes(61));
     drain(&w.app.state).await.unwrap();
-    assert_eq!(w.state(id).await, ("denied".into(), "Expired".into()));
+    assert_eq!(
+        w.app.request_state(id).await,
+        ("denied".into(), "Expired".into())
+    );
     // The first token has expired with the hour too.
     let fresh = token(
         &w.app,

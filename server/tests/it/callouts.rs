@@ -99,14 +99,6 @@ impl Scenario {
         id.parse().unwrap()
     }
 
-    async fn request_state(&self, request: RequestId) -> (String, String) {
-        sqlx::query_as("SELECT state, status FROM requests WHERE id = ?")
-            .bind(request.to_string())
-            .fetch_one(&self.app.state.db)
-            .await
-            .unwrap()
-    }
-
     /// (stage, status) of every instance, oldest first.
     pub async fn instances(&self) -> Vec<(String, String)> {
         sqlx::query_as("SELECT stage, status FROM callout_instances ORDER BY created_at, rowid")
@@ -138,12 +130,12 @@ async fn each_request_stage_fires_a_signed_callout_with_its_body() {
     .await;
     let request = s.submit().await;
     assert_eq!(
-        s.request_state(request).await,
+        s.app.request_state(request).await,
         ("pendingApproval".into(), "PendingApproval".into())
     );
     s.approve(request).await;
     assert_eq!(
-        s.request_state(request).await,
+        s.app.request_state(request).await,
         ("delivered".into(), "Delivered".into())
     );
     let adele = s.app.principal("adele@contoso.test").await;
@@ -319,7 +311,7 @@ async fn a_500_is_retried_on_schedule_and_then_succeeds() {
     );
     assert_eq!(s.instances().await[0].1, "calloutSent");
     assert_eq!(
-        s.request_state(request).await.0,
+        s.app.request_state(request).await.0,
         "pendingApproval",
         "launch and continue never held it"
     );
@@ -342,7 +334,7 @@ async fn a_400_is_not_retried_and_does_not_block_the_request() {
         vec![(Some(400), Some("the endpoint answered HTTP 400".into()))]
     );
     assert_eq!(s.instances().await[0].1, "calloutFailed");
-    assert_eq!(s.request_state(request).await.0, "pendingApproval");
+    assert_eq!(s.app.request_state(request).await.0, "pendingApproval");
 }
 
 #[tokio::test]

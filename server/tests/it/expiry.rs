@@ -52,12 +52,6 @@ async fn grant(app: &TestApp, policy: PolicyId) -> RequestId {
     id
 }
 
-/// Moves the clock and runs whatever fell due.
-async fn pass(app: &TestApp, by: Duration) {
-    app.state.clock.advance(by);
-    drain(&app.state).await.unwrap();
-}
-
 /// The stage of every callout the receiver got, in order.
 fn stages(receiver: &TestReceiver) -> Vec<String> {
     receiver
@@ -76,9 +70,9 @@ async fn a_thirty_day_assignment_gets_each_reminder_once_then_is_removed() {
     let (app, receiver, policy) = expiring_after(30).await;
     let request = grant(&app, policy).await;
 
-    pass(&app, Duration::days(16) - Duration::minutes(1)).await;
+    app.pass(Duration::days(16) - Duration::minutes(1)).await;
     assert!(stages(&receiver).is_empty(), "not before the 14-day moment");
-    pass(&app, Duration::minutes(1)).await;
+    app.pass(Duration::minutes(1)).await;
     assert_eq!(stages(&receiver), [FOURTEEN]);
     let body = receiver.calls()[0].json();
     assert!(body["ExpirationDateTime"].is_string(), "{body}");
@@ -87,17 +81,17 @@ async fn a_thirty_day_assignment_gets_each_reminder_once_then_is_removed() {
         "nothing waits for it"
     );
 
-    pass(&app, Duration::days(12)).await;
+    app.pass(Duration::days(12)).await;
     assert_eq!(stages(&receiver), [FOURTEEN], "no repeat");
-    pass(&app, Duration::days(1)).await;
+    app.pass(Duration::days(1)).await;
     assert_eq!(stages(&receiver), [FOURTEEN, ONE]);
 
-    pass(&app, Duration::hours(23)).await;
+    app.pass(Duration::hours(23)).await;
     assert_eq!(stages(&receiver), [FOURTEEN, ONE]);
     let state: String = app.id_of("SELECT state FROM assignments").await;
     assert_eq!(state, "delivered", "not before the expiration");
 
-    pass(&app, Duration::hours(1)).await;
+    app.pass(Duration::hours(1)).await;
     assert_eq!(stages(&receiver), [FOURTEEN, ONE, REMOVED]);
     let (state, expired_at): (String, Option<String>) =
         sqlx::query_as("SELECT state, expired_at FROM assignments")
@@ -137,7 +131,7 @@ async fn a_thirty_day_assignment_gets_each_reminder_once_then_is_removed() {
         .count();
     assert_eq!(launched, 2, "{:?}", details.history);
 
-    pass(&app, Duration::days(60)).await;
+    app.pass(Duration::days(60)).await;
     assert_eq!(stages(&receiver).len(), 3, "nothing more, ever");
 }
 
@@ -145,9 +139,9 @@ async fn a_thirty_day_assignment_gets_each_reminder_once_then_is_removed() {
 async fn a_seven_day_assignment_gets_only_the_one_day_reminder() {
     let (app, receiver, policy) = expiring_after(7).await;
     grant(&app, policy).await;
-    pass(&app, Duration::days(6)).await;
+    app.pass(Duration::days(6)).await;
     assert_eq!(stages(&receiver), [ONE]);
-    pass(&app, Duration::days(1)).await;
+    app.pass(Duration::days(1)).await;
     assert_eq!(stages(&receiver), [ONE, REMOVED]);
 }
 
@@ -155,13 +149,13 @@ async fn a_seven_day_assignment_gets_only_the_one_day_reminder() {
 async fn a_server_stopped_across_the_fourteen_day_moment_fires_it_on_start() {
     let (app, receiver, policy) = expiring_after(30).await;
     grant(&app, policy).await;
-    pass(&app, Duration::days(10)).await;
+    app.pass(Duration::days(10)).await;
     // Down from day 10 to day 18: the 14-day moment (day 16) passes while nothing runs.
     let app = app.restart(Duration::days(8)).await;
     assert!(stages(&receiver).is_empty());
     drain(&app.state).await.unwrap();
     assert_eq!(stages(&receiver), [FOURTEEN]);
-    pass(&app, Duration::days(1)).await;
+    app.pass(Duration::days(1)).await;
     assert_eq!(stages(&receiver), [FOURTEEN], "fired once");
 }
 
@@ -183,7 +177,7 @@ async fn a_failing_reminder_endpoint_never_blocks_the_expiration() {
     let (app, receiver, policy) = expiring_after(7).await;
     receiver.reply(Reply::Status(400));
     grant(&app, policy).await;
-    pass(&app, Duration::days(6)).await;
+    app.pass(Duration::days(6)).await;
     let status: String = app
         .id_of(
             "SELECT status FROM callout_instances WHERE stage = 'assignmentOneDayBeforeExpiration'",
@@ -192,7 +186,7 @@ async fn a_failing_reminder_endpoint_never_blocks_the_expiration() {
     assert_eq!(status, "calloutFailed");
     let attempts = app.scalar("SELECT COUNT(*) FROM callout_attempts").await;
     assert_eq!(attempts, 1);
-    pass(&app, Duration::days(1)).await;
+    app.pass(Duration::days(1)).await;
     let state: String = app.id_of("SELECT state FROM assignments").await;
     assert_eq!(state, "expired");
 }

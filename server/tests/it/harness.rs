@@ -150,6 +150,21 @@ impl TestApp {
             .unwrap();
     }
 
+    /// (state, status) of a request, as stored.
+    pub async fn request_state(&self, id: app::domain::ids::RequestId) -> (String, String) {
+        sqlx::query_as("SELECT state, status FROM requests WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_one(&self.state.db)
+            .await
+            .unwrap()
+    }
+
+    /// Moves the clock and runs whatever fell due, as the worker would.
+    pub async fn pass(&self, by: chrono::Duration) {
+        self.state.clock.advance(by);
+        app::engine::worker::drain(&self.state).await.unwrap();
+    }
+
     pub async fn id_of(&self, sql: &str) -> String {
         sqlx::query_scalar(sql)
             .fetch_one(&self.state.db)

@@ -84,40 +84,26 @@ async fn requestor_sees(app: &TestApp, who: &str, id: RequestId) -> String {
         .words
 }
 
-async fn request_state(app: &TestApp, id: RequestId) -> (String, String) {
-    sqlx::query_as("SELECT state, status FROM requests WHERE id = ?")
-        .bind(id.to_string())
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_granted_stage_that_times_out_fails_the_delivery_and_removes_the_access() {
     let (app, _receiver, policy) = waiting_at(NO_APPROVAL, Stage::AssignmentRequestGranted).await;
-    let adele = app.principal("adele@contoso.test").await;
-    let id = requests::submit(&app.state, &adele, policy, "")
-        .await
-        .unwrap();
-    drain(&app.state).await.unwrap();
+    let id = submit(&app, "adele@contoso.test", policy).await;
     assert_eq!(
-        request_state(&app, id).await,
+        app.request_state(id).await,
         ("delivering".into(), "WaitingForCallback".into())
     );
     let assignment: String = app.id_of("SELECT state FROM assignments").await;
     assert_eq!(assignment, "delivering");
 
-    app.state.clock.advance(Duration::minutes(59));
-    drain(&app.state).await.unwrap();
+    app.pass(Duration::minutes(59)).await;
     assert_eq!(
-        request_state(&app, id).await.1,
+        app.request_state(id).await.1,
         "WaitingForCallback",
         "not before the hour"
     );
-    app.state.clock.advance(Duration::minutes(2));
-    drain(&app.state).await.unwrap();
+    app.pass(Duration::minutes(2)).await;
     assert_eq!(
-        request_state(&app, id).await,
+        app.request_state(id).await,
         ("deliveryFailed".into(), "Expired".into())
     );
     let assignment: String = app.id_of("SELECT state FROM assignments").await;
@@ -132,13 +118,9 @@ async fn a_granted_stage_that_times_out_fails_the_delivery_and_removes_the_acces
 #[tokio::test]
 async fn a_removed_stage_that_times_out_still_completes_the_removal() {
     let (app, _receiver, policy) = waiting_at(NO_APPROVAL, Stage::AssignmentRequestRemoved).await;
-    let adele = app.principal("adele@contoso.test").await;
-    let id = requests::submit(&app.state, &adele, policy, "")
-        .await
-        .unwrap();
-    drain(&app.state).await.unwrap();
+    let id = submit(&app, "adele@contoso.test", policy).await;
     assert_eq!(
-        request_state(&app, id).await,
+        app.request_state(id).await,
         ("delivered".into(), "Delivered".into())
     );
     let assignment = app
@@ -146,17 +128,17 @@ async fn a_removed_stage_that_times_out_still_completes_the_removal() {
         .await
         .parse()
         .unwrap();
+    let adele = app.principal("adele@contoso.test").await;
     let removal = requests::remove_assignment(&app.state, &adele, assignment)
         .await
         .unwrap();
     drain(&app.state).await.unwrap();
     let state: String = app.id_of("SELECT state FROM assignments").await;
     assert_eq!(state, "expired", "the access ends at once");
-    assert_eq!(request_state(&app, removal).await.1, "WaitingForCallback");
+    assert_eq!(app.request_state(removal).await.1, "WaitingForCallback");
 
-    app.state.clock.advance(Duration::minutes(61));
-    drain(&app.state).await.unwrap();
-    let (state, status) = request_state(&app, removal).await;
+    app.pass(Duration::minutes(61)).await;
+    let (state, status) = app.request_state(removal).await;
     assert_eq!(
         (state.as_str(), status.as_str()),
         ("delivered", "Expired"),
@@ -173,7 +155,7 @@ async fn waiting_then_resumed_at_created_continues_with_the_next_step() {
     let (app, _receiver, policy) = waiting_at(WITH_APPROVAL, Stage::AssignmentRequestCreated).await;
     let id = submit(&app, "adele@contoso.test", policy).await;
     assert_eq!(
-        request_state(&app, id).await,
+        app.request_state(id).await,
         pair("submitted", "WaitingForCallback")
     );
     let (_, status) = instance_at(&app, id, Stage::AssignmentRequestCreated).await;
@@ -185,7 +167,7 @@ async fn waiting_then_resumed_at_created_continues_with_the_next_step() {
 
     resume(&app, id, Stage::AssignmentRequestCreated, false).await;
     assert_eq!(
-        request_state(&app, id).await,
+        app.request_state(id).await,
         pair("pendingApproval", "PendingApproval")
     );
     assert_eq!(
@@ -207,14 +189,14 @@ async fn the_approved_stage_waits_and_resumes_to_delivery_or_denies() {
     for id in [continued, denied] {
         approve(&app, id).await;
         assert_eq!(
-            request_state(&app, id).await,
+            app.request_state(id).await,
             pair("submitted", "WaitingForCallback")
         );
     }
 
     resume(&app, continued, Stage::AssignmentRequestApproved, false).await;
     assert_eq!(
-        request_state(&app, continued).await,
+        app.request_state(continued).await,
         pair("delivered", "Delivered")
     );
     assert_eq!(
@@ -223,7 +205,7 @@ async fn the_approved_stage_waits_and_resumes_to_delivery_or_denies() {
     );
 
     resume(&app, denied, Stage::AssignmentRequestApproved, true).await;
-    assert_eq!(request_state(&app, denied).await, pair("denied", "Denied"));
+    assert_eq!(app.request_state(denied).await, pair("denied", "Denied"));
     let (_, status) = instance_at(&app, denied, Stage::AssignmentRequestApproved).await;
     assert_eq!(status, "callbackReceived");
     assert_eq!(
@@ -245,18 +227,16 @@ async fn created_and_approved_stages_that_time_out_deny_the_request_as_expired()
         if stage == Stage::AssignmentRequestApproved {
             approve(&app, id).await;
         }
-        app.state.clock.advance(Duration::minutes(59));
-        drain(&app.state).await.unwrap();
+        app.pass(Duration::minutes(59)).await;
         assert_eq!(
-            request_state(&app, id).await.1,
+            app.request_state(id).await.1,
             "WaitingForCallback",
             "{stage:?}"
         );
 
-        app.state.clock.advance(Duration::minutes(2));
-        drain(&app.state).await.unwrap();
+        app.pass(Duration::minutes(2)).await;
         assert_eq!(
-            request_state(&app, id).await,
+            app.request_state(id).await,
             pair("denied", "Expired"),
             "{stage:?}"
         );
@@ -278,7 +258,7 @@ async fn a_waiting_callout_that_cannot_be_delivered_ends_like_a_timeout() {
     let (app, receiver, policy) = waiting_at(NO_APPROVAL, Stage::AssignmentRequestCreated).await;
     receiver.reply(Reply::Status(400));
     let id = submit(&app, "adele@contoso.test", policy).await;
-    assert_eq!(request_state(&app, id).await, pair("denied", "Expired"));
+    assert_eq!(app.request_state(id).await, pair("denied", "Expired"));
     assert_eq!(
         instance_at(&app, id, Stage::AssignmentRequestCreated)
             .await
@@ -298,7 +278,7 @@ async fn a_waiting_callout_that_cannot_be_delivered_ends_like_a_timeout() {
     receiver.reply(Reply::Status(400));
     let id = submit(&app, "adele@contoso.test", policy).await;
     assert_eq!(
-        request_state(&app, id).await,
+        app.request_state(id).await,
         pair("deliveryFailed", "Expired")
     );
     let assignment: String = app.id_of("SELECT state FROM assignments").await;
@@ -315,23 +295,21 @@ async fn requests_keep_waiting_across_a_restart_with_their_deadlines() {
     drain(&app.state).await.unwrap();
     for id in [resumed, silent] {
         assert_eq!(
-            request_state(&app, id).await,
+            app.request_state(id).await,
             pair("submitted", "WaitingForCallback")
         );
     }
     resume(&app, resumed, Stage::AssignmentRequestCreated, false).await;
     assert_eq!(
-        request_state(&app, resumed).await,
+        app.request_state(resumed).await,
         pair("delivered", "Delivered")
     );
 
     // The deadline is the one set before the restart: an hour after the wait began.
-    app.state.clock.advance(Duration::minutes(29));
-    drain(&app.state).await.unwrap();
-    assert_eq!(request_state(&app, silent).await.1, "WaitingForCallback");
-    app.state.clock.advance(Duration::minutes(2));
-    drain(&app.state).await.unwrap();
-    assert_eq!(request_state(&app, silent).await, pair("denied", "Expired"));
+    app.pass(Duration::minutes(29)).await;
+    assert_eq!(app.request_state(silent).await.1, "WaitingForCallback");
+    app.pass(Duration::minutes(2)).await;
+    assert_eq!(app.request_state(silent).await, pair("denied", "Expired"));
 }
 
 #[tokio::test]
@@ -339,7 +317,7 @@ async fn a_denial_at_created_shows_its_detail_to_the_approver_and_the_admin() {
     let (app, _receiver, policy) = waiting_at(WITH_APPROVAL, Stage::AssignmentRequestCreated).await;
     let id = submit(&app, "adele@contoso.test", policy).await;
     resume(&app, id, Stage::AssignmentRequestCreated, true).await;
-    assert_eq!(request_state(&app, id).await, pair("denied", "Denied"));
+    assert_eq!(app.request_state(id).await, pair("denied", "Denied"));
 
     let approver = app.principal("approver@contoso.test").await;
     let pending = request_views::approvals(&app.state, &approver)
