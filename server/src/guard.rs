@@ -71,8 +71,11 @@ fn is_page(request: &Request) -> bool {
         "/v1.0/",
         "/beta/",
         "/oauth2/",
+        "/scim/",
     ];
-    !(path == "/sign-in" || machine_paths.iter().any(|p| path.starts_with(p)) || last.contains('.'))
+    // A setup link is for someone who cannot sign in yet: the link itself is the credential.
+    let public = path == "/sign-in" || path.starts_with("/setup/");
+    !(public || machine_paths.iter().any(|p| path.starts_with(p)) || last.contains('.'))
 }
 
 #[cfg(test)]
@@ -120,5 +123,8 @@ mod tests {
         assert!(!is_page(&get("/favicon.svg")));
         assert!(!is_page(&get("/.well-known/openid-configuration")));
         assert!(!is_page(&get("/discovery/v2.0/keys")));
+        assert!(!is_page(&get("/setup/some-token")));
+        assert!(!is_page(&get("/scim/v2/Users")));
+        assert!(is_page(&get("/users")));
     }
 }

@@ -1,6 +1,7 @@
 //! The Latch server: configuration, the HTTP router (pages, server functions, static files)
 //! and start-up. The application itself lives in the `app` crate.
 
+pub mod cli;
 pub mod config;
 pub mod discovery;
 pub mod guard;

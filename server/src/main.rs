@@ -2,6 +2,7 @@ use app::clock::Clock;
 use app::state::AppState;
 use app::store;
 use leptos::prelude::get_configuration;
+use server::cli::{self, Command};
 use server::config::Config;
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -10,7 +11,20 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match cli::parse(&args) {
+        Ok(command) => command,
+        Err(problem) => {
+            eprintln!("latch: {problem}\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    if command == Command::Help {
+        println!("{}", cli::USAGE);
+        return ExitCode::SUCCESS;
+    }
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
@@ -29,6 +43,35 @@ async fn main() -> ExitCode {
         tracing::warn!("unknown setting {name} is ignored (see the README for the names)");
     }
 
+    let db = match store::connect(&config.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("latch: cannot open or migrate {}: {e}", config.database_url);
+            return ExitCode::FAILURE;
+        }
+    };
+    if command != Command::Serve {
+        let clock = Clock::system();
+        let keys = match store::keys::load_or_create(&db, clock.now()).await {
+            Ok(keys) => keys,
+            Err(e) => {
+                eprintln!("latch: cannot load or create the signing key: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let state = AppState::new(db, config.settings(), clock, keys);
+        let code = cli::run(
+            &state,
+            command,
+            &mut std::io::stdin().lock(),
+            &mut std::io::stdout(),
+            &mut std::io::stderr(),
+        )
+        .await;
+        state.writer.close().await;
+        state.db.close().await;
+        return ExitCode::from(code);
+    }
     let mut leptos_options = match get_configuration(None) {
         Ok(conf) => conf.leptos_options,
         Err(e) => {
@@ -37,14 +80,6 @@ async fn main() -> ExitCode {
         }
     };
     leptos_options.site_addr = config.site_addr;
-
-    let db = match store::connect(&config.database_url).await {
-        Ok(db) => db,
-        Err(e) => {
-            eprintln!("latch: cannot open or migrate {}: {e}", config.database_url);
-            return ExitCode::FAILURE;
-        }
-    };
     if config.test_clock {
         tracing::warn!("LATCH_TEST_CLOCK is on: for tests and demos only");
     }

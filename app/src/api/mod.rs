@@ -5,6 +5,7 @@ pub mod apps;
 pub mod catalogs;
 pub mod connection;
 pub mod extensions;
+pub mod people;
 pub mod policies;
 pub mod requests;
 pub mod session;

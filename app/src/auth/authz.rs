@@ -19,14 +19,33 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// Holds Identity Governance Administrator.
     pub fn is_admin(&self) -> bool {
-        self.grants.iter().any(|g| g.role.is_tenant_wide())
+        self.grants
+            .iter()
+            .any(|g| g.role == Role::IdentityGovernanceAdministrator)
+    }
+
+    /// May add, change and disable users and groups.
+    pub fn may_administer_users(&self) -> bool {
+        self.grants.iter().any(|g| g.role.may_administer_users())
+    }
+
+    /// `Ok` when the caller administers users; otherwise a refusal naming the roles.
+    pub fn require_user_administrator(&self, doing: &str) -> Result<(), AppError> {
+        if self.may_administer_users() {
+            return Ok(());
+        }
+        Err(AppError::NotPermitted(format!(
+            "to {doing} you need the User Administrator or Identity Governance Administrator role."
+        )))
     }
 
     /// The roles that apply in a catalog; a tenant role applies in every catalog.
     pub fn roles_in(&self, catalog: CatalogId) -> Vec<Role> {
         self.grants
             .iter()
+            .filter(|g| g.role.governs_catalogs())
             .filter(|g| g.role.is_tenant_wide() || g.catalog_id == Some(catalog))
             .map(|g| g.role)
             .collect()
@@ -34,7 +53,7 @@ impl Principal {
 
     /// Whether any identity-governance screen is for this caller at all.
     pub fn has_governance_role(&self) -> bool {
-        !self.grants.is_empty()
+        self.grants.iter().any(|g| g.role.governs_catalogs())
     }
 
     pub fn may_see_catalog(&self, catalog: CatalogId) -> bool {
@@ -126,6 +145,22 @@ mod tests {
         }]);
         assert!(manager.may_see_catalog(marketing));
         assert!(!manager.may(marketing, Role::may_manage_extensions));
+    }
+
+    #[test]
+    fn a_user_administrator_sees_no_catalog() {
+        let p = principal(vec![RoleGrant {
+            role: Role::UserAdministrator,
+            catalog_id: None,
+        }]);
+        assert!(p.may_administer_users());
+        assert!(!p.is_admin());
+        assert!(!p.has_governance_role());
+        assert!(!p.may_see_catalog(CatalogId::new()));
+        assert!(p.require_user_administrator("add a user").is_ok());
+        assert!(principal(vec![])
+            .require_user_administrator("add a user")
+            .is_err());
     }
 
     #[test]

@@ -22,6 +22,17 @@ pub fn verify(password: &str, phc: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// `hash`, off the async threads (argon2 is deliberately slow).
+pub async fn hash_off_thread(secret: &str) -> Result<String, crate::error::AppError> {
+    let secret = secret.to_string();
+    tokio::task::spawn_blocking(move || hash(&secret))
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "hashing a password or secret failed");
+            crate::error::AppError::Internal
+        })
+}
+
 /// Spends the time of one verification when there is no account, so that a sign-in attempt
 /// does not tell whether an e-mail address has an account.
 pub fn verify_nothing(password: &str) {

@@ -90,6 +90,7 @@ typed_id!(
     AppId,
     "app"
 );
+typed_id!(GroupId, "group");
 typed_id!(CatalogId, "catalog");
 typed_id!(AccessPackageId, "access package");
 typed_id!(PolicyId, "policy");

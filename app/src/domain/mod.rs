@@ -11,6 +11,7 @@ pub mod ids;
 pub mod kind;
 pub mod lifecycle;
 pub mod limits;
+pub mod person;
 pub mod policy_rules;
 pub mod role;
 pub mod stage;

@@ -49,13 +49,7 @@ pub fn secret_hint(secret: &str) -> String {
 
 /// The argon2id hash of a secret, computed off the async threads.
 pub async fn hash_secret(secret: &str) -> Result<String, AppError> {
-    let secret = secret.to_string();
-    tokio::task::spawn_blocking(move || password::hash(&secret))
-        .await
-        .map_err(|error| {
-            tracing::error!(%error, "hashing a client secret failed");
-            AppError::Internal
-        })
+    password::hash_off_thread(secret).await
 }
 
 fn require_admin(p: &Principal, doing: &str) -> Result<(), AppError> {
@@ -275,7 +269,7 @@ pub async fn revoke_secret(
 
 /// The catalog's name for a catalog role (which needs an existing catalog); `None` for the
 /// tenant role.
-async fn check_scope(
+pub(crate) async fn check_scope(
     conn: &mut SqliteConnection,
     role: Role,
     catalog: Option<CatalogId>,

@@ -22,7 +22,7 @@ use sqlx::SqliteConnection;
 /// The longest justification or reason accepted.
 pub const JUSTIFICATION_MAX: usize = 4000;
 
-pub(super) fn from_run(error: RunError) -> AppError {
+pub fn from_run(error: RunError) -> AppError {
     match error {
         RunError::NotFound => AppError::NotFound("There is no such request.".into()),
         RunError::Refused(refusal) => match refusal.kind() {
@@ -345,7 +345,7 @@ pub async fn remove_assignment(
 }
 
 /// Who the lifecycle credits: the user, else the app (history shows its display name).
-pub(super) fn actor_of(p: &Principal) -> Actor {
+pub fn actor_of(p: &Principal) -> Actor {
     match (p.user_id, p.app_id) {
         (Some(user), _) => Actor::User(user),
         (None, Some(app)) => Actor::App(app),

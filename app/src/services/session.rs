@@ -83,5 +83,6 @@ pub fn session_user(p: &Principal) -> SessionUser {
         user_principal_name: p.user_principal_name.clone(),
         is_admin: p.is_admin(),
         governance: p.has_governance_role(),
+        user_admin: p.may_administer_users(),
     }
 }

@@ -7,13 +7,16 @@ pub mod catalogs;
 pub mod demo;
 pub mod expiry;
 pub mod extensions;
+pub mod groups;
 pub mod jobs;
 pub mod keys;
+pub mod opaque_token;
 pub mod packages;
 pub mod request_views;
 pub mod requests;
 pub mod roles;
 pub mod sessions;
+pub mod setup_links;
 pub mod users;
 
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -175,9 +175,14 @@ pub async fn is_allowed_target(
     policy: PolicyId,
     user: UserId,
 ) -> Result<bool, sqlx::Error> {
+    // Named directly, or a member of a group the policy names.
     let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM policy_allowed_targets WHERE policy_id = ? AND user_id = ?",
+        "SELECT (SELECT COUNT(*) FROM policy_allowed_targets WHERE policy_id = ? AND user_id = ?) \
+              + (SELECT COUNT(*) FROM policy_allowed_groups g JOIN group_members m ON m.group_id = g.group_id \
+                 WHERE g.policy_id = ? AND m.user_id = ?)",
     )
+    .bind(policy.to_string())
+    .bind(user.to_string())
     .bind(policy.to_string())
     .bind(user.to_string())
     .fetch_one(conn)

@@ -94,9 +94,12 @@ pub async fn requestable_policies(
                 p.description, c.display_name AS catalog, pol.is_approval_required \
          FROM policies pol JOIN access_packages p ON p.id = pol.access_package_id JOIN catalogs c ON c.id = p.catalog_id \
          WHERE p.is_hidden = 0 AND (pol.allowed_target_scope = 'allMemberUsers' \
-               OR EXISTS (SELECT 1 FROM policy_allowed_targets t WHERE t.policy_id = pol.id AND t.user_id = ?)) \
+               OR EXISTS (SELECT 1 FROM policy_allowed_targets t WHERE t.policy_id = pol.id AND t.user_id = ?) \
+               OR EXISTS (SELECT 1 FROM policy_allowed_groups g JOIN group_members m ON m.group_id = g.group_id \
+                          WHERE g.policy_id = pol.id AND m.user_id = ?)) \
          ORDER BY p.display_name, pol.display_name",
     )
+    .bind(user.to_string())
     .bind(user.to_string())
     .fetch_all(conn)
     .await

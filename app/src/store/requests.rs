@@ -679,3 +679,37 @@ pub async fn history_of(
         .fetch_all(conn)
         .await
 }
+
+/// The open add-requests for a user (a leaver's requests to cancel), oldest first.
+pub async fn open_add_requests_of_target(
+    conn: &mut SqliteConnection,
+    target: UserId,
+) -> Result<Vec<RequestId>, sqlx::Error> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM requests WHERE target_id = ? \
+           AND state IN ('submitted', 'pendingApproval', 'delivering') \
+           AND request_type IN ('userAdd', 'adminAdd') ORDER BY created_at, id",
+    )
+    .bind(target.to_string())
+    .fetch_all(conn)
+    .await?;
+    ids.iter()
+        .map(|id| id.parse().map_err(|e| sqlx::Error::Decode(Box::new(e))))
+        .collect()
+}
+
+/// A user's delivered assignments (a leaver's access to remove).
+pub async fn delivered_assignments_of_target(
+    conn: &mut SqliteConnection,
+    target: UserId,
+) -> Result<Vec<AssignmentId>, sqlx::Error> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM assignments WHERE target_id = ? AND state = 'delivered' ORDER BY created_at, id",
+    )
+    .bind(target.to_string())
+    .fetch_all(conn)
+    .await?;
+    ids.iter()
+        .map(|id| id.parse().map_err(|e| sqlx::Error::Decode(Box::new(e))))
+        .collect()
+}

@@ -3,18 +3,11 @@
 
 use crate::domain::ids::UserId;
 use crate::store::db_time;
-use base64::Engine;
+use crate::store::opaque_token::{new_token, token_hash as hash};
 use chrono::{DateTime, Duration, Utc};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
 
 pub const SESSION_LIFETIME: Duration = Duration::hours(8);
-
-fn hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
-}
 
 /// Starts a session and returns the token for the cookie.
 pub async fn create(
@@ -22,9 +15,7 @@ pub async fn create(
     user: UserId,
     now: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let token = new_token();
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
     )
@@ -61,6 +52,18 @@ pub async fn delete(conn: &mut SqliteConnection, token: &str) -> Result<(), sqlx
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Ends every session of a user (a leaver, a password reset). Returns how many ended.
+pub async fn delete_for_user(
+    conn: &mut SqliteConnection,
+    user: UserId,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        .bind(user.to_string())
+        .execute(conn)
+        .await?
+        .rows_affected())
 }
 
 #[cfg(test)]

@@ -72,3 +72,233 @@ pub async fn count(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
         .fetch_one(conn)
         .await
 }
+
+/// Everything the directory keeps about a person (the Users page, SCIM).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PersonRecord {
+    pub id: String,
+    pub user_principal_name: String,
+    pub display_name: String,
+    pub enabled: bool,
+    pub external_id: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub department: Option<String>,
+    pub job_title: Option<String>,
+    pub manager_id: Option<String>,
+    pub has_password: bool,
+    pub created_at: String,
+    pub modified_at: String,
+}
+
+impl PersonRecord {
+    pub fn user_id(&self) -> UserId {
+        self.id.parse().expect("user ids in the database are UUIDs")
+    }
+}
+
+const PERSON_COLUMNS: &str =
+    "id, user_principal_name, display_name, enabled, external_id, given_name, \
+     family_name, department, job_title, manager_id, password_hash IS NOT NULL AS has_password, \
+     created_at, COALESCE(modified_at, created_at) AS modified_at";
+
+/// The profile a person is created or replaced with. Empty optional texts are stored as NULL.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Profile {
+    pub user_principal_name: String,
+    pub display_name: String,
+    pub external_id: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub department: Option<String>,
+    pub job_title: Option<String>,
+    pub manager_id: Option<UserId>,
+}
+
+fn blank_is_none(text: &Option<String>) -> Option<&str> {
+    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
+pub async fn insert_person(
+    conn: &mut SqliteConnection,
+    id: UserId,
+    profile: &Profile,
+    enabled: bool,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO users (id, user_principal_name, display_name, enabled, external_id, given_name, \
+         family_name, department, job_title, manager_id, created_at, modified_at, disabled_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id.to_string())
+    .bind(profile.user_principal_name.trim().to_lowercase())
+    .bind(profile.display_name.trim())
+    .bind(enabled)
+    .bind(blank_is_none(&profile.external_id))
+    .bind(blank_is_none(&profile.given_name))
+    .bind(blank_is_none(&profile.family_name))
+    .bind(blank_is_none(&profile.department))
+    .bind(blank_is_none(&profile.job_title))
+    .bind(profile.manager_id.map(|m| m.to_string()))
+    .bind(db_time(now))
+    .bind(db_time(now))
+    .bind((!enabled).then(|| db_time(now)))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Replaces the profile (not the password, not whether the account is enabled).
+pub async fn update_profile(
+    conn: &mut SqliteConnection,
+    id: UserId,
+    profile: &Profile,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET user_principal_name = ?, display_name = ?, external_id = ?, given_name = ?, \
+         family_name = ?, department = ?, job_title = ?, manager_id = ?, modified_at = ? WHERE id = ?",
+    )
+    .bind(profile.user_principal_name.trim().to_lowercase())
+    .bind(profile.display_name.trim())
+    .bind(blank_is_none(&profile.external_id))
+    .bind(blank_is_none(&profile.given_name))
+    .bind(blank_is_none(&profile.family_name))
+    .bind(blank_is_none(&profile.department))
+    .bind(blank_is_none(&profile.job_title))
+    .bind(profile.manager_id.map(|m| m.to_string()))
+    .bind(db_time(now))
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_enabled(
+    conn: &mut SqliteConnection,
+    id: UserId,
+    enabled: bool,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET enabled = ?, disabled_at = ?, modified_at = ? WHERE id = ?")
+        .bind(enabled)
+        .bind((!enabled).then(|| db_time(now)))
+        .bind(db_time(now))
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets the password hash; `None` ends local sign-in until a new password is chosen.
+pub async fn set_password_hash(
+    conn: &mut SqliteConnection,
+    id: UserId,
+    hash: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = ?, modified_at = ? WHERE id = ?")
+        .bind(hash)
+        .bind(db_time(now))
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn person(
+    conn: &mut SqliteConnection,
+    id: UserId,
+) -> Result<Option<PersonRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {PERSON_COLUMNS} FROM users WHERE id = ?"))
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await
+}
+
+/// Which people a list shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PersonMatch<'a> {
+    All,
+    /// Display name or e-mail address starts with this (any case): the Users page's search.
+    Prefix(&'a str),
+    /// SCIM's `eq` filters; user principal names and display names compare in any case.
+    UserName(&'a str),
+    ExternalId(&'a str),
+    DisplayName(&'a str),
+}
+
+fn like_prefix(text: &str) -> String {
+    let escaped: String = text
+        .trim()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("{escaped}%")
+}
+
+fn person_where(m: &PersonMatch<'_>) -> (&'static str, Vec<String>) {
+    match m {
+        PersonMatch::All => ("1 = 1", vec![]),
+        PersonMatch::Prefix(text) => (
+            "(display_name LIKE ? ESCAPE '\\' OR user_principal_name LIKE ? ESCAPE '\\')",
+            vec![like_prefix(text), like_prefix(text)],
+        ),
+        PersonMatch::UserName(upn) => ("user_principal_name = ?", vec![upn.trim().to_lowercase()]),
+        PersonMatch::ExternalId(id) => ("external_id = ?", vec![id.to_string()]),
+        PersonMatch::DisplayName(name) => {
+            ("display_name = ? COLLATE NOCASE", vec![name.to_string()])
+        }
+    }
+}
+
+/// A page of people in name order.
+pub async fn find_people(
+    conn: &mut SqliteConnection,
+    m: &PersonMatch<'_>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<PersonRecord>, sqlx::Error> {
+    let (condition, binds) = person_where(m);
+    let sql = format!(
+        "SELECT {PERSON_COLUMNS} FROM users WHERE {condition} \
+         ORDER BY display_name COLLATE NOCASE, id LIMIT ? OFFSET ?"
+    );
+    let mut query = sqlx::query_as(&sql);
+    for b in binds {
+        query = query.bind(b);
+    }
+    query.bind(limit).bind(offset).fetch_all(conn).await
+}
+
+pub async fn count_people(
+    conn: &mut SqliteConnection,
+    m: &PersonMatch<'_>,
+) -> Result<i64, sqlx::Error> {
+    let (condition, binds) = person_where(m);
+    let sql = format!("SELECT COUNT(*) FROM users WHERE {condition}");
+    let mut query = sqlx::query_scalar(&sql);
+    for b in binds {
+        query = query.bind(b);
+    }
+    query.fetch_one(conn).await
+}
+
+/// How many enabled people hold Identity Governance Administrator, leaving out `except`.
+pub async fn other_enabled_admins(
+    conn: &mut SqliteConnection,
+    except: UserId,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT u.id) FROM users u JOIN role_assignments r \
+           ON r.principal_kind = 'user' AND r.principal_id = u.id \
+         WHERE r.role = 'identityGovernanceAdministrator' AND u.enabled = 1 AND u.id <> ?",
+    )
+    .bind(except.to_string())
+    .fetch_one(conn)
+    .await
+}

@@ -6,6 +6,7 @@ use crate::domain::kind::ExtensionKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub mod people;
 pub mod requests;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,6 +16,8 @@ pub struct SessionUser {
     pub is_admin: bool,
     /// Holds any identity-governance role (admin or a catalog role).
     pub governance: bool,
+    /// May add, change and disable users (the Users page).
+    pub user_admin: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

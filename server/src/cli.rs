@@ -1,0 +1,322 @@
+//! The operator's subcommands (`server admin add`, `server app add`, `server user disable`):
+//! they work on the configured database with the same configuration rules as serving, print
+//! what the operator needs (a setup link or a client secret, once), and exit 2 on bad input.
+
+use app::directory::operator;
+use app::error::AppError;
+use app::state::AppState;
+use std::io::{BufRead, Write};
+
+pub const USAGE: &str = "\
+usage:
+  server                                   serve Latch
+  server admin add --email E --display-name N [--password-stdin]
+                                           create or find a user, make them Identity Governance
+                                           Administrator, print a one-time setup link (or read
+                                           the password from standard input)
+  server app add --display-name N --role ROLE [--catalog NAME-or-ID]
+                                           register an app; print its client id and secret once
+  server user disable --email E            disable a user: sessions end, open requests are
+                                           canceled, access is removed";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Serve,
+    Help,
+    AdminAdd {
+        email: String,
+        display_name: String,
+        password_stdin: bool,
+    },
+    AppAdd {
+        display_name: String,
+        role: String,
+        catalog: Option<String>,
+    },
+    UserDisable {
+        email: String,
+    },
+}
+
+/// Flags of one subcommand: `--name value` pairs and bare switches.
+struct Flags {
+    values: Vec<(String, String)>,
+    switches: Vec<String>,
+}
+
+impl Flags {
+    fn parse(args: &[String], with_value: &[&str], switches: &[&str]) -> Result<Flags, String> {
+        let mut flags = Flags {
+            values: vec![],
+            switches: vec![],
+        };
+        let mut rest = args.iter();
+        while let Some(arg) = rest.next() {
+            let (name, inline) = match arg.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (arg.as_str(), None),
+            };
+            if with_value.contains(&name) {
+                if flags.values.iter().any(|(n, _)| n == name) {
+                    return Err(format!("{name} is given twice"));
+                }
+                let value = match inline {
+                    Some(v) => v,
+                    None => rest
+                        .next()
+                        .filter(|v| !v.starts_with("--"))
+                        .cloned()
+                        .ok_or_else(|| format!("{name} needs a value"))?,
+                };
+                flags.values.push((name.to_string(), value));
+            } else if switches.contains(&name) && inline.is_none() {
+                flags.switches.push(name.to_string());
+            } else {
+                return Err(format!("unknown argument {arg:?}"));
+            }
+        }
+        Ok(flags)
+    }
+
+    fn optional(&self, name: &str) -> Option<String> {
+        self.values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn required(&self, name: &str) -> Result<String, String> {
+        self.optional(name)
+            .filter(|v| !v.trim().is_empty())
+            .ok_or_else(|| format!("{name} is required"))
+    }
+
+    fn switch(&self, name: &str) -> bool {
+        self.switches.iter().any(|s| s == name)
+    }
+}
+
+/// The command the arguments (without the program name) ask for.
+pub fn parse(args: &[String]) -> Result<Command, String> {
+    let words: Vec<&str> = args.iter().take(2).map(String::as_str).collect();
+    match words.as_slice() {
+        [] => Ok(Command::Serve),
+        ["--help" | "-h" | "help", ..] => Ok(Command::Help),
+        ["admin", "add"] => {
+            let f = Flags::parse(
+                &args[2..],
+                &["--email", "--display-name"],
+                &["--password-stdin"],
+            )?;
+            Ok(Command::AdminAdd {
+                email: f.required("--email")?,
+                display_name: f.required("--display-name")?,
+                password_stdin: f.switch("--password-stdin"),
+            })
+        }
+        ["app", "add"] => {
+            let f = Flags::parse(&args[2..], &["--display-name", "--role", "--catalog"], &[])?;
+            Ok(Command::AppAdd {
+                display_name: f.required("--display-name")?,
+                role: f.required("--role")?,
+                catalog: f.optional("--catalog"),
+            })
+        }
+        ["user", "disable"] => {
+            let f = Flags::parse(&args[2..], &["--email"], &[])?;
+            Ok(Command::UserDisable {
+                email: f.required("--email")?,
+            })
+        }
+        _ => Err(format!("unknown command {:?}", args.join(" "))),
+    }
+}
+
+/// Exit code 2 for what the operator can correct, 1 for a failure of Latch.
+fn refused(err: &mut dyn Write, error: &AppError) -> u8 {
+    let _ = writeln!(err, "latch: {error}");
+    match error {
+        AppError::Internal | AppError::Transport(_) => 1,
+        _ => 2,
+    }
+}
+
+/// Runs an operator command; returns the exit code.
+pub async fn run(
+    state: &AppState,
+    command: Command,
+    stdin: &mut dyn BufRead,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    match command {
+        Command::Serve | Command::Help => {
+            let _ = writeln!(out, "{USAGE}");
+            0
+        }
+        Command::AdminAdd {
+            email,
+            display_name,
+            password_stdin,
+        } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                if stdin.read_line(&mut line).is_err() {
+                    let _ = writeln!(
+                        err,
+                        "latch: could not read the password from standard input"
+                    );
+                    return 2;
+                }
+                Some(line.trim_end_matches(['\r', '\n']).to_string())
+            } else {
+                None
+            };
+            match operator::add_admin(state, &email, &display_name, password.as_deref()).await {
+                Ok(added) => {
+                    let verb = if added.created { "Created" } else { "Found" };
+                    let _ = writeln!(
+                        out,
+                        "{verb} {email} ({}); they are Identity Governance Administrator.",
+                        added.user
+                    );
+                    match added.link {
+                        Some(link) => {
+                            let _ = writeln!(
+                                out,
+                                "Setup link (single use, valid until {} UTC), for them to choose a password:\n{}",
+                                link.expires_at, link.url
+                            );
+                        }
+                        None => {
+                            let _ = writeln!(out, "Their password is set; they can sign in.");
+                        }
+                    }
+                    0
+                }
+                Err(e) => refused(err, &e),
+            }
+        }
+        Command::AppAdd {
+            display_name,
+            role,
+            catalog,
+        } => match operator::add_app(state, &display_name, &role, catalog.as_deref()).await {
+            Ok(secret) => {
+                let _ = writeln!(
+                    out,
+                    "Registered app \u{201c}{}\u{201d}.\nclient_id:     {}\nclient_secret: {}\n\
+                     The secret is shown only now; it expires {}.",
+                    secret.display_name,
+                    secret.app_id,
+                    secret.client_secret,
+                    secret
+                        .expires_at
+                        .map(|t| t.format("%Y-%m-%d").to_string())
+                        .unwrap_or_else(|| "never".into())
+                );
+                0
+            }
+            Err(e) => refused(err, &e),
+        },
+        Command::UserDisable { email } => match operator::disable_user(state, &email).await {
+            Ok(s) => {
+                let _ = writeln!(
+                    out,
+                    "Disabled {email}: {} session(s) ended, {} open request(s) canceled, \
+                     {} assignment(s) being removed{}.",
+                    s.sessions_ended,
+                    s.requests_canceled,
+                    s.assignments_removed,
+                    if s.requests_left > 0 {
+                        format!(
+                            ", {} request(s) waiting for a workflow at the granted stage left to finish",
+                            s.requests_left
+                        )
+                    } else {
+                        String::new()
+                    }
+                );
+                0
+            }
+            Err(e) => refused(err, &e),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn commands_parse() {
+        assert_eq!(parse(&[]), Ok(Command::Serve));
+        assert_eq!(parse(&args("--help")), Ok(Command::Help));
+        assert_eq!(
+            parse(&args(
+                "admin add --email a@contoso.test --display-name=Ann --password-stdin"
+            )),
+            Ok(Command::AdminAdd {
+                email: "a@contoso.test".into(),
+                display_name: "Ann".into(),
+                password_stdin: true
+            })
+        );
+        assert_eq!(
+            parse(&args(
+                "app add --display-name Entra --role userAdministrator"
+            )),
+            Ok(Command::AppAdd {
+                display_name: "Entra".into(),
+                role: "userAdministrator".into(),
+                catalog: None
+            })
+        );
+        assert_eq!(
+            parse(&args("user disable --email x@contoso.test")),
+            Ok(Command::UserDisable {
+                email: "x@contoso.test".into()
+            })
+        );
+    }
+
+    #[test]
+    fn bad_arguments_name_the_problem() {
+        for (line, message) in [
+            (
+                "admin add --email a@contoso.test",
+                "--display-name is required",
+            ),
+            ("admin add --email", "--email needs a value"),
+            (
+                "admin add --email --display-name N",
+                "--email needs a value",
+            ),
+            (
+                "admin add --email a --email b --display-name N",
+                "--email is given twice",
+            ),
+            (
+                "admin add --email a --display-name N --colour red",
+                "unknown argument \"--colour\"",
+            ),
+            (
+                "admin add --email a --display-name N --password-stdin=yes",
+                "unknown argument \"--password-stdin=yes\"",
+            ),
+            ("app add --display-name N", "--role is required"),
+            ("user disable", "--email is required"),
+            (
+                "user delete --email a",
+                "unknown command \"user delete --email a\"",
+            ),
+            ("serve now", "unknown command \"serve now\""),
+        ] {
+            assert_eq!(parse(&args(line)), Err(message.to_string()), "{line}");
+        }
+    }
+}
