@@ -8,6 +8,8 @@ ALTER TABLE users ADD COLUMN department TEXT;
 ALTER TABLE users ADD COLUMN job_title TEXT;
 ALTER TABLE users ADD COLUMN manager_id TEXT REFERENCES users(id) ON DELETE SET NULL;
 ALTER TABLE users ADD COLUMN disabled_at TEXT;
+-- Deleted over SCIM: the row stays (requests and history name the person), SCIM no longer sees it.
+ALTER TABLE users ADD COLUMN deleted_at TEXT;
 ALTER TABLE users ADD COLUMN modified_at TEXT;
 UPDATE users SET modified_at = created_at;
 CREATE UNIQUE INDEX users_external_id ON users(external_id) WHERE external_id IS NOT NULL;

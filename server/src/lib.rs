@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The Latch server: configuration, the HTTP router (pages, server functions, static files)
 //! and start-up. The application itself lives in the `app` crate.
 
@@ -6,6 +7,7 @@ pub mod config;
 pub mod discovery;
 pub mod guard;
 pub mod rest;
+pub mod scim;
 pub mod server_fn_status;
 pub mod test_clock;
 
@@ -28,6 +30,7 @@ pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
         .merge(clock)
         .merge(discovery::routes(state.clone()))
         .merge(rest::routes(state.clone()))
+        .merge(scim::routes(state.clone()))
         .leptos_routes_with_context(
             &leptos_options,
             routes,

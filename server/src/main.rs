@@ -85,7 +85,7 @@ async fn main() -> ExitCode {
     }
     let clock = Clock::system();
     if config.demo {
-        match store::demo::load_if_empty(&db, clock.now()).await {
+        match app::directory::demo::load_if_empty(&db, clock.now()).await {
             Ok(true) => tracing::info!("loaded the demo data"),
             Ok(false) => tracing::info!("the database is not empty: demo data not loaded"),
             Err(e) => {
@@ -97,7 +97,7 @@ async fn main() -> ExitCode {
     {
         let db = db.clone();
         tokio::spawn(async move {
-            if let Ok(accounts) = store::demo::accounts_with_demo_password(&db).await {
+            if let Ok(accounts) = app::directory::demo::accounts_with_demo_password(&db).await {
                 if !accounts.is_empty() {
                     tracing::warn!(
                         "demo accounts still use the published demo password, for demos only: {}",

@@ -2,8 +2,10 @@
 //! provisioning and leavers. It sits beside `services` (it uses the store, auth and the
 //! lifecycle engine below it, and the pages, REST and SCIM handlers above call it).
 
+pub mod demo;
 pub mod leaver;
 pub mod operator;
 pub mod people;
+pub mod provisioning;
 pub mod scim;
 pub mod setup;

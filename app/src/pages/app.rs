@@ -10,7 +10,9 @@ use crate::pages::home::Home;
 use crate::pages::my_access::{MyAccessPackages, MyRequests};
 use crate::pages::policy::PolicyEditor;
 use crate::pages::request_details::{ManagedRequests, RequestPage};
+use crate::pages::setup::SetupPage;
 use crate::pages::sign_in::SignIn;
+use crate::pages::users::UsersPage;
 use crate::pages::wizard::{AddExtension, EditExtension};
 use crate::views::SessionUser;
 use leptos::prelude::*;
@@ -60,6 +62,7 @@ pub fn App() -> impl IntoView {
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/sign-in") view=SignIn/>
+                    <Route path=path!("/setup/:token") view=SetupPage/>
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/catalogs") view=CatalogList/>
                     <Route path=path!("/my-access") view=MyAccessPackages/>
@@ -68,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/my-access/approvals") view=ApprovalsPage/>
                     <Route path=path!("/requests") view=ManagedRequests/>
                     <Route path=path!("/apps") view=AppsPage/>
+                    <Route path=path!("/users") view=UsersPage/>
                     <Route path=path!("/requests/:request") view=RequestPage/>
                     <Route path=path!("/catalogs/:catalog/custom-extensions/new") view=AddExtension/>
                     <Route path=path!("/catalogs/:catalog/custom-extensions/:extension/edit") view=EditExtension/>
@@ -103,6 +107,11 @@ fn Header() -> impl IntoView {
                                     <Show when={let a = u.is_admin; move || a}>
                                         <A href="/apps">"Apps"</A>
                                     </Show>
+                                </Show>
+                                // A User Administrator may hold no catalog role: its own group.
+                                <Show when={let a = u.user_admin; move || a}>
+                                    <span class="nav-group">"Directory"</span>
+                                    <A href="/users">"Users"</A>
                                 </Show>
                                 <span class="nav-group">"My Access"</span>
                                 <A href="/my-access" exact=true>"Access packages"</A>

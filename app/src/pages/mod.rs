@@ -11,5 +11,7 @@ pub mod home;
 pub mod my_access;
 pub mod policy;
 pub mod request_details;
+pub mod setup;
 pub mod sign_in;
+pub mod users;
 pub mod wizard;

@@ -23,7 +23,9 @@ pub async fn fixture() -> Fixture {
 pub async fn fixture_with(limits: ExtensionLimits) -> Fixture {
     let (db, dir) = store::test_db().await;
     let clock = Clock::fixed(chrono::Utc::now());
-    demo::load_if_empty(&db, clock.now()).await.unwrap();
+    crate::directory::demo::load_if_empty(&db, clock.now())
+        .await
+        .unwrap();
     let ids: Vec<(String, String)> = sqlx::query_as("SELECT display_name, id FROM catalogs")
         .fetch_all(&db)
         .await

@@ -1,7 +1,7 @@
 //! Demo data (`LATCH_DEMO`): accounts, catalogs, packages, policies and custom extensions of
-//! every kind. Loaded only into a new, empty database, in one transaction.
+//! every kind. Loaded only into a new, empty database, in one transaction. The passwords'
+//! hashes come from above (`directory::demo`): storage knows no password rules.
 
-use crate::auth::password;
 use crate::domain::endpoint::{Endpoint, LogicAppEndpoint};
 use crate::domain::extension::{Behaviour, ClientConfiguration, ExtensionDraft};
 use crate::domain::ids::{AccessPackageId, AppId, CatalogId, ExtensionId, PolicyId, UserId};
@@ -68,8 +68,21 @@ fn http(
     }
 }
 
+/// The argon2id hashes of the demo password and the demo app's secret.
+#[derive(Debug, Clone)]
+pub struct DemoHashes {
+    pub password: String,
+    pub app_secret: String,
+    /// The secret's first characters, shown to tell secrets apart.
+    pub app_secret_hint: String,
+}
+
 /// Loads the demo data if the database has no users yet; returns whether it did.
-pub async fn load_if_empty(db: &SqlitePool, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+pub async fn load_if_empty(
+    db: &SqlitePool,
+    now: DateTime<Utc>,
+    hashes: &DemoHashes,
+) -> Result<bool, sqlx::Error> {
     let mut tx = crate::store::write_tx(db).await?;
     if users::count(&mut tx).await? > 0 {
         return Ok(false);
@@ -93,11 +106,10 @@ pub async fn load_if_empty(db: &SqlitePool, now: DateTime<Utc>) -> Result<bool, 
     )
     .await?;
 
-    let hash = |pw: &str| password::hash(pw);
     let mut approver = None;
     for (upn, name, role) in DEMO_USERS {
         let id = UserId::new();
-        users::insert(&mut tx, id, upn, name, Some(&hash(DEMO_PASSWORD)), now).await?;
+        users::insert(&mut tx, id, upn, name, Some(&hashes.password), now).await?;
         match role {
             Some(Role::IdentityGovernanceAdministrator) => {
                 roles::grant_to_user(
@@ -120,9 +132,15 @@ pub async fn load_if_empty(db: &SqlitePool, now: DateTime<Utc>) -> Result<bool, 
 
     let app: AppId = DEMO_APP_ID.parse().expect("the demo app id is a UUID");
     apps::insert(&mut tx, app, DEMO_APP_NAME, now).await?;
-    let app_secret = DEMO_APP_SECRET;
-    let hint = crate::services::apps::secret_hint(app_secret);
-    apps::add_secret(&mut tx, app, &hash(app_secret), &hint, None, now).await?;
+    apps::add_secret(
+        &mut tx,
+        app,
+        &hashes.app_secret,
+        &hashes.app_secret_hint,
+        None,
+        now,
+    )
+    .await?;
     roles::grant_to_app(
         &mut tx,
         app,
@@ -349,18 +367,15 @@ pub async fn load_if_empty(db: &SqlitePool, now: DateTime<Utc>) -> Result<bool, 
     Ok(true)
 }
 
-/// Demo accounts that still sign in with the published demo password.
-pub async fn accounts_with_demo_password(db: &SqlitePool) -> Result<Vec<String>, sqlx::Error> {
+/// Each demo account's password hash, for the start-up check that warns while one is left.
+pub async fn demo_account_hashes(
+    db: &SqlitePool,
+) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
     let mut conn = db.acquire().await?;
     let mut found = Vec::new();
     for (upn, _, _) in DEMO_USERS {
         if let Some(user) = users::find_by_upn(&mut conn, upn).await? {
-            if user
-                .password_hash
-                .is_some_and(|h| password::verify(DEMO_PASSWORD, &h))
-            {
-                found.push(upn.to_string());
-            }
+            found.push((upn.to_string(), user.password_hash));
         }
     }
     Ok(found)
@@ -375,9 +390,14 @@ mod tests {
     async fn loads_once_into_an_empty_database() {
         let (db, _dir) = test_db().await;
         let now = Utc::now();
-        assert!(load_if_empty(&db, now).await.unwrap());
+        let hashes = DemoHashes {
+            password: "hash-of-password".into(),
+            app_secret: "hash-of-secret".into(),
+            app_secret_hint: "latch-d".into(),
+        };
+        assert!(load_if_empty(&db, now, &hashes).await.unwrap());
         assert!(
-            !load_if_empty(&db, now).await.unwrap(),
+            !load_if_empty(&db, now, &hashes).await.unwrap(),
             "a second start adds nothing"
         );
         let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
@@ -399,7 +419,11 @@ mod tests {
                 ("preExpiration".into(), 1)
             ]
         );
-        assert_eq!(accounts_with_demo_password(&db).await.unwrap().len(), 6);
+        let accounts = demo_account_hashes(&db).await.unwrap();
+        assert_eq!(accounts.len(), 6);
+        assert!(accounts
+            .iter()
+            .all(|(_, h)| h.as_deref() == Some("hash-of-password")));
 
         let mut conn = db.acquire().await.unwrap();
         let app: AppId = DEMO_APP_ID.parse().unwrap();
@@ -410,11 +434,7 @@ mod tests {
         assert_eq!(record.display_name, DEMO_APP_NAME);
         let hashes = apps::live_secret_hashes(&mut conn, app, now).await.unwrap();
         assert_eq!(hashes.len(), 1);
-        assert!(
-            password::verify(DEMO_APP_SECRET, &hashes[0]),
-            "stored hashed, verifies"
-        );
-        assert_ne!(hashes[0], DEMO_APP_SECRET);
+        assert_eq!(hashes[0], "hash-of-secret", "stored as given");
         let marketing: String =
             sqlx::query_scalar("SELECT id FROM catalogs WHERE display_name = 'Marketing'")
                 .fetch_one(&mut *conn)

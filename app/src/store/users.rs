@@ -87,6 +87,7 @@ pub struct PersonRecord {
     pub job_title: Option<String>,
     pub manager_id: Option<String>,
     pub has_password: bool,
+    pub deleted: bool,
     pub created_at: String,
     pub modified_at: String,
 }
@@ -100,7 +101,7 @@ impl PersonRecord {
 const PERSON_COLUMNS: &str =
     "id, user_principal_name, display_name, enabled, external_id, given_name, \
      family_name, department, job_title, manager_id, password_hash IS NOT NULL AS has_password, \
-     created_at, COALESCE(modified_at, created_at) AS modified_at";
+     deleted_at IS NOT NULL AS deleted, created_at, COALESCE(modified_at, created_at) AS modified_at";
 
 /// The profile a person is created or replaced with. Empty optional texts are stored as NULL.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -217,6 +218,37 @@ pub async fn person(
         .await
 }
 
+/// Deletes a person as SCIM sees it: the row stays for the history that names them, without
+/// the provisioning id, so the same id can provision someone again.
+pub async fn mark_deleted(
+    conn: &mut SqliteConnection,
+    id: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET deleted_at = ?, external_id = NULL, modified_at = ? WHERE id = ?",
+    )
+    .bind(db_time(now))
+    .bind(db_time(now))
+    .bind(id.to_string())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM group_members WHERE user_id = ?")
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Brings a deleted person back (provisioned again under the same user name).
+pub async fn undelete(conn: &mut SqliteConnection, id: UserId) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET deleted_at = NULL WHERE id = ?")
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Which people a list shows.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PersonMatch<'a> {
@@ -227,6 +259,8 @@ pub enum PersonMatch<'a> {
     UserName(&'a str),
     ExternalId(&'a str),
     DisplayName(&'a str),
+    /// Everyone SCIM sees: all but the deleted.
+    Provisioned,
 }
 
 fn like_prefix(text: &str) -> String {
@@ -249,10 +283,15 @@ fn person_where(m: &PersonMatch<'_>) -> (&'static str, Vec<String>) {
             vec![like_prefix(text), like_prefix(text)],
         ),
         PersonMatch::UserName(upn) => ("user_principal_name = ?", vec![upn.trim().to_lowercase()]),
-        PersonMatch::ExternalId(id) => ("external_id = ?", vec![id.to_string()]),
-        PersonMatch::DisplayName(name) => {
-            ("display_name = ? COLLATE NOCASE", vec![name.to_string()])
-        }
+        PersonMatch::ExternalId(id) => (
+            "external_id = ? AND deleted_at IS NULL",
+            vec![id.to_string()],
+        ),
+        PersonMatch::DisplayName(name) => (
+            "display_name = ? COLLATE NOCASE AND deleted_at IS NULL",
+            vec![name.to_string()],
+        ),
+        PersonMatch::Provisioned => ("deleted_at IS NULL", vec![]),
     }
 }
 

@@ -39,11 +39,42 @@ impl TestApp {
         .await
     }
 
+    /// A fresh database without the demo data, as a new installation starts.
+    pub async fn empty() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Clock::fixed(chrono::Utc::now());
+        let db = app::store::connect(&db_url(&dir)).await.unwrap();
+        Self::on(db, Settings::for_tests(), clock, dir)
+    }
+
+    /// Signs in through the real form post with this password; the session cookie, or `None`
+    /// when sign-in was refused.
+    pub async fn sign_in_with(&self, email: &str, password: &str) -> Option<String> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("email", email)
+            .append_pair("password", password)
+            .append_pair("next", "/")
+            .finish();
+        let response = self
+            .send(form_post("/api/sign_in", &body, Some(ORIGIN)))
+            .await;
+        assert!(
+            response.status().is_redirection(),
+            "{:?}",
+            response.status()
+        );
+        response
+            .headers()
+            .get(header::SET_COOKIE)
+            .and_then(|c| c.to_str().ok())
+            .map(|c| c.split(';').next().unwrap().to_string())
+    }
+
     async fn with_settings(settings: Settings) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let clock = Clock::fixed(chrono::Utc::now());
         let db = app::store::connect(&db_url(&dir)).await.unwrap();
-        app::store::demo::load_if_empty(&db, clock.now())
+        app::directory::demo::load_if_empty(&db, clock.now())
             .await
             .unwrap();
         Self::on(db, settings, clock, dir)

@@ -120,7 +120,7 @@ pub async fn seed(
 ) -> Result<Seeded, String> {
     let started = Instant::now();
     let db = store::connect(url).await.map_err(failed("connect"))?;
-    if !store::demo::load_if_empty(&db, base)
+    if !app::directory::demo::load_if_empty(&db, base)
         .await
         .map_err(failed("demo data"))?
     {

@@ -29,7 +29,7 @@ fn failed(step: &str) -> impl Fn(sqlx::Error) -> String + '_ {
 pub async fn seed(url: &str, users: usize, endpoint: &str) -> Result<Seeded, String> {
     let db = store::connect(url).await.map_err(failed("connect"))?;
     let now = Utc::now();
-    if !store::demo::load_if_empty(&db, now)
+    if !app::directory::demo::load_if_empty(&db, now)
         .await
         .map_err(failed("demo data"))?
     {

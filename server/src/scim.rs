@@ -1,0 +1,375 @@
+//! The SCIM 2.0 service provider at `/scim/v2` (RFC 7644): identity providers push users and
+//! groups here with a Bearer token of an app that holds User Administrator. Handlers read
+//! the raw body (IdPs send `application/scim+json`), parse it with `app::directory::scim`,
+//! and call `app::directory::provisioning`; every refusal is SCIM's error body.
+
+use app::auth::authz::Principal;
+use app::directory::provisioning as prov;
+use app::directory::scim::filter::{parse_filter, EqFilter, FilterAttribute};
+use app::directory::scim::group::{group_json, parse_group};
+use app::directory::scim::patch::{parse_group_patch, parse_user_patch};
+use app::directory::scim::protocol::{
+    list_response, parse_body, parse_paging, resource_type, resource_types, schema, schemas,
+    service_provider_config, Paging,
+};
+use app::directory::scim::user::{parse_user, user_json};
+use app::directory::scim::ScimError;
+use app::services::tokens;
+use app::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// The largest body read: a group push with thousands of members fits.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+pub fn routes<S>(state: AppState) -> Router<S> {
+    let v2 = Router::new()
+        .route("/ServiceProviderConfig", get(provider_config))
+        .route("/ResourceTypes", get(all_resource_types))
+        .route("/ResourceTypes/{id}", get(one_resource_type))
+        .route("/Schemas", get(all_schemas))
+        .route("/Schemas/{id}", get(one_schema))
+        .route("/Users", get(list_users).post(create_user))
+        .route(
+            "/Users/{id}",
+            get(get_user)
+                .put(replace_user)
+                .patch(patch_user)
+                .delete(delete_user),
+        )
+        .route("/Groups", get(list_groups).post(create_group))
+        .route(
+            "/Groups/{id}",
+            get(get_group)
+                .put(replace_group)
+                .patch(patch_group)
+                .delete(delete_group),
+        )
+        .fallback(|| async { Scim(Err(ScimError::not_found("No such SCIM endpoint"))) });
+    Router::new()
+        .nest("/scim/v2", v2)
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+fn base(state: &AppState) -> String {
+    format!(
+        "{}/scim/v2",
+        state.settings.public_url.trim_end_matches('/')
+    )
+}
+
+/// A SCIM answer: the resource with its status, or the RFC error body.
+struct Scim(Result<(StatusCode, Value), ScimError>);
+
+impl IntoResponse for Scim {
+    fn into_response(self) -> Response {
+        let (status, body) = match self.0 {
+            Ok(ok) => ok,
+            Err(e) => (
+                StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
+                e.to_json(),
+            ),
+        };
+        let mut response = (status, body.to_string()).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/scim+json"),
+        );
+        if status == StatusCode::NO_CONTENT {
+            *response.body_mut() = axum::body::Body::empty();
+        }
+        if status == StatusCode::CREATED {
+            if let Some(location) = body["meta"]["location"]
+                .as_str()
+                .and_then(|l| HeaderValue::from_str(l).ok())
+            {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+        }
+        response
+    }
+}
+
+fn ok(value: Value) -> Scim {
+    Scim(Ok((StatusCode::OK, value)))
+}
+
+/// The caller behind the Bearer token; SCIM's 401 otherwise.
+struct ScimCaller(Principal);
+
+impl FromRequestParts<AppState> for ScimCaller {
+    type Rejection = Scim;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Scim> {
+        let unauthorized = || {
+            Scim(Err(ScimError::new(
+                401,
+                None,
+                "A valid Bearer token of an app with the User Administrator role is required.",
+            )))
+        };
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.get(..7)
+                    .filter(|p| p.eq_ignore_ascii_case("bearer "))
+                    .map(|_| &v[7..])
+            })
+            .ok_or_else(unauthorized)?;
+        let principal = tokens::principal(state, token.trim())
+            .await
+            .map_err(|_| unauthorized())?;
+        Ok(ScimCaller(principal))
+    }
+}
+
+fn body(bytes: &Bytes) -> Result<Value, ScimError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| ScimError::invalid_syntax("the body is not UTF-8 text"))?;
+    parse_body(text)
+}
+
+fn list_query(
+    q: &HashMap<String, String>,
+    allowed: &[FilterAttribute],
+) -> Result<(Option<EqFilter>, Paging), ScimError> {
+    let filter = q
+        .get("filter")
+        .map(|f| parse_filter(f, allowed))
+        .transpose()?;
+    let paging = parse_paging(
+        q.get("startIndex").map(String::as_str),
+        q.get("count").map(String::as_str),
+    )?;
+    Ok((filter, paging))
+}
+
+async fn provider_config(State(state): State<AppState>) -> Scim {
+    ok(service_provider_config(&base(&state)))
+}
+
+async fn all_resource_types(State(state): State<AppState>) -> Scim {
+    ok(resource_types(&base(&state)))
+}
+
+async fn one_resource_type(State(state): State<AppState>, Path(id): Path<String>) -> Scim {
+    Scim(
+        resource_type(&base(&state), &id)
+            .map(|v| (StatusCode::OK, v))
+            .ok_or_else(|| ScimError::not_found(format!("ResourceType {id} not found"))),
+    )
+}
+
+async fn all_schemas() -> Scim {
+    ok(schemas())
+}
+
+async fn one_schema(Path(id): Path<String>) -> Scim {
+    Scim(
+        schema(&id)
+            .map(|v| (StatusCode::OK, v))
+            .ok_or_else(|| ScimError::not_found(format!("Schema {id} not found"))),
+    )
+}
+
+const USER_FILTERS: [FilterAttribute; 3] = [
+    FilterAttribute::UserName,
+    FilterAttribute::ExternalId,
+    FilterAttribute::DisplayName,
+];
+const GROUP_FILTERS: [FilterAttribute; 2] =
+    [FilterAttribute::DisplayName, FilterAttribute::ExternalId];
+
+async fn list_users(
+    State(state): State<AppState>,
+    ScimCaller(p): ScimCaller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Scim {
+    Scim(
+        async {
+            let (filter, paging) = list_query(&q, &USER_FILTERS)?;
+            let (total, users) = prov::list_users(&state, &p, filter.as_ref(), paging).await?;
+            let base = base(&state);
+            let resources: Vec<Value> = users.iter().map(|u| user_json(u, &base)).collect();
+            let n = resources.len() as u64;
+            Ok((
+                StatusCode::OK,
+                list_response(resources, total, paging.start_index, n),
+            ))
+        }
+        .await,
+    )
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    ScimCaller(p): ScimCaller,
+    bytes: Bytes,
+) -> Scim {
+    Scim(
+        async {
+            let input = parse_user(&body(&bytes)?)?;
+            let user = prov::create_user(&state, &p, &input).await?;
+            Ok((StatusCode::CREATED, user_json(&user, &base(&state))))
+        }
+        .await,
+    )
+}
+
+async fn get_user(
+    State(state): State<AppState>,
+    ScimCaller(p): ScimCaller,
+    Path(id): Path<String>,
+) -> Scim {
+    Scim(
+        prov::get_user(&state, &p, &id)
+            .await
+            .map(|u| (StatusCode::OK, user_json(&u, &base(&state)))),
+    )
+}
+
+async fn replace_user(
+    State(state): State<AppState>,
+    ScimCaller(p): ScimCaller,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Scim {
+    Scim(
+        async {
+            let input = parse_user(&body(&bytes)?)?;
+            let user = prov::replace_user(&state, &p, &id, &input).await?;
+            Ok((StatusCode::OK, user_json(&user, &base(&state))))
+        }
+        .await,
+    )
+}
+
+async fn patch_user(
+    State(state): State<AppState>,
+    ScimCaller(p): ScimCaller,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Scim {
+    Scim(
+        async {
+            let changes = parse_user_patch(&body(&bytes)?)?;
+            let user = prov::patch_user(&state, &p, &id, &changes).await?;
+            Ok((StatusCode::OK, user_json(&user, &base(&state))))
+        }
+        .await,
+    )
+}
+
+async fn delete_user(
+    State(state): State<AppState>,
+    ScimCaller(p): ScimCaller,
+    Path(id): Path<String>,
+) -> Scim {
+    Scim(
+        prov::delete_user(&state, &p, &id)
+            .await
+            .map(|()| (StatusCode::NO_CONTENT, Value::Null)),
+    )
+}
+
+async fn list_groups(
+    State(state): State<AppState>,
+    ScimCaller(p): ScimCaller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Scim {
+    Scim(
+        async {
+            let (filter, paging) = list_query(&q, &GROUP_FILTERS)?;
+            let (total, groups) = prov::list_groups(&state, &p, filter.as_ref(), paging).await?;
+            let base = base(&state);
+            let resources: Vec<Value> = groups.iter().map(|g| group_json(g, &base)).collect();
+            let n = resources.len() as u64;
+            Ok((
+                StatusCode::OK,
+                list_response(resources, total, paging.start_index, n),
+            ))
+        }
+        .await,
+    )
+}
+
+async fn create_group(
+    State(state): State<AppState>,
+    ScimCaller(p): ScimCaller,
+    bytes: Bytes,
+) -> Scim {
+    Scim(
+        async {
+            let input = parse_group(&body(&bytes)?)?;
+            let group = prov::create_group(&state, &p, &input).await?;
+            Ok((StatusCode::CREATED, group_json(&group, &base(&state))))
+        }
+        .await,
+    )
+}
+
+async fn get_group(
+    State(state): State<AppState>,
+    ScimCaller(p): ScimCaller,
+    Path(id): Path<String>,
+) -> Scim {
+    Scim(
+        prov::get_group(&state, &p, &id)
+            .await
+            .map(|g| (StatusCode::OK, group_json(&g, &base(&state)))),
+    )
+}
+
+async fn replace_group(
+    State(state): State<AppState>,
+    ScimCaller(p): ScimCaller,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Scim {
+    Scim(
+        async {
+            let input = parse_group(&body(&bytes)?)?;
+            let group = prov::replace_group(&state, &p, &id, &input).await?;
+            Ok((StatusCode::OK, group_json(&group, &base(&state))))
+        }
+        .await,
+    )
+}
+
+async fn patch_group(
+    State(state): State<AppState>,
+    ScimCaller(p): ScimCaller,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Scim {
+    Scim(
+        async {
+            let changes = parse_group_patch(&body(&bytes)?)?;
+            let group = prov::patch_group(&state, &p, &id, &changes).await?;
+            Ok((StatusCode::OK, group_json(&group, &base(&state))))
+        }
+        .await,
+    )
+}
+
+async fn delete_group(
+    State(state): State<AppState>,
+    ScimCaller(p): ScimCaller,
+    Path(id): Path<String>,
+) -> Scim {
+    Scim(
+        prov::delete_group(&state, &p, &id)
+            .await
+            .map(|()| (StatusCode::NO_CONTENT, Value::Null)),
+    )
+}
