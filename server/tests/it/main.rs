@@ -11,6 +11,7 @@ mod connection;
 mod expiry;
 mod harness;
 mod openapi;
+mod people;
 mod operator;
 mod receiver;
 mod redeliver;
