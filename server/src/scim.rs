@@ -126,9 +126,14 @@ impl FromRequestParts<AppState> for ScimCaller {
                     .map(|_| &v[7..])
             })
             .ok_or_else(unauthorized)?;
-        let principal = tokens::principal(state, token.trim())
-            .await
-            .map_err(|_| unauthorized())?;
+        let token = token.trim();
+        // A JWT from the token endpoint has no ':'; a provisioning secret token does.
+        let principal = if token.contains(':') {
+            tokens::principal_from_secret_token(state, token).await
+        } else {
+            tokens::principal(state, token).await
+        }
+        .map_err(|_| unauthorized())?;
         Ok(ScimCaller(principal))
     }
 }

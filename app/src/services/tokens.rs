@@ -58,12 +58,12 @@ fn issuer(state: &AppState) -> String {
     state.settings.public_url.trim_end_matches('/').to_string()
 }
 
-/// Checks the app's credentials and signs a one-hour Bearer token for it.
-pub async fn issue(
+/// The app whose live secret this is; `InvalidClient` otherwise, in the same time either way.
+async fn verify_client(
     state: &AppState,
     client_id: &str,
     client_secret: &str,
-) -> Result<IssuedToken, TokenError> {
+) -> Result<AppId, TokenError> {
     let app: AppId = client_id
         .trim()
         .parse()
@@ -82,9 +82,21 @@ pub async fn issue(
         tokio::task::spawn_blocking(move || hashes.iter().any(|h| password::verify(&secret, h)))
             .await
             .unwrap_or(false);
-    if !matched {
-        return Err(TokenError::InvalidClient);
+    if matched {
+        Ok(app)
+    } else {
+        Err(TokenError::InvalidClient)
     }
+}
+
+/// Checks the app's credentials and signs a one-hour Bearer token for it.
+pub async fn issue(
+    state: &AppState,
+    client_id: &str,
+    client_secret: &str,
+) -> Result<IssuedToken, TokenError> {
+    let app = verify_client(state, client_id, client_secret).await?;
+    let now = state.clock.now();
     let issuer = issuer(state);
     let claims = json!({
         "iss": issuer,
@@ -122,6 +134,28 @@ pub async fn principal(state: &AppState, token: &str) -> Result<Principal, AppEr
         .and_then(|v| v.as_str())
         .and_then(|s| s.parse().ok())
         .ok_or(AppError::NotSignedIn)?;
+    app_principal(state, app).await
+}
+
+/// The app behind a provisioning secret token, `<client id>:<client secret>`: identity
+/// providers whose provisioning settings take one long-lived Bearer token (Entra ID's "Secret
+/// token", Okta's header auth) send the app's credentials this way. The same secrets as the
+/// token endpoint, so they expire, rotate and are revoked on the Apps page.
+pub async fn principal_from_secret_token(
+    state: &AppState,
+    token: &str,
+) -> Result<Principal, AppError> {
+    let (client_id, secret) = token.split_once(':').ok_or(AppError::NotSignedIn)?;
+    let app = verify_client(state, client_id, secret)
+        .await
+        .map_err(|e| match e {
+            TokenError::Internal => AppError::Internal,
+            _ => AppError::NotSignedIn,
+        })?;
+    app_principal(state, app).await
+}
+
+async fn app_principal(state: &AppState, app: AppId) -> Result<Principal, AppError> {
     let mut conn = state.db.acquire().await?;
     let record = apps::get(&mut conn, app)
         .await?

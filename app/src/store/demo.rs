@@ -4,13 +4,15 @@
 
 use crate::domain::endpoint::{Endpoint, LogicAppEndpoint};
 use crate::domain::extension::{Behaviour, ClientConfiguration, ExtensionDraft};
-use crate::domain::ids::{AccessPackageId, AppId, CatalogId, ExtensionId, PolicyId, UserId};
+use crate::domain::ids::{
+    AccessPackageId, AppId, CatalogId, ExtensionId, GroupId, PolicyId, UserId,
+};
 use crate::domain::kind::ExtensionKind;
 use crate::domain::role::Role;
 use crate::domain::stage::Stage;
 use crate::domain::timeout::{TimeUnit, WaitTimeout};
 use crate::store::packages::NewPolicy;
-use crate::store::{apps, catalogs, extensions, packages, roles, users};
+use crate::store::{apps, catalogs, extensions, groups, packages, roles, users};
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
@@ -42,6 +44,12 @@ pub const DEMO_USERS: [(&str, &str, Option<Role>); 6] = [
 pub const DEMO_APP_NAME: &str = "Contoso SoD check";
 pub const DEMO_APP_ID: &str = "5e1f5e1f-0000-4000-8000-000000000001";
 pub const DEMO_APP_SECRET: &str = "latch-demo-secret";
+/// An identity provider's provisioning connection: User Administrator, for `/scim/v2`. Its
+/// secret is `DEMO_APP_SECRET` too.
+pub const DEMO_SCIM_APP_NAME: &str = "Contoso provisioning (SCIM)";
+pub const DEMO_SCIM_APP_ID: &str = "5e1f5e1f-0000-4000-8000-000000000002";
+/// A group Adele belongs to; "Brand assets" is open to its members only.
+pub const DEMO_GROUP_NAME: &str = "Campaign team";
 
 /// Where demo extensions call: the sample workflow receiver's default address.
 const RECEIVER: &str = "http://127.0.0.1:7071";
@@ -106,7 +114,7 @@ pub async fn load_if_empty(
     )
     .await?;
 
-    let mut approver = None;
+    let (mut approver, mut adele) = (None, None);
     for (upn, name, role) in DEMO_USERS {
         let id = UserId::new();
         users::insert(&mut tx, id, upn, name, Some(&hashes.password), now).await?;
@@ -127,8 +135,12 @@ pub async fn load_if_empty(
         if upn.starts_with("approver@") {
             approver = Some(id);
         }
+        if upn.starts_with("adele@") {
+            adele = Some(id);
+        }
     }
     let approver = approver.expect("the demo approver is in DEMO_USERS");
+    let adele = adele.expect("Adele is in DEMO_USERS");
 
     let app: AppId = DEMO_APP_ID.parse().expect("the demo app id is a UUID");
     apps::insert(&mut tx, app, DEMO_APP_NAME, now).await?;
@@ -199,6 +211,54 @@ pub async fn load_if_empty(
         now,
     )
     .await?;
+
+    // A group, as provisioning would push it, and a package open to its members only.
+    let campaign_team = GroupId::new();
+    groups::insert(&mut tx, campaign_team, DEMO_GROUP_NAME, None, now).await?;
+    groups::add_member(&mut tx, campaign_team, adele).await?;
+    let brand = AccessPackageId::new();
+    packages::insert_package(
+        &mut tx,
+        brand,
+        marketing,
+        "Brand assets",
+        "Logos, templates and the brand guide",
+        now,
+    )
+    .await?;
+    let team_policy = PolicyId::new();
+    packages::insert_policy(
+        &mut tx,
+        &NewPolicy {
+            id: team_policy,
+            package: brand,
+            display_name: "Campaign team members",
+            description: "Members of the Campaign team group, no approval",
+            approvers: &[],
+            expiration: None,
+        },
+        now,
+    )
+    .await?;
+    sqlx::query("UPDATE policies SET allowed_target_scope = 'specificDirectoryUsers' WHERE id = ?")
+        .bind(team_policy.to_string())
+        .execute(&mut *tx)
+        .await?;
+    groups::set_policy_groups(&mut tx, team_policy, &[campaign_team]).await?;
+
+    // An identity provider's provisioning connection (SCIM), with the same demo secret.
+    let scim_app: AppId = DEMO_SCIM_APP_ID.parse().expect("the demo app id is a UUID");
+    apps::insert(&mut tx, scim_app, DEMO_SCIM_APP_NAME, now).await?;
+    apps::add_secret(
+        &mut tx,
+        scim_app,
+        &hashes.app_secret,
+        &hashes.app_secret_hint,
+        None,
+        now,
+    )
+    .await?;
+    roles::grant_to_app(&mut tx, scim_app, Role::UserAdministrator, None, now).await?;
 
     let hour = WaitTimeout::new(1, TimeUnit::Hours).expect("one hour is a valid wait");
     let sod = ExtensionId::new();

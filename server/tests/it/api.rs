@@ -11,7 +11,7 @@ use http::{header, Request, StatusCode};
 use serde_json::{json, Value};
 
 pub(crate) const BASE: &str = "/v1.0/identityGovernance/entitlementManagement";
-const SECRET: &str = "test-app-secret";
+pub(crate) const SECRET: &str = "test-app-secret";
 
 /// Registers an app holding these grants and returns its client id.
 pub(crate) async fn register(

@@ -161,6 +161,7 @@ async fn refusals_name_the_problem_and_change_nothing() {
     let app = TestApp::new().await;
     let token = provisioner(&app).await;
     let users_before = app.scalar("SELECT COUNT(*) FROM users").await;
+    let groups_before = app.scalar("SELECT COUNT(*) FROM groups").await;
     let (status, body) = scim(&app, "GET", "/Users", None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(
@@ -268,7 +269,10 @@ async fn refusals_name_the_problem_and_change_nothing() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM users").await, users_before);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM groups").await, 0);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM groups").await,
+        groups_before
+    );
 }
 
 #[tokio::test]
@@ -569,6 +573,34 @@ async fn deleting_a_user_is_the_leaver_path_and_hides_them_from_scim() {
     assert_eq!(status, StatusCode::CREATED, "{again}");
     assert_eq!(again["id"], id.as_str());
     assert_eq!(again["active"], true);
+}
+
+#[tokio::test]
+async fn a_long_lived_secret_token_works_as_entra_sends_it() {
+    let app = TestApp::new().await;
+    let client = app_with_role(&app, "Entra provisioning", Role::UserAdministrator, None).await;
+    let secret_token = format!("{client}:{}", crate::api::SECRET);
+    let (status, body) = scim(&app, "GET", "/Users?count=1", Some(&secret_token), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for wrong in [
+        format!("{client}:wrong"),
+        "nobody:x".to_string(),
+        format!("{client}:"),
+    ] {
+        let (status, _) = scim(&app, "GET", "/Users", Some(&wrong), None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{wrong}");
+    }
+    sqlx::query("UPDATE app_secrets SET revoked_at = created_at WHERE app_id = ?")
+        .bind(client.to_string())
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let (status, _) = scim(&app, "GET", "/Users", Some(&secret_token), None).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a revoked secret stops working"
+    );
 }
 
 #[tokio::test]
