@@ -161,6 +161,21 @@ async fn unique_user_name(
     }
 }
 
+/// `uniqueness` when the external id belongs to another resource than `except`.
+fn taken_by_other(
+    holder: Option<&str>,
+    except: Option<&str>,
+    external_id: &str,
+    kind: &str,
+) -> Result<(), ScimError> {
+    match holder {
+        Some(other) if Some(other) != except => Err(ScimError::uniqueness(format!(
+            "externalId {external_id:?} is already taken by another {kind}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 async fn unique_external_id(
     conn: &mut SqliteConnection,
     external_id: Option<&str>,
@@ -172,17 +187,18 @@ async fn unique_external_id(
     let found = users::find_people(conn, &PersonMatch::ExternalId(external_id), 0, 1)
         .await
         .map_err(internal)?;
-    match found.first() {
-        Some(other) if Some(other.id.as_str()) != except => Err(ScimError::uniqueness(format!(
-            "externalId {external_id:?} is already taken by another user"
-        ))),
-        _ => Ok(()),
-    }
+    taken_by_other(
+        found.first().map(|o| o.id.as_str()),
+        except,
+        external_id,
+        "user",
+    )
 }
 
-async fn audit_user(
+async fn audit(
     tx: &mut Transaction<'static, Sqlite>,
     p: &Principal,
+    object_kind: &str,
     action: &str,
     id: &str,
     summary: serde_json::Value,
@@ -193,7 +209,7 @@ async fn audit_user(
         &p.actor,
         AuditEntry {
             action,
-            object_kind: "user",
+            object_kind,
             object_id: id.to_string(),
             summary,
         },
@@ -275,9 +291,10 @@ pub async fn create_user(
             id
         }
     };
-    audit_user(
+    audit(
         &mut tx,
         p,
+        "user",
         "user.provision",
         &id.to_string(),
         json!({ "after": { "userName": profile.user_principal_name, "externalId": profile.external_id, "active": active } }),
@@ -359,9 +376,10 @@ pub async fn replace_user(
         now,
     )
     .await?;
-    audit_user(
+    audit(
         &mut tx,
         p,
+        "user",
         "user.provisionReplace",
         id,
         json!({ "after": { "userName": profile.user_principal_name, "active": input.active } }),
@@ -436,9 +454,10 @@ pub async fn patch_user(
         now,
     )
     .await?;
-    audit_user(
+    audit(
         &mut tx,
         p,
+        "user",
         "user.provisionPatch",
         id,
         json!({ "operations": changes.len(), "active": input.active }),
@@ -461,9 +480,10 @@ pub async fn delete_user(state: &AppState, p: &Principal, id: &str) -> Result<()
     users::mark_deleted(&mut tx, before.user_id(), now)
         .await
         .map_err(internal)?;
-    audit_user(
+    audit(
         &mut tx,
         p,
+        "user",
         "user.deprovision",
         id,
         json!({ "before": { "userName": before.user_principal_name } }),
@@ -536,35 +556,12 @@ async fn unique_group_external_id(
     let found = groups::find(conn, &GroupMatch::ExternalId(external_id), 0, 1)
         .await
         .map_err(internal)?;
-    match found.first() {
-        Some(other) if Some(other.id.as_str()) != except => Err(ScimError::uniqueness(format!(
-            "externalId {external_id:?} is already taken by another group"
-        ))),
-        _ => Ok(()),
-    }
-}
-
-async fn audit_group(
-    tx: &mut Transaction<'static, Sqlite>,
-    p: &Principal,
-    action: &str,
-    id: &str,
-    summary: serde_json::Value,
-    now: DateTime<Utc>,
-) -> Result<(), ScimError> {
-    audit::record(
-        tx,
-        &p.actor,
-        AuditEntry {
-            action,
-            object_kind: "group",
-            object_id: id.to_string(),
-            summary,
-        },
-        now,
+    taken_by_other(
+        found.first().map(|o| o.id.as_str()),
+        except,
+        external_id,
+        "group",
     )
-    .await
-    .map_err(internal)
 }
 
 fn require_name(name: &str) -> Result<(), ScimError> {
@@ -604,9 +601,10 @@ pub async fn create_group(
             .await
             .map_err(internal)?;
     }
-    audit_group(
+    audit(
         &mut tx,
         p,
+        "group",
         "group.provision",
         &id.to_string(),
         json!({ "after": { "displayName": input.display_name, "members": members.len() } }),
@@ -735,9 +733,10 @@ pub async fn patch_group(
     groups::update(&mut tx, group, &name, external_id.as_deref(), now)
         .await
         .map_err(internal)?;
-    audit_group(
+    audit(
         &mut tx,
         p,
+        "group",
         "group.provisionPatch",
         id,
         json!({ "operations": changes.len() }),
@@ -759,9 +758,10 @@ pub async fn delete_group(state: &AppState, p: &Principal, id: &str) -> Result<(
     groups::delete(&mut tx, before.group_id())
         .await
         .map_err(internal)?;
-    audit_group(
+    audit(
         &mut tx,
         p,
+        "group",
         "group.deprovision",
         id,
         json!({ "before": { "displayName": before.display_name } }),
