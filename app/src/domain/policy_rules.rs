@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::field_error::FieldError;
-use super::ids::{CatalogId, ExtensionId, UserId};
+use super::ids::{CatalogId, ExtensionId, GroupId, UserId};
 use super::kind::ExtensionKind;
 use super::limits::MAX_STAGE_SETTINGS_PER_POLICY;
 use super::stage::Stage;
@@ -28,7 +28,10 @@ pub const FOURTEEN_DAY_WARNING: &str =
 /// Field keys of the policy editor; the rows of the rule list have keys of their own
 /// ([`keys::rule_stage`], [`keys::rule_extension`]).
 pub mod keys {
+    /// Who may request, as a whole (none chosen), and the users among them.
     pub const ALLOWED_TARGETS: &str = "allowedTargets";
+    /// The groups among those who may request.
+    pub const ALLOWED_GROUPS: &str = "allowedGroups";
     pub const APPROVERS: &str = "approvers";
     pub const APPROVAL_TIMEOUT: &str = "approvalTimeout";
     pub const EXPIRATION_DAYS: &str = "expirationDays";
@@ -49,10 +52,16 @@ pub mod keys {
 
 /// Who may request access under the policy (`allowedTargetScope`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "scope", content = "users", rename_all = "camelCase")]
+#[serde(tag = "scope", rename_all = "camelCase")]
 pub enum Requestors {
     AllUsers,
-    SpecificUsers(Vec<UserId>),
+    /// Graph's `specificDirectoryUsers`: these users, and whoever is a member of these groups
+    /// when they request (`singleUser` and `groupMembers` targets).
+    SpecificUsers {
+        users: Vec<UserId>,
+        #[serde(default)]
+        groups: Vec<GroupId>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,13 +135,14 @@ pub struct PolicyDraft {
 }
 
 /// What a draft is checked against: the policy's catalog, today (from the one clock), the
-/// extensions its rules may name and the users it may list.
+/// extensions its rules may name and the users and groups it may list.
 #[derive(Debug, Clone, Copy)]
 pub struct PolicyContext<'a> {
     pub catalog: CatalogId,
     pub today: NaiveDate,
     pub extensions: &'a [ExtensionFacts],
     pub users: &'a [UserId],
+    pub groups: &'a [GroupId],
 }
 
 fn quoted(text: &str) -> String {
@@ -237,16 +247,23 @@ impl PolicyDraft {
     pub fn validate(&self, ctx: &PolicyContext<'_>) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
         let unknown = |ids: &[UserId]| ids.iter().any(|id| !ctx.users.contains(id));
-        if let Requestors::SpecificUsers(users) = &self.requestors {
-            if users.is_empty() {
+        if let Requestors::SpecificUsers { users, groups } = &self.requestors {
+            if users.is_empty() && groups.is_empty() {
                 errors.push(FieldError::new(
                     keys::ALLOWED_TARGETS,
-                    "Choose at least one user who can request, or allow all users.",
+                    "Choose at least one user or group who can request, or allow all users.",
                 ));
-            } else if unknown(users) {
+            }
+            if unknown(users) {
                 errors.push(FieldError::new(
                     keys::ALLOWED_TARGETS,
                     "One of the chosen users no longer exists; choose again.",
+                ));
+            }
+            if groups.iter().any(|g| !ctx.groups.contains(g)) {
+                errors.push(FieldError::new(
+                    keys::ALLOWED_GROUPS,
+                    "One of the chosen groups no longer exists; choose again.",
                 ));
             }
         }
@@ -299,8 +316,8 @@ impl PolicyDraft {
     }
 
     /// The draft as it is stored: no approvers kept while approval is off (and the time-out
-    /// falls back to the default if it is out of range), user lists sorted without repeats,
-    /// rules in the portal's stage order.
+    /// falls back to the default if it is out of range), user and group lists sorted without
+    /// repeats, rules in the portal's stage order.
     pub fn normalized(mut self) -> Self {
         if !self.approval.required {
             self.approval.approvers.clear();
@@ -308,9 +325,11 @@ impl PolicyDraft {
                 self.approval.timeout_days = DEFAULT_APPROVAL_TIMEOUT_DAYS;
             }
         }
-        if let Requestors::SpecificUsers(users) = &mut self.requestors {
+        if let Requestors::SpecificUsers { users, groups } = &mut self.requestors {
             users.sort();
             users.dedup();
+            groups.sort();
+            groups.dedup();
         }
         self.approval.approvers.sort();
         self.approval.approvers.dedup();
@@ -559,13 +578,26 @@ mod tests {
     }
 
     fn check_draft(d: &PolicyDraft, users: &[UserId]) -> Result<(), Vec<FieldError>> {
+        check_with_groups(d, users, &[])
+    }
+
+    fn check_with_groups(
+        d: &PolicyDraft,
+        users: &[UserId],
+        groups: &[GroupId],
+    ) -> Result<(), Vec<FieldError>> {
         let w = world();
         d.validate(&PolicyContext {
             catalog: w.catalog,
             today: today(),
             extensions: &w.known(),
             users,
+            groups,
         })
+    }
+
+    fn specific(users: Vec<UserId>, groups: Vec<GroupId>) -> Requestors {
+        Requestors::SpecificUsers { users, groups }
     }
 
     #[test]
@@ -619,7 +651,7 @@ mod tests {
     fn people_must_be_chosen_and_exist() {
         let alan = UserId::new();
         let mut d = draft();
-        d.requestors = Requestors::SpecificUsers(vec![]);
+        d.requestors = specific(vec![], vec![]);
         d.approval.required = true;
         d.approval.timeout_days = 99;
         let errors = check_draft(&d, &[alan]).unwrap_err();
@@ -632,7 +664,7 @@ mod tests {
                 keys::APPROVAL_TIMEOUT
             ]
         );
-        d.requestors = Requestors::SpecificUsers(vec![UserId::new()]);
+        d.requestors = specific(vec![UserId::new()], vec![]);
         d.approval.approvers = vec![alan];
         d.approval.timeout_days = 14;
         assert_eq!(
@@ -645,6 +677,69 @@ mod tests {
         assert_eq!(check_draft(&off, &[]), Ok(()));
         let stored = off.normalized();
         assert_eq!(stored.approval.timeout_days, DEFAULT_APPROVAL_TIMEOUT_DAYS);
+    }
+
+    #[test]
+    fn groups_alone_may_request_and_must_exist() {
+        let alan = UserId::new();
+        let team = GroupId::new();
+        let mut d = draft();
+        d.requestors = specific(vec![], vec![team]);
+        assert_eq!(check_with_groups(&d, &[alan], &[team]), Ok(()));
+        d.requestors = specific(vec![alan], vec![team]);
+        assert_eq!(check_with_groups(&d, &[alan], &[team]), Ok(()));
+
+        let error = only(check_with_groups(&d, &[alan], &[]));
+        assert_eq!(error.field, keys::ALLOWED_GROUPS);
+        assert_eq!(
+            error.message,
+            "One of the chosen groups no longer exists; choose again."
+        );
+
+        d.requestors = specific(vec![], vec![]);
+        let error = only(check_with_groups(&d, &[alan], &[team]));
+        assert_eq!(error.field, keys::ALLOWED_TARGETS);
+        assert_eq!(
+            error.message,
+            "Choose at least one user or group who can request, or allow all users."
+        );
+
+        // An unknown user and an unknown group are each named beside their own list.
+        d.requestors = specific(vec![UserId::new()], vec![GroupId::new()]);
+        let errors = check_with_groups(&d, &[alan], &[team]).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, [keys::ALLOWED_TARGETS, keys::ALLOWED_GROUPS]);
+    }
+
+    #[test]
+    fn normalized_sorts_users_and_groups_without_repeats() {
+        let (a, b) = (GroupId::new(), GroupId::new());
+        let alan = UserId::new();
+        let mut d = draft();
+        d.requestors = specific(vec![alan, alan], vec![b, a, b]);
+        let mut groups = vec![a, b];
+        groups.sort();
+        assert_eq!(
+            d.normalized().requestors,
+            specific(vec![alan], groups),
+            "sorted, once each"
+        );
+    }
+
+    #[test]
+    fn a_draft_from_before_groups_reads_with_none() {
+        let alan = UserId::new();
+        let old = serde_json::json!({ "scope": "specificUsers", "users": [alan] });
+        assert_eq!(
+            serde_json::from_value::<Requestors>(old).unwrap(),
+            specific(vec![alan], vec![])
+        );
+        let all = serde_json::json!({ "scope": "allUsers" });
+        assert_eq!(
+            serde_json::from_value::<Requestors>(all.clone()).unwrap(),
+            Requestors::AllUsers
+        );
+        assert_eq!(serde_json::to_value(Requestors::AllUsers).unwrap(), all);
     }
 
     #[test]
@@ -700,7 +795,7 @@ mod tests {
     fn a_draft_crosses_the_wire_unchanged() {
         let w = world();
         let d = PolicyDraft {
-            requestors: Requestors::SpecificUsers(vec![UserId::new()]),
+            requestors: specific(vec![UserId::new()], vec![GroupId::new()]),
             approval: Approval {
                 required: true,
                 approvers: vec![UserId::new()],
@@ -710,6 +805,8 @@ mod tests {
             rules: vec![rule(Stage::AssignmentRequestCreated, &w.welcome)],
         };
         let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["requestors"]["scope"], "specificUsers");
+        assert_eq!(json["requestors"]["groups"].as_array().unwrap().len(), 1);
         assert_eq!(json["expiration"]["type"], "onDate");
         assert_eq!(json["expiration"]["value"], "2026-03-01");
         assert_eq!(json["rules"][0]["stage"], "assignmentRequestCreated");

@@ -6,7 +6,7 @@ mod tabs;
 
 use crate::api::policies::{policy_form, update_policy};
 use crate::domain::field_error::FieldError;
-use crate::domain::ids::{CatalogId, PolicyId, UserId};
+use crate::domain::ids::{CatalogId, GroupId, PolicyId, UserId};
 use crate::domain::policy_rules::{PolicyContext, PolicyDraft};
 use crate::error::AppError;
 use crate::pages::catalog::use_catalog_id;
@@ -118,16 +118,22 @@ fn Editor(setup: PolicySetup, catalog: CatalogId, policy: PolicyId) -> impl Into
     let today = setup.today;
     let users = StoredValue::new(setup.users);
     let extensions = StoredValue::new(setup.extensions);
+    let groups = StoredValue::new(setup.groups);
     let user_ids =
         StoredValue::new(users.with_value(|u| u.iter().map(|u| u.id).collect::<Vec<UserId>>()));
+    let group_ids =
+        StoredValue::new(groups.with_value(|g| g.iter().map(|g| g.id).collect::<Vec<GroupId>>()));
     let result = Memo::new(move |_| {
         extensions.with_value(|extensions| {
             user_ids.with_value(|users| {
-                fields.check(&PolicyContext {
-                    catalog,
-                    today,
-                    extensions,
-                    users,
+                group_ids.with_value(|groups| {
+                    fields.check(&PolicyContext {
+                        catalog,
+                        today,
+                        extensions,
+                        users,
+                        groups,
+                    })
                 })
             })
         })
@@ -187,7 +193,7 @@ fn Editor(setup: PolicySetup, catalog: CatalogId, policy: PolicyId) -> impl Into
             <TabStrip tab feedback/>
             <div id="policy-panel" role="tabpanel" aria-labelledby=move || format!("policy-tab-{}", tab.get())>
                 {move || match tab.get() {
-                    0 => view! { <tabs::RequestsTab fields users feedback/> }.into_any(),
+                    0 => view! { <tabs::RequestsTab fields users groups feedback/> }.into_any(),
                     1 => view! { <tabs::ApprovalTab fields users feedback/> }.into_any(),
                     2 => view! { <tabs::LifecycleTab fields feedback/> }.into_any(),
                     _ => view! { <tabs::RulesTab fields extensions feedback/> }.into_any(),

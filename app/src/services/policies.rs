@@ -6,7 +6,7 @@
 use crate::auth::authz::Principal;
 use crate::domain::extension::{validate_description, validate_display_name};
 use crate::domain::field_error::FieldError;
-use crate::domain::ids::{AccessPackageId, CatalogId, ExtensionId, PolicyId, UserId};
+use crate::domain::ids::{AccessPackageId, CatalogId, ExtensionId, GroupId, PolicyId, UserId};
 use crate::domain::policy_rules::{
     iso_days, Approval, Expiration, ExtensionFacts, PolicyContext, PolicyDraft, Requestors,
     StageRule, DEFAULT_APPROVAL_TIMEOUT_DAYS,
@@ -20,11 +20,14 @@ use crate::services::packages::counted;
 use crate::state::AppState;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::extensions::{self, ExtensionRecord};
+use crate::store::groups;
 use crate::store::packages::{
     self, NewPolicy, PolicyPlaceRecord, PolicySettingsRecord, PolicySettingsUpdate, PolicyUsers,
 };
 use crate::store::{db_time, parse_db_time};
-use crate::views::{PackageList, PackagePolicies, PolicyLink, PolicySetup, UserChoice};
+use crate::views::{
+    GroupChoice, PackageList, PackagePolicies, PolicyLink, PolicySetup, UserChoice,
+};
 use chrono::{DateTime, NaiveTime, Utc};
 use serde_json::json;
 use sqlx::SqliteConnection;
@@ -101,6 +104,10 @@ fn user_ids(ids: Vec<String>) -> Result<Vec<UserId>, sqlx::Error> {
     ids.iter().map(|id| parse(id, "user id")).collect()
 }
 
+fn group_ids(ids: Vec<String>) -> Result<Vec<GroupId>, sqlx::Error> {
+    ids.iter().map(|id| parse(id, "group id")).collect()
+}
+
 /// The stored policy as the editor's draft.
 async fn current_draft(
     conn: &mut SqliteConnection,
@@ -108,9 +115,10 @@ async fn current_draft(
     record: &PolicySettingsRecord,
 ) -> Result<PolicyDraft, sqlx::Error> {
     let requestors = match record.allowed_target_scope.as_str() {
-        "specificDirectoryUsers" => Requestors::SpecificUsers(user_ids(
-            packages::policy_allowed_targets(&mut *conn, policy).await?,
-        )?),
+        "specificDirectoryUsers" => Requestors::SpecificUsers {
+            users: user_ids(packages::policy_allowed_targets(&mut *conn, policy).await?)?,
+            groups: group_ids(groups::of_policy(&mut *conn, policy).await?)?,
+        },
         _ => Requestors::AllUsers,
     };
     let days = |text: &str| read_days(text).and_then(|d| u32::try_from(d).ok());
@@ -204,6 +212,20 @@ async fn users(conn: &mut SqliteConnection) -> Result<Vec<UserChoice>, sqlx::Err
         .collect()
 }
 
+/// Every group, by name.
+async fn group_choices(conn: &mut SqliteConnection) -> Result<Vec<GroupChoice>, sqlx::Error> {
+    groups::list_all(conn)
+        .await?
+        .into_iter()
+        .map(|g| {
+            Ok(GroupChoice {
+                id: parse(&g.id, "group id")?,
+                display_name: g.display_name,
+            })
+        })
+        .collect()
+}
+
 /// The editor's form: the policy's current settings and what it may choose from.
 pub async fn form(
     state: &AppState,
@@ -223,6 +245,7 @@ pub async fn form(
         description: record.description,
         today: state.clock.now().date_naive(),
         users: users(&mut conn).await?,
+        groups: group_choices(&mut conn).await?,
         extensions,
         current,
     })
@@ -230,13 +253,16 @@ pub async fn form(
 
 /// The audit log's picture of a policy's settings, in Graph's words.
 fn summary(draft: &PolicyDraft) -> serde_json::Value {
-    let (scope, targets) = match &draft.requestors {
-        Requestors::AllUsers => ("allMemberUsers", Vec::new()),
-        Requestors::SpecificUsers(users) => ("specificDirectoryUsers", users.clone()),
+    let (scope, users, groups) = match &draft.requestors {
+        Requestors::AllUsers => ("allMemberUsers", &[][..], &[][..]),
+        Requestors::SpecificUsers { users, groups } => {
+            ("specificDirectoryUsers", &users[..], &groups[..])
+        }
     };
     json!({
         "allowedTargetScope": scope,
-        "specificAllowedTargets": targets,
+        "specificAllowedTargets": users,
+        "specificAllowedGroups": groups,
         "isApprovalRequiredForAdd": draft.approval.required,
         "primaryApprovers": draft.approval.approvers,
         "durationBeforeAutomaticDenial": iso_days(draft.approval.timeout_days),
@@ -291,12 +317,18 @@ async fn write(
 ) -> Result<PolicyDraft, AppError> {
     let known = extension_facts(&mut *tx, catalog, &draft.rules).await?;
     let people: Vec<UserId> = users(&mut *tx).await?.into_iter().map(|u| u.id).collect();
+    let teams: Vec<GroupId> = group_choices(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|g| g.id)
+        .collect();
     let mut errors = names.map(PolicyNames::errors).unwrap_or_default();
     if let Err(rules) = draft.validate(&PolicyContext {
         catalog,
         today: now.date_naive(),
         extensions: &known,
         users: &people,
+        groups: &teams,
     }) {
         errors.extend(rules);
     }
@@ -305,9 +337,9 @@ async fn write(
     }
     let after = draft.normalized();
 
-    let (scope, targets): (&str, &[UserId]) = match &after.requestors {
-        Requestors::AllUsers => ("allMemberUsers", &[]),
-        Requestors::SpecificUsers(users) => ("specificDirectoryUsers", users),
+    let (scope, targets, target_groups): (&str, &[UserId], &[GroupId]) = match &after.requestors {
+        Requestors::AllUsers => ("allMemberUsers", &[], &[]),
+        Requestors::SpecificUsers { users, groups } => ("specificDirectoryUsers", users, groups),
     };
     let duration = after.expiration.iso_duration();
     let end = match after.expiration {
@@ -333,6 +365,7 @@ async fn write(
     )
     .await?;
     packages::replace_users(&mut *tx, PolicyUsers::AllowedTargets, policy, targets).await?;
+    groups::set_policy_groups(&mut *tx, policy, target_groups).await?;
     packages::replace_users(
         &mut *tx,
         PolicyUsers::Approvers,
@@ -408,6 +441,8 @@ pub struct PolicyView {
     pub created_at: String,
     pub modified_at: String,
     pub settings: PolicyDraft,
+    /// The groups `settings` names, with their names (Graph's `groupMembers.description`).
+    pub groups: Vec<GroupChoice>,
 }
 
 /// The policy's catalog and package; "not found" when there is no such policy.
@@ -429,6 +464,19 @@ async fn read(
 ) -> Result<PolicyView, AppError> {
     let record = load(&mut *conn, catalog, policy).await?;
     let settings = current_draft(&mut *conn, policy, &record).await?;
+    let mut named = Vec::new();
+    if let Requestors::SpecificUsers { groups: ids, .. } = &settings.requestors {
+        for id in ids {
+            // A group is taken out of its policies when it is deleted, so each one is found.
+            let group = groups::get(&mut *conn, *id)
+                .await?
+                .ok_or_else(|| corrupt("allowed group"))?;
+            named.push(GroupChoice {
+                id: *id,
+                display_name: group.display_name,
+            });
+        }
+    }
     Ok(PolicyView {
         id: policy,
         access_package: parse(&place.access_package_id, "package id")?,
@@ -438,6 +486,7 @@ async fn read(
         created_at: place.created_at,
         modified_at: place.modified_at,
         settings,
+        groups: named,
     })
 }
 

@@ -2,13 +2,13 @@
 //! data: who may edit, the rules checked again on the server, and a refused save that
 //! changes nothing.
 
-use super::{catalog_policies, form, update};
-use crate::domain::ids::{ExtensionId, PolicyId, UserId};
+use super::{catalog_policies, form, update, view};
+use crate::domain::ids::{ExtensionId, GroupId, PolicyId, UserId};
 use crate::domain::policy_rules::{keys, Approval, Expiration, PolicyDraft, Requestors, StageRule};
 use crate::domain::stage::Stage;
 use crate::error::AppError;
 use crate::services::test_fixture::{fixture, Fixture};
-use crate::store::audit;
+use crate::store::{audit, groups};
 
 /// Lookups these tests need beyond the shared fixture.
 impl Fixture {
@@ -27,6 +27,23 @@ impl Fixture {
             .await
             .unwrap();
         id.parse().unwrap()
+    }
+
+    /// A group made as provisioning makes one, with these members.
+    async fn group(&self, name: &str, members: &[&str]) -> GroupId {
+        let id = GroupId::new();
+        let mut member_ids = Vec::new();
+        for upn in members {
+            member_ids.push(self.user(upn).await);
+        }
+        let mut conn = self.state.db.acquire().await.unwrap();
+        groups::insert(&mut conn, id, name, None, self.state.clock.now())
+            .await
+            .unwrap();
+        for user in member_ids {
+            groups::add_member(&mut conn, id, user).await.unwrap();
+        }
+        id
     }
 
     /// Everything the editor writes, to show a refused save changed nothing.
@@ -50,7 +67,9 @@ impl Fixture {
             .fetch_one(&self.state.db)
             .await
             .unwrap();
-        (stages, format!("{row:?}"), audits)
+        let mut conn = self.state.db.acquire().await.unwrap();
+        let allowed = groups::of_policy(&mut conn, policy).await.unwrap();
+        (stages, format!("{row:?} groups {allowed:?}"), audits)
     }
 }
 
@@ -260,7 +279,10 @@ async fn approval_and_expiration_settings_round_trip() {
     let mut targets = vec![alex, adele];
     targets.sort();
     let draft = PolicyDraft {
-        requestors: Requestors::SpecificUsers(vec![alex, adele]),
+        requestors: Requestors::SpecificUsers {
+            users: vec![alex, adele],
+            groups: vec![],
+        },
         approval: Approval {
             required: true,
             approvers: vec![alan],
@@ -276,7 +298,13 @@ async fn approval_and_expiration_settings_round_trip() {
         .await
         .unwrap()
         .current;
-    assert_eq!(read.requestors, Requestors::SpecificUsers(targets));
+    assert_eq!(
+        read.requestors,
+        Requestors::SpecificUsers {
+            users: targets,
+            groups: vec![]
+        }
+    );
     assert_eq!(read.approval, draft.approval);
     assert_eq!(read.expiration, Expiration::AfterDays(7));
     let stored: (String, String, Option<String>, String) = sqlx::query_as(
@@ -385,12 +413,183 @@ async fn the_package_list_shows_policies_and_who_may_edit_them() {
     assert_eq!(
         names,
         vec![
+            ("Brand assets", vec!["Campaign team members"]),
             ("Campaign analytics", vec!["All employees"]),
             ("Marketing tools", vec!["Employees, manager approval"]),
         ]
     );
     assert_eq!(
-        list.packages[0].policies[0].id,
+        list.packages[1].policies[0].id,
         f.policy("All employees").await
+    );
+}
+
+#[tokio::test]
+async fn a_group_is_saved_read_back_audited_and_lets_its_members_request() {
+    let f = fixture().await;
+    let manager = f.as_user("manager@contoso.test").await;
+    let policy = f.policy("All employees").await;
+    let team = f.group("Launch crew", &["adele@contoso.test"]).await;
+    let other = f.group("Another team", &[]).await;
+    let demo: GroupId = f.id_of("groups", "Campaign team").await.parse().unwrap();
+    let setup = form(&f.state, &manager, f.marketing, policy).await.unwrap();
+    let offered: Vec<(GroupId, &str)> = setup
+        .groups
+        .iter()
+        .map(|g| (g.id, g.display_name.as_str()))
+        .collect();
+    assert_eq!(
+        offered,
+        [
+            (other, "Another team"),
+            (demo, "Campaign team"),
+            (team, "Launch crew")
+        ],
+        "every group, by name"
+    );
+
+    let mut draft = setup.current.clone();
+    draft.requestors = Requestors::SpecificUsers {
+        users: vec![],
+        groups: vec![team, team],
+    };
+    update(&f.state, &manager, f.marketing, policy, draft)
+        .await
+        .unwrap();
+    let read = form(&f.state, &manager, f.marketing, policy)
+        .await
+        .unwrap()
+        .current;
+    assert_eq!(
+        read.requestors,
+        Requestors::SpecificUsers {
+            users: vec![],
+            groups: vec![team]
+        },
+        "stored once"
+    );
+    let shown = view(&f.state, &manager, policy).await.unwrap();
+    assert_eq!(shown.groups.len(), 1);
+    assert_eq!(shown.groups[0].display_name, "Launch crew");
+
+    let mut conn = f.state.db.acquire().await.unwrap();
+    let events = audit::for_object(&mut conn, "assignmentPolicy", &policy.to_string())
+        .await
+        .unwrap();
+    drop(conn);
+    let summary: serde_json::Value = serde_json::from_str(&events[0].summary).unwrap();
+    assert_eq!(summary["before"]["allowedTargetScope"], "allMemberUsers");
+    assert_eq!(
+        summary["after"]["allowedTargetScope"],
+        "specificDirectoryUsers"
+    );
+    assert_eq!(
+        summary["after"]["specificAllowedGroups"],
+        serde_json::json!([team])
+    );
+
+    let sees = |upn: &'static str| {
+        let f = &f;
+        async move {
+            let p = f.as_user(upn).await;
+            crate::services::request_views::requestable(&f.state, &p)
+                .await
+                .unwrap()
+                .iter()
+                .any(|r| r.policy == policy)
+        }
+    };
+    assert!(sees("adele@contoso.test").await, "a member may request");
+    assert!(!sees("alex@contoso.test").await, "others may not");
+
+    // All users again: the groups go with the users, so a later switch back starts empty.
+    let mut draft = read;
+    draft.requestors = Requestors::AllUsers;
+    update(&f.state, &manager, f.marketing, policy, draft)
+        .await
+        .unwrap();
+    let mut conn = f.state.db.acquire().await.unwrap();
+    assert!(groups::of_policy(&mut conn, policy)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn an_unknown_group_is_refused_and_nothing_changes() {
+    let f = fixture().await;
+    let owner = f.as_user("owner@contoso.test").await;
+    let policy = f.policy("Employees, manager approval").await;
+    let team = f.group("Launch crew", &[]).await;
+    let before = f.snapshot(policy).await;
+    let mut draft = form(&f.state, &owner, f.marketing, policy)
+        .await
+        .unwrap()
+        .current;
+    draft.requestors = Requestors::SpecificUsers {
+        users: vec![],
+        groups: vec![team, GroupId::new()],
+    };
+    // A change on another tab rides along; it must not be written either.
+    draft.expiration = Expiration::AfterDays(90);
+    let error = update(&f.state, &owner, f.marketing, policy, draft)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.field_message(keys::ALLOWED_GROUPS).as_deref(),
+        Some("One of the chosen groups no longer exists; choose again.")
+    );
+    assert_eq!(f.snapshot(policy).await, before);
+
+    let mut draft = form(&f.state, &owner, f.marketing, policy)
+        .await
+        .unwrap()
+        .current;
+    draft.requestors = Requestors::SpecificUsers {
+        users: vec![],
+        groups: vec![],
+    };
+    let error = update(&f.state, &owner, f.marketing, policy, draft)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.field_message(keys::ALLOWED_TARGETS).as_deref(),
+        Some("Choose at least one user or group who can request, or allow all users.")
+    );
+    assert_eq!(f.snapshot(policy).await, before);
+}
+
+#[tokio::test]
+async fn a_deleted_group_leaves_the_policies_that_named_it() {
+    let f = fixture().await;
+    let admin = f.as_user("admin@contoso.test").await;
+    let policy = f.policy("All employees").await;
+    let team = f.group("Launch crew", &["adele@contoso.test"]).await;
+    let alex = f.user("alex@contoso.test").await;
+    let mut draft = form(&f.state, &admin, f.marketing, policy)
+        .await
+        .unwrap()
+        .current;
+    draft.requestors = Requestors::SpecificUsers {
+        users: vec![alex],
+        groups: vec![team],
+    };
+    update(&f.state, &admin, f.marketing, policy, draft)
+        .await
+        .unwrap();
+    let mut conn = f.state.db.acquire().await.unwrap();
+    groups::delete(&mut conn, team).await.unwrap();
+    drop(conn);
+    let read = form(&f.state, &admin, f.marketing, policy).await.unwrap();
+    assert_eq!(
+        read.current.requestors,
+        Requestors::SpecificUsers {
+            users: vec![alex],
+            groups: vec![]
+        }
+    );
+    assert!(
+        !read.groups.iter().any(|g| g.id == team),
+        "no longer offered"
     );
 }

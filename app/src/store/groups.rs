@@ -106,6 +106,15 @@ pub async fn get(
         .await
 }
 
+/// Every group, by name: what a policy may name among those who may request.
+pub async fn list_all(conn: &mut SqliteConnection) -> Result<Vec<GroupRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {GROUP_COLUMNS} FROM groups ORDER BY display_name COLLATE NOCASE, id"
+    ))
+    .fetch_all(conn)
+    .await
+}
+
 /// Which groups a list shows (SCIM's `eq` filters compare display names in any case).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GroupMatch<'a> {

@@ -165,6 +165,13 @@ pub struct UserChoice {
     pub enabled: bool,
 }
 
+/// A group the policy editor can list among those who may request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupChoice {
+    pub id: crate::domain::ids::GroupId,
+    pub display_name: String,
+}
+
 /// What the policy editor needs from the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicySetup {
@@ -175,6 +182,8 @@ pub struct PolicySetup {
     /// Today by the server's clock: end dates must be after it.
     pub today: chrono::NaiveDate,
     pub users: Vec<UserChoice>,
+    /// Every group, by name.
+    pub groups: Vec<GroupChoice>,
     /// The catalog's custom extensions, all kinds.
     pub extensions: Vec<crate::domain::policy_rules::ExtensionFacts>,
     pub current: crate::domain::policy_rules::PolicyDraft,

@@ -3,6 +3,8 @@
 //! through the same service and rules as the editor's save; a broken rule answers 400 with
 //! the rule's own message, prefixed by the Graph property it is about.
 
+mod subjects;
+
 use super::error::{GraphError, GraphResult};
 use super::extract::{Caller, GraphJson};
 use super::graph_extension;
@@ -13,7 +15,7 @@ use super::paging::{page, PageQuery};
 use super::Base;
 use app::auth::authz::Principal;
 use app::domain::extension::ExtensionDraft;
-use app::domain::ids::{CatalogId, ExtensionId, PolicyId, UserId};
+use app::domain::ids::{CatalogId, ExtensionId, PolicyId};
 use app::domain::policy_rules::{
     iso_days, keys, Approval, Expiration, PolicyDraft, Requestors, StageRule,
     DEFAULT_APPROVAL_TIMEOUT_DAYS,
@@ -34,6 +36,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use subjects::{target_subjects, targets, user_subjects, users, SubjectBody};
 
 pub fn routes() -> Router<AppState> {
     let collection = get(list).post(create);
@@ -44,8 +47,6 @@ pub fn routes() -> Router<AppState> {
         .route("/assignmentPolicies/{policy}", item.clone())
         .route("/accessPackageAssignmentPolicies/{policy}", item)
 }
-
-const SINGLE_USER: &str = "#microsoft.graph.singleUser";
 
 fn policy_id(text: &str) -> GraphResult<PolicyId> {
     text.parse().map_err(|_| {
@@ -71,14 +72,6 @@ pub struct PolicyBody {
     pub expiration: Option<ExpirationBody>,
     pub request_approval_settings: Option<ApprovalBody>,
     pub custom_extension_stage_settings: Option<Vec<StageSettingBody>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SubjectBody {
-    #[serde(rename = "@odata.type")]
-    pub odata_type: Option<String>,
-    pub user_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -137,39 +130,6 @@ fn required(property: &str, hint: &str) -> GraphError {
     GraphError::bad_request(format!("Property '{property}' is required{hint}"))
 }
 
-fn same_type(given: &str, expected: &str) -> bool {
-    given
-        .trim_start_matches('#')
-        .eq_ignore_ascii_case(expected.trim_start_matches('#'))
-}
-
-/// Users named as `singleUser` subjects, the only kind of subject Latch has.
-fn users(subjects: &[SubjectBody], property: &str) -> GraphResult<Vec<UserId>> {
-    subjects
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            if let Some(kind) = s.odata_type.as_deref() {
-                if !same_type(kind, SINGLE_USER) {
-                    return Err(bad(
-                        &format!("{property}[{i}].@odata.type"),
-                        format!("{kind:?} is not supported; Latch names users one by one with {SINGLE_USER}."),
-                    ));
-                }
-            }
-            let id = s.user_id.as_deref().ok_or_else(|| {
-                required(&format!("{property}[{i}].userId"), ".")
-            })?;
-            id.parse().map_err(|_| {
-                bad(
-                    &format!("{property}[{i}].userId"),
-                    format!("{id:?} is not a user id."),
-                )
-            })
-        })
-        .collect()
-}
-
 /// Whole days, as `P14D` (or weeks, `P2W`): the only durations policies keep.
 fn days(text: &str, property: &str) -> GraphResult<u32> {
     let refused = || {
@@ -216,11 +176,9 @@ fn requestors(body: &PolicyBody) -> GraphResult<Requestors> {
     {
         Ok(Requestors::AllUsers)
     } else if scope.eq_ignore_ascii_case("specificDirectoryUsers") {
-        let targets = body.specific_allowed_targets.as_deref().unwrap_or_default();
-        Ok(Requestors::SpecificUsers(users(
-            targets,
-            "specificAllowedTargets",
-        )?))
+        let given = body.specific_allowed_targets.as_deref().unwrap_or_default();
+        let (users, groups) = targets(given, "specificAllowedTargets")?;
+        Ok(Requestors::SpecificUsers { users, groups })
     } else {
         Err(bad(
             "allowedTargetScope",
@@ -358,7 +316,7 @@ fn draft(body: &PolicyBody, rules: Vec<StageRule>) -> GraphResult<PolicyDraft> {
 /// The Graph property a policy editor field key stands for.
 fn graph_property(field: &str) -> String {
     match field {
-        keys::ALLOWED_TARGETS => "specificAllowedTargets".into(),
+        keys::ALLOWED_TARGETS | keys::ALLOWED_GROUPS => "specificAllowedTargets".into(),
         keys::APPROVERS => "requestApprovalSettings.stages[0].primaryApprovers".into(),
         keys::APPROVAL_TIMEOUT => {
             "requestApprovalSettings.stages[0].durationBeforeAutomaticDenial".into()
@@ -391,13 +349,6 @@ fn refused(error: AppError) -> GraphError {
 }
 
 // ---- PolicyView → Graph ----
-
-fn subjects(users: &[UserId]) -> Vec<Value> {
-    users
-        .iter()
-        .map(|u| json!({ "@odata.type": SINGLE_USER, "userId": u }))
-        .collect()
-}
 
 /// The catalog's extensions by id, read once per catalog an answer needs.
 #[derive(Default)]
@@ -472,7 +423,10 @@ async fn to_graph(
     let s = &policy.settings;
     let (scope, targets) = match &s.requestors {
         Requestors::AllUsers => ("allMemberUsers", Vec::new()),
-        Requestors::SpecificUsers(users) => ("specificDirectoryUsers", subjects(users)),
+        Requestors::SpecificUsers { users, .. } => (
+            "specificDirectoryUsers",
+            target_subjects(users, &policy.groups),
+        ),
     };
     let end = match s.expiration {
         Expiration::OnDate(date) => Some(format!("{date}T23:59:59Z")),
@@ -481,7 +435,7 @@ async fn to_graph(
     let stages = if s.approval.required {
         vec![json!({
             "durationBeforeAutomaticDenial": iso_days(s.approval.timeout_days),
-            "primaryApprovers": subjects(&s.approval.approvers),
+            "primaryApprovers": user_subjects(&s.approval.approvers),
         })]
     } else {
         Vec::new()
@@ -653,7 +607,9 @@ pub async fn delete(
 
 #[cfg(test)]
 mod tests {
+    use super::subjects::{GROUP_MEMBERS, SINGLE_USER};
     use super::*;
+    use app::domain::ids::{GroupId, UserId};
 
     fn body(value: Value) -> PolicyBody {
         serde_json::from_value(value).unwrap()
@@ -663,6 +619,10 @@ mod tests {
     fn editor_keys_become_graph_properties() {
         assert_eq!(
             graph_property(keys::ALLOWED_TARGETS),
+            "specificAllowedTargets"
+        );
+        assert_eq!(
+            graph_property(keys::ALLOWED_GROUPS),
             "specificAllowedTargets"
         );
         assert_eq!(
@@ -693,11 +653,15 @@ mod tests {
     #[test]
     fn a_graph_body_becomes_the_editors_draft() {
         let alan = UserId::new();
+        let team = GroupId::new();
         let welcome = ExtensionId::new();
         let b = body(json!({
             "displayName": "p",
             "allowedTargetScope": "specificDirectoryUsers",
-            "specificAllowedTargets": [{ "@odata.type": SINGLE_USER, "userId": alan }],
+            "specificAllowedTargets": [
+                { "@odata.type": SINGLE_USER, "userId": alan },
+                { "@odata.type": GROUP_MEMBERS, "groupId": team, "description": "Campaign team" }
+            ],
             "expiration": { "type": "afterDateTime", "endDateTime": "2027-01-31T10:00:00+02:00" },
             "requestApprovalSettings": { "isApprovalRequiredForAdd": true, "stages": [
                 { "durationBeforeAutomaticDenial": "P3D", "primaryApprovers": [{ "userId": alan }] }
@@ -708,7 +672,13 @@ mod tests {
             "requestorSettings": { "enableTargetsToSelfAddAccess": true }
         }));
         let d = draft(&b, Vec::new()).unwrap();
-        assert_eq!(d.requestors, Requestors::SpecificUsers(vec![alan]));
+        assert_eq!(
+            d.requestors,
+            Requestors::SpecificUsers {
+                users: vec![alan],
+                groups: vec![team]
+            }
+        );
         assert_eq!(
             d.approval,
             Approval {

@@ -4,9 +4,10 @@
 
 use crate::api::{app_with_role, call, graph_docs_example, marketing, token, BASE};
 use crate::harness::TestApp;
-use app::domain::ids::{CatalogId, PolicyId};
+use app::domain::ids::{CatalogId, GroupId, PolicyId, UserId};
 use app::domain::role::Role;
 use app::domain::stage::Stage;
+use app::store::groups;
 use http::StatusCode;
 use serde_json::{json, Value};
 
@@ -124,7 +125,7 @@ async fn access_packages_are_listed_created_read_changed_and_deleted() {
     assert_eq!(status, StatusCode::OK, "{list}");
     assert_eq!(
         names(&list),
-        ["Campaign analytics", "Marketing tools"],
+        ["Brand assets", "Campaign analytics", "Marketing tools"],
         "Marketing's only"
     );
     assert!(list["@odata.context"]
@@ -137,12 +138,12 @@ async fn access_packages_are_listed_created_read_changed_and_deleted() {
     let filtered = format!("{path}?$filter=catalog/id%20eq%20'{}'&$top=1", w.marketing);
     let (status, first) = w.call("GET", &filtered, None).await;
     assert_eq!(status, StatusCode::OK, "{first}");
-    assert_eq!(names(&first), ["Campaign analytics"]);
+    assert_eq!(names(&first), ["Brand assets"]);
     let next = first["@odata.nextLink"].as_str().unwrap();
     assert!(next.contains("$filter=catalog%2Fid+eq+%27"), "{next}");
     let next = next.strip_prefix("http://127.0.0.1:3000").unwrap();
     let (_, second) = w.call("GET", next, None).await;
-    assert_eq!(names(&second), ["Marketing tools"]);
+    assert_eq!(names(&second), ["Campaign analytics"]);
 
     let (status, created) = w
         .call(
@@ -343,7 +344,7 @@ async fn access_package_errors_have_their_status() {
     );
     assert_eq!(
         w.app.scalar("SELECT COUNT(*) FROM access_packages").await,
-        3,
+        4,
         "nothing written"
     );
 }
@@ -384,7 +385,11 @@ async fn assignment_policies_are_created_read_replaced_and_deleted() {
     assert_eq!(status, StatusCode::OK, "{list}");
     assert_eq!(
         names(&list),
-        ["All employees", "Employees, manager approval"],
+        [
+            "Campaign team members",
+            "All employees",
+            "Employees, manager approval"
+        ],
         "Marketing's only"
     );
     let (_, theirs) = call(&w.app, "GET", &path, Some(&w.elsewhere), None).await;
@@ -629,7 +634,7 @@ async fn assignment_policy_errors_have_their_status() {
         ),
         (
             json!({ "displayName": "x", "allowedTargetScope": "specificDirectoryUsers" }),
-            "Property 'specificAllowedTargets': Choose at least one user who can request",
+            "Property 'specificAllowedTargets': Choose at least one user or group who can request, or allow all users.",
         ),
         (
             json!({ "displayName": "x", "allowedTargetScope": "allMemberUsers",
@@ -724,6 +729,148 @@ async fn assignment_policy_errors_have_their_status() {
         message(&answer),
         "\u{201c}All employees\u{201d} can't be deleted: 1 request and 1 assignment were made through it, and they stay in the history."
     );
+}
+
+/// A group made directly in the store, as provisioning would make it, with these members.
+async fn group(app: &TestApp, name: &str, members: &[&str]) -> GroupId {
+    let id = GroupId::new();
+    let mut ids = Vec::new();
+    for upn in members {
+        ids.push(user(app, upn).await.parse::<UserId>().unwrap());
+    }
+    let mut conn = app.state.db.acquire().await.unwrap();
+    groups::insert(&mut conn, id, name, None, app.state.clock.now())
+        .await
+        .unwrap();
+    for member in ids {
+        groups::add_member(&mut conn, id, member).await.unwrap();
+    }
+    id
+}
+
+#[tokio::test]
+async fn a_policy_names_groups_beside_users_in_specific_allowed_targets() {
+    let w = world().await;
+    let path = format!("{BASE}/assignmentPolicies");
+    let tools = w.package("Marketing tools").await;
+    let alan = user(&w.app, "approver@contoso.test").await;
+    let alex = user(&w.app, "alex@contoso.test").await;
+    let crew = group(&w.app, "Launch crew", &["adele@contoso.test"]).await;
+
+    let mut body = new_policy(&tools, &alan, &alex);
+    body["specificAllowedTargets"] = json!([
+        { "@odata.type": "#microsoft.graph.singleUser", "userId": alex },
+        { "@odata.type": "#microsoft.graph.groupMembers", "groupId": crew, "description": "ignored" }
+    ]);
+    let (status, created) = w.call("POST", &path, Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let both = json!([
+        { "@odata.type": "#microsoft.graph.singleUser", "userId": alex },
+        { "@odata.type": "#microsoft.graph.groupMembers", "groupId": crew, "description": "Launch crew" }
+    ]);
+    assert_eq!(created["specificAllowedTargets"], both);
+    let id = created["id"].as_str().unwrap().to_string();
+    let item = format!("{path}/{id}");
+    let (status, read) = w.call("GET", &item, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(read["specificAllowedTargets"], both);
+    let (_, listed) = w
+        .call(
+            "GET",
+            &format!("{path}?$filter=accessPackage/id%20eq%20'{tools}'"),
+            None,
+        )
+        .await;
+    let mine = listed["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == json!(id))
+        .unwrap();
+    assert_eq!(
+        mine["specificAllowedTargets"], both,
+        "lists show groups too"
+    );
+
+    // The group's members may request; others not named may not.
+    let policy: PolicyId = id.parse().unwrap();
+    for (upn, expected) in [("adele@contoso.test", true), ("owner@contoso.test", false)] {
+        let p = w.app.principal(upn).await;
+        let sees = app::services::request_views::requestable(&w.app.state, &p)
+            .await
+            .unwrap()
+            .iter()
+            .any(|r| r.policy == policy);
+        assert_eq!(sees, expected, "{upn}");
+    }
+
+    // Refused targets are named by their index, and nothing is written.
+    let before = (
+        w.app
+            .scalar("SELECT COUNT(*) FROM policy_allowed_groups")
+            .await,
+        w.app.scalar("SELECT COUNT(*) FROM audit_events").await,
+    );
+    let with_targets = |targets: Value| {
+        json!({ "displayName": "Contractors, approval", "allowedTargetScope": "specificDirectoryUsers",
+                "specificAllowedTargets": targets })
+    };
+    let cases = [
+        (
+            json!([{ "@odata.type": "#microsoft.graph.singleUser", "userId": alex },
+                   { "@odata.type": "#microsoft.graph.requestorManager", "managerLevel": 1 }]),
+            "Property 'specificAllowedTargets[1].@odata.type': \"#microsoft.graph.requestorManager\" is not supported; use #microsoft.graph.singleUser (with userId) or #microsoft.graph.groupMembers (with groupId).",
+        ),
+        (
+            json!([{ "@odata.type": "#microsoft.graph.groupMembers", "description": "Launch crew" }]),
+            "Property 'specificAllowedTargets[0].groupId' is required with #microsoft.graph.groupMembers.",
+        ),
+        (
+            json!([{ "@odata.type": "#microsoft.graph.groupMembers", "groupId": "Launch crew" }]),
+            "Property 'specificAllowedTargets[0].groupId': \"Launch crew\" is not a group id.",
+        ),
+        (
+            json!([{ "@odata.type": "#microsoft.graph.groupMembers", "groupId": uuid::Uuid::new_v4() }]),
+            "Property 'specificAllowedTargets': One of the chosen groups no longer exists; choose again.",
+        ),
+    ];
+    for (targets, expected) in cases {
+        let (status, answer) = w.call("PUT", &item, Some(with_targets(targets))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+        assert_eq!(message(&answer), expected);
+    }
+    assert_eq!(
+        before,
+        (
+            w.app
+                .scalar("SELECT COUNT(*) FROM policy_allowed_groups")
+                .await,
+            w.app.scalar("SELECT COUNT(*) FROM audit_events").await,
+        ),
+        "no refused call wrote anything"
+    );
+
+    // A group alone is enough; deleting the group takes it out of the policy.
+    let (status, replaced) = w
+        .call(
+            "PUT",
+            &item,
+            Some(with_targets(json!([
+                { "@odata.type": "#microsoft.graph.groupMembers", "groupId": crew }
+            ]))),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{replaced}");
+    assert_eq!(
+        replaced["specificAllowedTargets"],
+        json!([{ "@odata.type": "#microsoft.graph.groupMembers", "groupId": crew, "description": "Launch crew" }])
+    );
+    let mut conn = w.app.state.db.acquire().await.unwrap();
+    groups::delete(&mut conn, crew).await.unwrap();
+    drop(conn);
+    let (_, read) = w.call("GET", &item, None).await;
+    assert_eq!(read["allowedTargetScope"], "specificDirectoryUsers");
+    assert_eq!(read["specificAllowedTargets"], json!([]));
 }
 
 /// The acceptance case: Graph's own create-extension example, linked to a policy by PUT and

@@ -2,7 +2,7 @@
 //! same rules (`domain::policy_rules`) run here as one edits and again on the server.
 
 use crate::domain::field_error::FieldError;
-use crate::domain::ids::{ExtensionId, UserId};
+use crate::domain::ids::{ExtensionId, GroupId, UserId};
 use crate::domain::limits::MAX_STAGE_SETTINGS_PER_POLICY;
 use crate::domain::policy_rules::{
     keys, Approval, Expiration, PolicyContext, PolicyDraft, Requestors, StageRule,
@@ -16,7 +16,7 @@ pub const TABS: [&str; 4] = ["Requests", "Approval", "Lifecycle", "Custom extens
 
 pub fn tab_of(field: &str) -> usize {
     match field {
-        keys::ALLOWED_TARGETS => 0,
+        keys::ALLOWED_TARGETS | keys::ALLOWED_GROUPS => 0,
         keys::APPROVERS | keys::APPROVAL_TIMEOUT => 1,
         keys::EXPIRATION_DAYS | keys::EXPIRATION_DATE => 2,
         _ => 3,
@@ -43,6 +43,7 @@ pub struct RuleRow {
 pub struct PolicyFields {
     pub all_users: RwSignal<bool>,
     pub targets: RwSignal<Vec<UserId>>,
+    pub target_groups: RwSignal<Vec<GroupId>>,
     pub approval: RwSignal<bool>,
     pub approvers: RwSignal<Vec<UserId>>,
     pub timeout: RwSignal<String>,
@@ -62,9 +63,9 @@ fn whole_number(text: &str) -> Option<u32> {
 
 impl PolicyFields {
     pub fn new(current: &PolicyDraft) -> Self {
-        let (all_users, targets) = match &current.requestors {
-            Requestors::AllUsers => (true, Vec::new()),
-            Requestors::SpecificUsers(users) => (false, users.clone()),
+        let (all_users, targets, target_groups) = match &current.requestors {
+            Requestors::AllUsers => (true, Vec::new(), Vec::new()),
+            Requestors::SpecificUsers { users, groups } => (false, users.clone(), groups.clone()),
         };
         let (expiration, days, date) = match current.expiration {
             Expiration::Never => (ExpirationChoice::Never, String::new(), String::new()),
@@ -74,6 +75,7 @@ impl PolicyFields {
         let fields = PolicyFields {
             all_users: RwSignal::new(all_users),
             targets: RwSignal::new(targets),
+            target_groups: RwSignal::new(target_groups),
             approval: RwSignal::new(current.approval.required),
             approvers: RwSignal::new(current.approval.approvers.clone()),
             timeout: RwSignal::new(current.approval.timeout_days.to_string()),
@@ -172,7 +174,10 @@ impl PolicyFields {
             requestors: if self.all_users.get() {
                 Requestors::AllUsers
             } else {
-                Requestors::SpecificUsers(self.targets.get())
+                Requestors::SpecificUsers {
+                    users: self.targets.get(),
+                    groups: self.target_groups.get(),
+                }
             },
             approval: Approval {
                 required: approval,
@@ -223,12 +228,12 @@ impl PolicyFields {
     }
 }
 
-/// Adds or removes one user from a chosen list.
-pub fn toggle(list: RwSignal<Vec<UserId>>, user: UserId, on: bool) {
-    list.update(|users| {
-        users.retain(|u| *u != user);
+/// Adds or removes one user (or group) from a chosen list.
+pub fn toggle<T: PartialEq + Send + Sync + 'static>(list: RwSignal<Vec<T>>, item: T, on: bool) {
+    list.update(|chosen| {
+        chosen.retain(|c| *c != item);
         if on {
-            users.push(user);
+            chosen.push(item);
         }
     });
 }
@@ -274,6 +279,45 @@ mod tests {
     }
 
     #[test]
+    fn chosen_groups_round_trip_and_are_kept_while_all_users_is_picked() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let (team, alan) = (GroupId::new(), UserId::new());
+            let mut d = start();
+            d.requestors = Requestors::SpecificUsers {
+                users: vec![],
+                groups: vec![team],
+            };
+            let f = PolicyFields::new(&d);
+            assert_eq!(f.draft(), (d.clone(), vec![]));
+            let ctx = |groups: &'static [GroupId]| PolicyContext {
+                catalog: crate::domain::ids::CatalogId::new(),
+                today: today(),
+                extensions: &[],
+                users: &[],
+                groups,
+            };
+            let errors = f.check(&ctx(&[])).unwrap_err();
+            assert_eq!(errors[0].field, keys::ALLOWED_GROUPS);
+            assert_eq!(tab_of(&errors[0].field), 0);
+
+            toggle(f.target_groups, team, false);
+            toggle(f.targets, alan, true);
+            f.all_users.set(true);
+            assert_eq!(f.draft().0.requestors, Requestors::AllUsers);
+            f.all_users.set(false);
+            assert_eq!(
+                f.draft().0.requestors,
+                Requestors::SpecificUsers {
+                    users: vec![alan],
+                    groups: vec![]
+                },
+                "the lists outlive a switch to all users and back"
+            );
+        });
+    }
+
+    #[test]
     fn rules_are_added_at_a_free_stage_up_to_five_and_removed_by_key() {
         let owner = Owner::new();
         owner.with(|| {
@@ -314,6 +358,7 @@ mod tests {
                 today: today(),
                 extensions: &known,
                 users: &[],
+                groups: &[],
             };
             let f = PolicyFields::new(&start());
             f.days.set("ten".into());

@@ -2,10 +2,10 @@
 
 use super::fields::{toggle, ExpirationChoice, PolicyFields, RuleRow};
 use super::Feedback;
-use crate::domain::ids::{ExtensionId, UserId};
+use crate::domain::ids::{ExtensionId, GroupId, UserId};
 use crate::domain::policy_rules::{keys, ExtensionFacts};
 use crate::domain::stage::Stage;
-use crate::views::UserChoice;
+use crate::views::{GroupChoice, UserChoice};
 use leptos::prelude::*;
 
 /// The message beside a field: empty (and silent) while the field is fine.
@@ -67,6 +67,38 @@ fn UserChecklist(
     }
 }
 
+/// A checkbox per group whose members may request, with the list's error below it.
+#[component]
+fn GroupChecklist(
+    groups: StoredValue<Vec<GroupChoice>>,
+    chosen: RwSignal<Vec<GroupId>>,
+    feedback: Feedback,
+) -> impl IntoView {
+    let field = keys::ALLOWED_GROUPS;
+    let message = feedback.message(field.to_string());
+    let none = groups.with_value(Vec::is_empty);
+    view! {
+        <fieldset data-testid="allowed-groups" aria-describedby=format!("{field}-error")>
+            <legend>"Groups whose members can request"</legend>
+            {none.then(|| view! {
+                <p class="hint" data-testid="no-groups">"There are no groups yet; provisioning (SCIM) adds them."</p>
+            })}
+            {groups.get_value().into_iter().map(|g| {
+                let id = g.id;
+                view! {
+                    <label class="choice">
+                        <input type="checkbox" prop:checked=move || chosen.read().contains(&id)
+                            on:change=move |ev| toggle(chosen, id, event_target_checked(&ev))/>
+                        <span>{g.display_name}</span>
+                    </label>
+                }
+            }).collect_view()}
+            <p class="hint">"Whoever is a member when they request. Leaving a group doesn't remove access already granted."</p>
+        </fieldset>
+        <FieldMessage id=format!("{field}-error") testid=format!("error-{field}") message/>
+    }
+}
+
 /// A number or date input with its label and message.
 #[component]
 fn InputField(
@@ -95,6 +127,7 @@ fn InputField(
 pub fn RequestsTab(
     fields: PolicyFields,
     users: StoredValue<Vec<UserChoice>>,
+    groups: StoredValue<Vec<GroupChoice>>,
     feedback: Feedback,
 ) -> impl IntoView {
     let all = fields.all_users;
@@ -104,12 +137,13 @@ pub fn RequestsTab(
             <legend>"Who can request"</legend>
             <Choice name="requestors" label="All users" checked=Signal::derive(move || all.get())
                 on_pick=Callback::new(move |()| all.set(true))/>
-            <Choice name="requestors" label="Specific users" checked=Signal::derive(move || !all.get())
+            <Choice name="requestors" label="Specific users and groups" checked=Signal::derive(move || !all.get())
                 on_pick=Callback::new(move |()| all.set(false))/>
         </fieldset>
         <Show when=move || !all.get()>
             <UserChecklist legend="Users who can request" field=keys::ALLOWED_TARGETS users
                 chosen=fields.targets feedback/>
+            <GroupChecklist groups chosen=fields.target_groups feedback/>
         </Show>
     }
 }

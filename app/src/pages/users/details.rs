@@ -16,9 +16,9 @@ pub(super) fn DetailsPanel(d: PersonDetails, page: Page, query: Memo<UsersQuery>
     let id = person.id;
     let close = query.get_untracked().with_user(None).href();
     Effect::new(move |_| {
-        if page.focus_panel.get_untracked() {
-            page.focus_panel.set(false);
-            if let Some(h) = page.heading.get() {
+        if let Some(h) = page.heading.get() {
+            if page.focus_panel.get_untracked() {
+                page.focus_panel.set(false);
                 let _ = h.focus();
             }
         }
@@ -27,6 +27,7 @@ pub(super) fn DetailsPanel(d: PersonDetails, page: Page, query: Memo<UsersQuery>
     let enabled_name = person.display_name.clone();
     Effect::new(move |_| {
         if let Some(Ok(())) = enable.value().get() {
+            page.focus_details_after_reload();
             page.changed(format!(
                 "Enabled {enabled_name}. They can sign in again; access removed when they were \
                  disabled does not come back by itself."
@@ -215,7 +216,7 @@ pub(super) fn DisableDialog(person: PersonRow, page: Page) -> impl IntoView {
         if let Some(Ok(summary)) = disable.value().get() {
             page.leaver.set(Some((id, summary)));
             page.dialog.set(Dialog::None);
-            page.focus_details();
+            page.focus_details_after_reload();
             page.list.refetch();
             page.details.refetch();
         }
@@ -241,6 +242,8 @@ pub(super) fn ResetDialog(person: PersonRow, page: Page) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(link)) = reset.value().get() {
             page.dialog.set(Dialog::None);
+            // The new link's box takes focus, not the reloaded panel.
+            page.focus_panel.set(false);
             page.changed(format!(
                 "Reset the password of {}. Hand them the new setup link.",
                 link.display_name

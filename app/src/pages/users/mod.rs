@@ -61,12 +61,16 @@ impl Page {
         self.details.refetch();
     }
 
-    /// Moves focus to the details panel: now, and again once it is rebuilt.
+    /// Moves focus to the details panel's heading (after Cancel: the panel stays as it is).
     fn focus_details(&self) {
-        self.focus_panel.set(true);
         if let Some(heading) = self.heading.get_untracked() {
             let _ = heading.focus();
         }
+    }
+
+    /// Moves focus to the details panel once it is rebuilt (after a change reloads it).
+    fn focus_details_after_reload(&self) {
+        self.focus_panel.set(true);
     }
 
     fn close_dialog(&self) {
@@ -118,7 +122,8 @@ pub fn UsersPage() -> impl IntoView {
             <h1>"Users"</h1>
             <p>"People sign in to Latch with their e-mail address. Users marked "
                <strong>"Provisioned"</strong>" come from an identity provider (SCIM)."</p>
-            <p class="status" role="status" data-testid="users-status">{move || page.status.get()}</p>
+            <p class="status" class:quiet=move || page.status.with(String::is_empty) role="status"
+               data-testid="users-status">{move || page.status.get()}</p>
             {move || page.shown.get().map(|link| view! { <SetupLinkBox link shown=page.shown/> })}
             <WhenUserAdmin>
                 <AddUser page/>
@@ -178,8 +183,9 @@ fn WhenUserAdmin(children: ChildrenFn) -> impl IntoView {
 fn SearchForm(query: Memo<UsersQuery>) -> impl IntoView {
     let initial = query.read_untracked().q.clone();
     let typed = RwSignal::new(initial.clone());
-    // Back and Forward change the URL: the box follows.
-    Effect::new(move |_| typed.set(query.read().q.clone()));
+    // Back and Forward change the URL: the box follows (opening a person leaves it alone).
+    let in_url = Memo::new(move |_| query.read().q.clone());
+    Effect::new(move |_| typed.set(in_url.get()));
     let navigate = use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -191,9 +197,11 @@ fn SearchForm(query: Memo<UsersQuery>) -> impl IntoView {
     };
     view! {
         <form class="user-search" role="search" method="get" action="/users" on:submit=submit>
-            <label for="user-search">"Search by name or e-mail"</label>
+            <label for="user-search">"Search users"</label>
+            <p class="hint" id="user-search-hint">"The start of a name or an e-mail address."</p>
             <div class="inline-form">
                 <input id="user-search" name="q" type="search" autocomplete="off"
+                    aria-describedby="user-search-hint"
                     value=initial prop:value=move || typed.get()
                     on:input=move |ev| typed.set(event_target_value(&ev))/>
                 <button type="submit">"Search"</button>
@@ -248,7 +256,11 @@ fn PeopleTable(people: PeoplePage, query: Memo<UsersQuery>, page: Page) -> impl 
                             <tr data-testid="user-row" data-email=person.email.clone() class:selected=open>
                                 <th scope="row">
                                     <a href=href aria-current=move || open().then_some("true")
-                                        on:click=move |_| page.focus_panel.set(true)>
+                                        on:click=move |_| if open() {
+                                            page.focus_details();
+                                        } else {
+                                            page.focus_details_after_reload();
+                                        }>
                                         {person.display_name.clone()}
                                     </a>
                                     {person.provisioned.then(|| view! {
@@ -268,6 +280,18 @@ fn PeopleTable(people: PeoplePage, query: Memo<UsersQuery>, page: Page) -> impl 
         <Pager people here/>
     }
     .into_any()
+}
+
+/// Moves focus to the element with this id, if it is there (browser only: called from
+/// effects and event handlers).
+fn focus_by_id(id: &str) {
+    use leptos::wasm_bindgen::JsCast;
+    if let Some(element) = document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
 }
 
 fn selected_is(query: Memo<UsersQuery>, id: UserId) -> bool {

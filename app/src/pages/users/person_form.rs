@@ -2,7 +2,7 @@
 //! edit one. `domain::person::validate_person` runs as one types and again on the server.
 
 use super::fields::{Feedback, TextInput};
-use super::Page;
+use super::{focus_by_id, Page};
 use crate::api::people::{add_person, update_person};
 use crate::domain::ids::UserId;
 use crate::domain::person::{keys, validate_person, PersonDraft};
@@ -136,9 +136,12 @@ pub(super) fn EditUser(
     let fields = PersonFields::new(current);
     let feedback = Feedback::new(fields.errors());
     let save = Action::new(move |draft: &PersonDraft| update_person(user, draft.clone()));
+    // Opened with the Edit button: start in its first field.
+    Effect::new(move |_| focus_by_id(&format!("edit-{}", keys::DISPLAY_NAME)));
     Effect::new(move |_| match save.value().get() {
         Some(Ok(row)) => {
             page.editing.set(false);
+            page.focus_details_after_reload();
             page.changed(format!("Saved the changes to {}.", row.display_name));
         }
         Some(Err(e)) => feedback.server_said(e),
@@ -147,7 +150,10 @@ pub(super) fn EditUser(
     let on_submit = Callback::new(move |draft: PersonDraft| {
         save.dispatch(draft);
     });
-    let on_cancel = Callback::new(move |()| page.editing.set(false));
+    let on_cancel = Callback::new(move |()| {
+        page.editing.set(false);
+        page.focus_details();
+    });
     view! {
         <section class="edit-user" aria-labelledby="edit-user-title" data-testid="edit-user">
             <h3 id="edit-user-title">"Edit user"</h3>
