@@ -5,20 +5,15 @@
 
 use crate::domain::ids::UserId;
 use crate::domain::lifecycle::{Actor, Event, RemovalKind};
-use crate::engine::run::{run_event, run_removal, RunError};
+use crate::engine::run::{run_event, run_removal, RunError, LEAVER_JUSTIFICATION};
 use crate::store::{requests, sessions, setup_links, users};
 use crate::views::people::LeaverSummary;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-/// Kept on each removal request and sent in its callouts, so the history and the workflow
-/// both say why the access went.
-pub const LEAVER_JUSTIFICATION: &str =
-    "The user's account was disabled; their access is removed (leaver).";
-
 /// Disables `user` and takes their access away. Requests that cannot be canceled now (their
-/// granted stage waits for a workflow) are left to finish and counted in `requests_left`;
-/// their access is removed when the user is disabled again or by an administrator.
+/// granted stage waits for a workflow) are left to finish and counted in `requests_left`; if
+/// one delivers, `engine::run` removes that access at once (`remove_if_target_left`).
 pub async fn off_board(
     conn: &mut SqliteConnection,
     user: UserId,

@@ -4,7 +4,7 @@
 use crate::domain::ids::{AssignmentId, CalloutInstanceId, ExtensionId, RequestId};
 use crate::domain::lifecycle::{
     apply, start_removal, AccessRequest, Actor, Effect, Event, HistoryActor, HistoryEvent,
-    RandomIds, Refusal, RemovalKind, RequestType, Transition,
+    RandomIds, Refusal, RemovalKind, RequestState, RequestType, Transition,
 };
 use crate::domain::stage::Stage;
 use crate::engine::policy;
@@ -12,7 +12,7 @@ use crate::store::audit::{self, AuditEntry};
 use crate::store::requests::{
     self, HistoryRow, NewAssignment, NewInstance, NewRequest, RequestRow,
 };
-use crate::store::{extensions, jobs};
+use crate::store::{extensions, jobs, users};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::SqliteConnection;
@@ -66,8 +66,48 @@ pub async fn run_event(
     let action = format!("request.{}", event.name());
     let transition =
         apply(&current, &rules, event, now, &mut RandomIds).map_err(RunError::Refused)?;
-    write(conn, &row, &transition, &action, now).await?;
+    write(&mut *conn, &row, &transition, &action, now).await?;
+    remove_if_target_left(conn, &row, &current, &transition, now).await?;
     Ok(transition)
+}
+
+/// Kept on each removal request a leaver's access gets, and sent in its callouts, so the
+/// history and the workflow both say why the access went.
+pub const LEAVER_JUSTIFICATION: &str =
+    "The user's account was disabled; their access is removed (leaver).";
+
+/// A request the leaver path could not cancel (its granted stage waited for a workflow) may
+/// deliver after its target was disabled: the access is removed at once, in the same
+/// transaction, as the leaver path would have.
+async fn remove_if_target_left(
+    conn: &mut SqliteConnection,
+    row: &RequestRow,
+    before: &AccessRequest,
+    after: &Transition,
+    now: DateTime<Utc>,
+) -> Result<(), RunError> {
+    let delivered_now = after.request.state == RequestState::Delivered
+        && before.state != RequestState::Delivered
+        && !after.request.kind.is_removal();
+    let Some(assignment) = after.request.assignment.filter(|_| delivered_now) else {
+        return Ok(());
+    };
+    let target_enabled = users::get(&mut *conn, row.target)
+        .await?
+        .is_some_and(|u| u.enabled);
+    if target_enabled {
+        return Ok(());
+    }
+    run_removal(
+        conn,
+        assignment,
+        RemovalKind::Admin,
+        Actor::System,
+        LEAVER_JUSTIFICATION,
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Stores a removal request for `assignment` and starts it.

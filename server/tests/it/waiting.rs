@@ -345,3 +345,40 @@ async fn a_denial_at_created_shows_its_detail_to_the_approver_and_the_admin() {
             .unwrap();
     assert!(others.is_empty(), "only the policy's approvers see it");
 }
+
+/// A leaver whose request waits at the granted stage: the request can't be canceled (the
+/// workflow may be provisioning), so it is left to finish; when the workflow resumes it, the
+/// access it delivers is removed at once.
+#[tokio::test]
+async fn a_leavers_request_waiting_at_granted_loses_its_access_when_it_delivers() {
+    let (app, _receiver, policy) = waiting_at(NO_APPROVAL, Stage::AssignmentRequestGranted).await;
+    let id = submit(&app, "adele@contoso.test", policy).await;
+    assert_eq!(app.request_state(id).await.1, "WaitingForCallback");
+    let admin = app.principal("admin@contoso.test").await;
+    let adele: app::domain::ids::UserId = app
+        .id_of("SELECT id FROM users WHERE user_principal_name = 'adele@contoso.test'")
+        .await
+        .parse()
+        .unwrap();
+    let summary = app::directory::people::disable(&app.state, &admin, adele)
+        .await
+        .unwrap();
+    assert_eq!((summary.requests_canceled, summary.requests_left), (0, 1));
+    assert_eq!(
+        app.request_state(id).await,
+        ("delivering".into(), "WaitingForCallback".into())
+    );
+
+    resume(&app, id, Stage::AssignmentRequestGranted, false).await;
+    assert_eq!(app.request_state(id).await.0, "delivered");
+    let assignment: String = app
+        .id_of(&format!(
+            "SELECT state FROM assignments WHERE request_id = '{id}'"
+        ))
+        .await;
+    assert_eq!(assignment, "expired", "the leaver keeps no access");
+    let removal: String = app
+        .id_of("SELECT justification FROM requests WHERE request_type = 'adminRemove'")
+        .await;
+    assert_eq!(removal, app::engine::run::LEAVER_JUSTIFICATION);
+}
