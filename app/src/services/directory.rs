@@ -1,5 +1,5 @@
 //! Directory reads that workflows need (`GET /v1.0/users`): for callers that hold any
-//! administrator or catalog role, and for no one else.
+//! administrator, directory or catalog role, and for no one else.
 
 use crate::auth::authz::Principal;
 use crate::domain::ids::UserId;
@@ -15,7 +15,7 @@ pub struct DirectoryUser {
 }
 
 fn require_role(p: &Principal) -> Result<(), AppError> {
-    if p.has_governance_role() {
+    if p.has_governance_role() || p.may_administer_users() {
         Ok(())
     } else {
         Err(AppError::NotPermitted(
