@@ -6,6 +6,8 @@
 pub mod api;
 pub mod domain;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod oidc;
 pub mod pages;
 pub mod views;
 

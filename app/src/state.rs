@@ -26,6 +26,38 @@ pub struct Settings {
     pub callout_app_id: String,
     /// `LATCH_TEST_CLOCK`: serve `POST /_test/clock/advance` (tests and demos only).
     pub test_clock: bool,
+    /// Single sign-on with the organization's OpenID provider, when configured.
+    pub oidc: Option<OidcSettings>,
+    /// `LATCH_LOCAL_SIGN_IN`: the password form and `/api/sign_in`.
+    pub local_sign_in: bool,
+}
+
+/// The OpenID provider Latch signs people in with (`LATCH_OIDC_*`).
+#[derive(Clone, PartialEq)]
+pub struct OidcSettings {
+    /// Discovery is at `{issuer}/.well-known/openid-configuration`.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// The sign-in button says "Sign in with {name}".
+    pub name: String,
+    pub scopes: Vec<String>,
+    /// A first sign-in of someone not in the directory creates them.
+    pub create_users: bool,
+}
+
+/// The client secret never reaches a log through `{:?}`.
+impl std::fmt::Debug for OidcSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcSettings")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .field("name", &self.name)
+            .field("scopes", &self.scopes)
+            .field("create_users", &self.create_users)
+            .finish()
+    }
 }
 
 impl Settings {
@@ -38,6 +70,8 @@ impl Settings {
             secure_cookies: false,
             callout_app_id: DEFAULT_CALLOUT_APP_ID.into(),
             test_clock: false,
+            oidc: None,
+            local_sign_in: true,
         }
     }
 }
@@ -55,6 +89,8 @@ pub struct AppState {
     pub deliverer: HttpDeliverer,
     /// Wakes the worker: new work was queued or the clock moved.
     pub wake: Arc<Notify>,
+    /// The OpenID provider people sign in with, when configured.
+    pub oidc: Option<Arc<crate::oidc::Oidc>>,
 }
 
 impl AppState {
@@ -62,7 +98,12 @@ impl AppState {
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_lazy_with((*db.connect_options()).clone());
+        let oidc = settings
+            .oidc
+            .clone()
+            .map(|o| Arc::new(crate::oidc::Oidc::new(o, &settings.public_url)));
         AppState {
+            oidc,
             deliverer: HttpDeliverer::new(settings.callout_allow_hosts.clone()),
             writer,
             db,

@@ -72,6 +72,7 @@ fn is_page(request: &Request) -> bool {
         "/beta/",
         "/oauth2/",
         "/scim/",
+        "/auth/",
     ];
     // A setup link is for someone who cannot sign in yet: the link itself is the credential.
     let public = path == "/sign-in" || path.starts_with("/setup/");
@@ -125,6 +126,7 @@ mod tests {
         assert!(!is_page(&get("/discovery/v2.0/keys")));
         assert!(!is_page(&get("/setup/some-token")));
         assert!(!is_page(&get("/scim/v2/Users")));
+        assert!(!is_page(&get("/auth/oidc/callback?code=x")));
         assert!(is_page(&get("/users")));
     }
 }

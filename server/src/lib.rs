@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod discovery;
 pub mod guard;
+pub mod oidc;
 pub mod rest;
 pub mod scim;
 pub mod server_fn_status;
@@ -31,6 +32,7 @@ pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
         .merge(discovery::routes(state.clone()))
         .merge(rest::routes(state.clone()))
         .merge(scim::routes(state.clone()))
+        .merge(oidc::routes(state.clone()))
         .leptos_routes_with_context(
             &leptos_options,
             routes,

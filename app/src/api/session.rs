@@ -1,5 +1,5 @@
 use crate::error::AppError;
-use crate::views::SessionUser;
+use crate::views::{SessionUser, SignInOptions};
 use leptos::prelude::*;
 
 /// The signed-in user, or `None` for a visitor.
@@ -11,6 +11,13 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
         Err(AppError::NotSignedIn) => Ok(None),
         Err(other) => Err(other),
     }
+}
+
+/// What the sign-in page offers (for visitors, before anyone signed in).
+#[server(prefix = "/api", endpoint = "sign_in_options")]
+pub async fn get_sign_in_options() -> Result<SignInOptions, AppError> {
+    let state = crate::api::context::state()?;
+    Ok(crate::services::session::sign_in_options(&state))
 }
 
 /// Posted by the sign-in form (a plain HTML form, so it works before and without hydration):
@@ -32,11 +39,14 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
             leptos_axum::redirect(&next);
             Ok(())
         }
-        Err(AppError::Invalid(errors)) => {
-            let reason = errors
-                .first()
-                .map(|e| e.message.clone())
-                .unwrap_or_default();
+        Err(refusal @ (AppError::Invalid(_) | AppError::NotPermitted(_))) => {
+            let reason = match refusal {
+                AppError::Invalid(errors) => errors
+                    .first()
+                    .map(|e| e.message.clone())
+                    .unwrap_or_default(),
+                other => other.to_string(),
+            };
             let query = [
                 ("next", next.as_str()),
                 ("error", reason.as_str()),
@@ -60,13 +70,13 @@ pub async fn sign_out() -> Result<(), AppError> {
     use crate::api::context::{session_token, state};
     use crate::auth::cookie;
     let state = state()?;
-    crate::services::session::sign_out(&state, session_token().as_deref()).await?;
+    let next = crate::services::session::sign_out(&state, session_token().as_deref()).await?;
     let response = expect_context::<leptos_axum::ResponseOptions>();
     response.insert_header(
         http::header::SET_COOKIE,
         http::HeaderValue::from_str(&cookie::clear_session(state.settings.secure_cookies))
             .map_err(|_| AppError::Internal)?,
     );
-    leptos_axum::redirect("/sign-in");
+    leptos_axum::redirect(&next);
     Ok(())
 }

@@ -9,3 +9,4 @@ pub mod people;
 pub mod provisioning;
 pub mod scim;
 pub mod setup;
+pub mod sso;

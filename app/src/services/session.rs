@@ -5,13 +5,19 @@ use crate::auth::password;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::audit::Actor;
+use crate::store::sessions::SignedInWith;
 use crate::store::{roles, sessions, users};
-use crate::views::SessionUser;
+use crate::views::{SessionUser, SignInOptions};
 
 const WRONG_CREDENTIALS: &str = "The e-mail address or password is incorrect.";
 
 /// Checks the credentials and starts a session; returns the cookie's token.
 pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<String, AppError> {
+    if !state.settings.local_sign_in {
+        return Err(AppError::NotPermitted(
+            "password sign-in is turned off here; use your organization's account.".into(),
+        ));
+    }
     let mut conn = state.db.acquire().await?;
     if email.trim().is_empty() {
         return Err(AppError::invalid("email", "E-mail address is required."));
@@ -43,12 +49,26 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<St
     }
 }
 
-pub async fn sign_out(state: &AppState, token: Option<&str>) -> Result<(), AppError> {
-    if let Some(token) = token {
-        let mut conn = state.db.acquire().await?;
-        sessions::delete(&mut conn, token).await?;
+/// Ends the session; the page to go to next: the provider's sign-out page when the session
+/// came from single sign-on and the provider has one, else the sign-in page.
+pub async fn sign_out(state: &AppState, token: Option<&str>) -> Result<String, AppError> {
+    let Some(token) = token else {
+        return Ok("/sign-in".into());
+    };
+    let mut conn = state.db.acquire().await?;
+    let with = sessions::signed_in_with(&mut conn, token).await?;
+    sessions::delete(&mut conn, token).await?;
+    drop(conn);
+    if let (Some(SignedInWith::Oidc), Some(oidc)) = (with, state.oidc.as_ref()) {
+        let back = format!(
+            "{}/sign-in",
+            state.settings.public_url.trim_end_matches('/')
+        );
+        if let Some(url) = oidc.end_session_url(&back).await {
+            return Ok(url);
+        }
     }
-    Ok(())
+    Ok("/sign-in".into())
 }
 
 /// The caller behind a session token, with their roles.
@@ -75,6 +95,14 @@ pub async fn principal(state: &AppState, token: Option<&str>) -> Result<Principa
         user_principal_name: user.user_principal_name,
         grants,
     })
+}
+
+/// What the sign-in page offers.
+pub fn sign_in_options(state: &AppState) -> SignInOptions {
+    SignInOptions {
+        single_sign_on: state.settings.oidc.as_ref().map(|o| o.name.clone()),
+        password: state.settings.local_sign_in,
+    }
 }
 
 pub fn session_user(p: &Principal) -> SessionUser {

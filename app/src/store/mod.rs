@@ -8,6 +8,7 @@ pub mod demo;
 pub mod expiry;
 pub mod extensions;
 pub mod groups;
+pub mod identities;
 pub mod jobs;
 pub mod keys;
 pub mod opaque_token;

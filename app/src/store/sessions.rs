@@ -9,23 +9,70 @@ use sqlx::SqliteConnection;
 
 pub const SESSION_LIFETIME: Duration = Duration::hours(8);
 
-/// Starts a session and returns the token for the cookie.
+/// How a session began.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedInWith {
+    Password,
+    Oidc,
+}
+
+impl SignedInWith {
+    fn db_name(self) -> &'static str {
+        match self {
+            SignedInWith::Password => "password",
+            SignedInWith::Oidc => "oidc",
+        }
+    }
+}
+
+/// Starts a password session and returns the token for the cookie.
 pub async fn create(
     conn: &mut SqliteConnection,
     user: UserId,
     now: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
+    create_with(conn, user, SignedInWith::Password, now).await
+}
+
+/// Starts a session and returns the token for the cookie.
+pub async fn create_with(
+    conn: &mut SqliteConnection,
+    user: UserId,
+    with: SignedInWith,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
     let token = new_token();
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, signed_in_with) \
+         VALUES (?, ?, ?, ?, ?)",
     )
     .bind(hash(&token))
     .bind(user.to_string())
     .bind(db_time(now))
     .bind(db_time(now + SESSION_LIFETIME))
+    .bind(with.db_name())
     .execute(conn)
     .await?;
     Ok(token)
+}
+
+/// How the session behind a token began, if it exists.
+pub async fn signed_in_with(
+    conn: &mut SqliteConnection,
+    token: &str,
+) -> Result<Option<SignedInWith>, sqlx::Error> {
+    let with: Option<String> =
+        sqlx::query_scalar("SELECT signed_in_with FROM sessions WHERE token_hash = ?")
+            .bind(hash(token))
+            .fetch_optional(conn)
+            .await?;
+    Ok(with.map(|w| {
+        if w == "oidc" {
+            SignedInWith::Oidc
+        } else {
+            SignedInWith::Password
+        }
+    }))
 }
 
 /// The user of a live session, if the token names one and the user is still enabled.

@@ -20,6 +20,14 @@ pub struct SessionUser {
     pub user_admin: bool,
 }
 
+/// What the sign-in page offers: single sign-on (with the words of its button) and whether
+/// the password form is there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignInOptions {
+    pub single_sign_on: Option<String>,
+    pub password: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CatalogSummary {
     pub id: CatalogId,

@@ -70,6 +70,11 @@ impl TestApp {
             .map(|c| c.split(';').next().unwrap().to_string())
     }
 
+    /// The demo data with these settings.
+    pub async fn with(settings: Settings) -> TestApp {
+        Self::with_settings(settings).await
+    }
+
     async fn with_settings(settings: Settings) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let clock = Clock::fixed(chrono::Utc::now());

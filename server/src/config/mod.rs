@@ -2,8 +2,10 @@
 //! Unknown `LATCH_*` variables are reported (typos); an invalid value stops start-up with a
 //! message naming the setting.
 
+pub mod oidc;
+
 use app::domain::limits::ExtensionLimits;
-use app::state::{Settings, DEFAULT_CALLOUT_APP_ID};
+use app::state::{OidcSettings, Settings, DEFAULT_CALLOUT_APP_ID};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -64,6 +66,8 @@ pub struct Config {
     pub test_clock: bool,
     pub limits: ExtensionLimits,
     pub callout_app_id: String,
+    pub oidc: Option<OidcSettings>,
+    pub local_sign_in: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,6 +83,13 @@ struct FileConfig {
     extensions_per_catalog: Option<u32>,
     extensions_per_tenant: Option<u32>,
     callout_app_id: Option<String>,
+    oidc_issuer: Option<String>,
+    oidc_client_id: Option<String>,
+    oidc_client_secret: Option<String>,
+    oidc_name: Option<String>,
+    oidc_scopes: Option<String>,
+    oidc_create_users: Option<bool>,
+    local_sign_in: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -88,14 +99,14 @@ pub struct ConfigError {
     pub message: String,
 }
 
-fn invalid(setting: &str, message: impl Into<String>) -> ConfigError {
+pub(crate) fn invalid(setting: &str, message: impl Into<String>) -> ConfigError {
     ConfigError {
         setting: setting.into(),
         message: message.into(),
     }
 }
 
-fn flag(setting: &str, value: &str) -> Result<bool, ConfigError> {
+pub(crate) fn flag(setting: &str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "on" | "yes" => Ok(true),
         "0" | "false" | "off" | "no" | "" => Ok(false),
@@ -205,9 +216,25 @@ impl Config {
                 format!("{callout_app_id:?} is not a GUID"),
             ));
         }
+        let file_oidc = oidc::FileOidc {
+            oidc_issuer: from_file.oidc_issuer,
+            oidc_client_id: from_file.oidc_client_id,
+            oidc_client_secret: from_file.oidc_client_secret,
+            oidc_name: from_file.oidc_name,
+            oidc_scopes: from_file.oidc_scopes,
+            oidc_create_users: from_file.oidc_create_users,
+            local_sign_in: from_file.local_sign_in,
+        };
+        let (oidc, local_sign_in) = oidc::load(&|k| get(k).map(str::to_string), file_oidc)?;
         let unknown = env
             .keys()
-            .filter(|k| k.starts_with("LATCH_") && !KEYS.iter().any(|(known, _)| known == k))
+            .filter(|k| {
+                k.starts_with("LATCH_")
+                    && !KEYS
+                        .iter()
+                        .chain(oidc::KEYS.iter())
+                        .any(|(known, _)| known == k)
+            })
             .cloned()
             .collect();
         Ok((
@@ -221,6 +248,8 @@ impl Config {
                 test_clock,
                 limits,
                 callout_app_id,
+                oidc,
+                local_sign_in,
             },
             unknown,
         ))
@@ -234,6 +263,8 @@ impl Config {
             limits: self.limits,
             callout_app_id: self.callout_app_id.clone(),
             test_clock: self.test_clock,
+            oidc: self.oidc.clone(),
+            local_sign_in: self.local_sign_in,
         }
     }
 }

@@ -1,0 +1,42 @@
+//! Accounts at the OpenID provider linked to users: issuer + subject, once linked, name the
+//! person whatever their e-mail address becomes.
+
+use crate::domain::ids::UserId;
+use crate::store::db_time;
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+pub async fn user_of(
+    conn: &mut SqliteConnection,
+    issuer: &str,
+    subject: &str,
+) -> Result<Option<UserId>, sqlx::Error> {
+    let id: Option<String> =
+        sqlx::query_scalar("SELECT user_id FROM user_identities WHERE issuer = ? AND subject = ?")
+            .bind(issuer)
+            .bind(subject)
+            .fetch_optional(conn)
+            .await?;
+    id.map(|id| id.parse().map_err(|e| sqlx::Error::Decode(Box::new(e))))
+        .transpose()
+}
+
+pub async fn link(
+    conn: &mut SqliteConnection,
+    issuer: &str,
+    subject: &str,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO user_identities (issuer, subject, user_id, created_at) VALUES (?, ?, ?, ?) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(issuer)
+    .bind(subject)
+    .bind(user.to_string())
+    .bind(db_time(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
