@@ -11,6 +11,33 @@ export const receiverPort = 7171;
 const clockPort = 3211;
 export const clockURL = `http://127.0.0.1:${clockPort}`;
 const resumingReceiverPort = 7071;
+// Single sign-on: a real OpenID provider (oidc-provider, OpenID Certified) and two Latches that
+// sign people in there, one as configured by default and one that creates unknown people and
+// has local sign-in off.
+export const idpURL = "http://127.0.0.1:7272";
+export const ssoURL = "http://127.0.0.1:3212";
+export const ssoCreateURL = "http://127.0.0.1:3213";
+const sso = (url: string, db: string, extra: Record<string, string>) => ({
+  command: `rm -rf target/${db} && mkdir -p target/${db} && exec target/debug/server`,
+  cwd: "..",
+  url: `${url}/sign-in`,
+  reuseExistingServer: false,
+  timeout: 60_000,
+  stdout: "pipe" as const,
+  stderr: "pipe" as const,
+  env: {
+    LEPTOS_SITE_ADDR: url.replace("http://", ""),
+    LEPTOS_SITE_ROOT: "target/site",
+    LATCH_DATABASE_URL: `sqlite://target/${db}/latch.db`,
+    LATCH_DEMO: "1",
+    LATCH_OIDC_ISSUER: idpURL,
+    LATCH_OIDC_CLIENT_ID: "latch-e2e",
+    LATCH_OIDC_CLIENT_SECRET: "latch-e2e-secret",
+    LATCH_OIDC_NAME: "Contoso ID",
+    RUST_LOG: "info",
+    ...extra,
+  },
+});
 
 // Debian's Chromium, as installed by scripts/tooling.sh.
 const chromium = {
@@ -47,6 +74,16 @@ export default defineConfig({
     { name: "after the clock moved", testMatch: /expiry\.spec\.ts/, dependencies: ["chromium"], use: chromium },
   ],
   webServer: [
+    {
+      command: "exec node idp/provider.mjs",
+      url: `${idpURL}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+    sso(ssoURL, "e2e-sso", {}),
+    sso(ssoCreateURL, "e2e-sso-create", { LATCH_OIDC_CREATE_USERS: "on", LATCH_LOCAL_SIGN_IN: "off" }),
     {
       command: "rm -rf target/e2e && mkdir -p target/e2e && exec target/debug/server",
       cwd: "..",

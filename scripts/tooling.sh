@@ -34,7 +34,7 @@ ensure_browser_tools() {
     $sudo apt-get update
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y chromium
   fi
-  if [ ! -d end2end/node_modules/@playwright/test ]; then
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/oidc-provider ]; then
     echo ">> installing the end-to-end test packages"
     (cd end2end && npm ci --no-audit --no-fund)
   fi

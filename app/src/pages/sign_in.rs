@@ -42,7 +42,7 @@ pub fn SignIn() -> impl IntoView {
                         });
                         let sso = options.single_sign_on.map(|name| view! {
                             <div class="card sso" data-testid="single-sign-on">
-                                <a class="button primary" href=start.clone()>{format!("Sign in with {name}")}</a>
+                                <a class="button primary" rel="external" href=start.clone()>{format!("Sign in with {name}")}</a>
                             </div>
                         });
                         let password = options.password.then(|| view! {
