@@ -17,7 +17,11 @@ fn check(raw: &str, allowed: &[FilterAttribute]) {
                 filter.attribute.scim_name(),
                 serde_json::to_string(&filter.value).unwrap()
             );
-            assert_eq!(parse_filter(&again, allowed).as_ref(), Ok(&filter), "{again}");
+            assert_eq!(
+                parse_filter(&again, allowed).as_ref(),
+                Ok(&filter),
+                "{again}"
+            );
         }
         Err(error) => assert_refusal(&error),
     }

@@ -12,7 +12,10 @@ pub fn assert_refusal(error: &ScimError) {
         "refusal with status {}: {error}",
         error.status
     );
-    assert!(!error.detail.is_empty(), "refusal without a detail: {error:?}");
+    assert!(
+        !error.detail.is_empty(),
+        "refusal without a detail: {error:?}"
+    );
     let body = error.to_json();
     assert_eq!(body["status"], Value::from(error.status.to_string()));
 }
