@@ -54,9 +54,25 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // On the server these can only come from decoding the caller's arguments: a malformed
+        // body is the caller's mistake (400), not the server's (500). In the browser the same
+        // variants mean an answer could not be read, and stay `Transport`.
+        #[cfg(feature = "ssr")]
+        if let ServerFnErrorErr::Deserialization(problem)
+        | ServerFnErrorErr::Args(problem)
+        | ServerFnErrorErr::MissingArg(problem) = &value
+        {
+            return AppError::Invalid(vec![FieldError::new(
+                BODY,
+                format!("The request body is not valid: {problem}."),
+            )]);
+        }
         AppError::Transport(value.to_string())
     }
 }
+
+/// The field key of a refusal about the request body as a whole.
+pub const BODY: &str = "body";
 
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {

@@ -194,3 +194,43 @@ async fn a_create_with_bad_fields_answers_every_field_and_writes_nothing() {
         before
     );
 }
+
+/// A server-function call whose body does not decode is the caller's mistake: 400 with a
+/// sentence naming what is wrong, and nothing written.
+#[tokio::test]
+async fn a_malformed_server_function_body_is_a_400_and_changes_nothing() {
+    let app = TestApp::new().await;
+    let cookie = app.sign_in("admin@contoso.test").await;
+    let users = app.scalar("SELECT COUNT(*) FROM users").await;
+    for (body, words) in [
+        (json!({}), "missing field `draft`"),
+        (
+            json!({ "draft": { "email": "n@contoso.test" } }),
+            "missing field `display_name`",
+        ),
+        (json!({ "draft": 42 }), "invalid type"),
+    ] {
+        let response = app
+            .send(json_post("/api/add_person", body.clone(), Some(&cookie)))
+            .await;
+        let (status, text) = text(response).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {text}");
+        let error: app::error::AppError = serde_json::from_str(&text).unwrap();
+        let message = error.field_message(app::error::BODY).unwrap_or_default();
+        assert!(
+            message.starts_with("The request body is not valid: "),
+            "{text}"
+        );
+        assert!(message.contains(words), "{body}: {message}");
+    }
+    let not_json = Request::post("/api/add_person")
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, &cookie)
+        .body(Body::from(vec![0xff, 0xfe, b'{']))
+        .unwrap();
+    let (status, _) = text(app.send(not_json).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM users").await, users);
+}
