@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod discovery;
 pub mod guard;
+pub mod headers;
 pub mod oidc;
 pub mod rest;
 pub mod scim;
@@ -22,6 +23,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let context_state = state.clone();
+    let https = headers::Https(state.settings.secure_cookies);
     let clock = if state.settings.test_clock {
         test_clock::routes(state.clone())
     } else {
@@ -45,5 +47,10 @@ pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(axum::middleware::from_fn(server_fn_status::statuses))
         .layer(axum::middleware::from_fn_with_state(state, guard::guard))
+        // Outermost, so the guard's refusals and redirects carry the headers too.
+        .layer(axum::middleware::from_fn_with_state(
+            https,
+            headers::security_headers,
+        ))
         .with_state(leptos_options)
 }

@@ -10,6 +10,7 @@ mod callouts;
 mod connection;
 mod expiry;
 mod harness;
+mod headers;
 mod idp;
 mod openapi;
 mod operator;
