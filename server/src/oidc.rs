@@ -30,14 +30,7 @@ fn flow_cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
 }
 
 fn read_flow(headers: &HeaderMap) -> Option<FlowCookie> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == FLOW_COOKIE)
-        .and_then(|(_, value)| FlowCookie::decode(value))
+    FlowCookie::decode(&cookie::read(headers, FLOW_COOKIE)?)
 }
 
 /// Back to the sign-in page with a sentence for the person.

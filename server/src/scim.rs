@@ -195,25 +195,49 @@ const USER_FILTERS: [FilterAttribute; 3] = [
 const GROUP_FILTERS: [FilterAttribute; 2] =
     [FilterAttribute::DisplayName, FilterAttribute::ExternalId];
 
+/// A resource answer: `status` and the resource as `render` writes it, or the refusal.
+fn resource<T>(
+    state: &AppState,
+    status: StatusCode,
+    found: Result<T, ScimError>,
+    render: fn(&T, &str) -> Value,
+) -> Scim {
+    Scim(found.map(|r| (status, render(&r, &base(state)))))
+}
+
+/// A page of resources as a ListResponse.
+fn listing<T>(
+    state: &AppState,
+    start_index: u64,
+    found: Result<(u64, Vec<T>), ScimError>,
+    render: fn(&T, &str) -> Value,
+) -> Scim {
+    let base = base(state);
+    Scim(found.map(|(total, items)| {
+        let resources: Vec<Value> = items.iter().map(|r| render(r, &base)).collect();
+        let n = resources.len() as u64;
+        (
+            StatusCode::OK,
+            list_response(resources, total, start_index, n),
+        )
+    }))
+}
+
+fn deleted(result: Result<(), ScimError>) -> Scim {
+    Scim(result.map(|()| (StatusCode::NO_CONTENT, Value::Null)))
+}
+
 async fn list_users(
     State(state): State<AppState>,
     ScimCaller(p): ScimCaller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Scim {
-    Scim(
-        async {
-            let (filter, paging) = list_query(&q, &USER_FILTERS)?;
-            let (total, users) = prov::list_users(&state, &p, filter.as_ref(), paging).await?;
-            let base = base(&state);
-            let resources: Vec<Value> = users.iter().map(|u| user_json(u, &base)).collect();
-            let n = resources.len() as u64;
-            Ok((
-                StatusCode::OK,
-                list_response(resources, total, paging.start_index, n),
-            ))
-        }
-        .await,
-    )
+    let (filter, paging) = match list_query(&q, &USER_FILTERS) {
+        Ok(asked) => asked,
+        Err(e) => return Scim(Err(e)),
+    };
+    let found = prov::list_users(&state, &p, filter.as_ref(), paging).await;
+    listing(&state, paging.start_index, found, user_json)
 }
 
 async fn create_user(
@@ -221,14 +245,8 @@ async fn create_user(
     ScimCaller(p): ScimCaller,
     bytes: Bytes,
 ) -> Scim {
-    Scim(
-        async {
-            let input = parse_user(&body(&bytes)?)?;
-            let user = prov::create_user(&state, &p, &input).await?;
-            Ok((StatusCode::CREATED, user_json(&user, &base(&state))))
-        }
-        .await,
-    )
+    let created = async { prov::create_user(&state, &p, &parse_user(&body(&bytes)?)?).await };
+    resource(&state, StatusCode::CREATED, created.await, user_json)
 }
 
 async fn get_user(
@@ -236,11 +254,8 @@ async fn get_user(
     ScimCaller(p): ScimCaller,
     Path(id): Path<String>,
 ) -> Scim {
-    Scim(
-        prov::get_user(&state, &p, &id)
-            .await
-            .map(|u| (StatusCode::OK, user_json(&u, &base(&state)))),
-    )
+    let found = prov::get_user(&state, &p, &id).await;
+    resource(&state, StatusCode::OK, found, user_json)
 }
 
 async fn replace_user(
@@ -249,14 +264,9 @@ async fn replace_user(
     Path(id): Path<String>,
     bytes: Bytes,
 ) -> Scim {
-    Scim(
-        async {
-            let input = parse_user(&body(&bytes)?)?;
-            let user = prov::replace_user(&state, &p, &id, &input).await?;
-            Ok((StatusCode::OK, user_json(&user, &base(&state))))
-        }
-        .await,
-    )
+    let replaced =
+        async { prov::replace_user(&state, &p, &id, &parse_user(&body(&bytes)?)?).await };
+    resource(&state, StatusCode::OK, replaced.await, user_json)
 }
 
 async fn patch_user(
@@ -265,14 +275,9 @@ async fn patch_user(
     Path(id): Path<String>,
     bytes: Bytes,
 ) -> Scim {
-    Scim(
-        async {
-            let changes = parse_user_patch(&body(&bytes)?)?;
-            let user = prov::patch_user(&state, &p, &id, &changes).await?;
-            Ok((StatusCode::OK, user_json(&user, &base(&state))))
-        }
-        .await,
-    )
+    let patched =
+        async { prov::patch_user(&state, &p, &id, &parse_user_patch(&body(&bytes)?)?).await };
+    resource(&state, StatusCode::OK, patched.await, user_json)
 }
 
 async fn delete_user(
@@ -280,11 +285,7 @@ async fn delete_user(
     ScimCaller(p): ScimCaller,
     Path(id): Path<String>,
 ) -> Scim {
-    Scim(
-        prov::delete_user(&state, &p, &id)
-            .await
-            .map(|()| (StatusCode::NO_CONTENT, Value::Null)),
-    )
+    deleted(prov::delete_user(&state, &p, &id).await)
 }
 
 async fn list_groups(
@@ -292,20 +293,12 @@ async fn list_groups(
     ScimCaller(p): ScimCaller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Scim {
-    Scim(
-        async {
-            let (filter, paging) = list_query(&q, &GROUP_FILTERS)?;
-            let (total, groups) = prov::list_groups(&state, &p, filter.as_ref(), paging).await?;
-            let base = base(&state);
-            let resources: Vec<Value> = groups.iter().map(|g| group_json(g, &base)).collect();
-            let n = resources.len() as u64;
-            Ok((
-                StatusCode::OK,
-                list_response(resources, total, paging.start_index, n),
-            ))
-        }
-        .await,
-    )
+    let (filter, paging) = match list_query(&q, &GROUP_FILTERS) {
+        Ok(asked) => asked,
+        Err(e) => return Scim(Err(e)),
+    };
+    let found = prov::list_groups(&state, &p, filter.as_ref(), paging).await;
+    listing(&state, paging.start_index, found, group_json)
 }
 
 async fn create_group(
@@ -313,14 +306,8 @@ async fn create_group(
     ScimCaller(p): ScimCaller,
     bytes: Bytes,
 ) -> Scim {
-    Scim(
-        async {
-            let input = parse_group(&body(&bytes)?)?;
-            let group = prov::create_group(&state, &p, &input).await?;
-            Ok((StatusCode::CREATED, group_json(&group, &base(&state))))
-        }
-        .await,
-    )
+    let created = async { prov::create_group(&state, &p, &parse_group(&body(&bytes)?)?).await };
+    resource(&state, StatusCode::CREATED, created.await, group_json)
 }
 
 async fn get_group(
@@ -328,11 +315,8 @@ async fn get_group(
     ScimCaller(p): ScimCaller,
     Path(id): Path<String>,
 ) -> Scim {
-    Scim(
-        prov::get_group(&state, &p, &id)
-            .await
-            .map(|g| (StatusCode::OK, group_json(&g, &base(&state)))),
-    )
+    let found = prov::get_group(&state, &p, &id).await;
+    resource(&state, StatusCode::OK, found, group_json)
 }
 
 async fn replace_group(
@@ -341,14 +325,9 @@ async fn replace_group(
     Path(id): Path<String>,
     bytes: Bytes,
 ) -> Scim {
-    Scim(
-        async {
-            let input = parse_group(&body(&bytes)?)?;
-            let group = prov::replace_group(&state, &p, &id, &input).await?;
-            Ok((StatusCode::OK, group_json(&group, &base(&state))))
-        }
-        .await,
-    )
+    let replaced =
+        async { prov::replace_group(&state, &p, &id, &parse_group(&body(&bytes)?)?).await };
+    resource(&state, StatusCode::OK, replaced.await, group_json)
 }
 
 async fn patch_group(
@@ -357,14 +336,9 @@ async fn patch_group(
     Path(id): Path<String>,
     bytes: Bytes,
 ) -> Scim {
-    Scim(
-        async {
-            let changes = parse_group_patch(&body(&bytes)?)?;
-            let group = prov::patch_group(&state, &p, &id, &changes).await?;
-            Ok((StatusCode::OK, group_json(&group, &base(&state))))
-        }
-        .await,
-    )
+    let patched =
+        async { prov::patch_group(&state, &p, &id, &parse_group_patch(&body(&bytes)?)?).await };
+    resource(&state, StatusCode::OK, patched.await, group_json)
 }
 
 async fn delete_group(
@@ -372,9 +346,5 @@ async fn delete_group(
     ScimCaller(p): ScimCaller,
     Path(id): Path<String>,
 ) -> Scim {
-    Scim(
-        prov::delete_group(&state, &p, &id)
-            .await
-            .map(|()| (StatusCode::NO_CONTENT, Value::Null)),
-    )
+    deleted(prov::delete_group(&state, &p, &id).await)
 }

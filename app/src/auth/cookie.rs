@@ -7,13 +7,18 @@ use crate::store::sessions::SESSION_LIFETIME;
 pub const SESSION_COOKIE: &str = "latch_session";
 
 pub fn session_token(headers: &http::HeaderMap) -> Option<String> {
+    read(headers, SESSION_COOKIE)
+}
+
+/// The value of the cookie `name` the browser sent, if any and not empty.
+pub fn read(headers: &http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value.to_string())
         .filter(|v| !v.is_empty())
 }

@@ -3,6 +3,7 @@
 //! lifecycle engine below it, and the pages, REST and SCIM handlers above call it).
 
 pub mod demo;
+pub mod graph_users;
 pub mod leaver;
 pub mod operator;
 pub mod people;

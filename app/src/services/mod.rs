@@ -5,7 +5,6 @@
 pub mod apps;
 pub mod catalogs;
 pub mod connection;
-pub mod directory;
 pub mod extensions;
 pub mod manager_requests;
 pub mod manager_views;

@@ -7,7 +7,7 @@ use super::extract::Caller;
 use super::paging::{page, PageQuery};
 use super::requests::filter;
 use super::Base;
-use app::services::directory::{self, DirectoryUser};
+use app::directory::graph_users::{self as directory, DirectoryUser};
 use app::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;

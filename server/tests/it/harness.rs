@@ -116,27 +116,12 @@ impl TestApp {
         self.router.clone().oneshot(request).await.unwrap()
     }
 
-    /// Signs in through the real form post and returns the session cookie.
+    /// Signs in through the real form post with the demo password and returns the session
+    /// cookie.
     pub async fn sign_in(&self, email: &str) -> String {
-        let response = self
-            .send(form_post(
-                "/api/sign_in",
-                &format!("email={email}&password=latch-demo&next=%2F"),
-                Some(ORIGIN),
-            ))
-            .await;
-        assert!(
-            response.status().is_redirection(),
-            "{:?}",
-            response.status()
-        );
-        let cookie = response
-            .headers()
-            .get(header::SET_COOKIE)
+        self.sign_in_with(email, "latch-demo")
+            .await
             .expect("a session cookie")
-            .to_str()
-            .unwrap();
-        cookie.split(';').next().unwrap().to_string()
     }
 
     /// The caller as the services see them, signed in with the demo password.
