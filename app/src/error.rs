@@ -19,6 +19,9 @@ pub enum AppError {
     Invalid(Vec<FieldError>),
     #[error("{0}")]
     Conflict(String),
+    /// Too many failed credential checks: refused without checking (HTTP 429).
+    #[error("Too many failed attempts. Try again in {}.", crate::domain::throttle::wait_words(*retry_after))]
+    Throttled { retry_after: u64 },
     #[error("Something went wrong on the server. It has been logged; please try again.")]
     Internal,
     #[error("The request could not be completed: {0}")]
@@ -62,10 +65,11 @@ impl FromServerFnError for AppError {
         | ServerFnErrorErr::Args(problem)
         | ServerFnErrorErr::MissingArg(problem) = &value
         {
-            return AppError::Invalid(vec![FieldError::new(
-                BODY,
-                format!("The request body is not valid: {problem}."),
-            )]);
+            // `api::codec` sends the field at fault as a `FieldError` in JSON.
+            let error = serde_json::from_str(problem).unwrap_or_else(|_| {
+                FieldError::new(BODY, format!("The request body is not valid: {problem}."))
+            });
+            return AppError::Invalid(vec![error]);
         }
         AppError::Transport(value.to_string())
     }

@@ -5,6 +5,8 @@ use crate::callout::keys::SigningKey;
 use crate::clock::Clock;
 use crate::delivery::http::HttpDeliverer;
 use crate::domain::limits::ExtensionLimits;
+use crate::domain::throttle::ThrottleLimits;
+use crate::store::sealed::Sealer;
 use sqlx::sqlite::SqlitePoolOptions;
 use sqlx::SqlitePool;
 use std::sync::Arc;
@@ -30,6 +32,30 @@ pub struct Settings {
     pub oidc: Option<OidcSettings>,
     /// `LATCH_LOCAL_SIGN_IN`: the password form and `/api/sign_in`.
     pub local_sign_in: bool,
+    /// How many failed credential checks an account, client or address may make.
+    pub throttle: ThrottleSettings,
+}
+
+/// `LATCH_THROTTLE_*`: brute-force limits (`domain::throttle`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThrottleSettings {
+    /// Per account (sign-in name) and per client (app id).
+    pub account: ThrottleLimits,
+    /// Per network address.
+    pub address: ThrottleLimits,
+    /// `LATCH_CLIENT_ADDRESS_HEADER`: behind a reverse proxy, the header it puts the caller's
+    /// address in (its last entry counts); otherwise the peer of the connection.
+    pub address_header: Option<String>,
+}
+
+impl Default for ThrottleSettings {
+    fn default() -> Self {
+        ThrottleSettings {
+            account: ThrottleLimits::ACCOUNT,
+            address: ThrottleLimits::ADDRESS,
+            address_header: None,
+        }
+    }
 }
 
 /// The OpenID provider Latch signs people in with (`LATCH_OIDC_*`).
@@ -72,6 +98,7 @@ impl Settings {
             test_clock: false,
             oidc: None,
             local_sign_in: true,
+            throttle: ThrottleSettings::default(),
         }
     }
 }
@@ -91,6 +118,9 @@ pub struct AppState {
     pub wake: Arc<Notify>,
     /// The OpenID provider people sign in with, when configured.
     pub oidc: Option<Arc<crate::oidc::Oidc>>,
+    /// Seals and opens the secret columns (`LATCH_SECRET_KEY`); no key unless
+    /// [`AppState::with_sealer`] gives one.
+    pub sealer: Sealer,
 }
 
 impl AppState {
@@ -111,6 +141,12 @@ impl AppState {
             clock,
             keys: Arc::new(keys),
             wake: Arc::new(Notify::new()),
+            sealer: Sealer::none(),
         }
+    }
+
+    /// The same state with the key that seals secrets at rest.
+    pub fn with_sealer(self, sealer: Sealer) -> Self {
+        AppState { sealer, ..self }
     }
 }

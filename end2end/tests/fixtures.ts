@@ -1,14 +1,76 @@
 // Helpers in three kinds: find (locators), act (what a person does), check (assertions).
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
 
 export const PASSWORD = "latch-demo";
 /** The second Latch of playwright.config.ts, on the controllable clock. */
 export const CLOCK_URL = "http://127.0.0.1:3211";
 
+/** How many Content-Security-Policy violation reports the Latch at CLOCK_URL received
+ * (`/_test/csp-reports`, served with LATCH_TEST_CLOCK only). */
+export async function cspReportsReceived(request: APIRequestContext): Promise<number> {
+  const answer = await request.get(`${CLOCK_URL}/_test/csp-reports`);
+  expect(answer.ok(), await answer.text()).toBeTruthy();
+  return (await answer.json()).received;
+}
+
+/** Records every Content-Security-Policy violation in any page of `context`: the DOM's
+ * `securitypolicyviolation` event (hooked before any page script runs) and Chromium's console
+ * message about it. */
+async function watchCsp(context: BrowserContext, violations: string[]) {
+  await context.exposeBinding("__latchCspViolation", ({ page }, what: string) => {
+    violations.push(`${what} (${page.url()})`);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener(
+      "securitypolicyviolation",
+      (e) => {
+        const sample = e.sample ? `: ${e.sample}` : "";
+        const report = (window as unknown as { __latchCspViolation: (what: string) => void }).__latchCspViolation;
+        report(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"}${sample}`);
+      },
+      true,
+    );
+  });
+  context.on("console", (m) => {
+    if (m.text().includes("Content Security Policy")) violations.push(`console: ${m.text()}`);
+  });
+}
+
+const isCspMessage = (text: string) => text.includes("Content Security Policy");
+
 /** Fails the test on any page error, console error or failed non-API request. Server
  * functions answer refusals with an error status by design; the tests assert those refusals
- * on the page instead. */
-export const test = base.extend<{ problems: string[] }>({
+ * on the page instead. Content-Security-Policy violations fail it too, in every page the test
+ * opens (also in contexts it makes with `browser.newContext` or `browser.newPage`), unless the
+ * test sets `expectCspViolations` and checks `cspViolations` itself. */
+export const test = base.extend<{
+  problems: string[];
+  cspViolations: string[];
+  expectCspViolations: boolean;
+}>({
+  expectCspViolations: [false, { option: true }],
+  cspViolations: [
+    async ({ browser, context, request, expectCspViolations }, use) => {
+      const violations: string[] = [];
+      await watchCsp(context, violations);
+      const newContext = browser.newContext;
+      browser.newContext = async (options) => {
+        const made = await newContext.call(browser, options);
+        await watchCsp(made, violations);
+        return made;
+      };
+      const reportsBefore = await cspReportsReceived(request);
+      try {
+        await use(violations);
+      } finally {
+        browser.newContext = newContext;
+      }
+      if (expectCspViolations) return;
+      expect(violations, "Content-Security-Policy violations").toEqual([]);
+      expect(await cspReportsReceived(request), "CSP violation reports received by Latch").toBe(reportsBefore);
+    },
+    { auto: true },
+  ],
   problems: [
     async ({ page }, use) => {
       const problems: string[] = [];
@@ -16,6 +78,8 @@ export const test = base.extend<{ problems: string[] }>({
       page.on("console", (m) => {
         if (m.type() !== "error") return;
         if (m.location().url.includes("/api/")) return;
+        // The cspViolations fixture owns these.
+        if (isCspMessage(m.text())) return;
         problems.push(`console: ${m.text()} (${m.location().url})`);
       });
       page.on("response", (r) => {

@@ -1,5 +1,6 @@
-//! What every SCIM fuzz target checks: the parsers never panic, and a refusal is a typed
-//! `ScimError` that a handler can send as a client error.
+//! What the fuzz targets check: the parsers never panic, and a refusal is the parser's typed
+//! error — a `ScimError` a SCIM handler sends as a client error, a Graph `GraphError` that
+//! names the property or query option, or a domain `FieldError` that names its field.
 
 use app::directory::scim::protocol::parse_body;
 use app::directory::scim::ScimError;
@@ -31,4 +32,24 @@ pub fn json_body(data: &[u8]) -> Option<Value> {
             None
         }
     }
+}
+
+/// What every Graph REST fuzz target checks of a refusal: a 400 `BadRequest` whose message
+/// names what is wrong — a body property (`Property '…'`), a query option (`Query '…'`), or
+/// the body as a whole (`The body …`: not JSON, not an object).
+pub fn assert_graph_refusal(error: &server::rest::GraphError) {
+    assert_eq!(error.status.as_u16(), 400, "{error:?}");
+    assert_eq!(error.code, "BadRequest", "{error:?}");
+    let names_what = ["Property '", "Query '", "The body "]
+        .iter()
+        .any(|start| error.message.starts_with(start));
+    assert!(names_what, "a refusal that names nothing: {error:?}");
+}
+
+/// A field error from a domain rule: a stable key for the form and a sentence for a person.
+pub fn assert_field_error(error: &app::domain::field_error::FieldError) {
+    assert!(
+        !error.field.is_empty() && !error.message.trim().is_empty(),
+        "{error:?}"
+    );
 }

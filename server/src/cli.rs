@@ -1,10 +1,13 @@
-//! The operator's subcommands (`server admin add`, `server app add`, `server user disable`):
-//! they work on the configured database with the same configuration rules as serving, print
-//! what the operator needs (a setup link or a client secret, once), and exit 2 on bad input.
+//! The operator's subcommands (`server admin add`, `server app add`, `server user disable`,
+//! `server secrets rotate-key`): they work on the configured database with the same
+//! configuration rules as serving, print what the operator needs (a setup link or a client
+//! secret, once), and exit 2 on bad input. `server secrets generate-key` needs no database.
 
 use app::directory::operator;
 use app::error::AppError;
 use app::state::AppState;
+use app::store::at_rest;
+use app::store::sealed::SecretKey;
 use std::io::{BufRead, Write};
 
 pub const USAGE: &str = "\
@@ -17,7 +20,12 @@ usage:
   server app add --display-name N --role ROLE [--catalog NAME-or-ID]
                                            register an app; print its client id and secret once
   server user disable --email E            disable a user: sessions end, open requests are
-                                           canceled, access is removed";
+                                           canceled, access is removed
+  server secrets generate-key              print a new key for LATCH_SECRET_KEY
+  server secrets rotate-key (--new-key-file PATH | --new-key-stdin)
+                                           re-encrypt the stored secrets under a new key (the
+                                           current one from LATCH_SECRET_KEY, if set); stop
+                                           Latch first and restart it with the new key";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -36,6 +44,18 @@ pub enum Command {
     UserDisable {
         email: String,
     },
+    SecretsGenerateKey,
+    SecretsRotateKey {
+        new_key: NewKey,
+    },
+}
+
+/// Where `secrets rotate-key` reads the new key from (never from the command line, which
+/// other users of the machine may see).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewKey {
+    File(String),
+    Stdin,
 }
 
 /// Flags of one subcommand: `--name value` pairs and bare switches.
@@ -128,6 +148,22 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 email: f.required("--email")?,
             })
         }
+        ["secrets", "generate-key"] => {
+            Flags::parse(&args[2..], &[], &[])?;
+            Ok(Command::SecretsGenerateKey)
+        }
+        ["secrets", "rotate-key"] => {
+            let f = Flags::parse(&args[2..], &["--new-key-file"], &["--new-key-stdin"])?;
+            let new_key = match (f.optional("--new-key-file"), f.switch("--new-key-stdin")) {
+                (Some(path), false) => NewKey::File(path),
+                (None, true) => NewKey::Stdin,
+                (Some(_), true) => {
+                    return Err("give --new-key-file or --new-key-stdin, not both".into())
+                }
+                (None, false) => return Err("--new-key-file or --new-key-stdin is required".into()),
+            };
+            Ok(Command::SecretsRotateKey { new_key })
+        }
         _ => Err(format!("unknown command {:?}", args.join(" "))),
     }
 }
@@ -138,6 +174,87 @@ fn refused(err: &mut dyn Write, error: &AppError) -> u8 {
     match error {
         AppError::Internal | AppError::Transport(_) => 1,
         _ => 2,
+    }
+}
+
+/// `server secrets generate-key`: the key alone on standard output (so it can be redirected
+/// into a file), its id on standard error.
+pub fn generate_key(out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let key = SecretKey::generate();
+    let _ = writeln!(out, "{}", key.to_base64());
+    let _ = writeln!(
+        err,
+        "A new key (key id {}) for LATCH_SECRET_KEY or LATCH_SECRET_KEY_FILE; keep it outside \
+         the database and its backups.",
+        key.id()
+    );
+    0
+}
+
+fn read_new_key(new_key: &NewKey, stdin: &mut dyn BufRead) -> Result<SecretKey, String> {
+    let text = match new_key {
+        NewKey::File(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the new key from {path:?}: {e}"))?,
+        NewKey::Stdin => {
+            let mut line = String::new();
+            stdin
+                .read_line(&mut line)
+                .map_err(|e| format!("cannot read the new key from standard input: {e}"))?;
+            line
+        }
+    };
+    SecretKey::from_base64(&text).map_err(|e| format!("the new key {e}"))
+}
+
+/// `server secrets rotate-key`: every secret re-encrypted under the new key in one
+/// transaction (with an audit event); the old key no longer opens the database.
+async fn rotate_key(
+    state: &AppState,
+    new_key: &NewKey,
+    stdin: &mut dyn BufRead,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let key = match read_new_key(new_key, stdin) {
+        Ok(key) => key,
+        Err(problem) => {
+            let _ = writeln!(err, "latch: {problem}");
+            return 2;
+        }
+    };
+    if state.sealer.key_id() == Some(&key.id()) {
+        let _ = writeln!(
+            err,
+            "latch: the new key is the key in use (key id {}): make a new one with \
+             `server secrets generate-key`",
+            key.id()
+        );
+        return 2;
+    }
+    let actor = operator::operator().actor;
+    match at_rest::rekey(
+        &state.writer,
+        &state.sealer,
+        &key,
+        &actor,
+        state.clock.now(),
+    )
+    .await
+    {
+        Ok(done) => {
+            let _ = writeln!(
+                out,
+                "Re-encrypted {} secret(s) under key id {}.\n\
+                 Restart Latch with the new key in LATCH_SECRET_KEY or LATCH_SECRET_KEY_FILE: \
+                 the old key no longer opens this database (backups taken before still need it).",
+                done.values, done.key_id
+            );
+            0
+        }
+        Err(e) => {
+            let _ = writeln!(err, "latch: the secrets were not re-encrypted: {e}");
+            1
+        }
     }
 }
 
@@ -154,6 +271,8 @@ pub async fn run(
             let _ = writeln!(out, "{USAGE}");
             0
         }
+        Command::SecretsGenerateKey => generate_key(out, err),
+        Command::SecretsRotateKey { new_key } => rotate_key(state, &new_key, stdin, out, err).await,
         Command::AdminAdd {
             email,
             display_name,
@@ -282,6 +401,24 @@ mod tests {
                 email: "x@contoso.test".into()
             })
         );
+        assert_eq!(
+            parse(&args("secrets generate-key")),
+            Ok(Command::SecretsGenerateKey)
+        );
+        assert_eq!(
+            parse(&args(
+                "secrets rotate-key --new-key-file /run/secrets/latch.key"
+            )),
+            Ok(Command::SecretsRotateKey {
+                new_key: NewKey::File("/run/secrets/latch.key".into())
+            })
+        );
+        assert_eq!(
+            parse(&args("secrets rotate-key --new-key-stdin")),
+            Ok(Command::SecretsRotateKey {
+                new_key: NewKey::Stdin
+            })
+        );
     }
 
     #[test]
@@ -310,6 +447,19 @@ mod tests {
             ),
             ("app add --display-name N", "--role is required"),
             ("user disable", "--email is required"),
+            (
+                "secrets rotate-key",
+                "--new-key-file or --new-key-stdin is required",
+            ),
+            (
+                "secrets rotate-key --new-key-file k --new-key-stdin",
+                "give --new-key-file or --new-key-stdin, not both",
+            ),
+            (
+                "secrets rotate-key --new-key AAAA",
+                "unknown argument \"--new-key\"",
+            ),
+            ("secrets generate-key now", "unknown argument \"now\""),
             (
                 "user delete --email a",
                 "unknown command \"user delete --email a\"",

@@ -73,6 +73,7 @@ fn is_page(request: &Request) -> bool {
         "/oauth2/",
         "/scim/",
         "/auth/",
+        "/_test/",
     ];
     // A setup link is for someone who cannot sign in yet: the link itself is the credential.
     let public = path == "/sign-in" || path.starts_with("/setup/");
@@ -127,6 +128,7 @@ mod tests {
         assert!(!is_page(&get("/setup/some-token")));
         assert!(!is_page(&get("/scim/v2/Users")));
         assert!(!is_page(&get("/auth/oidc/callback?code=x")));
+        assert!(!is_page(&get("/_test/csp-reports")));
         assert!(is_page(&get("/users")));
     }
 }

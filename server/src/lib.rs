@@ -3,13 +3,16 @@
 //! and start-up. The application itself lives in the `app` crate.
 
 pub mod cli;
+pub mod client_address;
 pub mod config;
+pub mod csp_report;
 pub mod discovery;
 pub mod guard;
 pub mod headers;
 pub mod oidc;
 pub mod rest;
 pub mod scim;
+pub mod secrets;
 pub mod server_fn_status;
 pub mod test_clock;
 
@@ -23,7 +26,15 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let context_state = state.clone();
-    let https = headers::Https(state.settings.secure_cookies);
+    let address_header = client_address::AddressHeader(
+        state
+            .settings
+            .throttle
+            .address_header
+            .as_deref()
+            .map(Into::into),
+    );
+    let security_headers = headers::SecurityHeaders::new(&state.settings);
     let clock = if state.settings.test_clock {
         test_clock::routes(state.clone())
     } else {
@@ -31,6 +42,7 @@ pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
     };
     Router::new()
         .merge(clock)
+        .merge(csp_report::routes(state.settings.test_clock))
         .merge(discovery::routes(state.clone()))
         .merge(rest::routes(state.clone()))
         .merge(scim::routes(state.clone()))
@@ -46,10 +58,14 @@ pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(axum::middleware::from_fn(server_fn_status::statuses))
+        .layer(axum::middleware::from_fn_with_state(
+            address_header,
+            client_address::client_address,
+        ))
         .layer(axum::middleware::from_fn_with_state(state, guard::guard))
         // Outermost, so the guard's refusals and redirects carry the headers too.
         .layer(axum::middleware::from_fn_with_state(
-            https,
+            security_headers,
             headers::security_headers,
         ))
         .with_state(leptos_options)

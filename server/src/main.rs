@@ -23,6 +23,10 @@ async fn main() -> ExitCode {
         println!("{}", cli::USAGE);
         return ExitCode::SUCCESS;
     }
+    if command == Command::SecretsGenerateKey {
+        let code = cli::generate_key(&mut std::io::stdout(), &mut std::io::stderr());
+        return ExitCode::from(code);
+    }
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -50,16 +54,24 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Before anything reads a secret: a missing or wrong key stops here, naming the setting.
+    let sealer = match server::secrets::unlock(&db, config.secret_key.as_ref()).await {
+        Ok(sealer) => sealer,
+        Err(problem) => {
+            eprintln!("latch: {problem}");
+            return ExitCode::FAILURE;
+        }
+    };
     if command != Command::Serve {
         let clock = Clock::system();
-        let keys = match store::keys::load_or_create(&db, clock.now()).await {
+        let keys = match store::keys::load_or_create(&db, &sealer, clock.now()).await {
             Ok(keys) => keys,
             Err(e) => {
                 eprintln!("latch: cannot load or create the signing key: {e}");
                 return ExitCode::FAILURE;
             }
         };
-        let state = AppState::new(db, config.settings(), clock, keys);
+        let state = AppState::new(db, config.settings(), clock, keys).with_sealer(sealer);
         let code = cli::run(
             &state,
             command,
@@ -85,7 +97,7 @@ async fn main() -> ExitCode {
     }
     let clock = Clock::system();
     if config.demo {
-        match app::directory::demo::load_if_empty(&db, clock.now()).await {
+        match app::directory::demo::load_if_empty_sealed(&db, &sealer, clock.now()).await {
             Ok(true) => tracing::info!("loaded the demo data"),
             Ok(false) => tracing::info!("the database is not empty: demo data not loaded"),
             Err(e) => {
@@ -108,14 +120,14 @@ async fn main() -> ExitCode {
         });
     }
 
-    let keys = match store::keys::load_or_create(&db, clock.now()).await {
+    let keys = match store::keys::load_or_create(&db, &sealer, clock.now()).await {
         Ok(keys) => keys,
         Err(e) => {
             eprintln!("latch: cannot load or create the signing key: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let state = AppState::new(db, config.settings(), clock, keys);
+    let state = AppState::new(db, config.settings(), clock, keys).with_sealer(sealer);
     let shutdown = CancellationToken::new();
     let worker = config.worker.then(|| {
         let state = state.clone();
@@ -132,6 +144,8 @@ async fn main() -> ExitCode {
     };
     tracing::info!("Latch listening on http://{}", config.site_addr);
     let stop = shutdown.clone();
+    // The peer's address reaches the throttling of credential checks.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             signal().await;

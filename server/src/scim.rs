@@ -14,6 +14,8 @@ use app::directory::scim::protocol::{
 };
 use app::directory::scim::user::{parse_user, user_json};
 use app::directory::scim::ScimError;
+use app::error::AppError;
+use app::services::throttle::ClientAddress;
 use app::services::tokens;
 use app::state::AppState;
 use axum::body::Bytes;
@@ -106,15 +108,16 @@ fn ok(value: Value) -> Scim {
 struct ScimCaller(Principal);
 
 impl FromRequestParts<AppState> for ScimCaller {
-    type Rejection = Scim;
+    type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Scim> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let unauthorized = || {
             Scim(Err(ScimError::new(
                 401,
                 None,
                 "A valid Bearer token of an app with the User Administrator role is required.",
             )))
+            .into_response()
         };
         let token = parts
             .headers
@@ -129,11 +132,22 @@ impl FromRequestParts<AppState> for ScimCaller {
         let token = token.trim();
         // A JWT from the token endpoint has no ':'; a provisioning secret token does.
         let principal = if token.contains(':') {
-            tokens::principal_from_secret_token(state, token).await
+            let address = parts.extensions.get::<ClientAddress>().map(|a| a.0);
+            tokens::principal_from_secret_token(state, token, address).await
         } else {
             tokens::principal(state, token).await
         }
-        .map_err(|_| unauthorized())?;
+        .map_err(|e| match e {
+            e @ AppError::Throttled { retry_after } => {
+                let mut refused =
+                    Scim(Err(ScimError::new(429, None, e.to_string()))).into_response();
+                refused
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+                refused
+            }
+            _ => unauthorized(),
+        })?;
         Ok(ScimCaller(principal))
     }
 }

@@ -6,7 +6,7 @@
 use app::error::AppError;
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -20,6 +20,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Invalid(_) => StatusCode::BAD_REQUEST,
         AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -36,6 +37,11 @@ pub async fn statuses(request: Request, next: Next) -> Response {
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = status_of(&error);
+        if let AppError::Throttled { retry_after } = error {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }
@@ -52,6 +58,7 @@ mod tests {
             (AppError::NotFound("x".into()), 404),
             (AppError::invalid("field", "x"), 400),
             (AppError::Conflict("x".into()), 409),
+            (AppError::Throttled { retry_after: 9 }, 429),
             (AppError::Internal, 500),
             (AppError::Transport("x".into()), 500),
         ];

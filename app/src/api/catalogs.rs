@@ -1,8 +1,8 @@
+use crate::api::codec::PathJson;
 use crate::domain::ids::CatalogId;
 use crate::error::AppError;
 use crate::views::{CatalogInfo, CatalogSummary, MemberRow, PackageRow};
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 #[server(prefix = "/api", endpoint = "list_catalogs")]
 pub async fn list_catalogs() -> Result<Vec<CatalogSummary>, AppError> {
@@ -10,19 +10,19 @@ pub async fn list_catalogs() -> Result<Vec<CatalogSummary>, AppError> {
     crate::services::catalogs::list(&state, &p).await
 }
 
-#[server(prefix = "/api", endpoint = "catalog_header", input = Json)]
+#[server(prefix = "/api", endpoint = "catalog_header", input = PathJson)]
 pub async fn catalog_header(catalog: CatalogId) -> Result<CatalogInfo, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::catalogs::header(&state, &p, catalog).await
 }
 
-#[server(prefix = "/api", endpoint = "catalog_packages", input = Json)]
+#[server(prefix = "/api", endpoint = "catalog_packages", input = PathJson)]
 pub async fn catalog_packages(catalog: CatalogId) -> Result<Vec<PackageRow>, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::catalogs::access_packages(&state, &p, catalog).await
 }
 
-#[server(prefix = "/api", endpoint = "catalog_members", input = Json)]
+#[server(prefix = "/api", endpoint = "catalog_members", input = PathJson)]
 pub async fn catalog_members(catalog: CatalogId) -> Result<Vec<MemberRow>, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::catalogs::members(&state, &p, catalog).await

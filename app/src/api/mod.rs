@@ -3,6 +3,7 @@
 
 pub mod apps;
 pub mod catalogs;
+pub mod codec;
 pub mod connection;
 pub mod extensions;
 pub mod people;
@@ -29,6 +30,27 @@ pub(crate) mod context {
     pub fn session_token() -> Option<String> {
         use_context::<http::request::Parts>()
             .and_then(|parts| cookie::session_token(&parts.headers))
+    }
+
+    /// The caller's network address, as the server's front layer worked it out.
+    pub fn client_address() -> Option<std::net::IpAddr> {
+        use_context::<http::request::Parts>().and_then(|parts| {
+            parts
+                .extensions
+                .get::<crate::services::throttle::ClientAddress>()
+                .map(|a| a.0)
+        })
+    }
+
+    /// A browser's own form post (it takes HTML back), not a script's call.
+    pub fn from_browser_form() -> bool {
+        use_context::<http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+        })
     }
 
     /// The signed-in caller and the state, or `NotSignedIn`.

@@ -1,13 +1,13 @@
 //! Server functions of My Access (requests, history, cancel, own assignments), approvals, and
 //! the managers' requests and assignments screens.
 
+use crate::api::codec::PathJson;
 use crate::domain::ids::{AssignmentId, CalloutInstanceId, PolicyId, RequestId};
 use crate::error::AppError;
 use crate::views::requests::{
     ApprovalItem, AssignmentView, RequestDetails, RequestSummary, RequestablePackage,
 };
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 #[server(prefix = "/api", endpoint = "requestable_packages")]
 pub async fn requestable_packages() -> Result<Vec<RequestablePackage>, AppError> {
@@ -15,7 +15,7 @@ pub async fn requestable_packages() -> Result<Vec<RequestablePackage>, AppError>
     crate::services::request_views::requestable(&state, &p).await
 }
 
-#[server(prefix = "/api", endpoint = "request_access", input = Json)]
+#[server(prefix = "/api", endpoint = "request_access", input = PathJson)]
 pub async fn request_access(
     policy: PolicyId,
     justification: String,
@@ -30,19 +30,19 @@ pub async fn my_requests() -> Result<Vec<RequestSummary>, AppError> {
     crate::services::request_views::my_requests(&state, &p).await
 }
 
-#[server(prefix = "/api", endpoint = "request_details", input = Json)]
+#[server(prefix = "/api", endpoint = "request_details", input = PathJson)]
 pub async fn get_request_details(request: RequestId) -> Result<RequestDetails, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::request_views::details(&state, &p, request).await
 }
 
-#[server(prefix = "/api", endpoint = "cancel_request", input = Json)]
+#[server(prefix = "/api", endpoint = "cancel_request", input = PathJson)]
 pub async fn cancel_request(request: RequestId) -> Result<(), AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::requests::cancel(&state, &p, request).await
 }
 
-#[server(prefix = "/api", endpoint = "redeliver_callout", input = Json)]
+#[server(prefix = "/api", endpoint = "redeliver_callout", input = PathJson)]
 pub async fn redeliver_callout(
     request: RequestId,
     instance: CalloutInstanceId,
@@ -57,7 +57,7 @@ pub async fn my_assignments() -> Result<Vec<AssignmentView>, AppError> {
     crate::services::request_views::my_assignments(&state, &p).await
 }
 
-#[server(prefix = "/api", endpoint = "remove_assignment", input = Json)]
+#[server(prefix = "/api", endpoint = "remove_assignment", input = PathJson)]
 pub async fn remove_assignment(assignment: AssignmentId) -> Result<RequestId, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::requests::remove_assignment(&state, &p, assignment).await
@@ -75,7 +75,7 @@ pub async fn approval_history() -> Result<Vec<RequestSummary>, AppError> {
     crate::services::request_views::approval_history(&state, &p).await
 }
 
-#[server(prefix = "/api", endpoint = "decide_request", input = Json)]
+#[server(prefix = "/api", endpoint = "decide_request", input = PathJson)]
 pub async fn decide_request(
     request: RequestId,
     approve: bool,

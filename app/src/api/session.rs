@@ -22,13 +22,14 @@ pub async fn get_sign_in_options() -> Result<SignInOptions, AppError> {
 
 /// Posted by the sign-in form (a plain HTML form, so it works before and without hydration):
 /// answers with a redirect, back to `next` or to the form with the reason.
-#[server(prefix = "/api", endpoint = "sign_in")]
+#[server(prefix = "/api", endpoint = "sign_in", input = crate::api::codec::PathForm)]
 pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
-    use crate::api::context::state;
+    use crate::api::context::{client_address, from_browser_form, state};
     use crate::auth::cookie;
     let state = state()?;
     let next = cookie::safe_next(&next);
-    match crate::services::session::sign_in(&state, &email, &password).await {
+    let address = client_address();
+    match crate::services::session::sign_in(&state, &email, &password, address).await {
         Ok(token) => {
             let response = expect_context::<leptos_axum::ResponseOptions>();
             let value = cookie::set_session(&token, state.settings.secure_cookies);
@@ -39,7 +40,13 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
             leptos_axum::redirect(&next);
             Ok(())
         }
-        Err(refusal @ (AppError::Invalid(_) | AppError::NotPermitted(_))) => {
+        // A script gets the 429 and its Retry-After; a person gets the form with the reason.
+        Err(refusal @ AppError::Throttled { .. }) if !from_browser_form() => Err(refusal),
+        Err(
+            refusal @ (AppError::Invalid(_)
+            | AppError::NotPermitted(_)
+            | AppError::Throttled { .. }),
+        ) => {
             let reason = match refusal {
                 AppError::Invalid(errors) => errors
                     .first()

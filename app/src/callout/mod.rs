@@ -5,6 +5,7 @@
 
 pub mod body;
 pub mod keys;
+pub mod pop;
 pub mod retry;
 pub mod signature;
 pub mod token;

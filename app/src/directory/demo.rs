@@ -4,11 +4,22 @@
 use crate::auth::password;
 use crate::services::apps::secret_hint;
 use crate::store::demo::{self, DemoHashes, DEMO_APP_SECRET, DEMO_PASSWORD};
+use crate::store::sealed::Sealer;
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
-/// Loads the demo data into an empty database; returns whether it did.
+/// Loads the demo data into an empty database, its secrets in the clear (no
+/// `LATCH_SECRET_KEY`); returns whether it did.
 pub async fn load_if_empty(db: &SqlitePool, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    load_if_empty_sealed(db, &Sealer::none(), now).await
+}
+
+/// As [`load_if_empty`], the extensions' signing secrets sealed with the key set.
+pub async fn load_if_empty_sealed(
+    db: &SqlitePool,
+    sealer: &Sealer,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
     let hashes = tokio::task::spawn_blocking(|| DemoHashes {
         password: password::hash(DEMO_PASSWORD),
         app_secret: password::hash(DEMO_APP_SECRET),
@@ -16,7 +27,7 @@ pub async fn load_if_empty(db: &SqlitePool, now: DateTime<Utc>) -> Result<bool, 
     })
     .await
     .map_err(|e| sqlx::Error::Protocol(format!("hashing the demo passwords failed: {e}")))?;
-    demo::load_if_empty(db, now, &hashes).await
+    demo::load_if_empty(db, sealer, now, &hashes).await
 }
 
 /// Demo accounts that still sign in with the published demo password.

@@ -15,4 +15,5 @@ pub mod person;
 pub mod policy_rules;
 pub mod role;
 pub mod stage;
+pub mod throttle;
 pub mod timeout;

@@ -116,7 +116,7 @@ pub async fn deliver(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
     let body = body_for(config.kind, &facts).into_bytes();
     let extension = instance.custom_extension_id.parse().map_err(decode)?;
     let started = state.clock.now();
-    let secrets = extensions::signing_secrets(&mut conn, extension, started).await?;
+    let secrets = extensions::signing_secrets(&mut conn, &state.sealer, extension, started).await?;
     drop(conn);
 
     let result = match outbound(state, &config, instance_id, body, &secrets, started) {

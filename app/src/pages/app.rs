@@ -20,7 +20,22 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes, A};
 use leptos_router::path;
 
+/// The response header through which a page hands its Content-Security-Policy nonce to the
+/// server's header middleware (`server::headers`), which replaces it with the page's policy.
+pub const CSP_NONCE_HEADER: &str = "x-latch-csp-nonce";
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // leptos_axum makes a fresh nonce for every render and puts it on every inline script it
+    // writes (the hydration script, streamed chunks, resolved resources).
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(value) = http::HeaderValue::from_str(&nonce) {
+            response.insert_header(http::HeaderName::from_static(CSP_NONCE_HEADER), value);
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -56,7 +56,7 @@ async fn a_registered_app_gets_tokens_with_its_secret_shown_once() {
         Some(f.state.clock.now() + Duration::days(90))
     );
 
-    let issued = tokens::issue(&f.state, &created.app_id.to_string(), secret)
+    let issued = tokens::issue(&f.state, &created.app_id.to_string(), secret, None)
         .await
         .unwrap();
     assert!(!issued.access_token.is_empty());
@@ -66,7 +66,7 @@ async fn a_registered_app_gets_tokens_with_its_secret_shown_once() {
     assert_eq!(caller.app_id, Some(created.app_id));
     assert!(caller.grants.is_empty(), "a new app holds no role");
     assert_eq!(
-        tokens::issue(&f.state, &created.app_id.to_string(), "latch_wrong").await,
+        tokens::issue(&f.state, &created.app_id.to_string(), "latch_wrong", None).await,
         Err(TokenError::InvalidClient)
     );
 
@@ -99,7 +99,9 @@ async fn a_revoked_secret_gets_no_more_tokens_and_others_still_do() {
     assert_ne!(first.client_secret, second.client_secret);
     let client_id = app.to_string();
     for secret in [&first.client_secret, &second.client_secret] {
-        tokens::issue(&f.state, &client_id, secret).await.unwrap();
+        tokens::issue(&f.state, &client_id, secret, None)
+            .await
+            .unwrap();
     }
 
     let listed = list(&f.state, &admin).await.unwrap();
@@ -113,10 +115,10 @@ async fn a_revoked_secret_gets_no_more_tokens_and_others_still_do() {
         .await
         .unwrap();
     assert_eq!(
-        tokens::issue(&f.state, &client_id, &first.client_secret).await,
+        tokens::issue(&f.state, &client_id, &first.client_secret, None).await,
         Err(TokenError::InvalidClient)
     );
-    tokens::issue(&f.state, &client_id, &second.client_secret)
+    tokens::issue(&f.state, &client_id, &second.client_secret, None)
         .await
         .expect("the other secret still works");
     assert!(matches!(
@@ -155,7 +157,8 @@ async fn an_expired_secret_is_listed_as_expired_and_gets_no_token() {
         tokens::issue(
             &f.state,
             &created.app_id.to_string(),
-            &created.client_secret
+            &created.client_secret,
+            None
         )
         .await,
         Err(TokenError::InvalidClient)
@@ -176,7 +179,7 @@ async fn an_assigned_catalog_role_reaches_the_apps_token() {
     assign_role(&f.state, &admin, app, ASSIGNMENT_MANAGER, Some(f.marketing))
         .await
         .unwrap();
-    let token = tokens::issue(&f.state, &app.to_string(), &created.client_secret)
+    let token = tokens::issue(&f.state, &app.to_string(), &created.client_secret, None)
         .await
         .unwrap()
         .access_token;
@@ -305,7 +308,7 @@ async fn only_administrators_manage_apps_and_a_refusal_changes_nothing() {
     }
     // Signing in writes no audit event or role, so every count is as it was.
     assert_eq!(f.app_rows().await, before);
-    tokens::issue(&f.state, DEMO_APP_ID, DEMO_APP_SECRET)
+    tokens::issue(&f.state, DEMO_APP_ID, DEMO_APP_SECRET, None)
         .await
         .expect("the demo secret still works");
 }
@@ -313,7 +316,7 @@ async fn only_administrators_manage_apps_and_a_refusal_changes_nothing() {
 #[tokio::test]
 async fn the_demo_apps_secret_gets_a_token_with_its_role() {
     let f = fixture().await;
-    let issued = tokens::issue(&f.state, DEMO_APP_ID, DEMO_APP_SECRET)
+    let issued = tokens::issue(&f.state, DEMO_APP_ID, DEMO_APP_SECRET, None)
         .await
         .unwrap();
     let caller = tokens::principal(&f.state, &issued.access_token)

@@ -93,7 +93,7 @@ pub async fn run_test(state: &AppState, id: ExtensionId) -> Result<ConnectionRes
     )
     .into_bytes();
     let started = state.clock.now();
-    let secrets = store::signing_secrets(&mut conn, id, started).await?;
+    let secrets = store::signing_secrets(&mut conn, &state.sealer, id, started).await?;
     drop(conn);
 
     let result = match outbound(state, &config, instance, body, &secrets, started) {

@@ -224,7 +224,17 @@ pub async fn create_from(
         .limits
         .check_can_add(in_catalog as u32, in_tenant as u32)
         .map_err(|e| AppError::Invalid(vec![e]))?;
-    store::insert(&mut tx, id, catalog, &draft, &secret, &p.actor.name, now).await?;
+    store::insert(
+        &mut tx,
+        &state.sealer,
+        id,
+        catalog,
+        &draft,
+        &secret,
+        &p.actor.name,
+        now,
+    )
+    .await?;
     connection::queue(&mut tx, id, now).await?;
     audit::record(
         &mut tx,
@@ -319,6 +329,7 @@ pub async fn rotate_secret(
     let record = load(&mut tx, catalog, id).await?;
     store::rotate_secret(
         &mut tx,
+        &state.sealer,
         id,
         &secret,
         now + ROTATION_GRACE,

@@ -3,28 +3,37 @@
 use crate::auth::authz::Principal;
 use crate::auth::password;
 use crate::error::AppError;
+use crate::services::throttle::{self, Subject};
 use crate::state::AppState;
 use crate::store::audit::Actor;
 use crate::store::sessions::SignedInWith;
 use crate::store::{roles, sessions, users};
 use crate::views::{SessionUser, SignInOptions};
+use std::net::IpAddr;
 
 const WRONG_CREDENTIALS: &str = "The e-mail address or password is incorrect.";
 
-/// Checks the credentials and starts a session; returns the cookie's token.
-pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<String, AppError> {
+/// Checks the credentials and starts a session; returns the cookie's token. Repeated failures
+/// for one e-mail address or from one `address` are held and then refused (`services::throttle`).
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    address: Option<IpAddr>,
+) -> Result<String, AppError> {
     if !state.settings.local_sign_in {
         return Err(AppError::NotPermitted(
             "password sign-in is turned off here; use your organization's account.".into(),
         ));
     }
-    let mut conn = state.db.acquire().await?;
     if email.trim().is_empty() {
         return Err(AppError::invalid("email", "E-mail address is required."));
     }
     if password.is_empty() {
         return Err(AppError::invalid("password", "Password is required."));
     }
+    let admitted = throttle::admit(state, Subject::account(email).and_address(address)).await?;
+    let mut conn = state.db.acquire().await?;
     let user = users::find_by_upn(&mut conn, email).await?;
     let verified = match &user {
         Some(u) => {
@@ -43,6 +52,9 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<St
     };
     match user {
         Some(u) if verified && u.enabled => {
+            drop(conn);
+            admitted.succeeded(state).await?;
+            let mut conn = state.db.acquire().await?;
             Ok(sessions::create(&mut conn, u.user_id(), state.clock.now()).await?)
         }
         _ => Err(AppError::invalid("password", WRONG_CREDENTIALS)),

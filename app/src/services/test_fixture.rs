@@ -57,7 +57,7 @@ pub async fn fixture_with(limits: ExtensionLimits) -> Fixture {
 impl Fixture {
     /// A demo account, signed in with the demo password.
     pub async fn as_user(&self, upn: &str) -> Principal {
-        let token = session::sign_in(&self.state, upn, demo::DEMO_PASSWORD)
+        let token = session::sign_in(&self.state, upn, demo::DEMO_PASSWORD, None)
             .await
             .unwrap();
         session::principal(&self.state, Some(&token)).await.unwrap()

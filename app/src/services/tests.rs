@@ -54,10 +54,10 @@ fn sod_check(workflow: &str) -> ExtensionDraft {
 #[tokio::test]
 async fn sign_in_checks_the_password_and_names_no_account() {
     let f = fixture().await;
-    let wrong = session::sign_in(&f.state, "admin@contoso.test", "nope")
+    let wrong = session::sign_in(&f.state, "admin@contoso.test", "nope", None)
         .await
         .unwrap_err();
-    let nobody = session::sign_in(&f.state, "nobody@contoso.test", "nope")
+    let nobody = session::sign_in(&f.state, "nobody@contoso.test", "nope", None)
         .await
         .unwrap_err();
     assert_eq!(

@@ -7,11 +7,13 @@ use crate::callout::keys::jwks;
 use crate::callout::token::{sign_jwt, verify_jwt};
 use crate::domain::ids::AppId;
 use crate::error::AppError;
+use crate::services::throttle::{self, Refused, Subject};
 use crate::state::AppState;
 use crate::store::audit::Actor;
 use crate::store::{apps, roles};
 use chrono::Duration;
 use serde_json::json;
+use std::net::IpAddr;
 
 pub const TOKEN_LIFETIME: Duration = Duration::hours(1);
 
@@ -26,6 +28,8 @@ pub enum TokenError {
         "invalid_client: the client id or secret is wrong, or the secret was revoked or expired"
     )]
     InvalidClient,
+    #[error("temporarily_unavailable: too many failed attempts; try again in {} (Retry-After)", crate::domain::throttle::wait_words(*retry_after))]
+    Throttled { retry_after: u64 },
     #[error("server_error")]
     Internal,
 }
@@ -36,7 +40,17 @@ impl TokenError {
             TokenError::InvalidRequest(_) => "invalid_request",
             TokenError::UnsupportedGrantType => "unsupported_grant_type",
             TokenError::InvalidClient => "invalid_client",
+            TokenError::Throttled { .. } => "temporarily_unavailable",
             TokenError::Internal => "server_error",
+        }
+    }
+}
+
+impl From<Refused> for TokenError {
+    fn from(refused: Refused) -> Self {
+        match refused {
+            Refused::Throttled { retry_after } => TokenError::Throttled { retry_after },
+            Refused::Internal => TokenError::Internal,
         }
     }
 }
@@ -59,7 +73,20 @@ fn issuer(state: &AppState) -> String {
 }
 
 /// The app whose live secret this is; `InvalidClient` otherwise, in the same time either way.
+/// Repeated failures for one client id or from one `address` are held, then refused.
 async fn verify_client(
+    state: &AppState,
+    client_id: &str,
+    client_secret: &str,
+    address: Option<IpAddr>,
+) -> Result<AppId, TokenError> {
+    let admitted = throttle::admit(state, Subject::client(client_id).and_address(address)).await?;
+    let app = check_secret(state, client_id, client_secret).await?;
+    admitted.succeeded(state).await?;
+    Ok(app)
+}
+
+async fn check_secret(
     state: &AppState,
     client_id: &str,
     client_secret: &str,
@@ -94,8 +121,9 @@ pub async fn issue(
     state: &AppState,
     client_id: &str,
     client_secret: &str,
+    address: Option<IpAddr>,
 ) -> Result<IssuedToken, TokenError> {
-    let app = verify_client(state, client_id, client_secret).await?;
+    let app = verify_client(state, client_id, client_secret, address).await?;
     let now = state.clock.now();
     let issuer = issuer(state);
     let claims = json!({
@@ -144,12 +172,14 @@ pub async fn principal(state: &AppState, token: &str) -> Result<Principal, AppEr
 pub async fn principal_from_secret_token(
     state: &AppState,
     token: &str,
+    address: Option<IpAddr>,
 ) -> Result<Principal, AppError> {
     let (client_id, secret) = token.split_once(':').ok_or(AppError::NotSignedIn)?;
-    let app = verify_client(state, client_id, secret)
+    let app = verify_client(state, client_id, secret, address)
         .await
         .map_err(|e| match e {
             TokenError::Internal => AppError::Internal,
+            TokenError::Throttled { retry_after } => AppError::Throttled { retry_after },
             _ => AppError::NotSignedIn,
         })?;
     app_principal(state, app).await

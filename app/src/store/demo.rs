@@ -12,6 +12,7 @@ use crate::domain::role::Role;
 use crate::domain::stage::Stage;
 use crate::domain::timeout::{TimeUnit, WaitTimeout};
 use crate::store::packages::NewPolicy;
+use crate::store::sealed::Sealer;
 use crate::store::{apps, catalogs, extensions, groups, packages, roles, users};
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
@@ -88,6 +89,7 @@ pub struct DemoHashes {
 /// Loads the demo data if the database has no users yet; returns whether it did.
 pub async fn load_if_empty(
     db: &SqlitePool,
+    sealer: &Sealer,
     now: DateTime<Utc>,
     hashes: &DemoHashes,
 ) -> Result<bool, sqlx::Error> {
@@ -327,6 +329,7 @@ pub async fn load_if_empty(
         let secret = crate::services::extensions::new_signing_secret();
         extensions::insert(
             &mut tx,
+            sealer,
             *id,
             *catalog,
             draft,
@@ -345,6 +348,7 @@ pub async fn load_if_empty(
     );
     extensions::insert(
         &mut tx,
+        sealer,
         eng_onboarding,
         engineering,
         &onboarding,
@@ -455,9 +459,13 @@ mod tests {
             app_secret: "hash-of-secret".into(),
             app_secret_hint: "latch-d".into(),
         };
-        assert!(load_if_empty(&db, now, &hashes).await.unwrap());
+        assert!(load_if_empty(&db, &Sealer::none(), now, &hashes)
+            .await
+            .unwrap());
         assert!(
-            !load_if_empty(&db, now, &hashes).await.unwrap(),
+            !load_if_empty(&db, &Sealer::none(), now, &hashes)
+                .await
+                .unwrap(),
             "a second start adds nothing"
         );
         let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")

@@ -8,6 +8,7 @@ use crate::domain::kind::ExtensionKind;
 use crate::domain::stage::Stage;
 use crate::domain::timeout::{TimeUnit, WaitTimeout};
 use crate::store::db_time;
+use crate::store::sealed::{unreadable, Sealer, EXTENSION_PREVIOUS_SECRET, EXTENSION_SECRET};
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
@@ -150,8 +151,11 @@ fn columns(draft: &ExtensionDraft) -> DraftColumns<'_> {
     }
 }
 
+/// A new extension; its signing secret is stored sealed when a key is set.
+#[expect(clippy::too_many_arguments)]
 pub async fn insert(
     conn: &mut SqliteConnection,
+    sealer: &Sealer,
     id: ExtensionId,
     catalog: CatalogId,
     draft: &ExtensionDraft,
@@ -160,6 +164,7 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let c = columns(draft);
+    let row = id.to_string();
     sqlx::query(
         "INSERT INTO custom_extensions (id, catalog_id, display_name, description, kind, behaviour, \
             wait_timeout_amount, wait_timeout_unit, endpoint_type, subscription_id, resource_group_name, \
@@ -167,7 +172,7 @@ pub async fn insert(
             created_by, last_modified_by, created_at, modified_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(id.to_string())
+    .bind(&row)
     .bind(catalog.to_string())
     .bind(draft.display_name.trim())
     .bind(&draft.description)
@@ -183,7 +188,7 @@ pub async fn insert(
     .bind(draft.resource_id.as_deref())
     .bind(i64::from(draft.client.timeout_in_milliseconds))
     .bind(i64::from(draft.client.maximum_retries))
-    .bind(signing_secret)
+    .bind(sealer.seal(signing_secret, EXTENSION_SECRET.at(&row)))
     .bind(actor_name)
     .bind(actor_name)
     .bind(db_time(now))
@@ -364,42 +369,66 @@ pub async fn record_test(
 /// rotation's grace period lasts.
 pub async fn signing_secrets(
     conn: &mut SqliteConnection,
+    sealer: &Sealer,
     id: ExtensionId,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, sqlx::Error> {
+    let row = id.to_string();
     let (current, previous, until): (String, Option<String>, Option<String>) = sqlx::query_as(
         "SELECT signing_secret, previous_signing_secret, previous_secret_until FROM custom_extensions WHERE id = ?",
     )
-    .bind(id.to_string())
+    .bind(&row)
     .fetch_one(conn)
     .await?;
-    let mut secrets = vec![current];
+    let mut secrets = vec![sealer
+        .open(&current, EXTENSION_SECRET.at(&row))
+        .map_err(unreadable)?];
     if let (Some(previous), Some(until)) = (previous, until) {
         if until > db_time(now) {
-            secrets.push(previous);
+            secrets.push(
+                sealer
+                    .open(&previous, EXTENSION_PREVIOUS_SECRET.at(&row))
+                    .map_err(unreadable)?,
+            );
         }
     }
     Ok(secrets)
 }
 
-/// A new signing secret; the old one keeps signing beside it until `keep_until`.
+/// A new signing secret; the old one keeps signing beside it until `keep_until`. Sealed
+/// values are bound to their column, so the old one is opened and sealed again as the
+/// previous secret.
 pub async fn rotate_secret(
     conn: &mut SqliteConnection,
+    sealer: &Sealer,
     id: ExtensionId,
     new_secret: &str,
     keep_until: DateTime<Utc>,
     actor_name: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    let row = id.to_string();
+    let Some(current): Option<String> =
+        sqlx::query_scalar("SELECT signing_secret FROM custom_extensions WHERE id = ?")
+            .bind(&row)
+            .fetch_optional(&mut *conn)
+            .await?
+    else {
+        return Ok(());
+    };
+    let previous = sealer
+        .open(&current, EXTENSION_SECRET.at(&row))
+        .map_err(unreadable)?;
     sqlx::query(
-        "UPDATE custom_extensions SET previous_signing_secret = signing_secret, previous_secret_until = ?, \
+        "UPDATE custom_extensions SET previous_signing_secret = ?, previous_secret_until = ?, \
          signing_secret = ?, last_modified_by = ?, modified_at = ? WHERE id = ?",
     )
+    .bind(sealer.seal(&previous, EXTENSION_PREVIOUS_SECRET.at(&row)))
     .bind(db_time(keep_until))
-    .bind(new_secret)
+    .bind(sealer.seal(new_secret, EXTENSION_SECRET.at(&row)))
     .bind(actor_name)
     .bind(db_time(now))
-    .bind(id.to_string())
+    .bind(&row)
     .execute(conn)
     .await?;
     Ok(())

@@ -2,6 +2,7 @@
 //! Functions take a connection or transaction so callers choose the transaction's extent.
 
 pub mod apps;
+pub mod at_rest;
 pub mod audit;
 pub mod catalogs;
 pub mod demo;
@@ -16,8 +17,10 @@ pub mod packages;
 pub mod request_views;
 pub mod requests;
 pub mod roles;
+pub mod sealed;
 pub mod sessions;
 pub mod setup_links;
+pub mod throttles;
 pub mod users;
 
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -3,9 +3,11 @@
 //! message naming the setting.
 
 pub mod oidc;
+pub mod secret_key;
+pub mod throttle;
 
 use app::domain::limits::ExtensionLimits;
-use app::state::{OidcSettings, Settings, DEFAULT_CALLOUT_APP_ID};
+use app::state::{OidcSettings, Settings, ThrottleSettings, DEFAULT_CALLOUT_APP_ID};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -68,6 +70,9 @@ pub struct Config {
     pub callout_app_id: String,
     pub oidc: Option<OidcSettings>,
     pub local_sign_in: bool,
+    pub throttle: ThrottleSettings,
+    /// `LATCH_SECRET_KEY`: seals secrets at rest (`app::store::sealed`).
+    pub secret_key: Option<app::store::sealed::SecretKey>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -90,6 +95,12 @@ struct FileConfig {
     oidc_scopes: Option<String>,
     oidc_create_users: Option<bool>,
     local_sign_in: Option<bool>,
+    throttle_free_failures: Option<u32>,
+    throttle_max_failures: Option<u32>,
+    throttle_address_free_failures: Option<u32>,
+    throttle_address_max_failures: Option<u32>,
+    throttle_lockout_seconds: Option<u32>,
+    client_address_header: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -226,6 +237,16 @@ impl Config {
             local_sign_in: from_file.local_sign_in,
         };
         let (oidc, local_sign_in) = oidc::load(&|k| get(k).map(str::to_string), file_oidc)?;
+        let file_throttle = throttle::FileThrottle {
+            throttle_free_failures: from_file.throttle_free_failures,
+            throttle_max_failures: from_file.throttle_max_failures,
+            throttle_address_free_failures: from_file.throttle_address_free_failures,
+            throttle_address_max_failures: from_file.throttle_address_max_failures,
+            throttle_lockout_seconds: from_file.throttle_lockout_seconds,
+            client_address_header: from_file.client_address_header,
+        };
+        let throttle = throttle::load(&|k| get(k).map(str::to_string), file_throttle)?;
+        let secret_key = secret_key::load(&|k| get(k).map(str::to_string))?;
         let unknown = env
             .keys()
             .filter(|k| {
@@ -233,6 +254,8 @@ impl Config {
                     && !KEYS
                         .iter()
                         .chain(oidc::KEYS.iter())
+                        .chain(throttle::KEYS.iter())
+                        .chain(secret_key::KEYS.iter())
                         .any(|(known, _)| known == k)
             })
             .cloned()
@@ -250,6 +273,8 @@ impl Config {
                 callout_app_id,
                 oidc,
                 local_sign_in,
+                throttle,
+                secret_key,
             },
             unknown,
         ))
@@ -265,6 +290,7 @@ impl Config {
             test_clock: self.test_clock,
             oidc: self.oidc.clone(),
             local_sign_in: self.local_sign_in,
+            throttle: self.throttle.clone(),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! failures were logged where they happened; the answer says nothing about them.
 
 use app::error::AppError;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -12,6 +12,8 @@ pub struct GraphError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds for `Retry-After` (429).
+    pub retry_after: Option<u64>,
 }
 
 impl GraphError {
@@ -20,6 +22,7 @@ impl GraphError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -50,11 +53,25 @@ impl From<AppError> for GraphError {
                 format!("Not permitted: {reason}"),
             ),
             AppError::NotFound(message) => GraphError::not_found(message),
-            e @ AppError::Invalid(_) => GraphError::bad_request(e.to_string()),
+            AppError::Invalid(errors) => GraphError::bad_request(
+                errors
+                    .iter()
+                    .map(|e| format!("Property '{}': {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
             AppError::Conflict(message) => {
                 GraphError::new(StatusCode::CONFLICT, "Conflict", message)
             }
             AppError::Transport(message) => GraphError::bad_request(message),
+            e @ AppError::Throttled { retry_after } => GraphError {
+                retry_after: Some(retry_after),
+                ..GraphError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "TooManyRequests",
+                    e.to_string(),
+                )
+            },
             AppError::Internal => GraphError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "InternalServerError",
@@ -76,7 +93,13 @@ impl IntoResponse for GraphError {
                 }
             }
         });
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }
 

@@ -3,7 +3,7 @@
 use super::catalogs::catalog_id;
 use super::error::{GraphError, GraphResult};
 use super::extract::{Caller, GraphJson};
-use super::graph_extension::{apply, blank, kind_of, to_graph, ExtensionBody};
+use super::graph_extension::{apply, blank, kind_of, refused, to_graph, ExtensionBody};
 use super::paging::{page, PageQuery};
 use super::Base;
 use app::domain::ids::ExtensionId;
@@ -111,7 +111,9 @@ async fn create_in(
         ));
     }
     let draft = apply(blank(kind), body)?;
-    let created = extensions::create_from(state, p, catalog, draft, origin).await?;
+    let created = extensions::create_from(state, p, catalog, draft, origin)
+        .await
+        .map_err(refused)?;
     let (record, draft) = extensions::view(state, p, catalog, created.id).await?;
     let mut answer = to_graph(&record, &draft);
     answer["signingSecret"] = json!(created.signing_secret);
@@ -171,7 +173,9 @@ async fn change(
         current
     };
     let draft = apply(base, body)?;
-    extensions::update(state, p, catalog, id, draft).await?;
+    extensions::update(state, p, catalog, id, draft)
+        .await
+        .map_err(refused)?;
     let (record, draft) = extensions::view(state, p, catalog, id).await?;
     Ok(Json(to_graph(&record, &draft)))
 }

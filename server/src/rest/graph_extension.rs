@@ -4,11 +4,46 @@
 use super::error::GraphError;
 use app::domain::endpoint::{Endpoint, LogicAppEndpoint};
 use app::domain::extension::{Behaviour, ClientConfiguration, ExtensionDraft};
+use app::domain::field_error::keys;
 use app::domain::kind::{ExtensionKind, TokenSecurity};
 use app::domain::timeout::WaitTimeout;
+use app::error::AppError;
 use app::store::extensions::ExtensionRecord;
 use serde::Deserialize;
 use serde_json::{json, Value};
+
+/// The Graph property a rule of `domain::extension` is about (its field key), for refusals.
+fn graph_property(field: &str) -> &str {
+    match field {
+        keys::KIND => "@odata.type",
+        keys::BEHAVIOUR => "callbackConfiguration",
+        keys::TIMEOUT_AMOUNT | keys::TIMEOUT_UNIT => "callbackConfiguration.timeoutDuration",
+        keys::ENDPOINT_TYPE => "endpointConfiguration.@odata.type",
+        keys::SUBSCRIPTION_ID => "endpointConfiguration.subscriptionId",
+        keys::RESOURCE_GROUP_NAME => "endpointConfiguration.resourceGroupName",
+        keys::LOGIC_APP_WORKFLOW_NAME => "endpointConfiguration.logicAppWorkflowName",
+        // `url` of a Logic App trigger, `targetUrl` of an HTTP endpoint.
+        keys::URL => "endpointConfiguration",
+        keys::TIMEOUT_IN_MILLISECONDS => "clientConfiguration.timeoutInMilliseconds",
+        keys::MAXIMUM_RETRIES => "clientConfiguration.maximumRetries",
+        keys::RESOURCE_ID => "authenticationConfiguration.resourceId",
+        other => other,
+    }
+}
+
+/// A refused save: each rule's message, prefixed by the Graph property it is about.
+pub fn refused(error: AppError) -> GraphError {
+    match error {
+        AppError::Invalid(errors) => GraphError::bad_request(
+            errors
+                .iter()
+                .map(|e| format!("Property '{}': {}", graph_property(&e.field), e.message))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        other => other.into(),
+    }
+}
 
 pub const LOGIC_APP: &str = "#microsoft.graph.logicAppTriggerEndpointConfiguration";
 pub const HTTP_ENDPOINT: &str = "#microsoft.graph.httpRequestEndpoint";

@@ -2,6 +2,7 @@
 //! `/identityGovernance/entitlementManagement`, plus the token endpoint. Handlers are thin:
 //! they map Graph's shapes to the same services (and authorization) the pages use.
 
+mod body_schemas;
 mod catalogs;
 mod error;
 mod extensions;
@@ -18,6 +19,19 @@ mod users;
 
 pub use error::GraphError;
 pub use extract::BODY_LIMIT;
+
+/// The pure functions the handlers read request bodies and query options with, reachable
+/// from outside so the cargo-fuzz targets (`fuzz/`) can call them without the HTTP layer.
+pub mod parsers {
+    pub use super::extract::parse as json_body;
+    pub use super::graph_extension::{apply, blank, kind_of, to_graph, ExtensionBody};
+    pub use super::packages::{wants_catalog, ODataQuery};
+    pub use super::paging::{page, PageQuery, PAGE_MAX};
+    pub use super::policies::{days as policy_days, draft as policy_draft, expansion, PolicyBody};
+    pub use super::requests::filter::equals;
+    pub use super::requests::wants_instances;
+    pub use super::resume::parse_body as resume_body;
+}
 
 use app::state::AppState;
 use axum::extract::FromRequestParts;

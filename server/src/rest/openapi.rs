@@ -285,6 +285,9 @@ pub fn document(public_url: &str) -> Value {
         if secured {
             operation["security"] = json!([{ "bearer": [] }]);
         }
+        if let Some(body) = super::body_schemas::request_body(op.method, &path) {
+            operation["requestBody"] = body;
+        }
         let entry = paths.entry(path).or_insert_with(|| json!({}));
         entry[op.method] = operation;
     }

@@ -156,7 +156,7 @@ pub(super) fn to_graph(package: &AccessPackage) -> Value {
 }
 
 /// Whether `$expand` asks for the catalog (the only expansion of a package).
-fn wants_catalog(query: &ODataQuery) -> GraphResult<bool> {
+pub fn wants_catalog(query: &ODataQuery) -> GraphResult<bool> {
     let mut wanted = false;
     for (name, _) in query.expand_items()? {
         if name.eq_ignore_ascii_case("catalog") {

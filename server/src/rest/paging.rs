@@ -50,8 +50,11 @@ pub fn page(
     let total = items.len();
     let value: Vec<Value> = items.into_iter().skip(skip).take(top).collect();
     let mut body = json!({ "@odata.context": context, "value": value });
-    if skip + top < total {
-        body["@odata.nextLink"] = json!(format!("{self_url}?$top={top}&$skiptoken={}", skip + top));
+    // Saturating: a `$skiptoken` near usize::MAX (not one this server gave) is an empty last
+    // page, not an overflow.
+    let next = skip.saturating_add(top);
+    if next < total {
+        body["@odata.nextLink"] = json!(format!("{self_url}?$top={top}&$skiptoken={next}"));
     }
     Ok(body)
 }
@@ -85,5 +88,19 @@ mod tests {
             page(vec![], &bad, "c", "u").unwrap_err().status,
             axum::http::StatusCode::BAD_REQUEST
         );
+    }
+
+    /// Found by the `odata_query` fuzz target: `skip + top` overflowed (a panic in a debug
+    /// build, a wrapped next link in a release one).
+    #[test]
+    fn a_skiptoken_near_the_largest_number_is_an_empty_last_page() {
+        let items: Vec<Value> = (0..3).map(|i| json!(i)).collect();
+        let q = PageQuery {
+            top: Some("999".into()),
+            skiptoken: Some(usize::MAX.to_string()),
+        };
+        let last = page(items, &q, "ctx", "http://x/c").unwrap();
+        assert_eq!(last["value"], json!([]));
+        assert!(last.get("@odata.nextLink").is_none());
     }
 }

@@ -131,7 +131,7 @@ fn required(property: &str, hint: &str) -> GraphError {
 }
 
 /// Whole days, as `P14D` (or weeks, `P2W`): the only durations policies keep.
-fn days(text: &str, property: &str) -> GraphResult<u32> {
+pub fn days(text: &str, property: &str) -> GraphResult<u32> {
     let refused = || {
         bad(
             property,
@@ -301,7 +301,7 @@ fn stage_rules(settings: &[StageSettingBody]) -> GraphResult<Vec<StageRule>> {
 }
 
 /// The editor's draft from a Graph body; `rules` when the body has no stage settings.
-fn draft(body: &PolicyBody, rules: Vec<StageRule>) -> GraphResult<PolicyDraft> {
+pub fn draft(body: &PolicyBody, rules: Vec<StageRule>) -> GraphResult<PolicyDraft> {
     Ok(PolicyDraft {
         requestors: requestors(body)?,
         approval: approval(body)?,
@@ -376,13 +376,13 @@ impl Extensions {
 
 /// What `$expand` asked of a policy.
 #[derive(Debug, Default, Clone, Copy)]
-struct Expansion {
+pub struct Expansion {
     access_package: bool,
     /// Each stage setting's `customExtension` as the whole Graph object, not `{@odata.type, id}`.
     custom_extension: bool,
 }
 
-fn expansion(query: &ODataQuery) -> GraphResult<Expansion> {
+pub fn expansion(query: &ODataQuery) -> GraphResult<Expansion> {
     let mut wanted = Expansion::default();
     for (name, options) in query.expand_items()? {
         if name.eq_ignore_ascii_case("accessPackage") && options.is_empty() {

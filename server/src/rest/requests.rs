@@ -71,7 +71,7 @@ pub struct RequestQuery {
 
 /// Whether `$expand` asks for the callout instances. The navigation properties Latch always
 /// includes may be named too; anything else is a 400.
-fn wants_instances(expand: Option<&str>) -> GraphResult<bool> {
+pub fn wants_instances(expand: Option<&str>) -> GraphResult<bool> {
     let mut instances = false;
     for item in expand.unwrap_or_default().split(',').map(str::trim) {
         match item {

@@ -14,15 +14,28 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use serde_json::Value;
 
-fn field<'a>(body: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    path.iter()
-        .try_fold(body, |v, key| v.get(key))
-        .filter(|v| !v.is_null())
+/// The value at `path` (`None` when absent or null); a 400 when what should hold it is not an
+/// object, naming that property (`data` in `{"data": "x"}`).
+fn field<'a>(body: &'a Value, path: &[&str]) -> GraphResult<Option<&'a Value>> {
+    let mut value = body;
+    for (depth, key) in path.iter().enumerate() {
+        let Some(object) = value.as_object() else {
+            return Err(GraphError::bad_request(match depth {
+                0 => "The body must be a JSON object.".to_string(),
+                _ => format!("Property '{}' must be an object.", path[..depth].join(".")),
+            }));
+        };
+        match object.get(*key) {
+            None | Some(Value::Null) => return Ok(None),
+            Some(next) => value = next,
+        }
+    }
+    Ok(Some(value))
 }
 
 fn required_text<'a>(body: &'a Value, path: &[&str]) -> GraphResult<&'a str> {
     let name = path.join(".");
-    match field(body, path) {
+    match field(body, path)? {
         None => Err(GraphError::bad_request(format!(
             "Property '{name}' is required."
         ))),
@@ -33,7 +46,7 @@ fn required_text<'a>(body: &'a Value, path: &[&str]) -> GraphResult<&'a str> {
 }
 
 fn optional_text(body: &Value, path: &[&str]) -> GraphResult<Option<String>> {
-    match field(body, path) {
+    match field(body, path)? {
         None => Ok(None),
         Some(v) => v.as_str().map(|s| Some(s.to_string())).ok_or_else(|| {
             GraphError::bad_request(format!("Property '{}' must be a string.", path.join(".")))
@@ -65,7 +78,12 @@ async fn read_body(headers: &HeaderMap, body: Body) -> GraphResult<Resume> {
     let bytes = axum::body::to_bytes(body, BODY_LIMIT)
         .await
         .map_err(|_| too_large())?;
-    let body: Value = serde_json::from_slice(&bytes)
+    parse_body(&bytes)
+}
+
+/// The body's JSON and its properties, in api.md's order (after the type and size checks).
+pub fn parse_body(bytes: &[u8]) -> GraphResult<Resume> {
+    let body: Value = serde_json::from_slice(bytes)
         .map_err(|e| GraphError::bad_request(format!("The body is not valid JSON: {e}.")))?;
     let kind = required_text(&body, &["type"])?;
     let stage_text = required_text(&body, &["data", "stage"])?;

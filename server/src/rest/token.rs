@@ -1,13 +1,14 @@
 //! `POST /oauth2/v2.0/token`: the client-credentials grant, answered the way OAuth 2.0
 //! clients (and Entra's) expect, errors included.
 
+use app::services::throttle::ClientAddress;
 use app::services::tokens::{self, TokenError};
 use app::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use base64::Engine;
 use serde_json::json;
 use std::collections::HashMap;
@@ -15,6 +16,7 @@ use std::collections::HashMap;
 fn oauth_error(error: &TokenError) -> Response {
     let status = match error {
         TokenError::InvalidClient => StatusCode::UNAUTHORIZED,
+        TokenError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         TokenError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     };
@@ -24,12 +26,18 @@ fn oauth_error(error: &TokenError) -> Response {
         .map(|(_, d)| d)
         .unwrap_or(&description)
         .to_string();
-    (
+    let mut response = (
         status,
         [(header::CACHE_CONTROL, "no-store")],
         Json(json!({ "error": error.code(), "error_description": description })),
     )
-        .into_response()
+        .into_response();
+    if let TokenError::Throttled { retry_after } = error {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+    }
+    response
 }
 
 /// `client_id` and `client_secret` from HTTP Basic, if given that way.
@@ -52,7 +60,37 @@ fn basic(headers: &HeaderMap) -> Option<(String, String)> {
     Some((unescape(id)?, unescape(secret)?))
 }
 
-pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+/// The form's parameters: UTF-8 text (percent-decoded too), each sent at most once
+/// (RFC 6749 §3.2), so a malformed body is an `invalid_request` naming the parameter.
+fn read_form(body: &[u8]) -> Result<HashMap<String, String>, TokenError> {
+    if std::str::from_utf8(body).is_err() {
+        return Err(TokenError::InvalidRequest(
+            "the body is not UTF-8 text".into(),
+        ));
+    }
+    let mut form = HashMap::new();
+    for (name, value) in url::form_urlencoded::parse(body) {
+        // Percent-decoding replaces bytes that are not UTF-8 with U+FFFD.
+        if name.contains('\u{FFFD}') || value.contains('\u{FFFD}') {
+            return Err(TokenError::InvalidRequest(format!(
+                "{name} is not UTF-8 text"
+            )));
+        }
+        if form.insert(name.to_string(), value.into_owned()).is_some() {
+            return Err(TokenError::InvalidRequest(format!(
+                "{name} is given more than once"
+            )));
+        }
+    }
+    Ok(form)
+}
+
+pub async fn token(
+    State(state): State<AppState>,
+    address: Option<Extension<ClientAddress>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let form_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -62,7 +100,10 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
             "the body must be application/x-www-form-urlencoded".into(),
         ));
     }
-    let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let form = match read_form(&body) {
+        Ok(form) => form,
+        Err(refused) => return oauth_error(&refused),
+    };
     match form.get("grant_type").map(String::as_str) {
         Some("client_credentials") => {}
         Some(_) => return oauth_error(&TokenError::UnsupportedGrantType),
@@ -79,7 +120,8 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
             "client_id and client_secret are required (in the form or as HTTP Basic)".into(),
         ));
     };
-    match tokens::issue(&state, &client_id, &client_secret).await {
+    let address = address.map(|Extension(ClientAddress(ip))| ip);
+    match tokens::issue(&state, &client_id, &client_secret, address).await {
         Ok(issued) => (
             [(header::CACHE_CONTROL, "no-store")],
             Json(json!({

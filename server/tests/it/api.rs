@@ -542,18 +542,20 @@ async fn rotating_the_signing_secret_keeps_the_old_one_for_a_day() {
     let extension = id.parse().unwrap();
     let mut conn = app.state.db.acquire().await.unwrap();
     let now = app.state.clock.now();
-    let signing = app::store::extensions::signing_secrets(&mut conn, extension, now)
-        .await
-        .unwrap();
+    let signing =
+        app::store::extensions::signing_secrets(&mut conn, &app.state.sealer, extension, now)
+            .await
+            .unwrap();
     assert_eq!(
         signing,
         vec![new.clone(), old],
         "both sign during the grace period"
     );
     let later = now + chrono::Duration::hours(25);
-    let signing = app::store::extensions::signing_secrets(&mut conn, extension, later)
-        .await
-        .unwrap();
+    let signing =
+        app::store::extensions::signing_secrets(&mut conn, &app.state.sealer, extension, later)
+            .await
+            .unwrap();
     assert_eq!(signing, vec![new]);
     let (status, _) = call(
         &app,

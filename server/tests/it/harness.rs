@@ -86,10 +86,51 @@ impl TestApp {
     }
 
     fn on(db: sqlx::SqlitePool, settings: Settings, clock: Clock, dir: tempfile::TempDir) -> Self {
-        let state = AppState::new(db, settings, clock, test_key());
+        Self::serving(AppState::new(db, settings, clock, test_key()), dir)
+    }
+
+    fn serving(state: AppState, dir: tempfile::TempDir) -> Self {
         let options = LeptosOptions::builder().output_name("latch").build();
         let router = server::router(state.clone(), options);
         TestApp { state, router, dir }
+    }
+
+    /// Latch started as `main` starts it on `dir`'s database, with this `LATCH_SECRET_KEY` or
+    /// none: the secrets check (`server::secrets::unlock`), the demo data if the database is
+    /// empty, and Latch's RSA key kept in the database. `Err` is start-up's refusal.
+    pub async fn start_with_key(
+        dir: tempfile::TempDir,
+        key: Option<&app::store::sealed::SecretKey>,
+        clock: Clock,
+    ) -> Result<TestApp, (String, tempfile::TempDir)> {
+        let db = app::store::connect(&db_url(&dir)).await.unwrap();
+        let sealer = match server::secrets::unlock(&db, key).await {
+            Ok(sealer) => sealer,
+            Err(problem) => {
+                db.close().await;
+                return Err((problem, dir));
+            }
+        };
+        app::directory::demo::load_if_empty_sealed(&db, &sealer, clock.now())
+            .await
+            .unwrap();
+        let keys = app::store::keys::load_or_create(&db, &sealer, clock.now())
+            .await
+            .unwrap();
+        let state = AppState::new(db, Settings::for_tests(), clock, keys).with_sealer(sealer);
+        Ok(Self::serving(state, dir))
+    }
+
+    /// The process stops (its connections closed); the database file stays for the next start.
+    pub async fn stop(self) -> (tempfile::TempDir, Clock) {
+        self.state.writer.close().await;
+        self.state.db.close().await;
+        (self.dir, self.state.clock)
+    }
+
+    /// The database file (its write-ahead log is beside it, with `-wal` appended).
+    pub fn db_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("latch.db")
     }
 
     /// The process stops (its connections closed, nothing in memory kept) and a new one starts
@@ -126,7 +167,7 @@ impl TestApp {
 
     /// The caller as the services see them, signed in with the demo password.
     pub async fn principal(&self, email: &str) -> app::auth::authz::Principal {
-        let token = app::services::session::sign_in(&self.state, email, "latch-demo")
+        let token = app::services::session::sign_in(&self.state, email, "latch-demo", None)
             .await
             .unwrap();
         app::services::session::principal(&self.state, Some(&token))
@@ -191,6 +232,36 @@ impl TestApp {
             .fetch_one(&self.state.db)
             .await
             .unwrap()
+    }
+
+    /// Every row of every table, as SQLite's `quote()` writes it: equal snapshots before and
+    /// after a call show that it changed nothing.
+    pub async fn snapshot(&self) -> std::collections::BTreeMap<String, Vec<String>> {
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )
+        .fetch_all(&self.state.db)
+        .await
+        .unwrap();
+        let mut snapshot = std::collections::BTreeMap::new();
+        for table in tables {
+            let columns: Vec<String> =
+                sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                    .fetch_all(&self.state.db)
+                    .await
+                    .unwrap();
+            let row = columns
+                .iter()
+                .map(|c| format!("quote(\"{c}\")"))
+                .collect::<Vec<_>>()
+                .join(" || ',' || ");
+            let rows = sqlx::query_scalar(&format!("SELECT {row} FROM \"{table}\" ORDER BY 1"))
+                .fetch_all(&self.state.db)
+                .await
+                .unwrap();
+            snapshot.insert(table, rows);
+        }
+        snapshot
     }
 }
 

@@ -41,6 +41,7 @@ pub(super) fn from_app(error: AppError) -> ScimError {
                 .collect::<Vec<_>>()
                 .join(" "),
         ),
+        e @ AppError::Throttled { .. } => ScimError::new(429, None, e.to_string()),
         AppError::Internal | AppError::Transport(_) => ScimError::new(
             500,
             None,

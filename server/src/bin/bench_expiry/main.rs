@@ -172,7 +172,7 @@ async fn run(o: &Options, dir: &Path) -> Result<(), String> {
     let db = app::store::connect(&url)
         .await
         .map_err(|e| format!("open: {e}"))?;
-    let keys = app::store::keys::load_or_create(&db, base)
+    let keys = app::store::keys::load_or_create(&db, &app::store::sealed::Sealer::none(), base)
         .await
         .map_err(|e| format!("signing key: {e}"))?;
     let settings = Settings {

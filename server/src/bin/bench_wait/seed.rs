@@ -6,6 +6,7 @@
 use app::domain::ids::{ExtensionId, PolicyId, UserId};
 use app::domain::stage::Stage;
 use app::store;
+use app::store::sealed::Sealer;
 use chrono::Utc;
 
 /// The policy the benchmark requests under.
@@ -59,8 +60,8 @@ pub async fn seed(url: &str, users: usize, endpoint: &str) -> Result<Seeded, Str
             .fetch_one(&mut *tx)
             .await
             .map_err(failed("the policy"))?;
-    let (extension, signing_secret): (String, String) =
-        sqlx::query_as("SELECT id, signing_secret FROM custom_extensions WHERE display_name = ?")
+    let extension: String =
+        sqlx::query_scalar("SELECT id FROM custom_extensions WHERE display_name = ?")
             .bind(EXTENSION)
             .fetch_one(&mut *tx)
             .await
@@ -75,6 +76,13 @@ pub async fn seed(url: &str, users: usize, endpoint: &str) -> Result<Seeded, Str
     .map_err(failed("repoint the extension"))?;
     let policy: PolicyId = policy.parse().map_err(|e| format!("seeding: {e}"))?;
     let extension: ExtensionId = extension.parse().map_err(|e| format!("seeding: {e}"))?;
+    // The bench's own database, seeded without LATCH_SECRET_KEY: the secret is read back
+    // through the store, which would name the setting if it were sealed.
+    let signing_secret =
+        store::extensions::signing_secrets(&mut tx, &Sealer::none(), extension, now)
+            .await
+            .map_err(failed("the signing secret"))?
+            .remove(0);
     let stages = [(Stage::AssignmentRequestCreated, extension)];
     store::packages::replace_stage_settings(&mut tx, policy, &stages)
         .await

@@ -5,11 +5,13 @@
 
 use std::time::Duration;
 
+use app::callout::pop::pop_problems;
+pub use app::callout::pop::RequestFacts;
 use app::callout::signature;
-use app::callout::token::{body_hash, verify_jwt, TokenError, VerifiedJwt, LOGIC_APP_HOST};
+use app::callout::token::{verify_jwt, TokenError, VerifiedJwt};
 use axum::http::{header, HeaderMap};
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use tokio::sync::Mutex;
 
 /// Passed, or why not.
@@ -63,14 +65,6 @@ pub fn check_timestamp(headers: &HeaderMap, now: DateTime<Utc>) -> Check {
     }
 }
 
-/// What this request was, for the PoP claims.
-pub struct RequestFacts<'a> {
-    /// `host[:port]` from the `Host` header (or the URI's authority).
-    pub host: Option<&'a str>,
-    pub path: &'a str,
-    pub body: &'a [u8],
-}
-
 /// `PoP <jwt>` or `Bearer <jwt>`: signature, lifetime and issuer, and for PoP `m`, `u`, `p`
 /// and `bh`.
 pub async fn check_token(
@@ -111,56 +105,6 @@ pub async fn check_token(
     } else {
         Err(problems.join("; "))
     }
-}
-
-/// The PoP claims that do not match this request.
-fn pop_problems(claims: &Map<String, Value>, request: &RequestFacts<'_>) -> Vec<String> {
-    let claim = |name: &str| claims.get(name).and_then(Value::as_str);
-    let mut problems = Vec::new();
-    let mut expect = |name: &str, expected: &str, matches: bool| {
-        if !matches {
-            problems.push(match claim(name) {
-                Some(actual) => format!("{name} is {actual:?}, expected {expected:?}"),
-                None => format!("no {name} claim"),
-            });
-        }
-    };
-    expect("m", "POST", claim("m") == Some("POST"));
-    if claim("u") == Some(LOGIC_APP_HOST) {
-        // A token for a Logic App endpoint is bound to the workflow's Azure resource, not to
-        // the URL it is delivered to; a Logic App's authorization policy checks it against its
-        // own resource path. Standing in for any workflow, the receiver checks the shape.
-        let workflow = claim("p").is_some_and(is_logic_app_resource_path);
-        expect("p", LOGIC_APP_PATH_SHAPE, workflow);
-    } else {
-        expect("p", request.path, claim("p") == Some(request.path));
-        let host = request.host.unwrap_or_default().to_ascii_lowercase();
-        expect("u", &host, claim("u") == Some(host.as_str()));
-    }
-    if claim("bh") != Some(body_hash(request.body).as_str()) {
-        problems.push(match claim("bh") {
-            Some(_) => "bh does not match the body's SHA-256".to_owned(),
-            None => "no bh claim".to_owned(),
-        });
-    }
-    problems
-}
-
-const LOGIC_APP_PATH_SHAPE: &str =
-    "/subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Logic/workflows/{name}";
-
-fn is_logic_app_resource_path(path: &str) -> bool {
-    let parts: Vec<&str> = path.split('/').collect();
-    matches!(
-        parts.as_slice(),
-        ["", subscriptions, _, groups, _, providers, logic, workflows, name]
-            if subscriptions.eq_ignore_ascii_case("subscriptions")
-                && groups.eq_ignore_ascii_case("resourceGroups")
-                && providers.eq_ignore_ascii_case("providers")
-                && logic.eq_ignore_ascii_case("Microsoft.Logic")
-                && workflows.eq_ignore_ascii_case("workflows")
-                && !name.is_empty()
-    )
 }
 
 /// Latch's issuer and JWKS, fetched through its discovery document on first use, cached, and

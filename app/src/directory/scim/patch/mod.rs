@@ -161,11 +161,16 @@ fn single<'a>(value: &'a Value, attr: &str) -> Result<&'a Value, ScimError> {
 }
 
 /// The value for a simple (string or boolean) attribute: [`single`], then
-/// `{"value": x, …}` unwrapped to `x`.
+/// `{"value": x, …}` unwrapped to `x`. Any other object is refused: read as "no value", a
+/// stray object would clear the attribute.
 fn simple<'a>(value: &'a Value, attr: &str) -> Result<&'a Value, ScimError> {
     let value = single(value, attr)?;
     match value {
-        Value::Object(object) => Ok(get_ci(object, "value").unwrap_or(&NULL)),
+        Value::Object(object) => get_ci(object, "value").ok_or_else(|| {
+            ScimError::invalid_value(format!(
+                "{attr} must be a single value or {{\"value\": …}}, got an object without \"value\""
+            ))
+        }),
         other => Ok(other),
     }
 }
@@ -269,6 +274,11 @@ mod tests {
             simple(&json!(["x", "y"]), "title").unwrap_err().detail,
             "title takes a single value, got an array of 2"
         );
+        // An object without "value" is extra nesting, not "no value".
+        assert!(simple(&json!({"nested": "x"}), "displayName")
+            .unwrap_err()
+            .detail
+            .starts_with("displayName must be a single value"));
     }
 
     #[test]
