@@ -33,6 +33,11 @@ fn record() -> ExtensionRecord {
         last_modified_by: "fuzz".into(),
         created_at: "2026-01-01T00:00:00Z".into(),
         modified_at: "2026-01-01T00:00:00Z".into(),
+        last_test_at: None,
+        last_test_ok: None,
+        last_test_http_status: None,
+        last_test_latency_ms: None,
+        last_test_error: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The REST API's one error type: Graph's error body with the status of api.md. Internal
 //! failures were logged where they happened; the answer says nothing about them.
 
+use app::domain::field_error::FieldError;
 use app::error::AppError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -30,6 +31,21 @@ impl GraphError {
         Self::new(StatusCode::BAD_REQUEST, "BadRequest", message)
     }
 
+    /// A refused save: each rule's message, prefixed by the Graph property it is about
+    /// (`property` turns a field key into the property's name).
+    pub fn invalid<P: std::fmt::Display>(
+        errors: &[FieldError],
+        property: impl Fn(&str) -> P,
+    ) -> Self {
+        Self::bad_request(
+            errors
+                .iter()
+                .map(|e| format!("Property '{}': {}", property(&e.field), e.message))
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    }
+
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "ResourceNotFound", message)
     }
@@ -53,13 +69,7 @@ impl From<AppError> for GraphError {
                 format!("Not permitted: {reason}"),
             ),
             AppError::NotFound(message) => GraphError::not_found(message),
-            AppError::Invalid(errors) => GraphError::bad_request(
-                errors
-                    .iter()
-                    .map(|e| format!("Property '{}': {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
+            AppError::Invalid(errors) => GraphError::invalid(&errors, |field| field.to_string()),
             AppError::Conflict(message) => {
                 GraphError::new(StatusCode::CONFLICT, "Conflict", message)
             }

@@ -34,13 +34,9 @@ fn graph_property(field: &str) -> &str {
 /// A refused save: each rule's message, prefixed by the Graph property it is about.
 pub fn refused(error: AppError) -> GraphError {
     match error {
-        AppError::Invalid(errors) => GraphError::bad_request(
-            errors
-                .iter()
-                .map(|e| format!("Property '{}': {}", graph_property(&e.field), e.message))
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
+        AppError::Invalid(errors) => {
+            GraphError::invalid(&errors, |f| graph_property(f).to_string())
+        }
         other => other.into(),
     }
 }

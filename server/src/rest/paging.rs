@@ -90,8 +90,8 @@ mod tests {
         );
     }
 
-    /// Found by the `odata_query` fuzz target: `skip + top` overflowed (a panic in a debug
-    /// build, a wrapped next link in a release one).
+    /// Found while writing the `odata_query` fuzz target: `skip + top` overflowed (a panic in
+    /// a debug build, a wrapped next link in a release one).
     #[test]
     fn a_skiptoken_near_the_largest_number_is_an_empty_last_page() {
         let items: Vec<Value> = (0..3).map(|i| json!(i)).collect();

@@ -337,13 +337,7 @@ fn graph_property(field: &str) -> String {
 /// A refused save: each rule's message, prefixed by the Graph property it is about.
 fn refused(error: AppError) -> GraphError {
     match error {
-        AppError::Invalid(errors) => GraphError::bad_request(
-            errors
-                .iter()
-                .map(|e| format!("Property '{}': {}", graph_property(&e.field), e.message))
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
+        AppError::Invalid(errors) => GraphError::invalid(&errors, graph_property),
         other => other.into(),
     }
 }

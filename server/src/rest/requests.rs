@@ -16,7 +16,6 @@ use super::paging::{page, PageQuery};
 use super::Base;
 use app::domain::ids::{AccessPackageId, AssignmentId, PolicyId, RequestId, UserId};
 use app::domain::lifecycle::{RequestState, RequestType};
-use app::error::AppError;
 use app::services::manager_requests::{self, keys, DirectAssignment};
 use app::services::manager_views;
 use app::state::AppState;
@@ -38,20 +37,6 @@ pub fn routes() -> Router<AppState> {
         .route("/assignmentRequests/{id}/cancel", post(cancel))
         .route("/accessPackageAssignmentRequests/{id}/cancel", post(cancel))
         .merge(assignments::routes())
-}
-
-/// A service's refusal in Graph's words; a field error names the body property it is about.
-pub(super) fn graph_error(error: AppError) -> GraphError {
-    match error {
-        AppError::Invalid(errors) => GraphError::bad_request(
-            errors
-                .iter()
-                .map(|e| format!("Property '{}': {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
-        other => other.into(),
-    }
 }
 
 fn request_id(text: &str) -> GraphResult<RequestId> {
@@ -240,13 +225,13 @@ async fn create(
         let ask = direct_assignment(&body, assignment)?;
         manager_requests::admin_add(&state, &p, &ask)
             .await
-            .map_err(graph_error)?
+            .map_err(GraphError::from)?
     } else {
         let target: AssignmentId = guid(assignment.id.as_ref(), keys::ASSIGNMENT)?;
         let justification = body.justification.clone().unwrap_or_default();
         manager_requests::admin_remove(&state, &p, target, &justification)
             .await
-            .map_err(graph_error)?
+            .map_err(GraphError::from)?
     };
     // Read back after the commit: what is stored now, however far the engine carried it.
     let created = manager_views::request(&state, &p, id, false).await?;

@@ -2,7 +2,7 @@
 //! to a real receiver on loopback, and every attempt is recorded. Time is a fixed clock that
 //! the tests move; the worker is drained instead of waited for.
 
-use crate::harness::{text, TestApp, HOST};
+use crate::harness::TestApp;
 use crate::receiver::{Reply, TestReceiver};
 use app::callout::signature;
 use app::callout::token::verify_jwt;
@@ -13,9 +13,7 @@ use app::domain::kind::ExtensionKind;
 use app::domain::stage::Stage;
 use app::engine::worker::drain;
 use app::services::{extensions, requests};
-use axum::body::Body;
 use chrono::Duration;
-use http::Request;
 
 pub(crate) struct Scenario {
     pub app: TestApp,
@@ -205,16 +203,7 @@ async fn each_request_stage_fires_a_signed_callout_with_its_body() {
     assert_eq!(removed["RequestType"], "UserRemove");
 
     // Every callout is signed (Standard Webhooks) and carries a PoP token Latch's JWKS verifies.
-    let jwks_response = s
-        .app
-        .send(
-            Request::get("/discovery/v2.0/keys")
-                .header("host", HOST)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    let jwks: serde_json::Value = serde_json::from_str(&text(jwks_response).await.1).unwrap();
+    let jwks = s.app.jwks().await;
     let port = s.receiver.url.rsplit(':').next().unwrap();
     for (call, stage) in calls.iter().zip(&stages) {
         let id = call.header("webhook-id");

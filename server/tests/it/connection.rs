@@ -153,16 +153,7 @@ async fn creating_an_extension_sends_a_signed_connection_test_and_the_row_shows_
         ),
         "the signature verifies with the secret returned at creation"
     );
-    let jwks_response = s
-        .app
-        .send(
-            Request::get("/discovery/v2.0/keys")
-                .header(header::HOST, HOST)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    let jwks: serde_json::Value = serde_json::from_str(&text(jwks_response).await.1).unwrap();
+    let jwks = s.app.jwks().await;
     let token = call
         .header("authorization")
         .strip_prefix("PoP ")

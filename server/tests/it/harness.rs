@@ -175,6 +175,19 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Latch's published keys (`/discovery/v2.0/keys`), to verify callout tokens with.
+    pub async fn jwks(&self) -> serde_json::Value {
+        let response = self
+            .send(
+                Request::get("/discovery/v2.0/keys")
+                    .header(header::HOST, HOST)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        serde_json::from_str(&text(response).await.1).unwrap()
+    }
+
     pub async fn scalar(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql)
             .fetch_one(&self.state.db)

@@ -3,7 +3,7 @@
 //! administrator was shown, before and after `server secrets rotate-key`; start-up refused
 //! without the key or with another one.
 
-use crate::harness::{text, TestApp, HOST};
+use crate::harness::TestApp;
 use crate::receiver::{Received, TestReceiver};
 use app::callout::signature;
 use app::callout::token::verify_jwt;
@@ -16,8 +16,6 @@ use app::domain::stage::Stage;
 use app::engine::worker::drain;
 use app::services::{connection, extensions, requests};
 use app::store::sealed::SecretKey;
-use axum::body::Body;
-use http::Request;
 use server::cli::{self, Command, NewKey};
 use std::collections::HashMap;
 
@@ -153,15 +151,7 @@ async fn assert_verifies(app: &TestApp, call: &Received, secret: &str) -> String
         ),
         "the signature verifies with the secret the administrator was shown"
     );
-    let jwks_response = app
-        .send(
-            Request::get("/discovery/v2.0/keys")
-                .header("host", HOST)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    let jwks: serde_json::Value = serde_json::from_str(&text(jwks_response).await.1).unwrap();
+    let jwks = app.jwks().await;
     let token = call
         .header("authorization")
         .strip_prefix("PoP ")
