@@ -3,6 +3,11 @@
 export PATH="$HOME/.cargo/bin:$PATH"
 
 CARGO_LEPTOS_VERSION=0.3.10
+# wasm-opt for release builds: the npm package `binaryen` (Debian's binaryen is too old), pinned
+# in scripts/tools/package.json. cargo-leptos runs the wasm-opt it finds on PATH; without one it
+# tries to download it from GitHub, which these machines cannot reach.
+BINARYEN_VERSION=132
+export PATH="$PWD/scripts/tools/node_modules/.bin:$PATH"
 
 # The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly.
 wasm_bindgen_version() {
@@ -34,8 +39,17 @@ ensure_browser_tools() {
     $sudo apt-get update
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y chromium
   fi
-  if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/oidc-provider ]; then
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/oidc-provider ] \
+    || [ ! -d end2end/node_modules/@axe-core/playwright ]; then
     echo ">> installing the end-to-end test packages"
     (cd end2end && npm ci --no-audit --no-fund)
+  fi
+}
+
+# What a release build needs beyond ensure_rust_tools: wasm-opt (the build tools' npm packages).
+ensure_release_tools() {
+  if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "$BINARYEN_VERSION" ]; then
+    echo ">> installing wasm-opt (npm binaryen $BINARYEN_VERSION, seconds, once)"
+    (cd scripts/tools && npm ci --no-audit --no-fund)
   fi
 }

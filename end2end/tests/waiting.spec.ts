@@ -57,4 +57,15 @@ test("a requestor's history follows a launch-and-wait stage as the workflow resu
 
   // The open page catches up by itself: the workflow let the request go on to its approver.
   await expect(row.getByTestId("request-status")).toHaveText("Process continues", { timeout: 10_000 });
+
+  // The timeline names those steps in the same words. (Oscar also manages Marketing, so the
+  // sentences naming the custom extension and its stage show under them, for troubleshooting.)
+  await row.getByRole("link", { name: "Marketing tools" }).click();
+  const steps = page.getByTestId("history").locator("li > strong");
+  await expect(steps.filter({ hasText: /^Waiting for information before proceeding$/ })).toHaveCount(1);
+  await expect(steps.filter({ hasText: /^Process continues$/ })).toHaveCount(1);
+  await expect(page.getByTestId("technical")).toContainText([
+    "Waiting for the custom extension at “Request is created” to resume the request",
+    "Resumed by Contoso.SodCheckProcess at “Request is created”: process continues",
+  ]);
 });

@@ -10,10 +10,12 @@ pub mod discovery;
 pub mod guard;
 pub mod headers;
 pub mod oidc;
+pub mod precompress;
 pub mod rest;
 pub mod scim;
 pub mod secrets;
 pub mod server_fn_status;
+pub mod static_files;
 pub mod test_clock;
 
 use app::state::AppState;
@@ -63,10 +65,14 @@ pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
             client_address::client_address,
         ))
         .layer(axum::middleware::from_fn_with_state(state, guard::guard))
-        // Outermost, so the guard's refusals and redirects carry the headers too.
+        .layer(axum::middleware::from_fn(static_files::cache_control))
+        // Outside the guard, so its refusals and redirects carry the headers too.
         .layer(axum::middleware::from_fn_with_state(
             security_headers,
             headers::security_headers,
         ))
+        // Outermost: every layer inside (the status layer reads error bodies) sees the answer
+        // uncompressed.
+        .layer(static_files::compression())
         .with_state(leptos_options)
 }

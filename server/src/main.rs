@@ -92,6 +92,16 @@ async fn main() -> ExitCode {
         }
     };
     leptos_options.site_addr = config.site_addr;
+    if let Some(exe_dir) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
+    {
+        server::static_files::detect_hashed_files(
+            &mut leptos_options,
+            std::env::var("LEPTOS_HASH_FILES").ok().as_deref(),
+            &exe_dir,
+        );
+    }
     if config.test_clock {
         tracing::warn!("LATCH_TEST_CLOCK is on: for tests and demos only");
     }

@@ -4,7 +4,7 @@
 use crate::domain::ids::{AssignmentId, CalloutInstanceId, ExtensionId, RequestId};
 use crate::domain::lifecycle::{
     apply, start_removal, AccessRequest, Actor, Effect, Event, HistoryActor, HistoryEvent,
-    RandomIds, Refusal, RemovalKind, RequestState, RequestType, Transition,
+    RandomIds, Refusal, RemovalKind, RequestState, RequestType, RequestorStep, Transition,
 };
 use crate::domain::stage::Stage;
 use crate::engine::policy;
@@ -276,6 +276,7 @@ pub async fn history(
     let actor = event.actor();
     let (actor_id, actor_name) = actor_name(&mut *conn, &actor).await?;
     let words = event.words();
+    let requestor = event.requestor_step();
     requests::insert_history(
         conn,
         request,
@@ -286,6 +287,11 @@ pub async fn history(
             actor_name: &actor_name,
             detail,
             words: &words,
+            step: match requestor {
+                RequestorStep::Named(name) => Some(name),
+                _ => None,
+            },
+            troubleshooting_only: requestor == RequestorStep::TroubleshootingOnly,
         },
         now,
     )

@@ -16,7 +16,7 @@ use crate::pages::users::UsersPage;
 use crate::pages::wizard::{AddExtension, EditExtension};
 use crate::views::SessionUser;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes, A};
 use leptos_router::path;
 
@@ -44,6 +44,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
+                // `latch.css`, or `latch.<hash>.css` in a release build (hash.txt).
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -70,7 +72,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/latch.css"/>
         <Title text="Latch"/>
         <Router>
             <Header/>

@@ -24,7 +24,7 @@ pub fn ApprovalsPage() -> impl IntoView {
         <Title text="Approvals · My Access · Latch"/>
         <section class="page">
             <h1>"Approvals"</h1>
-            <p class="status" role="status" data-testid="approvals-status">{move || status.get()}</p>
+            <p class="status" class:quiet=move || status.with(String::is_empty) role="status" data-testid="approvals-status">{move || status.get()}</p>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match list.await {

@@ -74,7 +74,7 @@ pub fn AppsPage() -> impl IntoView {
             <p>"An app is an API client: a workflow gets a token with the app's client id and a client secret, \
                 and may do what the app's roles allow. A workflow that resumes requests needs "
                <strong>"Access package assignment manager"</strong>" on the catalog of those requests."</p>
-            <p class="status" role="status" data-testid="apps-status">{move || status.get()}</p>
+            <p class="status" class:quiet=move || status.with(String::is_empty) role="status" data-testid="apps-status">{move || status.get()}</p>
             {move || shown.get().map(|created| view! { <ShownSecret created shown/> })}
             {move || add_secret.value().get().and_then(Result::err).map(|e| view! {
                 <p class="notice notice-error" role="alert" data-testid="apps-error">

@@ -174,14 +174,14 @@ pub fn CatalogMembers() -> impl IntoView {
                 match rows.await {
                     Ok(rows) if rows.is_empty() => view! { <p>"No one holds a role in this catalog."</p> }.into_any(),
                     Ok(rows) => view! {
-                        <table class="grid">
+                        <div class="table-scroll"><table class="grid">
                             <thead><tr><th scope="col">"Role"</th><th scope="col">"Member"</th><th scope="col">"Kind"</th></tr></thead>
                             <tbody>
                                 {rows.into_iter().map(|r| view! {
                                     <tr><td>{r.role}</td><td>{r.principal}</td><td>{r.principal_kind}</td></tr>
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                     }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 }

@@ -15,7 +15,7 @@ pub fn CatalogList() -> impl IntoView {
                     match catalogs.await {
                         Ok(list) if list.is_empty() => view! { <p>"There are no catalogs yet."</p> }.into_any(),
                         Ok(list) => view! {
-                            <table class="grid" data-testid="catalog-table">
+                            <div class="table-scroll"><table class="grid" data-testid="catalog-table">
                                 <thead><tr><th scope="col">"Name"</th><th scope="col">"Description"</th><th scope="col">"Your roles"</th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|c| view! {
@@ -26,7 +26,7 @@ pub fn CatalogList() -> impl IntoView {
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
-                            </table>
+                            </table></div>
                         }.into_any(),
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     }

@@ -92,3 +92,57 @@ pub fn refresh_every(every: std::time::Duration, refetch: impl Fn() + Clone + 's
         }
     });
 }
+
+/// The parts of a long value without spaces (a host and path, a dotted workflow name), each
+/// ending at a separator, where a line may break.
+pub fn break_points(value: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, c) in value.char_indices() {
+        if matches!(c, '/' | '.' | '?' | '&') {
+            let end = i + c.len_utf8();
+            parts.push(&value[start..end]);
+            start = end;
+        }
+    }
+    if start < value.len() || parts.is_empty() {
+        parts.push(&value[start..]);
+    }
+    parts
+}
+
+/// A long value that wraps between its parts in a narrow column (`<wbr>` after each
+/// separator) rather than one character per line.
+#[component]
+pub fn Breakable(value: String) -> impl IntoView {
+    let parts: Vec<String> = break_points(&value)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let last = parts.len().saturating_sub(1);
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| view! { {part}{(i < last).then(|| view! { <wbr/> })} })
+        .collect_view()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::break_points;
+
+    #[test]
+    fn a_value_breaks_after_its_separators() {
+        assert_eq!(
+            break_points("127.0.0.1:7071/welcome-mail"),
+            ["127.", "0.", "0.", "1:7071/", "welcome-mail"]
+        );
+        assert_eq!(
+            break_points("Contoso.SodCheckProcess"),
+            ["Contoso.", "SodCheckProcess"]
+        );
+        assert_eq!(break_points("plain"), ["plain"]);
+        assert_eq!(break_points("ends/"), ["ends/"]);
+        assert_eq!(break_points(""), [""]);
+    }
+}

@@ -10,7 +10,7 @@ use crate::domain::ids::{CatalogId, ExtensionId};
 use crate::domain::kind::ExtensionKind;
 use crate::error::AppError;
 use crate::pages::catalog::{catalog_resource, no_such_catalog, use_catalog_id};
-use crate::pages::common::{CopyableSecret, ErrorNotice, Loading};
+use crate::pages::common::{Breakable, CopyableSecret, ErrorNotice, Loading};
 use crate::views::{ConnectionResult, ConversionOffer, ExtensionRow};
 use leptos::prelude::*;
 
@@ -56,7 +56,7 @@ pub fn ExtensionsTabPage() -> impl IntoView {
         <div class="tab-header">
             <h2>"Custom extensions"</h2>
         </div>
-        <p class="status" role="status" data-testid="tab-status">{move || status.get()}</p>
+        <p class="status" class:quiet=move || status.with(String::is_empty) role="status" data-testid="tab-status">{move || status.get()}</p>
         {move || tested.get().map(|t| view! { <TestNotice tested=t/> })}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -137,12 +137,12 @@ fn ExtensionTable(
                             <tr data-testid="extension-row" data-name=name.clone()>
                                 <td>{row.display_name.clone()}</td>
                                 <td>{row.description.clone()}</td>
-                                <td class="mono">{row.logic_app.clone()}</td>
+                                <td class="mono" title=row.logic_app.clone()><Breakable value=row.logic_app.clone()/></td>
                                 <td data-testid="type">{row.kind.type_label()}</td>
                                 <td data-testid="token-security">{row.kind.token_security().label()}</td>
                                 <td data-testid="connection">{connection}</td>
                                 {may_manage.then(|| view! {
-                                    <td class="row-menu">
+                                    <td class="row-menu" on:keydown=move |ev| if ev.key() == "Escape" { open_menu.set(None) }>
                                         <button
                                             type="button"
                                             class="icon-button"

@@ -25,7 +25,7 @@ pub fn MyAccessPackages() -> impl IntoView {
         <Title text="Access packages · My Access · Latch"/>
         <section class="page">
             <h1>"Access packages"</h1>
-            <p class="status" role="status" data-testid="my-access-status">{move || status.get()}</p>
+            <p class="status" class:quiet=move || status.with(String::is_empty) role="status" data-testid="my-access-status">{move || status.get()}</p>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match packages.await {
@@ -56,7 +56,7 @@ fn PackageTable(
     asking: RwSignal<Option<RequestablePackage>>,
 ) -> impl IntoView {
     view! {
-        <table class="grid" data-testid="package-table">
+        <div class="table-scroll"><table class="grid" data-testid="package-table">
             <thead><tr>
                 <th scope="col">"Access package"</th><th scope="col">"Description"</th>
                 <th scope="col">"Policy"</th><th scope="col">"Catalog"</th><th scope="col"><span class="sr-only">"Actions"</span></th>
@@ -81,7 +81,7 @@ fn PackageTable(
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
 }
 
@@ -95,6 +95,13 @@ fn RequestDialog(
     let policy: PolicyId = package.policy;
     let send = Action::new(move |text: &String| request_access(policy, text.clone()));
     let name = package.package.clone();
+    // Focus moves into the dialog as it opens, so a keyboard user types the justification next.
+    let field = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        if let Some(textarea) = field.get() {
+            let _ = textarea.focus();
+        }
+    });
     Effect::new(move |_| {
         if let Some(Ok(_)) = send.value().get() {
             done.run(format!(
@@ -104,12 +111,13 @@ fn RequestDialog(
     });
     view! {
         <div class="dialog-backdrop">
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="request-title">
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="request-title"
+                on:keydown=move |ev| if ev.key() == "Escape" { asking.set(None) }>
                 <h3 id="request-title">"Request \u{201c}" {package.package.clone()} "\u{201d}"</h3>
                 <p>{package.description.clone()}</p>
                 <div class="field">
                     <label for="justification">"Justification"</label>
-                    <textarea id="justification" rows="3" prop:value=move || justification.get()
+                    <textarea id="justification" rows="3" node_ref=field prop:value=move || justification.get()
                         on:input=move |ev| justification.set(event_target_value(&ev))></textarea>
                     <p class="hint">"Why you need it; approvers and workflows see this."</p>
                 </div>
@@ -138,7 +146,7 @@ pub fn AssignmentTable(list: Vec<AssignmentView>, done: Callback<String>) -> imp
     });
     view! {
         {move || remove.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e/> })}
-        <table class="grid" data-testid="assignment-table">
+        <div class="table-scroll"><table class="grid" data-testid="assignment-table">
             <thead><tr>
                 <th scope="col">"Access package"</th><th scope="col">"Who"</th><th scope="col">"State"</th>
                 <th scope="col">"Since"</th><th scope="col">"Expires"</th><th scope="col"><span class="sr-only">"Actions"</span></th>
@@ -165,7 +173,7 @@ pub fn AssignmentTable(list: Vec<AssignmentView>, done: Callback<String>) -> imp
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
 }
 
@@ -193,7 +201,7 @@ pub fn MyRequests() -> impl IntoView {
 #[component]
 pub fn RequestTable(rows: Vec<RequestSummary>, base: &'static str) -> impl IntoView {
     view! {
-        <table class="grid" data-testid="request-table">
+        <div class="table-scroll"><table class="grid" data-testid="request-table">
             <thead><tr>
                 <th scope="col">"Access package"</th><th scope="col">"Request"</th><th scope="col">"For"</th>
                 <th scope="col">"Submitted"</th><th scope="col">"Status"</th>
@@ -209,6 +217,6 @@ pub fn RequestTable(rows: Vec<RequestSummary>, base: &'static str) -> impl IntoV
                     </tr>
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
 }

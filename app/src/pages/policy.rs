@@ -210,7 +210,7 @@ fn Editor(setup: PolicySetup, catalog: CatalogId, policy: PolicyId) -> impl Into
                 }.into_any(),
                 other => view! { <ErrorNotice error=other/> }.into_any(),
             })}
-            <p class="status" role="status" data-testid="policy-status">{move || status.get()}</p>
+            <p class="status" class:quiet=move || status.with(String::is_empty) role="status" data-testid="policy-status">{move || status.get()}</p>
             <div class="wizard-actions">
                 <button type="button" class="primary" disabled=move || save.pending().get() on:click=submit>
                     "Update"

@@ -59,7 +59,7 @@ pub fn RequestPage() -> impl IntoView {
             </Transition>
             {move || cancel.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e/> })}
             {move || redeliver.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e/> })}
-            <p class="status" role="status" data-testid="redeliver-status">
+            <p class="status" class:quiet=move || !matches!(redeliver.value().get(), Some(Ok(()))) role="status" data-testid="redeliver-status">
                 {move || matches!(redeliver.value().get(), Some(Ok(()))).then_some("Callout queued for redelivery.")}
             </p>
         </section>
@@ -96,6 +96,7 @@ fn Details(
             {d.history.into_iter().map(|h| view! {
                 <li>
                     <time>{h.at}</time>" "<strong>{h.words}</strong>" · "{h.actor}
+                    {h.technical.map(|technical| view! { <div class="detail technical" data-testid="technical">{technical}</div> })}
                     {h.detail.map(|detail| view! { <div class="detail">{detail}</div> })}
                 </li>
             }).collect_view()}
@@ -188,7 +189,7 @@ pub fn ManagedRequests() -> impl IntoView {
         <Title text="Requests · Latch"/>
         <section class="page">
             <h1>"Requests"</h1>
-            <p class="status" role="status">{move || status.get()}</p>
+            <p class="status" class:quiet=move || status.with(String::is_empty) role="status">{move || status.get()}</p>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match requests.await {

@@ -4,8 +4,8 @@
 use crate::auth::authz::Principal;
 use crate::domain::ids::{CatalogId, RequestId};
 use crate::domain::lifecycle::{
-    requestor_words, Actor, InstanceSnapshot, InstanceStatus, RequestState, RequestStatus,
-    ResumeOutcome, StageOutcome,
+    requestor_words, Actor, HistoryEvent, InstanceSnapshot, InstanceStatus, RequestState,
+    RequestStatus, RequestorStep, ResumeOutcome, StageOutcome,
 };
 use crate::domain::role::Role;
 use crate::domain::stage::Stage;
@@ -268,6 +268,42 @@ fn redeliverable(i: &views_store::InstanceListRow) -> bool {
     crate::domain::lifecycle::redeliver(status, waits, stage, Actor::System).is_ok()
 }
 
+/// One step of the timeline. Everyone sees it under the requestor's words; administrators and
+/// assignment managers (`troubleshooting`) also see the sentence that names the custom
+/// extension and its stage, and the steps only that view shows.
+fn history_line(h: requests::HistoryRecord, troubleshooting: bool) -> Option<HistoryLine> {
+    let stored: serde_json::Value = h
+        .detail
+        .as_deref()
+        .and_then(|d| serde_json::from_str(d).ok())
+        .unwrap_or_default();
+    let sentence = stored["words"].as_str().unwrap_or(&h.event).to_string();
+    // The requestor's name of the step; `None` hides it from the requestor.
+    let name: Option<String> = match stored["step"].as_str() {
+        Some(name) => Some(name.to_string()),
+        None if stored["troubleshootingOnly"].as_bool() == Some(true) => None,
+        // Stored before the step was kept with the row: what the event name tells.
+        None => match HistoryEvent::requestor_step_of_wire_name(&h.event) {
+            RequestorStep::Named(name) => Some(name.to_string()),
+            RequestorStep::TroubleshootingOnly => None,
+            RequestorStep::AsWords => Some(sentence.clone()),
+        },
+    };
+    let (words, technical) = match name {
+        None if !troubleshooting => return None,
+        None => (sentence, None),
+        Some(name) if name != sentence => (name, troubleshooting.then_some(sentence)),
+        Some(name) => (name, None),
+    };
+    Some(HistoryLine {
+        at: shown(&h.at),
+        words,
+        technical,
+        actor: h.actor_name,
+        detail: stored["detail"].as_str().map(str::to_string),
+    })
+}
+
 pub async fn details(
     state: &AppState,
     p: &Principal,
@@ -291,19 +327,7 @@ pub async fn details(
     let history = requests::history_of(&mut conn, id)
         .await?
         .into_iter()
-        .map(|h| {
-            let stored: serde_json::Value = h
-                .detail
-                .as_deref()
-                .and_then(|d| serde_json::from_str(d).ok())
-                .unwrap_or_default();
-            HistoryLine {
-                at: shown(&h.at),
-                words: stored["words"].as_str().unwrap_or(&h.event).to_string(),
-                actor: h.actor_name,
-                detail: stored["detail"].as_str().map(str::to_string),
-            }
-        })
+        .filter_map(|h| history_line(h, manages))
         .collect();
     let instances = if manages {
         let attempts = requests::attempts_of_request(&mut conn, id).await?;

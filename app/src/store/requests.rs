@@ -633,6 +633,10 @@ pub struct HistoryRow<'a> {
     pub actor_name: &'a str,
     pub detail: Option<&'a str>,
     pub words: &'a str,
+    /// The step's name in the requestor's words, where it differs from `words`.
+    pub step: Option<&'a str>,
+    /// Shown only in the troubleshooting view.
+    pub troubleshooting_only: bool,
 }
 
 pub async fn insert_history(
@@ -642,10 +646,16 @@ pub async fn insert_history(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     // The words are kept with the step: what the person saw then stays what the history says.
-    let detail = match row.detail {
-        Some(d) => serde_json::json!({ "words": row.words, "detail": d }),
-        None => serde_json::json!({ "words": row.words }),
-    };
+    let mut detail = serde_json::json!({ "words": row.words });
+    if let Some(d) = row.detail {
+        detail["detail"] = d.into();
+    }
+    if let Some(step) = row.step {
+        detail["step"] = step.into();
+    }
+    if row.troubleshooting_only {
+        detail["troubleshootingOnly"] = true.into();
+    }
     sqlx::query(
         "INSERT INTO request_history (request_id, at, event, actor_kind, actor_id, actor_name, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )

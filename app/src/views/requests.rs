@@ -30,7 +30,10 @@ pub struct RequestSummary {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryLine {
     pub at: String,
+    /// The step's name, in the requestor's words.
     pub words: String,
+    /// For the troubleshooting view: the sentence naming the custom extension and its stage.
+    pub technical: Option<String>,
     pub actor: String,
     pub detail: Option<String>,
 }

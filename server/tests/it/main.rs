@@ -6,6 +6,7 @@ mod api_catalogs;
 mod api_policies;
 mod api_requests;
 mod api_resume;
+mod caching;
 mod callouts;
 mod connection;
 mod expiry;

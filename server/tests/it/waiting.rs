@@ -84,6 +84,22 @@ async fn requestor_sees(app: &TestApp, who: &str, id: RequestId) -> String {
         .words
 }
 
+/// The timeline as `who` sees it: each step's name, and the troubleshooting sentence under it.
+async fn timeline(app: &TestApp, who: &str, id: RequestId) -> Vec<(String, Option<String>)> {
+    let p = app.principal(who).await;
+    request_views::details(&app.state, &p, id)
+        .await
+        .unwrap()
+        .history
+        .into_iter()
+        .map(|h| (h.words, h.technical))
+        .collect()
+}
+
+fn names(steps: &[(String, Option<String>)]) -> Vec<&str> {
+    steps.iter().map(|(name, _)| name.as_str()).collect()
+}
+
 #[tokio::test]
 async fn a_granted_stage_that_times_out_fails_the_delivery_and_removes_the_access() {
     let (app, _receiver, policy) = waiting_at(NO_APPROVAL, Stage::AssignmentRequestGranted).await;
@@ -178,6 +194,33 @@ async fn waiting_then_resumed_at_created_continues_with_the_next_step() {
     assert_eq!(status, "callbackReceived");
     let detail: String = app.id_of("SELECT detail FROM callout_instances").await;
     assert_eq!(detail, "Checked by the workflow");
+
+    // The timeline names the steps in the requestor's words; the sentence naming the custom
+    // extension and its stage is for the troubleshooting view only.
+    let mine = timeline(&app, "adele@contoso.test", id).await;
+    assert_eq!(
+        names(&mine),
+        [
+            "Request submitted",
+            "Waiting for information before proceeding",
+            "Custom extension called at \u{201c}Request is created\u{201d}",
+            "Process continues",
+            "Waiting for approval"
+        ]
+    );
+    assert!(mine.iter().all(|(_, technical)| technical.is_none()));
+    let admin = timeline(&app, "admin@contoso.test", id).await;
+    assert_eq!(names(&admin), names(&mine));
+    assert_eq!(
+        admin[1].1.as_deref(),
+        Some("Waiting for the custom extension at \u{201c}Request is created\u{201d} to resume the request")
+    );
+    assert!(
+        admin[3].1.as_deref().is_some_and(
+            |t| t.ends_with("at \u{201c}Request is created\u{201d}: process continues")
+        ),
+        "{admin:?}"
+    );
 }
 
 #[tokio::test]
@@ -245,6 +288,27 @@ async fn created_and_approved_stages_that_time_out_deny_the_request_as_expired()
             requestor_sees(&app, "adele@contoso.test", id).await,
             "Process expired",
             "{stage:?}"
+        );
+        // The requestor's timeline says it once; the timeout itself is for troubleshooting.
+        let mine = timeline(&app, "adele@contoso.test", id).await;
+        assert_eq!(
+            names(&mine)
+                .iter()
+                .filter(|n| **n == "Process expired")
+                .count(),
+            1,
+            "{mine:?}"
+        );
+        assert!(
+            !names(&mine).iter().any(|n| n.starts_with("No resume")),
+            "{mine:?}"
+        );
+        let admin = timeline(&app, "admin@contoso.test", id).await;
+        assert!(
+            names(&admin)
+                .iter()
+                .any(|n| n.starts_with("No resume from the custom extension")),
+            "{admin:?}"
         );
         let assignments = app.scalar("SELECT COUNT(*) FROM assignments").await;
         assert_eq!(assignments, 0, "{stage:?}");

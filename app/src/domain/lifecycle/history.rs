@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::events::{Actor, ResumeOutcome};
 use super::states::RemovalKind;
+use super::words::{PROCESS_CONTINUES, PROCESS_EXPIRED, REQUEST_DENIED, WAITING};
 use crate::domain::ids::{AppId, UserId};
 use crate::domain::stage::Stage;
 
@@ -210,6 +211,50 @@ impl HistoryEvent {
     }
 }
 
+/// How the requestor's timeline shows a step. The sentence of [`HistoryEvent::words`] names the
+/// custom extension and its stage: that belongs in the troubleshooting view of administrators
+/// and assignment managers, under the step's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestorStep {
+    /// Named by its sentence for everyone.
+    AsWords,
+    /// Named in the requestor's words, those My Access shows as the status while a custom
+    /// extension stage is involved ("Waiting for information before proceeding").
+    Named(&'static str),
+    /// Only in the troubleshooting view: a step the requestor sees under another name next.
+    TroubleshootingOnly,
+}
+
+impl HistoryEvent {
+    pub fn requestor_step(&self) -> RequestorStep {
+        match self {
+            HistoryEvent::WaitingForCallback { .. } => RequestorStep::Named(WAITING),
+            HistoryEvent::Resumed {
+                outcome: ResumeOutcome::Continue,
+                ..
+            } => RequestorStep::Named(PROCESS_CONTINUES),
+            HistoryEvent::Resumed {
+                outcome: ResumeOutcome::Denied,
+                ..
+            } => RequestorStep::Named(REQUEST_DENIED),
+            // "Process expired" follows as a step of its own.
+            HistoryEvent::CallbackTimedOut { .. } => RequestorStep::TroubleshootingOnly,
+            HistoryEvent::ProcessExpired => RequestorStep::Named(PROCESS_EXPIRED),
+            _ => RequestorStep::AsWords,
+        }
+    }
+
+    /// For steps stored before their requestor step was kept with them: what the bare event
+    /// name tells (a resume's outcome is not in it, so a resume keeps its sentence).
+    pub fn requestor_step_of_wire_name(event: &str) -> RequestorStep {
+        match event {
+            "waitingForCallback" => RequestorStep::Named(WAITING),
+            "callbackTimedOut" => RequestorStep::TroubleshootingOnly,
+            _ => RequestorStep::AsWords,
+        }
+    }
+}
+
 fn quoted(stage: Stage) -> String {
     format!("“{}”", stage.portal_label())
 }
@@ -226,6 +271,42 @@ mod tests {
             outcome,
             source: source.map(str::to_owned),
             by,
+        }
+    }
+
+    #[test]
+    fn the_requestor_sees_the_seed_words_for_custom_extension_steps() {
+        let waiting = HistoryEvent::WaitingForCallback { stage: CREATED };
+        assert_eq!(
+            waiting.requestor_step(),
+            RequestorStep::Named("Waiting for information before proceeding")
+        );
+        assert_eq!(
+            resumed(ResumeOutcome::Continue, Some("Contoso.Sod"), Actor::System).requestor_step(),
+            RequestorStep::Named("Process continues")
+        );
+        assert_eq!(
+            resumed(ResumeOutcome::Denied, None, Actor::System).requestor_step(),
+            RequestorStep::Named("Request denied")
+        );
+        assert_eq!(
+            HistoryEvent::CallbackTimedOut { stage: CREATED }.requestor_step(),
+            RequestorStep::TroubleshootingOnly
+        );
+        assert_eq!(
+            HistoryEvent::ProcessExpired.requestor_step(),
+            RequestorStep::Named("Process expired")
+        );
+        assert_eq!(
+            HistoryEvent::Delivered.requestor_step(),
+            RequestorStep::AsWords
+        );
+        // The bare event name agrees where it can tell.
+        for event in [waiting, HistoryEvent::CallbackTimedOut { stage: CREATED }] {
+            assert_eq!(
+                HistoryEvent::requestor_step_of_wire_name(event.wire_name()),
+                event.requestor_step()
+            );
         }
     }
 

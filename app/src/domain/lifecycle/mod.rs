@@ -54,7 +54,7 @@ mod test_support;
 
 pub use effects::{Effect, Timer, Transition};
 pub use events::{Actor, Event, ResumeOutcome};
-pub use history::{HistoryActor, HistoryEvent};
+pub use history::{HistoryActor, HistoryEvent, RequestorStep};
 pub use id_source::{IdSource, RandomIds, SequentialIds};
 pub use machine::apply;
 pub use policy::{PolicyRules, StageHook};

@@ -42,10 +42,10 @@ impl StageOutcome {
     }
 }
 
-const WAITING: &str = "Waiting for information before proceeding";
-const PROCESS_CONTINUES: &str = "Process continues";
-const PROCESS_EXPIRED: &str = "Process expired";
-const REQUEST_DENIED: &str = "Request denied";
+pub(super) const WAITING: &str = "Waiting for information before proceeding";
+pub(super) const PROCESS_CONTINUES: &str = "Process continues";
+pub(super) const PROCESS_EXPIRED: &str = "Process expired";
+pub(super) const REQUEST_DENIED: &str = "Request denied";
 
 /// The stage words win while a stage is involved (ui.md): the request waits, a stage ended it,
 /// or a workflow let it continue and it is still open, also while it then waits for an approver
