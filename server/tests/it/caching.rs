@@ -2,34 +2,14 @@
 //! `Accept-Encoding` and cached for a year; pages and server-function answers compressed on
 //! the fly and never stored; the server-function status layer still sees the error it reads.
 
-use crate::harness::{form_post, test_key, TestApp, HOST, ORIGIN};
-use app::clock::Clock;
-use app::state::{AppState, Settings};
+use crate::harness::{form_post, site_router, TestApp, HOST, ORIGIN};
 use axum::body::{to_bytes, Body};
 use axum::Router;
 use http::{header, Request, Response, StatusCode};
-use leptos::prelude::LeptosOptions;
 use std::io::Read;
 use tower::ServiceExt;
 
 const WASM: &str = "pkg/latch.kzx2Yq7Xn1s0mH3cB-_AqQ.wasm";
-
-async fn site_router(site: &std::path::Path) -> (Router, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("latch.db").display());
-    let db = app::store::connect(&url).await.unwrap();
-    let state = AppState::new(
-        db,
-        Settings::for_tests(),
-        Clock::fixed(chrono::Utc::now()),
-        test_key(),
-    );
-    let options = LeptosOptions::builder()
-        .output_name("latch")
-        .site_root(site.display().to_string())
-        .build();
-    (server::router(state, options), dir)
-}
 
 async fn fetch(router: &Router, path: &str, accept: Option<&str>) -> Response<Body> {
     let mut request = Request::get(path).header(header::HOST, HOST);

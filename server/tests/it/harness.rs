@@ -310,3 +310,22 @@ pub async fn text(response: Response<Body>) -> (StatusCode, String) {
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
+
+/// The whole router on an empty database, serving static files from `site` (tests of what
+/// `TestApp` does not serve: files).
+pub async fn site_router(site: &std::path::Path) -> (Router, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("latch.db").display());
+    let db = app::store::connect(&url).await.unwrap();
+    let state = AppState::new(
+        db,
+        Settings::for_tests(),
+        Clock::fixed(chrono::Utc::now()),
+        test_key(),
+    );
+    let options = LeptosOptions::builder()
+        .output_name("latch")
+        .site_root(site.display().to_string())
+        .build();
+    (server::router(state, options), dir)
+}

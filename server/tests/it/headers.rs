@@ -5,13 +5,11 @@
 //! `default-src 'none'`. The report endpoint counts and refuses what is not a report.
 
 use crate::api::{app_with_role, token};
-use crate::harness::{json_post, test_key, text, TestApp, HOST, ORIGIN};
-use app::clock::Clock;
+use crate::harness::{json_post, text, TestApp, HOST, ORIGIN};
 use app::domain::role::Role;
-use app::state::{AppState, Settings};
+use app::state::Settings;
 use axum::body::Body;
 use http::{header, HeaderMap, Request, StatusCode};
-use leptos::prelude::LeptosOptions;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
@@ -188,20 +186,8 @@ async fn static_files_carry_the_headers() {
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
     )
     .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("latch.db").display());
-    let db = app::store::connect(&url).await.unwrap();
-    let state = AppState::new(
-        db,
-        Settings::for_tests(),
-        Clock::fixed(chrono::Utc::now()),
-        test_key(),
-    );
-    let options = LeptosOptions::builder()
-        .output_name("latch")
-        .site_root(site.path().display().to_string())
-        .build();
-    let response = server::router(state, options)
+    let (router, _db) = crate::harness::site_router(site.path()).await;
+    let response = router
         .oneshot(
             Request::get("/favicon.svg")
                 .header(header::HOST, HOST)
