@@ -128,7 +128,7 @@ pub(crate) fn flag(setting: &str, value: &str) -> Result<bool, ConfigError> {
     }
 }
 
-fn number(setting: &str, value: &str) -> Result<u32, ConfigError> {
+pub(crate) fn number(setting: &str, value: &str) -> Result<u32, ConfigError> {
     value
         .trim()
         .parse()

@@ -1,7 +1,7 @@
 //! The brute-force settings (`LATCH_THROTTLE_*`, `LATCH_CLIENT_ADDRESS_HEADER`), checked like
 //! every other setting: an invalid value stops start-up naming it.
 
-use super::{invalid, ConfigError};
+use super::{invalid, number, ConfigError};
 use app::domain::throttle::ThrottleLimits;
 use app::state::ThrottleSettings;
 
@@ -48,10 +48,7 @@ pub fn load(
     file: FileThrottle,
 ) -> Result<ThrottleSettings, ConfigError> {
     let number = |key: &str, from_file: Option<u32>, default: u32| match get(key) {
-        Some(v) => v
-            .trim()
-            .parse::<u32>()
-            .map_err(|_| invalid(key, format!("{v:?} is not a whole number"))),
+        Some(v) => number(key, &v),
         None => Ok(from_file.unwrap_or(default)),
     };
     let lockout_seconds = number(

@@ -42,6 +42,20 @@ async fn send(
     .await
 }
 
+/// A JSON `POST` as an app with this Bearer token.
+async fn post_json(
+    app: &TestApp,
+    path: &str,
+    bearer: &str,
+    body: impl Into<Vec<u8>>,
+) -> (StatusCode, String) {
+    let headers = [
+        (header::AUTHORIZATION, bearer),
+        (header::CONTENT_TYPE, JSON),
+    ];
+    send(app, "POST", path, &headers, body).await
+}
+
 /// One malformed body: what is sent and the field the refusal must name (`None`: the body as
 /// a whole, or whichever value a parser stopped at first).
 struct Case {
@@ -276,17 +290,7 @@ async fn rest_creates_refuse_malformed_bodies_naming_the_property() {
     for (path, cases) in creates {
         for c in cases {
             let what = format!("POST {path} {}", String::from_utf8_lossy(&c.body));
-            let (status, text) = send(
-                &app,
-                "POST",
-                &path,
-                &[
-                    (header::AUTHORIZATION, bearer.as_str()),
-                    (header::CONTENT_TYPE, JSON),
-                ],
-                c.body,
-            )
-            .await;
+            let (status, text) = post_json(&app, &path, &bearer, c.body).await;
             assert_graph_refusal(&what, status, &text, c.field);
         }
         // Not JSON at all: 415.
@@ -324,17 +328,7 @@ async fn rest_creates_refuse_malformed_bodies_naming_the_property() {
         ),
     ] {
         let what = format!("POST {path} {body}");
-        let (status, text) = send(
-            &app,
-            "POST",
-            &path,
-            &[
-                (header::AUTHORIZATION, bearer.as_str()),
-                (header::CONTENT_TYPE, JSON),
-            ],
-            body.to_string(),
-        )
-        .await;
+        let (status, text) = post_json(&app, &path, &bearer, body.to_string()).await;
         assert_graph_refusal(&what, status, &text, Some(field));
     }
     assert_eq!(app.snapshot().await, before);
@@ -617,17 +611,7 @@ async fn resume_refuses_malformed_bodies_naming_the_property() {
         case("", None),
     ] {
         let what = String::from_utf8_lossy(&c.body).into_owned();
-        let (status, text) = send(
-            &app,
-            "POST",
-            &path,
-            &[
-                (header::AUTHORIZATION, bearer.as_str()),
-                (header::CONTENT_TYPE, JSON),
-            ],
-            c.body,
-        )
-        .await;
+        let (status, text) = post_json(&app, &path, &bearer, c.body).await;
         assert_graph_refusal(&what, status, &text, c.field);
     }
     assert_eq!(app.snapshot().await, before);
