@@ -52,9 +52,7 @@ pub async fn sign_in(
     };
     match user {
         Some(u) if verified && u.enabled => {
-            drop(conn);
             admitted.succeeded(state).await?;
-            let mut conn = state.db.acquire().await?;
             Ok(sessions::create(&mut conn, u.user_id(), state.clock.now()).await?)
         }
         _ => Err(AppError::invalid("password", WRONG_CREDENTIALS)),
