@@ -20,7 +20,9 @@ export LEPTOS_HASH_FILES=true
 # cargo-leptos empties the site root itself; a failed build must not leave an old hash.txt.
 rm -f target/release/hash.txt
 
-cargo leptos build --release
+# --split: the lazy admin screens (app/src/pages/lazy.rs) become files of their own; every
+# wasm build needs it, since the lazy routes import the split loader it writes.
+cargo leptos build --release --split
 # The same features as cargo-leptos's server build, so the server library is reused.
 cargo build --release -p server --no-default-features --features ssr --bin precompress --bin receiver
 target/release/precompress "$LEPTOS_SITE_ROOT"

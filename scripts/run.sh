@@ -44,5 +44,5 @@ if [ "$mode" = release ]; then
   # The site release.sh built; the server finds target/release/hash.txt beside itself.
   LEPTOS_SITE_ROOT=target/release/site target/release/server
 else
-  cargo leptos watch
+  cargo leptos watch --split
 fi

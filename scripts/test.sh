@@ -14,7 +14,7 @@ echo ">> cargo fmt --check"
 cargo fmt --all -- --check
 
 echo ">> build (wasm + server, debug; the sample receiver for Playwright)"
-cargo leptos build
+cargo leptos build --split
 cargo build -p server --features ssr --bin receiver
 
 echo ">> clippy"

@@ -36,5 +36,6 @@ pub use pages::app::{shell, App};
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Lazy: the admin screens are split into files of their own (pages/lazy.rs).
+    leptos::mount::hydrate_lazy(App);
 }

@@ -1,24 +1,22 @@
 use crate::api::session::current_user;
 use crate::error::AppError;
 use crate::pages::approvals::ApprovalsPage;
-use crate::pages::apps::AppsPage;
-use crate::pages::catalog::{CatalogLayout, CatalogMembers, CatalogOverview, CatalogPackages};
-use crate::pages::catalogs::CatalogList;
 use crate::pages::common::NotFound;
-use crate::pages::extensions::ExtensionsTabPage;
 use crate::pages::home::Home;
+use crate::pages::lazy::{
+    AddExtensionScreen, AppsScreen, CatalogOverviewTab, CatalogPackagesTab, CatalogRolesTab,
+    CatalogScreen, CatalogsScreen, EditExtensionScreen, ExtensionsTab, ManagedRequestsScreen,
+    PolicyScreen, UsersScreen,
+};
 use crate::pages::my_access::{MyAccessPackages, MyRequests};
-use crate::pages::policy::PolicyEditor;
-use crate::pages::request_details::{ManagedRequests, RequestPage};
+use crate::pages::request_details::RequestPage;
 use crate::pages::setup::SetupPage;
 use crate::pages::sign_in::SignIn;
-use crate::pages::users::UsersPage;
-use crate::pages::wizard::{AddExtension, EditExtension};
 use crate::views::SessionUser;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes, A};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
 /// The response header through which a page hands its Content-Security-Policy nonce to the
 /// server's header middleware (`server::headers`), which replaces it with the page's policy.
@@ -80,23 +78,23 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") view=SignIn/>
                     <Route path=path!("/setup/:token") view=SetupPage/>
                     <Route path=path!("/") view=Home/>
-                    <Route path=path!("/catalogs") view=CatalogList/>
+                    <Route path=path!("/catalogs") view={Lazy::<CatalogsScreen>::new()}/>
                     <Route path=path!("/my-access") view=MyAccessPackages/>
                     <Route path=path!("/my-access/requests") view=MyRequests/>
                     <Route path=path!("/my-access/requests/:request") view=RequestPage/>
                     <Route path=path!("/my-access/approvals") view=ApprovalsPage/>
-                    <Route path=path!("/requests") view=ManagedRequests/>
-                    <Route path=path!("/apps") view=AppsPage/>
-                    <Route path=path!("/users") view=UsersPage/>
+                    <Route path=path!("/requests") view={Lazy::<ManagedRequestsScreen>::new()}/>
+                    <Route path=path!("/apps") view={Lazy::<AppsScreen>::new()}/>
+                    <Route path=path!("/users") view={Lazy::<UsersScreen>::new()}/>
                     <Route path=path!("/requests/:request") view=RequestPage/>
-                    <Route path=path!("/catalogs/:catalog/custom-extensions/new") view=AddExtension/>
-                    <Route path=path!("/catalogs/:catalog/custom-extensions/:extension/edit") view=EditExtension/>
-                    <Route path=path!("/catalogs/:catalog/policies/:policy") view=PolicyEditor/>
-                    <ParentRoute path=path!("/catalogs/:catalog") view=CatalogLayout>
-                        <Route path=path!("") view=CatalogOverview/>
-                        <Route path=path!("access-packages") view=CatalogPackages/>
-                        <Route path=path!("custom-extensions") view=ExtensionsTabPage/>
-                        <Route path=path!("roles") view=CatalogMembers/>
+                    <Route path=path!("/catalogs/:catalog/custom-extensions/new") view={Lazy::<AddExtensionScreen>::new()}/>
+                    <Route path=path!("/catalogs/:catalog/custom-extensions/:extension/edit") view={Lazy::<EditExtensionScreen>::new()}/>
+                    <Route path=path!("/catalogs/:catalog/policies/:policy") view={Lazy::<PolicyScreen>::new()}/>
+                    <ParentRoute path=path!("/catalogs/:catalog") view={Lazy::<CatalogScreen>::new()}>
+                        <Route path=path!("") view={Lazy::<CatalogOverviewTab>::new()}/>
+                        <Route path=path!("access-packages") view={Lazy::<CatalogPackagesTab>::new()}/>
+                        <Route path=path!("custom-extensions") view={Lazy::<ExtensionsTab>::new()}/>
+                        <Route path=path!("roles") view={Lazy::<CatalogRolesTab>::new()}/>
                     </ParentRoute>
                 </Routes>
             </main>

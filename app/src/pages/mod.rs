@@ -8,6 +8,7 @@ pub mod catalogs;
 pub mod common;
 pub mod extensions;
 pub mod home;
+pub mod lazy;
 pub mod my_access;
 pub mod policy;
 pub mod request_details;
