@@ -71,15 +71,68 @@ test("Escape closes the request dialog", async ({ page }) => {
   await expect(page.getByLabel("Justification")).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(page.getByRole("dialog")).toHaveCount(0);
+  // The focus returns to the button that opened the dialog.
+  await expect(page.getByRole("button", { name: /^Request / }).first()).toBeFocused();
 });
 
-test("a custom extension's row menu opens with Enter, its items take Tab, and Escape closes it", async ({ page }) => {
+test("a custom extension's row menu takes the arrow keys; its dialog keeps the focus and gives it back", async ({
+  page,
+}) => {
   await signIn(page, "admin@contoso.test");
   await openCustomExtensions(page, "Marketing");
-  await tabTo(page, page.getByRole("button", { name: "Actions for Contoso.SodCheckProcess" }), 80);
+  const actions = page.getByRole("button", { name: "Actions for Contoso.SodCheckProcess" });
+  await tabTo(page, actions, 80);
   await page.keyboard.press("Enter");
-  await tabTo(page, page.getByRole("menuitem", { name: "Edit" }), 2);
-  await tabTo(page, page.getByRole("menuitem", { name: "Test connection" }), 2);
+  const item = (name: string) => page.getByRole("menuitem", { name });
+  await expect(item("Edit")).toBeFocused();
+  await page.keyboard.press("ArrowDown");
+  await expect(item("Test connection")).toBeFocused();
+  await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("ArrowUp");
+  await expect(item("Delete")).toBeFocused();
+  await page.keyboard.press("Home");
+  await expect(item("Edit")).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(page.getByRole("menu")).toHaveCount(0);
+  await expect(actions).toBeFocused();
+
+  // Delete asks first, with the focus on Cancel; Tab and Shift+Tab stay inside the dialog.
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("End");
+  await expect(item("Delete")).toBeFocused();
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: "Delete “Contoso.SodCheckProcess”?" });
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  for (const key of ["Tab", "Tab", "Tab", "Shift+Tab", "Shift+Tab", "Shift+Tab"]) {
+    await page.keyboard.press(key);
+    expect(await dialog.evaluate((d) => d.contains(document.activeElement)), `after ${key}`).toBe(true);
+  }
+  await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+  await expect(actions).toBeFocused();
+  await expect(page.locator('[data-testid=extension-row][data-name="Contoso.SodCheckProcess"]')).toBeVisible();
+});
+
+test("the policy editor's tabs move with the arrow keys, Home and End, as one Tab stop", async ({ page }) => {
+  await signIn(page, "admin@contoso.test");
+  await openCustomExtensions(page, "Marketing");
+  await page.getByRole("navigation", { name: "Catalog" }).getByRole("link", { name: "Access packages" }).click();
+  await page.getByRole("link", { name: "Edit policy “Employees, manager approval”" }).click();
+  await hydrated(page);
+  const tab = (name: string) => page.getByRole("tab", { name });
+  await tabTo(page, tab("Requests"), 80);
+  await page.keyboard.press("ArrowRight");
+  await expect(tab("Approval")).toBeFocused();
+  await expect(tab("Approval")).toHaveAttribute("aria-selected", "true");
+  await expect(page.getByRole("tabpanel")).toHaveAttribute("aria-labelledby", "policy-tab-1");
+  await page.keyboard.press("End");
+  await expect(tab("Custom extensions")).toBeFocused();
+  await page.keyboard.press("ArrowRight");
+  await expect(tab("Requests")).toBeFocused();
+  await page.keyboard.press("ArrowLeft");
+  await expect(tab("Custom extensions")).toHaveAttribute("aria-selected", "true");
+  // The other tabs are not Tab stops: Tab leaves the strip for the panel.
+  await page.keyboard.press("Tab");
+  expect(await page.evaluate(() => document.activeElement?.getAttribute("role"))).not.toBe("tab");
+  expect(await page.getByRole("tabpanel").evaluate((p) => p.contains(document.activeElement))).toBe(true);
 });

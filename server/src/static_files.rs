@@ -67,7 +67,9 @@ pub async fn cache_control(request: Request, next: Next) -> Response {
 }
 
 /// A file name as cargo-leptos's `hash-files` makes them: `stem.<hash>.ext`, the hash being
-/// 22 characters of unpadded base64url (an MD5 of the content).
+/// 22 characters of unpadded base64url (an MD5 of the content). The split loader's unhashed
+/// name, `__wasm_split.______________________.js`, is a placeholder of 22 underscores: its
+/// content changes with every build, so it must not be cached as if it could not.
 pub fn is_hashed_file_name(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     let mut parts = name.rsplit('.');
@@ -79,6 +81,7 @@ pub fn is_hashed_file_name(path: &str) -> bool {
         && hash
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && hash.bytes().any(|b| b != b'_')
 }
 
 /// cargo-leptos writes `hash.txt` beside the server binary it builds when `hash-files` is on,
@@ -107,6 +110,17 @@ mod tests {
         assert!(!is_hashed_file_name("/favicon.svg"));
         assert!(!is_hashed_file_name("/pkg/.kzx2Yq7Xn1s0mH3cB-_AqQ.js"));
         assert!(!is_hashed_file_name("/pkg/latch.kzx2Yq7Xn1s0mH3cB+_AqQ.js"));
+        // The lazy routes' files (cargo leptos --split), hashed and not.
+        assert!(is_hashed_file_name(
+            "/pkg/chunk_13.kzx2Yq7Xn1s0mH3cB-_AqQ.wasm"
+        ));
+        assert!(is_hashed_file_name(
+            "/pkg/__wasm_split.kzx2Yq7Xn1s0mH3cB-_AqQ.js"
+        ));
+        assert!(!is_hashed_file_name("/pkg/chunk_13.wasm"));
+        assert!(!is_hashed_file_name(
+            "/pkg/__wasm_split.______________________.js"
+        ));
     }
 
     #[test]

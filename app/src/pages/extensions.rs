@@ -11,8 +11,12 @@ use crate::domain::kind::ExtensionKind;
 use crate::error::AppError;
 use crate::pages::catalog::{catalog_resource, no_such_catalog, use_catalog_id};
 use crate::pages::common::{Breakable, CopyableSecret, ErrorNotice, Loading};
+use crate::pages::keyboard::{move_focus, Orientation};
+use crate::pages::modal::Modal;
 use crate::views::{ConnectionResult, ConversionOffer, ExtensionRow};
+use leptos::html::{Button, Td};
 use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
 
 /// Which dialog is open, for which row.
 #[derive(Clone, PartialEq)]
@@ -106,6 +110,21 @@ fn ExtensionTable(
     start_test: Callback<(CatalogId, ExtensionRow)>,
 ) -> impl IntoView {
     let open_menu = RwSignal::new(None::<ExtensionId>);
+    // The first item has the focus as a menu opens (one is open at a time).
+    Effect::new(move |_| {
+        if open_menu.get().is_some() {
+            let first = document()
+                .query_selector(".row-menu [role=menuitem]")
+                .ok()
+                .flatten();
+            if let Some(first) = first
+                .as_ref()
+                .and_then(|e| e.dyn_ref::<leptos::web_sys::HtmlElement>())
+            {
+                let _ = first.focus();
+            }
+        }
+    });
     view! {
         <div class="table-scroll">
             <table class="grid" data-testid="extension-table">
@@ -129,6 +148,7 @@ fn ExtensionTable(
                         let for_convert = row.clone();
                         let for_rotate = row.clone();
                         let for_test = row.clone();
+                        let (cell, trigger) = (NodeRef::<Td>::new(), NodeRef::<Button>::new());
                         let connection = row
                             .connection
                             .as_ref()
@@ -142,9 +162,10 @@ fn ExtensionTable(
                                 <td data-testid="token-security">{row.kind.token_security().label()}</td>
                                 <td data-testid="connection">{connection}</td>
                                 {may_manage.then(|| view! {
-                                    <td class="row-menu" on:keydown=move |ev| if ev.key() == "Escape" { open_menu.set(None) }>
+                                    <td class="row-menu" node_ref=cell on:keydown=move |ev| menu_keydown(ev, cell, trigger, open_menu)>
                                         <button
                                             type="button"
+                                            node_ref=trigger
                                             class="icon-button"
                                             aria-label=format!("Actions for {name}")
                                             aria-haspopup="menu"
@@ -158,7 +179,7 @@ fn ExtensionTable(
                                                     let row = for_test.clone();
                                                     view! {
                                                         <button type="button" role="menuitem" on:click=move |_| {
-                                                            open_menu.set(None);
+                                                            close_menu(trigger, open_menu);
                                                             start_test.run((catalog, row.clone()));
                                                         }>"Test connection"</button>
                                                     }
@@ -167,7 +188,7 @@ fn ExtensionTable(
                                                     let row = for_rotate.clone();
                                                     view! {
                                                         <button type="button" role="menuitem" on:click=move |_| {
-                                                            open_menu.set(None);
+                                                            close_menu(trigger, open_menu);
                                                             dialog.set(Dialog::Rotate(row.clone()));
                                                         }>"Rotate signing secret"</button>
                                                     }
@@ -176,7 +197,7 @@ fn ExtensionTable(
                                                     let row = for_convert.clone();
                                                     view! {
                                                         <button type="button" role="menuitem" on:click=move |_| {
-                                                            open_menu.set(None);
+                                                            close_menu(trigger, open_menu);
                                                             dialog.set(Dialog::Convert(row.clone()));
                                                         }>"Update to new extension type"</button>
                                                     }
@@ -185,7 +206,7 @@ fn ExtensionTable(
                                                     let row = for_delete.clone();
                                                     view! {
                                                         <button type="button" role="menuitem" class="danger" on:click=move |_| {
-                                                            open_menu.set(None);
+                                                            close_menu(trigger, open_menu);
                                                             dialog.set(Dialog::Delete(row.clone()));
                                                         }>"Delete"</button>
                                                     }
@@ -201,6 +222,31 @@ fn ExtensionTable(
             </table>
         </div>
     }
+}
+
+/// Up and Down (Home, End) move among the open menu's items; Escape closes it.
+fn menu_keydown(
+    ev: leptos::ev::KeyboardEvent,
+    cell: NodeRef<Td>,
+    trigger: NodeRef<Button>,
+    open_menu: RwSignal<Option<ExtensionId>>,
+) {
+    if ev.key() == "Escape" {
+        close_menu(trigger, open_menu);
+    } else if let Some(cell) = cell.get_untracked() {
+        if move_focus(&cell, "[role=menuitem]", &ev.key(), Orientation::Vertical) {
+            ev.prevent_default();
+        }
+    }
+}
+
+/// Closes the menu with the focus back on its button, where a dialog opened from the menu
+/// returns it when it closes.
+fn close_menu(trigger: NodeRef<Button>, open_menu: RwSignal<Option<ExtensionId>>) {
+    if let Some(button) = trigger.get_untracked() {
+        let _ = button.focus();
+    }
+    open_menu.set(None);
 }
 
 /// The "Test connection" in progress, or how it went.
@@ -253,20 +299,18 @@ fn DeleteDialog(
         }
     });
     view! {
-        <div class="dialog-backdrop">
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="delete-title" data-testid="delete-dialog">
-                <h3 id="delete-title">"Delete \u{201c}" {name.clone()} "\u{201d}?"</h3>
-                <p>"Policies can no longer call it, and its history stays in the audit log."</p>
-                {move || delete.value().get().and_then(Result::err).map(|e| view! {
-                    <p class="field-error" role="alert" data-testid="dialog-error">{e.to_string()}</p>
-                })}
-                <div class="dialog-actions">
-                    <button type="button" class="danger" disabled=move || delete.pending().get()
-                        on:click=move |_| { delete.dispatch(()); }>"Delete"</button>
-                    <button type="button" on:click=move |_| dialog.set(Dialog::None)>"Cancel"</button>
-                </div>
+        <Modal labelled_by="delete-title" testid="delete-dialog" on_close=Callback::new(move |_| dialog.set(Dialog::None))>
+            <h3 id="delete-title">"Delete \u{201c}" {name.clone()} "\u{201d}?"</h3>
+            <p>"Policies can no longer call it, and its history stays in the audit log."</p>
+            {move || delete.value().get().and_then(Result::err).map(|e| view! {
+                <p class="field-error" role="alert" data-testid="dialog-error">{e.to_string()}</p>
+            })}
+            <div class="dialog-actions">
+                <button type="button" class="danger" disabled=move || delete.pending().get()
+                    on:click=move |_| { delete.dispatch(()); }>"Delete"</button>
+                <button type="button" data-autofocus on:click=move |_| dialog.set(Dialog::None)>"Cancel"</button>
             </div>
-        </div>
+        </Modal>
     }
 }
 
@@ -293,56 +337,54 @@ fn ConvertDialog(
         }
     });
     view! {
-        <div class="dialog-backdrop">
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="convert-title" data-testid="convert-dialog">
-                <h3 id="convert-title">"Update \u{201c}" {name.clone()} "\u{201d} to a new extension type"</h3>
-                <Suspense fallback=Loading>
-                    {move || Suspend::new(async move {
-                        match choice.await {
-                            Ok(ConversionOffer::Choose) => view! {
-                                <p>"No policy uses this extension, so you choose its new type. Its id, endpoint and secret stay."</p>
-                                <fieldset>
-                                    <legend>"New type"</legend>
-                                    <label><input type="radio" name="new-kind" on:change=move |_| picked.set(Some(ExtensionKind::AssignmentRequest))/>
-                                        " Request workflow (request created, approved, assignment granted, removed)"</label>
-                                    <label><input type="radio" name="new-kind" on:change=move |_| picked.set(Some(ExtensionKind::PreExpiration))/>
-                                        " Pre-expiration workflow (14 days and 1 day before expiry)"</label>
-                                </fieldset>
-                                <div class="dialog-actions">
-                                    <button type="button" class="primary" disabled=move || picked.get().is_none() || convert.pending().get()
-                                        on:click=move |_| { convert.dispatch(picked.get()); }>"Update"</button>
-                                    <button type="button" on:click=move |_| dialog.set(Dialog::None)>"Cancel"</button>
-                                </div>
-                            }.into_any(),
-                            Ok(ConversionOffer::Fixed(kind)) => view! {
-                                <p>"Every policy that uses it calls it at stages of one kind, so it becomes: "
-                                   <strong>{kind.type_label()}</strong>". Its id, endpoint, secret and policy links stay."</p>
-                                <div class="dialog-actions">
-                                    <button type="button" class="primary" disabled=move || convert.pending().get()
-                                        on:click=move |_| { convert.dispatch(None); }>"Update"</button>
-                                    <button type="button" on:click=move |_| dialog.set(Dialog::None)>"Cancel"</button>
-                                </div>
-                            }.into_any(),
-                            Ok(ConversionOffer::Blocked(reason)) => view! {
-                                <p class="field-error" role="alert" data-testid="dialog-error">{reason}</p>
-                                <div class="dialog-actions">
-                                    <button type="button" on:click=move |_| dialog.set(Dialog::None)>"Close"</button>
-                                </div>
-                            }.into_any(),
-                            Err(e) => view! {
-                                <ErrorNotice error=e/>
-                                <div class="dialog-actions">
-                                    <button type="button" on:click=move |_| dialog.set(Dialog::None)>"Close"</button>
-                                </div>
-                            }.into_any(),
-                        }
-                    })}
-                </Suspense>
-                {move || convert.value().get().and_then(Result::err).map(|e| view! {
-                    <p class="field-error" role="alert" data-testid="dialog-error">{e.to_string()}</p>
+        <Modal labelled_by="convert-title" testid="convert-dialog" on_close=Callback::new(move |_| dialog.set(Dialog::None))>
+            <h3 id="convert-title">"Update \u{201c}" {name.clone()} "\u{201d} to a new extension type"</h3>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match choice.await {
+                        Ok(ConversionOffer::Choose) => view! {
+                            <p>"No policy uses this extension, so you choose its new type. Its id, endpoint and secret stay."</p>
+                            <fieldset>
+                                <legend>"New type"</legend>
+                                <label><input type="radio" name="new-kind" on:change=move |_| picked.set(Some(ExtensionKind::AssignmentRequest))/>
+                                    " Request workflow (request created, approved, assignment granted, removed)"</label>
+                                <label><input type="radio" name="new-kind" on:change=move |_| picked.set(Some(ExtensionKind::PreExpiration))/>
+                                    " Pre-expiration workflow (14 days and 1 day before expiry)"</label>
+                            </fieldset>
+                            <div class="dialog-actions">
+                                <button type="button" class="primary" disabled=move || picked.get().is_none() || convert.pending().get()
+                                    on:click=move |_| { convert.dispatch(picked.get()); }>"Update"</button>
+                                <button type="button" on:click=move |_| dialog.set(Dialog::None)>"Cancel"</button>
+                            </div>
+                        }.into_any(),
+                        Ok(ConversionOffer::Fixed(kind)) => view! {
+                            <p>"Every policy that uses it calls it at stages of one kind, so it becomes: "
+                               <strong>{kind.type_label()}</strong>". Its id, endpoint, secret and policy links stay."</p>
+                            <div class="dialog-actions">
+                                <button type="button" class="primary" disabled=move || convert.pending().get()
+                                    on:click=move |_| { convert.dispatch(None); }>"Update"</button>
+                                <button type="button" on:click=move |_| dialog.set(Dialog::None)>"Cancel"</button>
+                            </div>
+                        }.into_any(),
+                        Ok(ConversionOffer::Blocked(reason)) => view! {
+                            <p class="field-error" role="alert" data-testid="dialog-error">{reason}</p>
+                            <div class="dialog-actions">
+                                <button type="button" on:click=move |_| dialog.set(Dialog::None)>"Close"</button>
+                            </div>
+                        }.into_any(),
+                        Err(e) => view! {
+                            <ErrorNotice error=e/>
+                            <div class="dialog-actions">
+                                <button type="button" on:click=move |_| dialog.set(Dialog::None)>"Close"</button>
+                            </div>
+                        }.into_any(),
+                    }
                 })}
-            </div>
-        </div>
+            </Suspense>
+            {move || convert.value().get().and_then(Result::err).map(|e| view! {
+                <p class="field-error" role="alert" data-testid="dialog-error">{e.to_string()}</p>
+            })}
+        </Modal>
     }
 }
 
@@ -359,33 +401,31 @@ fn RotateDialog(
     let rotate = Action::new(move |_: &()| rotate_signing_secret(catalog, ext));
     let finished = name.clone();
     view! {
-        <div class="dialog-backdrop">
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="rotate-title" data-testid="rotate-dialog">
-                <h3 id="rotate-title">"Rotate the signing secret of \u{201c}" {name.clone()} "\u{201d}"</h3>
-                {move || match rotate.value().get() {
-                    Some(Ok(created)) => {
-                        let finished = finished.clone();
-                        view! {
-                            <p>"The new secret signs every callout from now on. "
-                               <strong>"The old one keeps signing beside it for 24 hours"</strong>
-                               " (two signatures in webhook-signature), so the workflow can switch."</p>
-                            <CopyableSecret secret=created.signing_secret what="signing secret" testid="signing-secret"/>
-                            <div class="dialog-actions">
-                                <button type="button" class="primary" on:click=move |_| done.run(format!("Rotated the signing secret of \u{201c}{finished}\u{201d}."))>"Done"</button>
-                            </div>
-                        }.into_any()
-                    }
-                    other => view! {
-                        <p>"A new secret is made and shown once. The old one keeps signing for 24 hours."</p>
-                        {other.and_then(Result::err).map(|e| view! { <p class="field-error" role="alert" data-testid="dialog-error">{e.to_string()}</p> })}
+        <Modal labelled_by="rotate-title" testid="rotate-dialog" on_close=Callback::new(move |_| dialog.set(Dialog::None))>
+            <h3 id="rotate-title">"Rotate the signing secret of \u{201c}" {name.clone()} "\u{201d}"</h3>
+            {move || match rotate.value().get() {
+                Some(Ok(created)) => {
+                    let finished = finished.clone();
+                    view! {
+                        <p>"The new secret signs every callout from now on. "
+                           <strong>"The old one keeps signing beside it for 24 hours"</strong>
+                           " (two signatures in webhook-signature), so the workflow can switch."</p>
+                        <CopyableSecret secret=created.signing_secret what="signing secret" testid="signing-secret"/>
                         <div class="dialog-actions">
-                            <button type="button" class="primary" disabled=move || rotate.pending().get()
-                                on:click=move |_| { rotate.dispatch(()); }>"Rotate"</button>
-                            <button type="button" on:click=move |_| dialog.set(Dialog::None)>"Cancel"</button>
+                            <button type="button" class="primary" on:click=move |_| done.run(format!("Rotated the signing secret of \u{201c}{finished}\u{201d}."))>"Done"</button>
                         </div>
-                    }.into_any(),
-                }}
-            </div>
-        </div>
+                    }.into_any()
+                }
+                other => view! {
+                    <p>"A new secret is made and shown once. The old one keeps signing for 24 hours."</p>
+                    {other.and_then(Result::err).map(|e| view! { <p class="field-error" role="alert" data-testid="dialog-error">{e.to_string()}</p> })}
+                    <div class="dialog-actions">
+                        <button type="button" class="primary" disabled=move || rotate.pending().get()
+                            on:click=move |_| { rotate.dispatch(()); }>"Rotate"</button>
+                        <button type="button" on:click=move |_| dialog.set(Dialog::None)>"Cancel"</button>
+                    </div>
+                }.into_any(),
+            }}
+        </Modal>
     }
 }

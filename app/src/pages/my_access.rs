@@ -5,6 +5,7 @@ use crate::api::requests::{
 };
 use crate::domain::ids::PolicyId;
 use crate::pages::common::{refresh_every, ErrorNotice, Loading};
+use crate::pages::modal::Modal;
 use crate::views::requests::{AssignmentView, RequestSummary, RequestablePackage};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -95,13 +96,6 @@ fn RequestDialog(
     let policy: PolicyId = package.policy;
     let send = Action::new(move |text: &String| request_access(policy, text.clone()));
     let name = package.package.clone();
-    // Focus moves into the dialog as it opens, so a keyboard user types the justification next.
-    let field = NodeRef::<leptos::html::Textarea>::new();
-    Effect::new(move |_| {
-        if let Some(textarea) = field.get() {
-            let _ = textarea.focus();
-        }
-    });
     Effect::new(move |_| {
         if let Some(Ok(_)) = send.value().get() {
             done.run(format!(
@@ -110,25 +104,22 @@ fn RequestDialog(
         }
     });
     view! {
-        <div class="dialog-backdrop">
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="request-title"
-                on:keydown=move |ev| if ev.key() == "Escape" { asking.set(None) }>
-                <h3 id="request-title">"Request \u{201c}" {package.package.clone()} "\u{201d}"</h3>
-                <p>{package.description.clone()}</p>
-                <div class="field">
-                    <label for="justification">"Justification"</label>
-                    <textarea id="justification" rows="3" node_ref=field prop:value=move || justification.get()
-                        on:input=move |ev| justification.set(event_target_value(&ev))></textarea>
-                    <p class="hint">"Why you need it; approvers and workflows see this."</p>
-                </div>
-                {move || send.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e/> })}
-                <div class="dialog-actions">
-                    <button type="button" class="primary" disabled=move || send.pending().get()
-                        on:click=move |_| { send.dispatch(justification.get()); }>"Submit request"</button>
-                    <button type="button" on:click=move |_| asking.set(None)>"Cancel"</button>
-                </div>
+        <Modal labelled_by="request-title" on_close=Callback::new(move |_| asking.set(None))>
+            <h3 id="request-title">"Request \u{201c}" {package.package.clone()} "\u{201d}"</h3>
+            <p>{package.description.clone()}</p>
+            <div class="field">
+                <label for="justification">"Justification"</label>
+                <textarea id="justification" rows="3" prop:value=move || justification.get()
+                    on:input=move |ev| justification.set(event_target_value(&ev))></textarea>
+                <p class="hint">"Why you need it; approvers and workflows see this."</p>
             </div>
-        </div>
+            {move || send.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e/> })}
+            <div class="dialog-actions">
+                <button type="button" class="primary" disabled=move || send.pending().get()
+                    on:click=move |_| { send.dispatch(justification.get()); }>"Submit request"</button>
+                <button type="button" on:click=move |_| asking.set(None)>"Cancel"</button>
+            </div>
+        </Modal>
     }
 }
 

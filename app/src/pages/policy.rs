@@ -11,6 +11,7 @@ use crate::domain::policy_rules::{PolicyContext, PolicyDraft};
 use crate::error::AppError;
 use crate::pages::catalog::use_catalog_id;
 use crate::pages::common::{ErrorNotice, Loading};
+use crate::pages::tab_strip::TabStrip;
 use crate::views::PolicySetup;
 use fields::{tab_of, PolicyFields, TABS};
 use leptos::prelude::*;
@@ -190,7 +191,8 @@ fn Editor(setup: PolicySetup, catalog: CatalogId, policy: PolicyId) -> impl Into
 
     view! {
         <div class="wizard policy-editor" data-testid="policy-editor">
-            <TabStrip tab feedback/>
+            <TabStrip label="Policy settings" id_prefix="policy-tab" panel="policy-panel"
+                labels=TABS.to_vec() tab has_errors=Callback::new(move |i| feedback.any_in_tab(i))/>
             <div id="policy-panel" role="tabpanel" aria-labelledby=move || format!("policy-tab-{}", tab.get())>
                 {move || match tab.get() {
                     0 => view! { <tabs::RequestsTab fields users groups feedback/> }.into_any(),
@@ -217,25 +219,6 @@ fn Editor(setup: PolicySetup, catalog: CatalogId, policy: PolicyId) -> impl Into
                 </button>
                 <a class="button" href=format!("/catalogs/{catalog}/access-packages")>"Back to access packages"</a>
             </div>
-        </div>
-    }
-}
-
-#[component]
-fn TabStrip(tab: RwSignal<usize>, feedback: Feedback) -> impl IntoView {
-    view! {
-        <div class="tab-strip" role="tablist" aria-label="Policy settings">
-            {TABS.iter().enumerate().map(|(i, label)| view! {
-                <button
-                    type="button"
-                    role="tab"
-                    id=format!("policy-tab-{i}")
-                    aria-selected=move || (tab.get() == i).to_string()
-                    aria-controls="policy-panel"
-                    class:has-errors=move || feedback.any_in_tab(i)
-                    on:click=move |_| tab.set(i)
-                >{*label}</button>
-            }).collect_view()}
         </div>
     }
 }

@@ -6,8 +6,8 @@ use super::query::UsersQuery;
 use super::{status_word, Dialog, Page};
 use crate::api::people::{disable_person, enable_person, reset_person_password};
 use crate::domain::person::PersonDraft;
+use crate::pages::modal::Modal;
 use crate::views::people::{LeaverSummary, PersonDetails, PersonRow};
-use leptos::html::Button;
 use leptos::prelude::*;
 
 #[component]
@@ -178,33 +178,20 @@ fn Confirm(
     on_confirm: Callback<()>,
     page: Page,
 ) -> impl IntoView {
-    let cancel_button = NodeRef::<Button>::new();
-    Effect::new(move |_| {
-        if let Some(b) = cancel_button.get() {
-            let _ = b.focus();
-        }
-    });
-    let keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Escape" {
-            page.close_dialog();
-        }
-    };
     view! {
-        <div class="dialog-backdrop">
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="confirm-title"
-                aria-describedby="confirm-text" data-testid=testid on:keydown=keydown>
-                <h3 id="confirm-title">{title}</h3>
-                <p id="confirm-text">{text}</p>
-                {move || error.get().map(|e| view! {
-                    <p class="field-error" role="alert" data-testid="dialog-error">{e}</p>
-                })}
-                <div class="dialog-actions">
-                    <button type="button" class:danger=danger class:primary=!danger disabled=move || pending.get()
-                        on:click=move |_| on_confirm.run(())>{confirm}</button>
-                    <button type="button" node_ref=cancel_button on:click=move |_| page.close_dialog()>"Cancel"</button>
-                </div>
+        <Modal labelled_by="confirm-title" described_by="confirm-text" testid=testid
+            on_close=Callback::new(move |_| page.close_dialog())>
+            <h3 id="confirm-title">{title}</h3>
+            <p id="confirm-text">{text}</p>
+            {move || error.get().map(|e| view! {
+                <p class="field-error" role="alert" data-testid="dialog-error">{e}</p>
+            })}
+            <div class="dialog-actions">
+                <button type="button" class:danger=danger class:primary=!danger disabled=move || pending.get()
+                    on:click=move |_| on_confirm.run(())>{confirm}</button>
+                <button type="button" data-autofocus on:click=move |_| page.close_dialog()>"Cancel"</button>
             </div>
-        </div>
+        </Modal>
     }
 }
 

@@ -11,6 +11,7 @@ use crate::domain::ids::{CatalogId, ExtensionId};
 use crate::error::AppError;
 use crate::pages::catalog::{no_such_catalog, use_catalog_id};
 use crate::pages::common::{ErrorNotice, Loading};
+use crate::pages::tab_strip::TabStrip;
 use crate::views::{CreatedExtension, WizardSetup};
 use fields::{tab_of, Fields, TABS};
 use leptos::prelude::*;
@@ -207,19 +208,9 @@ fn Wizard(form: WizardSetup, catalog: CatalogId, editing: Option<ExtensionId>) -
             fallback=move || view! { <tabs::SecretPanel created=created.get().expect("shown once created") back=back_from_secret.clone()/> }
         >
             <div class="wizard" data-testid="wizard">
-                <div class="tab-strip" role="tablist" aria-label="Steps">
-                    {TABS.iter().enumerate().map(|(i, (label, _))| view! {
-                        <button
-                            type="button"
-                            role="tab"
-                            id=format!("tab-{i}")
-                            aria-selected=move || (tab.get() == i).to_string()
-                            aria-controls="wizard-panel"
-                            class:has-errors=move || feedback.server.read().iter().any(|e| TABS[i].1.contains(&e.field.as_str()))
-                            on:click=move |_| tab.set(i)
-                        >{*label}</button>
-                    }).collect_view()}
-                </div>
+                <TabStrip label="Steps" id_prefix="tab" panel="wizard-panel"
+                    labels=TABS.iter().map(|(label, _)| *label).collect()
+                    tab has_errors=Callback::new(move |i: usize| feedback.server.read().iter().any(|e| TABS[i].1.contains(&e.field.as_str())))/>
                 <div id="wizard-panel" role="tabpanel" aria-labelledby=move || format!("tab-{}", tab.get())>
                     {move || match tab.get() {
                         0 => view! { <tabs::Basics fields feedback/> }.into_any(),

@@ -1,0 +1,97 @@
+//! A modal dialog as a keyboard user needs it: focus moves into it as it opens (to the control
+//! marked `data-autofocus`, else the first one), Tab and Shift+Tab go round inside it, Escape
+//! closes it, and focus returns to the control that opened it.
+
+use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
+use leptos::web_sys::{Element, HtmlElement};
+use send_wrapper::SendWrapper;
+
+const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]), \
+    select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+
+#[component]
+pub fn Modal(
+    /// The id of the dialog's heading, its accessible name.
+    labelled_by: &'static str,
+    #[prop(optional)] described_by: Option<&'static str>,
+    #[prop(optional, into)] testid: Option<String>,
+    /// Escape: what Cancel does.
+    on_close: Callback<()>,
+    children: Children,
+) -> impl IntoView {
+    let dialog = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let Some(el) = dialog.get() else {
+            return;
+        };
+        let opener = SendWrapper::new(document().active_element());
+        if let Some(first) = el
+            .query_selector("[data-autofocus]")
+            .ok()
+            .flatten()
+            .or_else(|| focusables(&el).into_iter().next())
+        {
+            focus(&first);
+        }
+        on_cleanup(move || {
+            // The opener may be gone (a menu item whose menu closed); then focus stays put.
+            if let Some(opener) = opener.take().filter(|o| o.is_connected()) {
+                focus(&opener);
+            }
+        });
+    });
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "Escape" => {
+            ev.prevent_default();
+            on_close.run(());
+        }
+        "Tab" => {
+            let Some(el) = dialog.get_untracked() else {
+                return;
+            };
+            let items = focusables(&el);
+            let (Some(first), Some(last)) = (items.first(), items.last()) else {
+                ev.prevent_default();
+                return;
+            };
+            let active = document().active_element();
+            let wrap_to = if ev.shift_key() && active.as_ref() == Some(first) {
+                Some(last)
+            } else if !ev.shift_key() && active.as_ref() == Some(last) {
+                Some(first)
+            } else {
+                None
+            };
+            if let Some(target) = wrap_to {
+                ev.prevent_default();
+                focus(target);
+            }
+        }
+        _ => {}
+    };
+    view! {
+        <div class="dialog-backdrop">
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby=labelled_by
+                aria-describedby=described_by data-testid=testid node_ref=dialog on:keydown=on_keydown>
+                {children()}
+            </div>
+        </div>
+    }
+}
+
+fn focusables(container: &Element) -> Vec<Element> {
+    let Ok(list) = container.query_selector_all(FOCUSABLE) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|node| node.dyn_into::<Element>().ok())
+        .collect()
+}
+
+fn focus(element: &Element) {
+    if let Some(element) = element.dyn_ref::<HtmlElement>() {
+        let _ = element.focus();
+    }
+}
