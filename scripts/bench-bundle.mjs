@@ -8,7 +8,8 @@
 //     throttled connection (10 Mbit/s both ways, 40 ms latency, Chromium's network emulation
 //     through CDP): loads /my-access until the page is hydrated (the app sets
 //     `body[data-hydrated]`), counting the bytes transferred (CDP `encodedDataLength`: headers
-//     and body as sent), then reloads it once with the cache warm.
+//     and body as sent), then reloads it once with the cache warm; then the same for an
+//     administrator's /catalogs, a lazy screen with files of its own.
 //
 // Playwright comes from end2end/node_modules (scripts/tooling.sh installs it); Chromium is
 // Debian's.
@@ -58,6 +59,21 @@ function sizes(pkg) {
       total[k] += r[k];
       if (/\.(wasm|js)$/.test(r.name)) code[k] += r[k];
     }
+  }
+  // The main module, each admin screen's own file, the code screens share, the split loader.
+  const groups = [
+    ["main module (latch.*.wasm + latch.*.js)", /^latch\./],
+    ["lazy admin screens (split___*.wasm)", /^split___/],
+    ["code shared by lazy screens (chunk_*.wasm)", /^chunk_/],
+    ["split loader (__wasm_split.*.js)", /^__wasm_split\./],
+  ];
+  for (const [label, re] of groups) {
+    const g = { raw: 0, gzip: 0, brotli: 0, n: 0 };
+    for (const r of rows.filter((r) => re.test(r.name) && /\.(wasm|js)$/.test(r.name))) {
+      for (const k of ["raw", "gzip", "brotli"]) g[k] += r[k];
+      g.n += 1;
+    }
+    if (g.n) console.log(`${kb(g.raw)} ${kb(g.gzip)} ${kb(g.brotli)}  = ${label}, ${g.n} file(s)`);
   }
   console.log(`${kb(code.raw)} ${kb(code.gzip)} ${kb(code.brotli)}  = all wasm + JS (the whole app)`);
   console.log(`${kb(total.raw)} ${kb(total.gzip)} ${kb(total.brotli)}  = everything above`);
@@ -116,19 +132,22 @@ async function load(page, cdp, url, reload) {
   return { hydratedAt, by, total, requests: [...seen.values()] };
 }
 
-async function browser(base, runs) {
-  const { chromium } = require("@playwright/test");
-  const b = await chromium.launch(CHROMIUM);
+async function signedIn(b, base, email, path) {
   const login = await b.newContext({ baseURL: base });
   const p = await login.newPage();
-  await p.goto("/sign-in?next=%2Fmy-access");
-  await p.getByLabel("E-mail address").fill("adele@contoso.test");
+  await p.goto(`/sign-in?next=${encodeURIComponent(path)}`);
+  await p.getByLabel("E-mail address").fill(email);
   await p.getByLabel("Password").fill("latch-demo");
   await p.getByRole("button", { name: "Sign in" }).click();
-  await p.waitForURL(/\/my-access/);
+  await p.waitForURL((url) => url.pathname === path);
   const storageState = await login.storageState();
   await login.close();
+  return storageState;
+}
 
+/** RUNS fresh browser contexts: `path` cold, then reloaded warm; prints medians. */
+async function journey(b, base, runs, email, path) {
+  const storageState = await signedIn(b, base, email, path);
   const cold = [];
   const warm = [];
   for (let i = 0; i < runs; i++) {
@@ -145,17 +164,16 @@ async function browser(base, runs) {
     const cdp = await context.newCDPSession(page);
     await cdp.send("Network.enable");
     await cdp.send("Network.emulateNetworkConditions", THROTTLE);
-    cold.push(await load(page, cdp, `${base}/my-access`, false));
-    warm.push(await load(page, cdp, `${base}/my-access`, true));
+    cold.push(await load(page, cdp, `${base}${path}`, false));
+    warm.push(await load(page, cdp, `${base}${path}`, true));
     await context.close();
   }
-  await b.close();
 
   const first = cold[0];
-  console.log(`\n/my-access as adele@contoso.test, cold cache, first run: what was transferred`);
+  console.log(`\n${path} as ${email}, cold cache, first run: what was transferred`);
   for (const r of first.requests) {
-    const path = new URL(r.url).pathname;
-    console.log(`${kb(r.bytes)} kB  ${r.kind.padEnd(5)} ${(r.encoding || "identity").padEnd(8)} ${path}`);
+    const name = new URL(r.url).pathname;
+    console.log(`${kb(r.bytes)} kB  ${r.kind.padEnd(5)} ${(r.encoding || "identity").padEnd(8)} ${name}`);
   }
   const line = (label, xs) => {
     const m = (f) => median(xs.map(f));
@@ -167,11 +185,20 @@ async function browser(base, runs) {
         `  (min ${Math.min(...xs.map((x) => x.hydratedAt)).toFixed(0)}, max ${Math.max(...xs.map((x) => x.hydratedAt)).toFixed(0)})`,
     );
   };
-  console.log(`\nmedians of ${runs} runs, throttled to 10 Mbit/s and 40 ms latency:`);
+  console.log(`\n${path}: medians of ${runs} runs, throttled to 10 Mbit/s and 40 ms latency:`);
   line("cold cache", cold);
   line("warm cache", warm);
   const code = cold.map((x) => x.by.wasm + x.by.js);
-  console.log(`wasm + JS transferred to a hydrated My Access page: ${kb(median(code))} kB`);
+  console.log(`wasm + JS transferred to the hydrated ${path}: ${kb(median(code))} kB`);
+}
+
+async function browser(base, runs) {
+  const { chromium } = require("@playwright/test");
+  const b = await chromium.launch(CHROMIUM);
+  // What a requestor meets; then an administrator's screen, which fetches its lazy files too.
+  await journey(b, base, runs, "adele@contoso.test", "/my-access");
+  await journey(b, base, runs, "admin@contoso.test", "/catalogs");
+  await b.close();
 }
 
 const [mode, arg, runs] = process.argv.slice(2);

@@ -36,6 +36,18 @@ pub use pages::app::{shell, App};
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Lazy: the admin screens are split into files of their own (pages/lazy.rs).
-    leptos::mount::hydrate_lazy(App);
+    // What `leptos::mount::hydrate_lazy` does (the admin screens are split into files of their
+    // own, pages/lazy.rs), and then `body[data-hydrated]`, once the page's lazy files have
+    // loaded and every part of it is live. Tests wait for it before they click (a click before
+    // hydration is lost); an effect in `App` would run while a lazy screen is still loading.
+    _ = any_spawner::Executor::init_wasm_bindgen();
+    leptos::task::spawn_local(async {
+        let Some(body) = leptos::prelude::document().body() else {
+            return;
+        };
+        leptos::mount::hydrate_from_async(body.clone(), App)
+            .await
+            .forget();
+        let _ = body.set_attribute("data-hydrated", "true");
+    });
 }

@@ -171,3 +171,29 @@ test("My Access, request history and details, approvals, requests, apps, users, 
   await expect(visitor.getByTestId("setup-form")).toBeVisible();
   await scan(visitor, "setup");
 });
+
+test("at 360 pixels: sign-in, My Access and its request dialog, history, custom extensions, a policy", async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto("/sign-in");
+  await scan(page, "360 px sign-in");
+  await signIn(page, "adele@contoso.test", "/my-access");
+  await scan(page, "360 px My Access");
+  await page.getByRole("button", { name: /^Request / }).first().click();
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await scan(page, "360 px request dialog");
+  await page.keyboard.press("Escape");
+  await page.goto("/my-access/requests");
+  await scan(page, "360 px request history");
+
+  await page.context().clearCookies();
+  await signIn(page, "admin@contoso.test");
+  await openCustomExtensions(page, "Marketing");
+  await page.getByRole("button", { name: "Actions for Contoso.SodCheckProcess" }).click();
+  await scan(page, "360 px custom extensions, row menu open");
+  await page.getByRole("navigation", { name: "Catalog" }).getByRole("link", { name: "Access packages" }).click();
+  await page.getByRole("link", { name: "Edit policy “Employees, manager approval”" }).click();
+  await scan(page, "360 px policy editor");
+});

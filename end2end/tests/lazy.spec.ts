@@ -1,6 +1,7 @@
-// The admin screens are lazy routes (app/src/pages/lazy.rs), split by `cargo leptos --split`
-// into wasm files of their own: a requestor never downloads them, an administrator gets each
-// screen's file the first time it opens, by a link in the page or by the server's preload.
+// Every screen but sign-in, home and My Access is a lazy route (app/src/pages/lazy.rs), split
+// by `cargo leptos --split` into a wasm file of its own: a requestor never downloads the admin
+// screens, and each screen's file comes the first time it opens, by a link in the page or by
+// the server's preload.
 import type { Page } from "@playwright/test";
 import { test, expect, hydrated, signIn } from "./fixtures";
 
@@ -16,17 +17,19 @@ function wasmRequests(page: Page): string[] {
 
 const split = (screen: string) => new RegExp(`^/pkg/split___${screen}_view_\\d+(\\.[\\w-]{22})?\\.wasm$`);
 
-test("a requestor's My Access downloads the main module and no admin screen", async ({ page }) => {
+test("a requestor's My Access downloads the main module only; history fetches its own file", async ({ page }) => {
   const wasm = wasmRequests(page);
   await signIn(page, "adele@contoso.test", "/my-access");
   await expect(page.getByRole("heading", { name: "Access packages" })).toBeVisible();
-  await page.getByRole("link", { name: "Request history" }).click();
-  await expect(page.getByRole("heading", { name: "Request history" })).toBeVisible();
-  await hydrated(page);
-
   // The sign-in page and My Access each load the main module (one per full page load).
   expect(wasm.length).toBeGreaterThan(0);
   expect(wasm.filter((path) => !/^\/pkg\/latch(\.[\w-]{22})?\.wasm$/.test(path))).toEqual([]);
+
+  await page.getByRole("link", { name: "Request history" }).click();
+  await expect(page.getByRole("heading", { name: "Request history" })).toBeVisible();
+  expect(wasm.some((path) => split("history_screen").test(path)), wasm.join("\n")).toBe(true);
+  const admin = ["catalogs_screen", "catalog_screen", "policy_screen", "apps_screen", "users_screen"];
+  expect(wasm.filter((path) => admin.some((screen) => split(screen).test(path)))).toEqual([]);
 });
 
 test("an administrator's first visit to a screen fetches its file, and the screen works", async ({ page }) => {

@@ -1,16 +1,13 @@
 use crate::api::session::current_user;
 use crate::error::AppError;
-use crate::pages::approvals::ApprovalsPage;
 use crate::pages::common::NotFound;
 use crate::pages::home::Home;
 use crate::pages::lazy::{
-    AddExtensionScreen, AppsScreen, CatalogOverviewTab, CatalogPackagesTab, CatalogRolesTab,
-    CatalogScreen, CatalogsScreen, EditExtensionScreen, ExtensionsTab, ManagedRequestsScreen,
-    PolicyScreen, UsersScreen,
+    AddExtensionScreen, ApprovalsScreen, AppsScreen, CatalogOverviewTab, CatalogPackagesTab,
+    CatalogRolesTab, CatalogScreen, CatalogsScreen, EditExtensionScreen, ExtensionsTab,
+    HistoryScreen, ManagedRequestsScreen, PolicyScreen, RequestScreen, SetupScreen, UsersScreen,
 };
-use crate::pages::my_access::{MyAccessPackages, MyRequests};
-use crate::pages::request_details::RequestPage;
-use crate::pages::setup::SetupPage;
+use crate::pages::my_access::MyAccessPackages;
 use crate::pages::sign_in::SignIn;
 use crate::views::SessionUser;
 use leptos::prelude::*;
@@ -62,12 +59,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let user: UserResource = Resource::new(|| (), |_| current_user());
     provide_context(user);
-    // Tests wait for this before they click: a click before hydration would be lost.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <Title text="Latch"/>
@@ -76,17 +67,17 @@ pub fn App() -> impl IntoView {
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/sign-in") view=SignIn/>
-                    <Route path=path!("/setup/:token") view=SetupPage/>
+                    <Route path=path!("/setup/:token") view={Lazy::<SetupScreen>::new()}/>
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/catalogs") view={Lazy::<CatalogsScreen>::new()}/>
                     <Route path=path!("/my-access") view=MyAccessPackages/>
-                    <Route path=path!("/my-access/requests") view=MyRequests/>
-                    <Route path=path!("/my-access/requests/:request") view=RequestPage/>
-                    <Route path=path!("/my-access/approvals") view=ApprovalsPage/>
+                    <Route path=path!("/my-access/requests") view={Lazy::<HistoryScreen>::new()}/>
+                    <Route path=path!("/my-access/requests/:request") view={Lazy::<RequestScreen>::new()}/>
+                    <Route path=path!("/my-access/approvals") view={Lazy::<ApprovalsScreen>::new()}/>
                     <Route path=path!("/requests") view={Lazy::<ManagedRequestsScreen>::new()}/>
                     <Route path=path!("/apps") view={Lazy::<AppsScreen>::new()}/>
                     <Route path=path!("/users") view={Lazy::<UsersScreen>::new()}/>
-                    <Route path=path!("/requests/:request") view=RequestPage/>
+                    <Route path=path!("/requests/:request") view={Lazy::<RequestScreen>::new()}/>
                     <Route path=path!("/catalogs/:catalog/custom-extensions/new") view={Lazy::<AddExtensionScreen>::new()}/>
                     <Route path=path!("/catalogs/:catalog/custom-extensions/:extension/edit") view={Lazy::<EditExtensionScreen>::new()}/>
                     <Route path=path!("/catalogs/:catalog/policies/:policy") view={Lazy::<PolicyScreen>::new()}/>

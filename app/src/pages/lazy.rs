@@ -1,20 +1,24 @@
-//! The screens only governance administrators and managers open, loaded on demand.
+//! The screens loaded on demand: every administrator's and manager's screen, and the
+//! requestor's screens other than My Access.
 //!
-//! A requestor's wasm holds sign-in, My Access, request history and details and approvals; each
-//! route here is split into its own file by `cargo leptos build --split` and fetched the first
-//! time someone opens it (docs/decisions.md, "Lazy admin screens"). Each impl is written out
+//! The main wasm holds the frame, sign-in, the home page and My Access, where requestors land;
+//! each route here is split into its own file by `cargo leptos build --split` and fetched the
+//! first time someone opens it (docs/decisions.md, "Lazy screens"). Each impl is written out
 //! rather than generated: the split's name comes from where the macro is called.
 //!
 //! On wasm the `lazy_route` macro declares the split's import with `#[unsafe(no_mangle)]`, the
 //! one use of `unsafe` the app crate allows, and only in this module.
 #![allow(unsafe_code)]
 
+use crate::pages::approvals::ApprovalsPage;
 use crate::pages::apps::AppsPage;
 use crate::pages::catalog::{CatalogLayout, CatalogMembers, CatalogOverview, CatalogPackages};
 use crate::pages::catalogs::CatalogList;
 use crate::pages::extensions::ExtensionsTabPage;
+use crate::pages::my_access::MyRequests;
 use crate::pages::policy::PolicyEditor;
-use crate::pages::request_details::ManagedRequests;
+use crate::pages::request_details::{ManagedRequests, RequestPage};
+use crate::pages::setup::SetupPage;
 use crate::pages::users::UsersPage;
 use crate::pages::wizard::{AddExtension, EditExtension};
 use leptos::prelude::*;
@@ -173,5 +177,57 @@ impl LazyRoute for UsersScreen {
     }
     fn view(_this: Self) -> AnyView {
         view! { <UsersPage/> }.into_any()
+    }
+}
+
+/// `/my-access/requests`: a requestor's request history.
+pub struct HistoryScreen;
+
+#[lazy_route]
+impl LazyRoute for HistoryScreen {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <MyRequests/> }.into_any()
+    }
+}
+
+/// `/my-access/requests/:request` and `/requests/:request`: one request's details.
+pub struct RequestScreen;
+
+#[lazy_route]
+impl LazyRoute for RequestScreen {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <RequestPage/> }.into_any()
+    }
+}
+
+/// `/my-access/approvals`
+pub struct ApprovalsScreen;
+
+#[lazy_route]
+impl LazyRoute for ApprovalsScreen {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <ApprovalsPage/> }.into_any()
+    }
+}
+
+/// `/setup/:token`: where a new user sets a password, once.
+pub struct SetupScreen;
+
+#[lazy_route]
+impl LazyRoute for SetupScreen {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <SetupPage/> }.into_any()
     }
 }
