@@ -11,7 +11,7 @@ use crate::domain::ids::{AppId, CatalogId};
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::pages::common::{CopyableSecret, ErrorNotice, Loading};
-use crate::pages::modal::Modal;
+use crate::pages::modal::ConfirmDialog;
 use crate::views::{
     role_scope_error, utc_minutes, AppRoleRow, AppSecretRow, AppSummary, CatalogChoice,
     NewClientSecret, SecretLifetime, SecretStatus,
@@ -430,19 +430,14 @@ fn RevokeDialog(app: AppId, name: String, secret: AppSecretRow, page: Page) -> i
         }
     });
     view! {
-        <Modal labelled_by="revoke-title" testid="revoke-dialog" on_close=Callback::new(move |_| page.dialog.set(Dialog::None))>
-            <h3 id="revoke-title">"Revoke the secret " {hint.clone()} "?"</h3>
-            <p>"From now on it gets no tokens. Tokens it already got stay valid until they expire, \
-                within an hour. This can't be undone."</p>
-            {move || revoke.value().get().and_then(Result::err).map(|e| view! {
-                <p class="field-error" role="alert" data-testid="dialog-error">{e.to_string()}</p>
-            })}
-            <div class="dialog-actions">
-                <button type="button" class="danger" disabled=move || revoke.pending().get()
-                    on:click=move |_| { revoke.dispatch(()); }>"Revoke"</button>
-                <button type="button" data-autofocus on:click=move |_| page.dialog.set(Dialog::None)>"Cancel"</button>
-            </div>
-        </Modal>
+        <ConfirmDialog testid="revoke-dialog" danger=true on_cancel=Callback::new(move |()| page.dialog.set(Dialog::None))
+            title=format!("Revoke the secret {hint}?")
+            text="From now on it gets no tokens. Tokens it already got stay valid until they expire, \
+                within an hour. This can't be undone.".to_string()
+            confirm="Revoke"
+            pending=revoke.pending().into()
+            error=Signal::derive(move || revoke.value().get().and_then(Result::err).map(|e| e.to_string()))
+            on_confirm=Callback::new(move |()| { revoke.dispatch(()); })/>
     }
 }
 
@@ -458,17 +453,12 @@ fn RemoveDialog(app: AppId, name: String, role: AppRoleRow, page: Page) -> impl 
         }
     });
     view! {
-        <Modal labelled_by="remove-title" testid="remove-dialog" on_close=Callback::new(move |_| page.dialog.set(Dialog::None))>
-            <h3 id="remove-title">"Remove " {what.clone()} "?"</h3>
-            <p>"The app loses this role at once, also for tokens it already holds."</p>
-            {move || remove.value().get().and_then(Result::err).map(|e| view! {
-                <p class="field-error" role="alert" data-testid="dialog-error">{e.to_string()}</p>
-            })}
-            <div class="dialog-actions">
-                <button type="button" class="danger" disabled=move || remove.pending().get()
-                    on:click=move |_| { remove.dispatch(()); }>"Remove"</button>
-                <button type="button" data-autofocus on:click=move |_| page.dialog.set(Dialog::None)>"Cancel"</button>
-            </div>
-        </Modal>
+        <ConfirmDialog testid="remove-dialog" danger=true on_cancel=Callback::new(move |()| page.dialog.set(Dialog::None))
+            title=format!("Remove {what}?")
+            text="The app loses this role at once, also for tokens it already holds.".to_string()
+            confirm="Remove"
+            pending=remove.pending().into()
+            error=Signal::derive(move || remove.value().get().and_then(Result::err).map(|e| e.to_string()))
+            on_confirm=Callback::new(move |()| { remove.dispatch(()); })/>
     }
 }

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::pages::catalog::{catalog_resource, no_such_catalog, use_catalog_id};
 use crate::pages::common::{Breakable, CopyableSecret, ErrorNotice, Loading};
 use crate::pages::keyboard::{move_focus, Orientation};
-use crate::pages::modal::Modal;
+use crate::pages::modal::{ConfirmDialog, Modal};
 use crate::views::{ConnectionResult, ConversionOffer, ExtensionRow};
 use leptos::html::{Button, Td};
 use leptos::prelude::*;
@@ -299,18 +299,13 @@ fn DeleteDialog(
         }
     });
     view! {
-        <Modal labelled_by="delete-title" testid="delete-dialog" on_close=Callback::new(move |_| dialog.set(Dialog::None))>
-            <h3 id="delete-title">"Delete \u{201c}" {name.clone()} "\u{201d}?"</h3>
-            <p>"Policies can no longer call it, and its history stays in the audit log."</p>
-            {move || delete.value().get().and_then(Result::err).map(|e| view! {
-                <p class="field-error" role="alert" data-testid="dialog-error">{e.to_string()}</p>
-            })}
-            <div class="dialog-actions">
-                <button type="button" class="danger" disabled=move || delete.pending().get()
-                    on:click=move |_| { delete.dispatch(()); }>"Delete"</button>
-                <button type="button" data-autofocus on:click=move |_| dialog.set(Dialog::None)>"Cancel"</button>
-            </div>
-        </Modal>
+        <ConfirmDialog testid="delete-dialog" danger=true on_cancel=Callback::new(move |()| dialog.set(Dialog::None))
+            title=format!("Delete \u{201c}{name}\u{201d}?")
+            text="Policies can no longer call it, and its history stays in the audit log.".to_string()
+            confirm="Delete"
+            pending=delete.pending().into()
+            error=Signal::derive(move || delete.value().get().and_then(Result::err).map(|e| e.to_string()))
+            on_confirm=Callback::new(move |()| { delete.dispatch(()); })/>
     }
 }
 

@@ -1,13 +1,14 @@
 //! The screens loaded on demand: every administrator's and manager's screen, and the
 //! requestor's screens other than My Access.
 //!
-//! The main wasm holds the frame, sign-in, the home page and My Access, where requestors land;
-//! each route here is split into its own file by `cargo leptos build --split` and fetched the
-//! first time someone opens it (docs/decisions.md, "Lazy screens"). Each impl is written out
-//! rather than generated: the split's name comes from where the macro is called.
+//! The main wasm holds the frame, sign-in, the home page and My Access, where requestors land.
+//! `cargo leptos build --split` moves each `#[lazy]` function below, with the code only it
+//! reaches, into a file of its own, fetched the first time one of its screens opens: one file
+//! for the rest of what requestors see, one for the administrators' screens (docs/decisions.md,
+//! "Lazy screens": a file per screen cost a third more bytes in all, in 150 files).
 //!
-//! On wasm the `lazy_route` macro declares the split's import with `#[unsafe(no_mangle)]`, the
-//! one use of `unsafe` the app crate allows, and only in this module.
+//! On wasm the `#[lazy]` macro declares the split's import with `#[unsafe(no_mangle)]`, the one
+//! use of `unsafe` the app crate allows, and only in this module.
 #![allow(unsafe_code)]
 
 use crate::pages::approvals::ApprovalsPage;
@@ -22,212 +23,96 @@ use crate::pages::setup::SetupPage;
 use crate::pages::users::UsersPage;
 use crate::pages::wizard::{AddExtension, EditExtension};
 use leptos::prelude::*;
-use leptos_router::{lazy_route, LazyRoute};
+use leptos_router::LazyRoute;
 
-/// `/catalogs`
-pub struct CatalogsScreen;
+/// For each file: an enum naming its screens, and per screen a route type (for
+/// `Lazy::<Route>::new()`) whose view asks the file's loader for that screen and whose preload
+/// fetches the file (`__preload_<loader>`, written by `#[lazy]` on wasm).
+macro_rules! lazy_screens {
+    ($loader:ident, $preload:ident, $screens:ident {
+        $($(#[$doc:meta])* $route:ident => $component:ident,)*
+    }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $screens {
+            $($route,)*
+        }
 
-#[lazy_route]
-impl LazyRoute for CatalogsScreen {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <CatalogList/> }.into_any()
-    }
+        impl $screens {
+            fn render(self) -> AnyView {
+                match self {
+                    $(Self::$route => view! { <$component/> }.into_any(),)*
+                }
+            }
+        }
+
+        $(
+            $(#[$doc])*
+            pub struct $route;
+
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    Self
+                }
+                async fn view(_this: Self) -> AnyView {
+                    $loader($screens::$route).await
+                }
+                // The router fetches the file before it renders or hydrates the route; without
+                // this a server-rendered lazy page fails to hydrate.
+                async fn preload() {
+                    #[cfg(all(feature = "hydrate", target_arch = "wasm32"))]
+                    $preload().await;
+                }
+            }
+        )*
+    };
 }
 
-/// `/catalogs/:catalog`: the catalog's header and tabs around the tab's outlet.
-pub struct CatalogScreen;
+lazy_screens!(requestor_screen, __preload_requestor_screen, RequestorScreen {
+    /// `/my-access/requests`: a requestor's request history.
+    HistoryScreen => MyRequests,
+    /// `/my-access/requests/:request` and `/requests/:request`: one request's details.
+    RequestScreen => RequestPage,
+    /// `/my-access/approvals`
+    ApprovalsScreen => ApprovalsPage,
+    /// `/setup/:token`: where a new user sets a password, once.
+    SetupScreen => SetupPage,
+});
 
-#[lazy_route]
-impl LazyRoute for CatalogScreen {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <CatalogLayout/> }.into_any()
-    }
+lazy_screens!(admin_screen, __preload_admin_screen, AdminScreen {
+    /// `/catalogs`
+    CatalogsScreen => CatalogList,
+    /// `/catalogs/:catalog`: the catalog's header and tabs around the tab's outlet.
+    CatalogScreen => CatalogLayout,
+    /// `/catalogs/:catalog` (Overview tab)
+    CatalogOverviewTab => CatalogOverview,
+    /// `/catalogs/:catalog/access-packages`
+    CatalogPackagesTab => CatalogPackages,
+    /// `/catalogs/:catalog/custom-extensions`
+    ExtensionsTab => ExtensionsTabPage,
+    /// `/catalogs/:catalog/roles`
+    CatalogRolesTab => CatalogMembers,
+    /// `/catalogs/:catalog/custom-extensions/new`
+    AddExtensionScreen => AddExtension,
+    /// `/catalogs/:catalog/custom-extensions/:extension/edit`
+    EditExtensionScreen => EditExtension,
+    /// `/catalogs/:catalog/policies/:policy`
+    PolicyScreen => PolicyEditor,
+    /// `/requests`
+    ManagedRequestsScreen => ManagedRequests,
+    /// `/apps`
+    AppsScreen => AppsPage,
+    /// `/users`
+    UsersScreen => UsersPage,
+});
+
+/// The file with the requestor's screens other than My Access.
+#[lazy]
+fn requestor_screen(screen: RequestorScreen) -> AnyView {
+    screen.render()
 }
 
-/// `/catalogs/:catalog` (Overview tab)
-pub struct CatalogOverviewTab;
-
-#[lazy_route]
-impl LazyRoute for CatalogOverviewTab {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <CatalogOverview/> }.into_any()
-    }
-}
-
-/// `/catalogs/:catalog/access-packages`
-pub struct CatalogPackagesTab;
-
-#[lazy_route]
-impl LazyRoute for CatalogPackagesTab {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <CatalogPackages/> }.into_any()
-    }
-}
-
-/// `/catalogs/:catalog/custom-extensions`
-pub struct ExtensionsTab;
-
-#[lazy_route]
-impl LazyRoute for ExtensionsTab {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <ExtensionsTabPage/> }.into_any()
-    }
-}
-
-/// `/catalogs/:catalog/roles`
-pub struct CatalogRolesTab;
-
-#[lazy_route]
-impl LazyRoute for CatalogRolesTab {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <CatalogMembers/> }.into_any()
-    }
-}
-
-/// `/catalogs/:catalog/custom-extensions/new`
-pub struct AddExtensionScreen;
-
-#[lazy_route]
-impl LazyRoute for AddExtensionScreen {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <AddExtension/> }.into_any()
-    }
-}
-
-/// `/catalogs/:catalog/custom-extensions/:extension/edit`
-pub struct EditExtensionScreen;
-
-#[lazy_route]
-impl LazyRoute for EditExtensionScreen {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <EditExtension/> }.into_any()
-    }
-}
-
-/// `/catalogs/:catalog/policies/:policy`
-pub struct PolicyScreen;
-
-#[lazy_route]
-impl LazyRoute for PolicyScreen {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <PolicyEditor/> }.into_any()
-    }
-}
-
-/// `/requests`
-pub struct ManagedRequestsScreen;
-
-#[lazy_route]
-impl LazyRoute for ManagedRequestsScreen {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <ManagedRequests/> }.into_any()
-    }
-}
-
-/// `/apps`
-pub struct AppsScreen;
-
-#[lazy_route]
-impl LazyRoute for AppsScreen {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <AppsPage/> }.into_any()
-    }
-}
-
-/// `/users`
-pub struct UsersScreen;
-
-#[lazy_route]
-impl LazyRoute for UsersScreen {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <UsersPage/> }.into_any()
-    }
-}
-
-/// `/my-access/requests`: a requestor's request history.
-pub struct HistoryScreen;
-
-#[lazy_route]
-impl LazyRoute for HistoryScreen {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <MyRequests/> }.into_any()
-    }
-}
-
-/// `/my-access/requests/:request` and `/requests/:request`: one request's details.
-pub struct RequestScreen;
-
-#[lazy_route]
-impl LazyRoute for RequestScreen {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <RequestPage/> }.into_any()
-    }
-}
-
-/// `/my-access/approvals`
-pub struct ApprovalsScreen;
-
-#[lazy_route]
-impl LazyRoute for ApprovalsScreen {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <ApprovalsPage/> }.into_any()
-    }
-}
-
-/// `/setup/:token`: where a new user sets a password, once.
-pub struct SetupScreen;
-
-#[lazy_route]
-impl LazyRoute for SetupScreen {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <SetupPage/> }.into_any()
-    }
+/// The file with the administrators' and managers' screens.
+#[lazy]
+fn admin_screen(screen: AdminScreen) -> AnyView {
+    screen.render()
 }

@@ -80,6 +80,37 @@ pub fn Modal(
     }
 }
 
+/// A question with one action and Cancel, which has the focus first (the safe choice when the
+/// action destroys something); the action's refusal shows under the text.
+#[component]
+pub fn ConfirmDialog(
+    testid: &'static str,
+    title: String,
+    text: String,
+    /// The action button's words.
+    confirm: &'static str,
+    #[prop(optional)] danger: bool,
+    pending: Signal<bool>,
+    error: Signal<Option<String>>,
+    on_confirm: Callback<()>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <Modal labelled_by="confirm-title" described_by="confirm-text" testid=testid on_close=on_cancel>
+            <h3 id="confirm-title">{title}</h3>
+            <p id="confirm-text">{text}</p>
+            {move || error.get().map(|e| view! {
+                <p class="field-error" role="alert" data-testid="dialog-error">{e}</p>
+            })}
+            <div class="dialog-actions">
+                <button type="button" class:danger=danger class:primary=!danger disabled=move || pending.get()
+                    on:click=move |_| on_confirm.run(())>{confirm}</button>
+                <button type="button" data-autofocus on:click=move |_| on_cancel.run(())>"Cancel"</button>
+            </div>
+        </Modal>
+    }
+}
+
 fn focusables(container: &Element) -> Vec<Element> {
     let Ok(list) = container.query_selector_all(FOCUSABLE) else {
         return Vec::new();

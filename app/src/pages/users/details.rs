@@ -6,7 +6,7 @@ use super::query::UsersQuery;
 use super::{status_word, Dialog, Page};
 use crate::api::people::{disable_person, enable_person, reset_person_password};
 use crate::domain::person::PersonDraft;
-use crate::pages::modal::Modal;
+use crate::pages::modal::ConfirmDialog;
 use crate::views::people::{LeaverSummary, PersonDetails, PersonRow};
 use leptos::prelude::*;
 
@@ -165,36 +165,6 @@ fn leaver_words(name: &str, s: &LeaverSummary) -> (String, Option<String>) {
     (main, left)
 }
 
-/// A confirmation: Cancel has focus first, Escape cancels.
-#[component]
-fn Confirm(
-    testid: &'static str,
-    title: String,
-    text: String,
-    confirm: &'static str,
-    #[prop(optional)] danger: bool,
-    pending: Signal<bool>,
-    error: Signal<Option<String>>,
-    on_confirm: Callback<()>,
-    page: Page,
-) -> impl IntoView {
-    view! {
-        <Modal labelled_by="confirm-title" described_by="confirm-text" testid=testid
-            on_close=Callback::new(move |_| page.close_dialog())>
-            <h3 id="confirm-title">{title}</h3>
-            <p id="confirm-text">{text}</p>
-            {move || error.get().map(|e| view! {
-                <p class="field-error" role="alert" data-testid="dialog-error">{e}</p>
-            })}
-            <div class="dialog-actions">
-                <button type="button" class:danger=danger class:primary=!danger disabled=move || pending.get()
-                    on:click=move |_| on_confirm.run(())>{confirm}</button>
-                <button type="button" data-autofocus on:click=move |_| page.close_dialog()>"Cancel"</button>
-            </div>
-        </Modal>
-    }
-}
-
 #[component]
 pub(super) fn DisableDialog(person: PersonRow, page: Page) -> impl IntoView {
     let id = person.id;
@@ -210,7 +180,7 @@ pub(super) fn DisableDialog(person: PersonRow, page: Page) -> impl IntoView {
     });
     let name = person.display_name;
     view! {
-        <Confirm testid="disable-dialog" page danger=true
+        <ConfirmDialog testid="disable-dialog" danger=true on_cancel=Callback::new(move |()| page.close_dialog())
             title=format!("Disable {name}?")
             text=format!("{name} can no longer sign in: their sessions end at once, their open \
                 requests are canceled and their access is removed. Enabling them later lets them \
@@ -240,7 +210,7 @@ pub(super) fn ResetDialog(person: PersonRow, page: Page) -> impl IntoView {
     });
     let name = person.display_name;
     view! {
-        <Confirm testid="reset-dialog" page
+        <ConfirmDialog testid="reset-dialog" on_cancel=Callback::new(move |()| page.close_dialog())
             title=format!("Reset the password of {name}?")
             text=format!("{name}\u{2019}s password stops working now and their sessions end. \
                 You get a new one-time setup link to hand them.")
