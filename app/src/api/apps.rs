@@ -1,20 +1,20 @@
 //! The Apps screen's server functions (Identity Governance Administrators only; the service
 //! checks).
 
-use crate::api::codec::PathJson;
+use crate::api::codec::{PathJson, TextJson};
 use crate::domain::ids::{AppId, CatalogId};
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::views::{AppList, NewClientSecret, SecretLifetime};
 use leptos::prelude::*;
 
-#[server(prefix = "/api", endpoint = "list_apps")]
+#[server(prefix = "/api", endpoint = "list_apps", output = TextJson)]
 pub async fn list_apps() -> Result<AppList, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::apps::list(&state, &p).await
 }
 
-#[server(prefix = "/api", endpoint = "register_app", input = PathJson)]
+#[server(prefix = "/api", endpoint = "register_app", input = PathJson, output = TextJson)]
 pub async fn register_app(
     display_name: String,
     lifetime: SecretLifetime,
@@ -23,7 +23,7 @@ pub async fn register_app(
     crate::services::apps::register(&state, &p, &display_name, lifetime).await
 }
 
-#[server(prefix = "/api", endpoint = "add_app_secret", input = PathJson)]
+#[server(prefix = "/api", endpoint = "add_app_secret", input = PathJson, output = TextJson)]
 pub async fn add_app_secret(
     app: AppId,
     lifetime: SecretLifetime,
@@ -32,13 +32,13 @@ pub async fn add_app_secret(
     crate::services::apps::add_secret(&state, &p, app, lifetime).await
 }
 
-#[server(prefix = "/api", endpoint = "revoke_app_secret", input = PathJson)]
+#[server(prefix = "/api", endpoint = "revoke_app_secret", input = PathJson, output = TextJson)]
 pub async fn revoke_app_secret(app: AppId, secret: uuid::Uuid) -> Result<(), AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::apps::revoke_secret(&state, &p, app, secret).await
 }
 
-#[server(prefix = "/api", endpoint = "assign_app_role", input = PathJson)]
+#[server(prefix = "/api", endpoint = "assign_app_role", input = PathJson, output = TextJson)]
 pub async fn assign_app_role(
     app: AppId,
     role: Role,
@@ -48,7 +48,7 @@ pub async fn assign_app_role(
     crate::services::apps::assign_role(&state, &p, app, role, catalog).await
 }
 
-#[server(prefix = "/api", endpoint = "remove_app_role", input = PathJson)]
+#[server(prefix = "/api", endpoint = "remove_app_role", input = PathJson, output = TextJson)]
 pub async fn remove_app_role(
     app: AppId,
     role: Role,

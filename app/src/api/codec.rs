@@ -1,7 +1,8 @@
-//! The server functions' argument codecs. On the wire they are exactly server_fn's `Json` and
-//! `PostUrl`; what differs is the refusal of a body that does not decode: it names the path of
-//! the value at fault (`draft.displayName: invalid type: …`), found with `serde_path_to_error`,
-//! instead of serde's line and column alone.
+//! The server functions' codecs. On the wire they are exactly server_fn's `Json` and `PostUrl`.
+//! The argument codecs differ in the refusal of a body that does not decode: it names the path
+//! of the value at fault (`draft.displayName: invalid type: …`), found with
+//! `serde_path_to_error`, instead of serde's line and column alone. The result codec differs in
+//! how the browser reads it (see [`TextJson`]).
 //!
 //! server_fn hands a decoding failure on as text (`ServerFnErrorErr::Deserialization`), so the
 //! [`Undecodable`] error's text is the [`FieldError`] itself as JSON; `AppError`'s
@@ -21,6 +22,40 @@ pub type PathJson = Post<PathJsonEncoding>;
 /// Arguments as a URL-encoded body of a `POST` (as `PostUrl`, for plain HTML forms), refused
 /// with the field at fault.
 pub type PathForm = Post<PathFormEncoding>;
+
+/// Results as JSON, read in the browser from text. The page's resources reach the browser as
+/// text and are read with `serde_json::from_str`; server_fn's `Json` reads results with
+/// `from_slice`, and every result type's deserializer was compiled into the wasm twice, once
+/// per reader: about a tenth of the module.
+pub type TextJson = Post<TextJsonEncoding>;
+
+pub struct TextJsonEncoding;
+
+impl ContentType for TextJsonEncoding {
+    const CONTENT_TYPE: &'static str = "application/json";
+}
+
+impl FormatType for TextJsonEncoding {
+    const FORMAT_TYPE: Format = Format::Text;
+}
+
+impl<T: Serialize> Encodes<T> for TextJsonEncoding {
+    type Error = serde_json::Error;
+
+    fn encode(value: &T) -> Result<Bytes, Self::Error> {
+        serde_json::to_vec(value).map(Bytes::from)
+    }
+}
+
+impl<T: DeserializeOwned> Decodes<T> for TextJsonEncoding {
+    type Error = Undecodable;
+
+    fn decode(bytes: Bytes) -> Result<T, Self::Error> {
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| Undecodable::at(".", "it is not UTF-8 text"))?;
+        serde_json::from_str(text).map_err(|e| Undecodable::at(".", &e.to_string()))
+    }
+}
 
 pub struct PathJsonEncoding;
 

@@ -1,4 +1,4 @@
-use crate::api::codec::PathJson;
+use crate::api::codec::{PathJson, TextJson};
 use crate::domain::extension::ExtensionDraft;
 use crate::domain::ids::{CatalogId, ExtensionId};
 use crate::domain::kind::ExtensionKind;
@@ -6,13 +6,13 @@ use crate::error::AppError;
 use crate::views::{ConversionOffer, CreatedExtension, ExtensionList, WizardSetup};
 use leptos::prelude::*;
 
-#[server(prefix = "/api", endpoint = "extensions_tab", input = PathJson)]
+#[server(prefix = "/api", endpoint = "extensions_tab", input = PathJson, output = TextJson)]
 pub async fn extensions_tab(catalog: CatalogId) -> Result<ExtensionList, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::extensions::tab(&state, &p, catalog).await
 }
 
-#[server(prefix = "/api", endpoint = "extension_form", input = PathJson)]
+#[server(prefix = "/api", endpoint = "extension_form", input = PathJson, output = TextJson)]
 pub async fn extension_form(
     catalog: CatalogId,
     extension: Option<ExtensionId>,
@@ -21,7 +21,7 @@ pub async fn extension_form(
     crate::services::extensions::form(&state, &p, catalog, extension).await
 }
 
-#[server(prefix = "/api", endpoint = "create_extension", input = PathJson)]
+#[server(prefix = "/api", endpoint = "create_extension", input = PathJson, output = TextJson)]
 pub async fn create_extension(
     catalog: CatalogId,
     draft: ExtensionDraft,
@@ -30,7 +30,7 @@ pub async fn create_extension(
     crate::services::extensions::create(&state, &p, catalog, draft).await
 }
 
-#[server(prefix = "/api", endpoint = "update_extension", input = PathJson)]
+#[server(prefix = "/api", endpoint = "update_extension", input = PathJson, output = TextJson)]
 pub async fn update_extension(
     catalog: CatalogId,
     extension: ExtensionId,
@@ -40,13 +40,13 @@ pub async fn update_extension(
     crate::services::extensions::update(&state, &p, catalog, extension, draft).await
 }
 
-#[server(prefix = "/api", endpoint = "delete_extension", input = PathJson)]
+#[server(prefix = "/api", endpoint = "delete_extension", input = PathJson, output = TextJson)]
 pub async fn delete_extension(catalog: CatalogId, extension: ExtensionId) -> Result<(), AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::extensions::delete(&state, &p, catalog, extension).await
 }
 
-#[server(prefix = "/api", endpoint = "legacy_conversion_offer", input = PathJson)]
+#[server(prefix = "/api", endpoint = "legacy_conversion_offer", input = PathJson, output = TextJson)]
 pub async fn legacy_conversion_offer(
     catalog: CatalogId,
     extension: ExtensionId,
@@ -55,7 +55,7 @@ pub async fn legacy_conversion_offer(
     crate::services::extensions::conversion_offer(&state, &p, catalog, extension).await
 }
 
-#[server(prefix = "/api", endpoint = "convert_extension", input = PathJson)]
+#[server(prefix = "/api", endpoint = "convert_extension", input = PathJson, output = TextJson)]
 pub async fn convert_extension(
     catalog: CatalogId,
     extension: ExtensionId,
@@ -65,7 +65,7 @@ pub async fn convert_extension(
     crate::services::extensions::convert(&state, &p, catalog, extension, kind).await
 }
 
-#[server(prefix = "/api", endpoint = "rotate_signing_secret", input = PathJson)]
+#[server(prefix = "/api", endpoint = "rotate_signing_secret", input = PathJson, output = TextJson)]
 pub async fn rotate_signing_secret(
     catalog: CatalogId,
     extension: ExtensionId,

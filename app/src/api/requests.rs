@@ -1,7 +1,7 @@
 //! Server functions of My Access (requests, history, cancel, own assignments), approvals, and
 //! the managers' requests and assignments screens.
 
-use crate::api::codec::PathJson;
+use crate::api::codec::{PathJson, TextJson};
 use crate::domain::ids::{AssignmentId, CalloutInstanceId, PolicyId, RequestId};
 use crate::error::AppError;
 use crate::views::requests::{
@@ -9,13 +9,13 @@ use crate::views::requests::{
 };
 use leptos::prelude::*;
 
-#[server(prefix = "/api", endpoint = "requestable_packages")]
+#[server(prefix = "/api", endpoint = "requestable_packages", output = TextJson)]
 pub async fn requestable_packages() -> Result<Vec<RequestablePackage>, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::request_views::requestable(&state, &p).await
 }
 
-#[server(prefix = "/api", endpoint = "request_access", input = PathJson)]
+#[server(prefix = "/api", endpoint = "request_access", input = PathJson, output = TextJson)]
 pub async fn request_access(
     policy: PolicyId,
     justification: String,
@@ -24,25 +24,25 @@ pub async fn request_access(
     crate::services::requests::submit(&state, &p, policy, &justification).await
 }
 
-#[server(prefix = "/api", endpoint = "my_requests")]
+#[server(prefix = "/api", endpoint = "my_requests", output = TextJson)]
 pub async fn my_requests() -> Result<Vec<RequestSummary>, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::request_views::my_requests(&state, &p).await
 }
 
-#[server(prefix = "/api", endpoint = "request_details", input = PathJson)]
+#[server(prefix = "/api", endpoint = "request_details", input = PathJson, output = TextJson)]
 pub async fn get_request_details(request: RequestId) -> Result<RequestDetails, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::request_views::details(&state, &p, request).await
 }
 
-#[server(prefix = "/api", endpoint = "cancel_request", input = PathJson)]
+#[server(prefix = "/api", endpoint = "cancel_request", input = PathJson, output = TextJson)]
 pub async fn cancel_request(request: RequestId) -> Result<(), AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::requests::cancel(&state, &p, request).await
 }
 
-#[server(prefix = "/api", endpoint = "redeliver_callout", input = PathJson)]
+#[server(prefix = "/api", endpoint = "redeliver_callout", input = PathJson, output = TextJson)]
 pub async fn redeliver_callout(
     request: RequestId,
     instance: CalloutInstanceId,
@@ -51,31 +51,31 @@ pub async fn redeliver_callout(
     crate::services::redeliver::redeliver(&state, &p, request, instance).await
 }
 
-#[server(prefix = "/api", endpoint = "my_assignments")]
+#[server(prefix = "/api", endpoint = "my_assignments", output = TextJson)]
 pub async fn my_assignments() -> Result<Vec<AssignmentView>, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::request_views::my_assignments(&state, &p).await
 }
 
-#[server(prefix = "/api", endpoint = "remove_assignment", input = PathJson)]
+#[server(prefix = "/api", endpoint = "remove_assignment", input = PathJson, output = TextJson)]
 pub async fn remove_assignment(assignment: AssignmentId) -> Result<RequestId, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::requests::remove_assignment(&state, &p, assignment).await
 }
 
-#[server(prefix = "/api", endpoint = "pending_approvals")]
+#[server(prefix = "/api", endpoint = "pending_approvals", output = TextJson)]
 pub async fn pending_approvals() -> Result<Vec<ApprovalItem>, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::request_views::approvals(&state, &p).await
 }
 
-#[server(prefix = "/api", endpoint = "approval_history")]
+#[server(prefix = "/api", endpoint = "approval_history", output = TextJson)]
 pub async fn approval_history() -> Result<Vec<RequestSummary>, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::request_views::approval_history(&state, &p).await
 }
 
-#[server(prefix = "/api", endpoint = "decide_request", input = PathJson)]
+#[server(prefix = "/api", endpoint = "decide_request", input = PathJson, output = TextJson)]
 pub async fn decide_request(
     request: RequestId,
     approve: bool,
@@ -89,13 +89,13 @@ pub async fn decide_request(
     }
 }
 
-#[server(prefix = "/api", endpoint = "managed_requests")]
+#[server(prefix = "/api", endpoint = "managed_requests", output = TextJson)]
 pub async fn managed_requests() -> Result<Vec<RequestSummary>, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::request_views::managed_requests(&state, &p).await
 }
 
-#[server(prefix = "/api", endpoint = "managed_assignments")]
+#[server(prefix = "/api", endpoint = "managed_assignments", output = TextJson)]
 pub async fn managed_assignments() -> Result<Vec<AssignmentView>, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::request_views::managed_assignments(&state, &p).await

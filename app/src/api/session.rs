@@ -1,9 +1,10 @@
+use crate::api::codec::TextJson;
 use crate::error::AppError;
 use crate::views::{SessionUser, SignInOptions};
 use leptos::prelude::*;
 
 /// The signed-in user, or `None` for a visitor.
-#[server(prefix = "/api", endpoint = "current_user")]
+#[server(prefix = "/api", endpoint = "current_user", output = TextJson)]
 pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
     use crate::api::context::caller;
     match caller().await {
@@ -14,7 +15,7 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
 }
 
 /// What the sign-in page offers (for visitors, before anyone signed in).
-#[server(prefix = "/api", endpoint = "sign_in_options")]
+#[server(prefix = "/api", endpoint = "sign_in_options", output = TextJson)]
 pub async fn get_sign_in_options() -> Result<SignInOptions, AppError> {
     let state = crate::api::context::state()?;
     Ok(crate::services::session::sign_in_options(&state))
@@ -22,7 +23,7 @@ pub async fn get_sign_in_options() -> Result<SignInOptions, AppError> {
 
 /// Posted by the sign-in form (a plain HTML form, so it works before and without hydration):
 /// answers with a redirect, back to `next` or to the form with the reason.
-#[server(prefix = "/api", endpoint = "sign_in", input = crate::api::codec::PathForm)]
+#[server(prefix = "/api", endpoint = "sign_in", input = crate::api::codec::PathForm, output = TextJson)]
 pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
     use crate::api::context::{client_address, from_browser_form, state};
     use crate::auth::cookie;
@@ -72,7 +73,7 @@ fn urlencode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
-#[server(prefix = "/api", endpoint = "sign_out")]
+#[server(prefix = "/api", endpoint = "sign_out", output = TextJson)]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::api::context::{session_token, state};
     use crate::auth::cookie;
