@@ -3,7 +3,7 @@
 // a run shows them without failing.
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page } from "@playwright/test";
-import { test, expect, signIn, hydrated, openCustomExtensions, next } from "./fixtures";
+import { test, expect, signIn, hydrated, openCustomExtensions, next, editPolicy } from "./fixtures";
 
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
 const API = "/v1.0/identityGovernance/entitlementManagement";
@@ -78,9 +78,7 @@ test("catalogs, each catalog tab and the five wizard tabs", async ({ page }) => 
 test("the policy editor's tabs", async ({ page }) => {
   await signIn(page, "admin@contoso.test");
   await openCustomExtensions(page, "Marketing");
-  await page.getByRole("navigation", { name: "Catalog" }).getByRole("link", { name: "Access packages" }).click();
-  await page.getByRole("link", { name: "Edit policy “Employees, manager approval”" }).click();
-  await hydrated(page);
+  await editPolicy(page, "Employees, manager approval");
   for (const tab of ["Requests", "Approval", "Lifecycle", "Custom extensions"]) {
     await page.getByRole("tab", { name: tab }).click();
     await expect(page.getByRole("tab", { name: tab })).toHaveAttribute("aria-selected", "true");
@@ -193,7 +191,6 @@ test("at 360 pixels: sign-in, My Access and its request dialog, history, custom 
   await openCustomExtensions(page, "Marketing");
   await page.getByRole("button", { name: "Actions for Contoso.SodCheckProcess" }).click();
   await scan(page, "360 px custom extensions, row menu open");
-  await page.getByRole("navigation", { name: "Catalog" }).getByRole("link", { name: "Access packages" }).click();
-  await page.getByRole("link", { name: "Edit policy “Employees, manager approval”" }).click();
+  await editPolicy(page, "Employees, manager approval");
   await scan(page, "360 px policy editor");
 });

@@ -1,4 +1,4 @@
-import { test, expect, signIn, openCustomExtensions, hydrated, next } from "./fixtures";
+import { test, expect, signIn, openCustomExtensions, hydrated, next, editPolicy } from "./fixtures";
 
 const RECEIVER = "http://127.0.0.1:7171";
 
@@ -35,9 +35,7 @@ test("a policy's custom extensions fire signed callouts as a request is approved
   await page.getByRole("link", { name: "Done" }).click();
 
   // It maps "Request is created" and "Assignment is granted" on a policy that needs approval.
-  await page.getByRole("navigation", { name: "Catalog" }).getByRole("link", { name: "Access packages" }).click();
-  await page.getByRole("link", { name: "Edit policy “Engineers, 7 days”" }).click();
-  await hydrated(page);
+  await editPolicy(page, "Engineers, 7 days");
   await page.getByRole("tab", { name: "Approval" }).click();
   await page.getByRole("group", { name: "Require approval" }).getByLabel("Yes").check();
   await page.getByRole("group", { name: "Approvers" }).getByLabel("Alan Steiner").check();

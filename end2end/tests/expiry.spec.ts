@@ -4,7 +4,7 @@
 // This file runs last (its own project in playwright.config.ts): after a month on Latch's
 // clock, callouts look stale to the receiver's wall clock.
 import type { APIRequestContext } from "@playwright/test";
-import { test, expect, signIn, hydrated, requestPackage, advanceClock, CLOCK_URL } from "./fixtures";
+import { test, expect, signIn, hydrated, requestPackage, advanceClock, CLOCK_URL, editPolicy } from "./fixtures";
 
 test.use({ baseURL: CLOCK_URL });
 
@@ -27,9 +27,7 @@ test("pre-expiration callouts fire 14 days and 1 day before a 30-day assignment 
   // The admin gives "All employees" 30 days and maps the two pre-expiration stages and removal.
   await signIn(page, "admin@contoso.test", "/catalogs");
   await page.getByRole("link", { name: "Marketing", exact: true }).click();
-  await page.getByRole("navigation", { name: "Catalog" }).getByRole("link", { name: "Access packages" }).click();
-  await page.getByRole("link", { name: "Edit policy “All employees”" }).click();
-  await hydrated(page);
+  await editPolicy(page, "All employees");
   await page.getByRole("tab", { name: "Lifecycle" }).click();
   await page.getByLabel("After a number of days").check();
   await page.getByLabel("Number of days (1 to 3650)").fill("7");

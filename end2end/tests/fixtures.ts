@@ -121,6 +121,13 @@ export async function openCustomExtensions(page: Page, catalog: string) {
   await expect(page.getByTestId("extension-table")).toBeVisible();
 }
 
+/** From one of a catalog's pages, opens one of its policies in the policy editor. */
+export async function editPolicy(page: Page, policy: string) {
+  await page.getByRole("navigation", { name: "Catalog" }).getByRole("link", { name: "Access packages" }).click();
+  await page.getByRole("link", { name: `Edit policy “${policy}”` }).click();
+  await hydrated(page);
+}
+
 export function row(page: Page, name: string) {
   return page.locator(`[data-testid=extension-row][data-name="${name}"]`);
 }

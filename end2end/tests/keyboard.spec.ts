@@ -1,7 +1,7 @@
 // The request flow by keyboard only: after opening the sign-in address, every step is a key
 // press or typed text, and focus always lands somewhere visible.
 import type { Locator, Page } from "@playwright/test";
-import { test, expect, hydrated, signIn, openCustomExtensions, PASSWORD } from "./fixtures";
+import { test, expect, hydrated, signIn, openCustomExtensions, PASSWORD, editPolicy } from "./fixtures";
 
 /** Presses Tab until `target` has the focus (at most `limit` times), checking that each element
  * focused on the way shows a focus ring. */
@@ -116,9 +116,7 @@ test("a custom extension's row menu takes the arrow keys; its dialog keeps the f
 test("the policy editor's tabs move with the arrow keys, Home and End, as one Tab stop", async ({ page }) => {
   await signIn(page, "admin@contoso.test");
   await openCustomExtensions(page, "Marketing");
-  await page.getByRole("navigation", { name: "Catalog" }).getByRole("link", { name: "Access packages" }).click();
-  await page.getByRole("link", { name: "Edit policy “Employees, manager approval”" }).click();
-  await hydrated(page);
+  await editPolicy(page, "Employees, manager approval");
   const tab = (name: string) => page.getByRole("tab", { name });
   await tabTo(page, tab("Requests"), 80);
   await page.keyboard.press("ArrowRight");

@@ -1,6 +1,6 @@
 // Redeliver: a launch-and-continue callout fails because its endpoint is wrong; the admin
 // fixes the endpoint and sends the callout again from the request's troubleshooting view.
-import { test, expect, signIn, openCustomExtensions, hydrated, next, row, rowAction, requestPackage } from "./fixtures";
+import { test, expect, signIn, openCustomExtensions, hydrated, next, row, rowAction, requestPackage, editPolicy } from "./fixtures";
 
 const RECEIVER = "http://127.0.0.1:7171";
 
@@ -26,9 +26,7 @@ test("an admin fixes a failing endpoint and redelivers the callout from the requ
   await next(page, "Review + Create");
   await page.getByRole("button", { name: "Create" }).click();
   await page.getByRole("link", { name: "Done" }).click();
-  await page.getByRole("navigation", { name: "Catalog" }).getByRole("link", { name: "Access packages" }).click();
-  await page.getByRole("link", { name: "Edit policy “All employees”" }).click();
-  await hydrated(page);
+  await editPolicy(page, "All employees");
   await page.getByRole("tab", { name: "Custom extensions" }).click();
   const rule = page.getByRole("group", { name: "Rule 1" });
   await rule.getByLabel("Stage").selectOption({ label: "Assignment is granted" });

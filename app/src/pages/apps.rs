@@ -435,9 +435,7 @@ fn RevokeDialog(app: AppId, name: String, secret: AppSecretRow, page: Page) -> i
             text="From now on it gets no tokens. Tokens it already got stay valid until they expire, \
                 within an hour. This can't be undone.".to_string()
             confirm="Revoke"
-            pending=revoke.pending().into()
-            error=Signal::derive(move || revoke.value().get().and_then(Result::err).map(|e| e.to_string()))
-            on_confirm=Callback::new(move |()| { revoke.dispatch(()); })/>
+            action=revoke/>
     }
 }
 
@@ -457,8 +455,6 @@ fn RemoveDialog(app: AppId, name: String, role: AppRoleRow, page: Page) -> impl 
             title=format!("Remove {what}?")
             text="The app loses this role at once, also for tokens it already holds.".to_string()
             confirm="Remove"
-            pending=remove.pending().into()
-            error=Signal::derive(move || remove.value().get().and_then(Result::err).map(|e| e.to_string()))
-            on_confirm=Callback::new(move |()| { remove.dispatch(()); })/>
+            action=remove/>
     }
 }

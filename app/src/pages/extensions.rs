@@ -11,12 +11,11 @@ use crate::domain::kind::ExtensionKind;
 use crate::error::AppError;
 use crate::pages::catalog::{catalog_resource, no_such_catalog, use_catalog_id};
 use crate::pages::common::{Breakable, CopyableSecret, ErrorNotice, Loading};
-use crate::pages::keyboard::{move_focus, Orientation};
+use crate::pages::keyboard::{elements, move_focus, Orientation};
 use crate::pages::modal::{ConfirmDialog, Modal};
 use crate::views::{ConnectionResult, ConversionOffer, ExtensionRow};
 use leptos::html::{Button, Td};
 use leptos::prelude::*;
-use leptos::wasm_bindgen::JsCast;
 
 /// Which dialog is open, for which row.
 #[derive(Clone, PartialEq)]
@@ -113,14 +112,10 @@ fn ExtensionTable(
     // The first item has the focus as a menu opens (one is open at a time).
     Effect::new(move |_| {
         if open_menu.get().is_some() {
-            let first = document()
-                .query_selector(".row-menu [role=menuitem]")
-                .ok()
-                .flatten();
-            if let Some(first) = first
-                .as_ref()
-                .and_then(|e| e.dyn_ref::<leptos::web_sys::HtmlElement>())
-            {
+            let root = document().document_element();
+            let first =
+                root.and_then(|r| elements(&r, ".row-menu [role=menuitem]").into_iter().next());
+            if let Some(first) = first {
                 let _ = first.focus();
             }
         }
@@ -303,9 +298,7 @@ fn DeleteDialog(
             title=format!("Delete \u{201c}{name}\u{201d}?")
             text="Policies can no longer call it, and its history stays in the audit log.".to_string()
             confirm="Delete"
-            pending=delete.pending().into()
-            error=Signal::derive(move || delete.value().get().and_then(Result::err).map(|e| e.to_string()))
-            on_confirm=Callback::new(move |()| { delete.dispatch(()); })/>
+            action=delete/>
     }
 }
 

@@ -1,5 +1,6 @@
 //! Arrow keys in the widgets that hold several controls behind one Tab stop (tab strips, row
-//! menus), as the WAI-ARIA Authoring Practices describe them.
+//! menus), as the WAI-ARIA Authoring Practices describe them, and the few DOM lookups the
+//! focus moves of those widgets and of dialogs share.
 
 use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys::{Element, HtmlElement};
@@ -36,6 +37,22 @@ pub fn roving_index(
     }
 }
 
+/// The elements in `container` matching `selector` that can take the focus, in document order.
+pub fn elements(container: &Element, selector: &str) -> Vec<HtmlElement> {
+    let Ok(list) = container.query_selector_all(selector) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|node| node.dyn_into::<HtmlElement>().ok())
+        .collect()
+}
+
+/// Whether `element` has the focus.
+pub fn has_focus(element: &HtmlElement) -> bool {
+    leptos::prelude::document().active_element().as_ref() == Some(element.as_ref())
+}
+
 /// Moves the focus among the elements matching `selector` in `container` as `key` says (the
 /// focused one counting as current); whether it moved, so the caller can stop the key's default.
 pub fn move_focus(
@@ -44,18 +61,8 @@ pub fn move_focus(
     key: &str,
     orientation: Orientation,
 ) -> bool {
-    let Ok(list) = container.query_selector_all(selector) else {
-        return false;
-    };
-    let items: Vec<HtmlElement> = (0..list.length())
-        .filter_map(|i| list.item(i))
-        .filter_map(|node| node.dyn_into::<HtmlElement>().ok())
-        .collect();
-    let active = leptos::prelude::document().active_element();
-    let current = items
-        .iter()
-        .position(|item| active.as_ref() == Some(item.as_ref()))
-        .unwrap_or(0);
+    let items = elements(container, selector);
+    let current = items.iter().position(has_focus).unwrap_or(0);
     match roving_index(key, current, items.len(), orientation) {
         Some(next) => {
             let _ = items[next].focus();

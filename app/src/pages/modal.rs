@@ -2,9 +2,11 @@
 //! marked `data-autofocus`, else the first one), Tab and Shift+Tab go round inside it, Escape
 //! closes it, and focus returns to the control that opened it.
 
+use crate::error::AppError;
+use crate::pages::keyboard::{elements, has_focus};
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
-use leptos::web_sys::{Element, HtmlElement};
+use leptos::web_sys::HtmlElement;
 use send_wrapper::SendWrapper;
 
 const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]), \
@@ -25,19 +27,21 @@ pub fn Modal(
         let Some(el) = dialog.get() else {
             return;
         };
-        let opener = SendWrapper::new(document().active_element());
-        if let Some(first) = el
-            .query_selector("[data-autofocus]")
-            .ok()
-            .flatten()
-            .or_else(|| focusables(&el).into_iter().next())
-        {
-            focus(&first);
+        let opener = document()
+            .active_element()
+            .and_then(|e| e.dyn_into::<HtmlElement>().ok());
+        let opener = SendWrapper::new(opener);
+        let first = elements(&el, "[data-autofocus]")
+            .into_iter()
+            .chain(elements(&el, FOCUSABLE))
+            .next();
+        if let Some(first) = first {
+            let _ = first.focus();
         }
         on_cleanup(move || {
             // The opener may be gone (a menu item whose menu closed); then focus stays put.
             if let Some(opener) = opener.take().filter(|o| o.is_connected()) {
-                focus(&opener);
+                let _ = opener.focus();
             }
         });
     });
@@ -50,22 +54,21 @@ pub fn Modal(
             let Some(el) = dialog.get_untracked() else {
                 return;
             };
-            let items = focusables(&el);
+            let items = elements(&el, FOCUSABLE);
             let (Some(first), Some(last)) = (items.first(), items.last()) else {
                 ev.prevent_default();
                 return;
             };
-            let active = document().active_element();
-            let wrap_to = if ev.shift_key() && active.as_ref() == Some(first) {
+            let wrap_to = if ev.shift_key() && has_focus(first) {
                 Some(last)
-            } else if !ev.shift_key() && active.as_ref() == Some(last) {
+            } else if !ev.shift_key() && has_focus(last) {
                 Some(first)
             } else {
                 None
             };
             if let Some(target) = wrap_to {
                 ev.prevent_default();
-                focus(target);
+                let _ = target.focus();
             }
         }
         _ => {}
@@ -81,48 +84,40 @@ pub fn Modal(
 }
 
 /// A question with one action and Cancel, which has the focus first (the safe choice when the
-/// action destroys something); the action's refusal shows under the text.
+/// action destroys something). Confirming dispatches `action`; its refusal shows under the text.
 #[component]
-pub fn ConfirmDialog(
+pub fn ConfirmDialog<T>(
     testid: &'static str,
     title: String,
     text: String,
     /// The action button's words.
     confirm: &'static str,
     #[prop(optional)] danger: bool,
-    pending: Signal<bool>,
-    error: Signal<Option<String>>,
-    on_confirm: Callback<()>,
+    action: Action<(), Result<T, AppError>>,
     on_cancel: Callback<()>,
-) -> impl IntoView {
+) -> impl IntoView
+where
+    T: Send + Sync + 'static,
+{
+    let error = move || {
+        action.value().with(|v| {
+            v.as_ref()
+                .and_then(|r| r.as_ref().err())
+                .map(ToString::to_string)
+        })
+    };
     view! {
         <Modal labelled_by="confirm-title" described_by="confirm-text" testid=testid on_close=on_cancel>
             <h3 id="confirm-title">{title}</h3>
             <p id="confirm-text">{text}</p>
-            {move || error.get().map(|e| view! {
+            {move || error().map(|e| view! {
                 <p class="field-error" role="alert" data-testid="dialog-error">{e}</p>
             })}
             <div class="dialog-actions">
-                <button type="button" class:danger=danger class:primary=!danger disabled=move || pending.get()
-                    on:click=move |_| on_confirm.run(())>{confirm}</button>
+                <button type="button" class:danger=danger class:primary=!danger disabled=move || action.pending().get()
+                    on:click=move |_| { action.dispatch(()); }>{confirm}</button>
                 <button type="button" data-autofocus on:click=move |_| on_cancel.run(())>"Cancel"</button>
             </div>
         </Modal>
-    }
-}
-
-fn focusables(container: &Element) -> Vec<Element> {
-    let Ok(list) = container.query_selector_all(FOCUSABLE) else {
-        return Vec::new();
-    };
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .filter_map(|node| node.dyn_into::<Element>().ok())
-        .collect()
-}
-
-fn focus(element: &Element) {
-    if let Some(element) = element.dyn_ref::<HtmlElement>() {
-        let _ = element.focus();
     }
 }

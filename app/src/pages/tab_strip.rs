@@ -1,7 +1,7 @@
 //! A row of tabs over one panel (the extension wizard's steps, the policy editor's settings).
 //! One Tab stop: the selected tab; the arrow keys, Home and End select and focus another.
 
-use crate::pages::keyboard::{roving_index, Orientation};
+use crate::pages::keyboard::{elements, roving_index, Orientation};
 use leptos::prelude::*;
 
 #[component]
@@ -30,7 +30,7 @@ pub fn TabStrip(
         };
         ev.prevent_default();
         tab.set(next);
-        focus_tab(strip, id_prefix, next);
+        focus_tab(strip, next);
     };
     view! {
         <div class="tab-strip" role="tablist" aria-label=label node_ref=strip on:keydown=on_keydown>
@@ -50,17 +50,11 @@ pub fn TabStrip(
     }
 }
 
-fn focus_tab(strip: NodeRef<leptos::html::Div>, id_prefix: &str, index: usize) {
-    use leptos::wasm_bindgen::JsCast;
-    let found = strip
+fn focus_tab(strip: NodeRef<leptos::html::Div>, index: usize) {
+    let tab = strip
         .get_untracked()
-        .and_then(|el| {
-            el.query_selector(&format!("#{id_prefix}-{index}"))
-                .ok()
-                .flatten()
-        })
-        .and_then(|el| el.dyn_into::<leptos::web_sys::HtmlElement>().ok());
-    if let Some(button) = found {
-        let _ = button.focus();
+        .and_then(|el| elements(&el, "[role=tab]").into_iter().nth(index));
+    if let Some(tab) = tab {
+        let _ = tab.focus();
     }
 }

@@ -186,9 +186,7 @@ pub(super) fn DisableDialog(person: PersonRow, page: Page) -> impl IntoView {
                 requests are canceled and their access is removed. Enabling them later lets them \
                 sign in again but does not give the access back.")
             confirm="Yes, disable"
-            pending=disable.pending().into()
-            error=Signal::derive(move || disable.value().get().and_then(Result::err).map(|e| e.to_string()))
-            on_confirm=Callback::new(move |()| { disable.dispatch(()); })/>
+            action=disable/>
     }
 }
 
@@ -215,9 +213,7 @@ pub(super) fn ResetDialog(person: PersonRow, page: Page) -> impl IntoView {
             text=format!("{name}\u{2019}s password stops working now and their sessions end. \
                 You get a new one-time setup link to hand them.")
             confirm="Yes, reset password"
-            pending=reset.pending().into()
-            error=Signal::derive(move || reset.value().get().and_then(Result::err).map(|e| e.to_string()))
-            on_confirm=Callback::new(move |()| { reset.dispatch(()); })/>
+            action=reset/>
     }
 }
 
