@@ -193,11 +193,17 @@ pub fn validate_url(field: &str, url: &str, allow_hosts: &[String]) -> Result<Ur
     if url.trim().is_empty() {
         return Err(FieldError::new(field, "URL is required."));
     }
-    let parsed = Url::parse(url).map_err(|_| {
-        FieldError::new(
+    let parsed = Url::parse(url).map_err(|error| match error {
+        // Latch is built without Unicode host tables (docs/decisions.md, "ASCII host names").
+        url::ParseError::IdnaError => FieldError::new(
+            field,
+            "URL host must be ASCII; write an international domain name in its xn-- \
+             (Punycode) form.",
+        ),
+        _ => FieldError::new(
             field,
             "URL must be a full address such as https://example.com/hook.",
-        )
+        ),
     })?;
     let allow_listed = || {
         parsed
@@ -446,6 +452,21 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn hosts_are_ascii_and_punycode_names_are_accepted() {
+        let error = validate_url("url", "https://bücher.example/hook", &[]).unwrap_err();
+        assert_eq!(
+            error.message,
+            "URL host must be ASCII; write an international domain name in its xn-- (Punycode) \
+             form."
+        );
+        let parsed = validate_url("url", "https://xn--bcher-kva.example/hook", &[]).unwrap();
+        assert_eq!(parsed.host_str(), Some("xn--bcher-kva.example"));
+        // Upper-case ASCII is still folded, as before.
+        let parsed = validate_url("url", "https://Flows.Example.COM/hook", &[]).unwrap();
+        assert_eq!(parsed.host_str(), Some("flows.example.com"));
     }
 
     #[test]

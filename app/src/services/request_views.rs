@@ -23,11 +23,7 @@ use sqlx::SqliteConnection;
 /// A stored time as people read it.
 pub fn shown(text: &str) -> String {
     DateTime::parse_from_rfc3339(text)
-        .map(|t| {
-            t.with_timezone(&Utc)
-                .format("%Y-%m-%d %H:%M UTC")
-                .to_string()
-        })
+        .map(|t| crate::views::utc_minutes(t.with_timezone(&Utc)))
         .unwrap_or_else(|_| text.to_string())
 }
 

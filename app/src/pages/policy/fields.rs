@@ -158,7 +158,8 @@ impl PolicyFields {
                 Expiration::AfterDays(days.unwrap_or(0))
             }
             ExpirationChoice::OnDate => {
-                match NaiveDate::parse_from_str(self.date.get().trim(), "%Y-%m-%d") {
+                // The date input's value is ISO 8601 (YYYY-MM-DD), NaiveDate's own text form.
+                match self.date.get().trim().parse::<NaiveDate>() {
                     Ok(date) => Expiration::OnDate(date),
                     Err(_) => {
                         errors.push(FieldError::new(
@@ -275,6 +276,25 @@ mod tests {
             let f = PolicyFields::new(&d);
             assert_eq!(f.date.get(), "2026-03-01");
             assert_eq!(f.draft(), (d, vec![]));
+        });
+    }
+
+    #[test]
+    fn the_end_date_is_read_as_the_date_input_writes_it() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let mut d = start();
+            d.expiration = Expiration::OnDate(today());
+            let f = PolicyFields::new(&d);
+            f.date.set(" 2026-04-05 ".into());
+            let expected = NaiveDate::from_ymd_opt(2026, 4, 5).unwrap();
+            assert_eq!(f.draft().0.expiration, Expiration::OnDate(expected));
+            for bad in ["", "2026-13-01", "05/04/2026", "2026-02-30"] {
+                f.date.set(bad.into());
+                let errors = f.draft().1;
+                assert_eq!(errors.len(), 1, "{bad:?}");
+                assert_eq!(errors[0].field, keys::EXPIRATION_DATE, "{bad:?}");
+            }
         });
     }
 
