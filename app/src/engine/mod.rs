@@ -2,6 +2,7 @@
 //! (`domain::lifecycle`), and writes the transition and its effects in the same transaction.
 //! The worker delivers callouts and fires timers from the job table, and runs the expiry scan.
 
+pub mod connection_test;
 pub mod deliver;
 pub mod expiry;
 pub mod facts;

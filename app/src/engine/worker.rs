@@ -1,12 +1,11 @@
 //! The background worker: claims due jobs (callout deliveries, timers, connection tests), runs
 //! them outside any transaction, and sleeps until the next is due, new work is queued, or shutdown.
 
-use crate::domain::ids::{ExtensionId, RequestId};
+use crate::domain::ids::RequestId;
 use crate::domain::lifecycle::{Event, Timer};
+use crate::engine::connection_test::{self, CONNECTION_TEST_JOB};
 use crate::engine::run::{run_event, RunError, DELIVER_JOB, TIMER_JOB};
 use crate::engine::{deliver, expiry};
-use crate::error::AppError;
-use crate::services::connection::{self, CONNECTION_TEST_JOB};
 use crate::state::AppState;
 use crate::store::jobs::{self, Job};
 use chrono::Duration;
@@ -98,36 +97,13 @@ async fn handle(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
     match job.kind.as_str() {
         DELIVER_JOB => deliver::deliver(state, job).await,
         TIMER_JOB => fire_timer(state, job).await,
-        CONNECTION_TEST_JOB => test_connection(state, job).await,
+        CONNECTION_TEST_JOB => connection_test::handle_job(state, job).await,
         other => {
             tracing::error!(job = job.id, kind = other, "unknown job kind; dropped");
             let mut conn = state.db.acquire().await?;
             jobs::complete(&mut conn, job.id).await
         }
     }
-}
-
-/// One try, never retried: the outcome (pass or fail) is kept on the extension and the admin
-/// can run it again. Only a failure to record it leaves the job to run again after its lease.
-async fn test_connection(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
-    match serde_json::from_value::<ExtensionId>(job.payload["extension"].clone()) {
-        Ok(extension) => match connection::run_test(state, extension).await {
-            Ok(_) => {}
-            Err(AppError::NotFound(_)) => {
-                tracing::info!(%extension, "extension deleted before its connection test ran")
-            }
-            Err(e) => {
-                return Err(sqlx::Error::Protocol(format!(
-                    "connection test of {extension} not recorded: {e}"
-                )))
-            }
-        },
-        Err(e) => {
-            tracing::error!(job = job.id, error = %e, "connection test job without an extension; dropped")
-        }
-    }
-    let mut conn = state.db.acquire().await?;
-    jobs::complete(&mut conn, job.id).await
 }
 
 async fn fire_timer(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {

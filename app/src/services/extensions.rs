@@ -235,7 +235,7 @@ pub async fn create_from(
         now,
     )
     .await?;
-    connection::queue(&mut tx, id, now).await?;
+    crate::engine::connection_test::queue(&mut tx, id, now).await?;
     audit::record(
         &mut tx,
         &p.actor,
@@ -285,7 +285,7 @@ pub async fn update(
     // A new URL or Logic App is tested again; a failed test never blocks the save.
     let endpoint_changed = draft.endpoint != before.endpoint;
     if endpoint_changed {
-        connection::queue(&mut tx, id, now).await?;
+        crate::engine::connection_test::queue(&mut tx, id, now).await?;
     }
     audit::record(
         &mut tx,
