@@ -13,40 +13,93 @@ use tokio::task::JoinSet;
 
 /// How long a claimed job is ours: longer than the longest call (30 s) plus its recording.
 pub const LEASE: Duration = Duration::minutes(2);
-/// Jobs run at once.
+/// Jobs a test's [`drain`] round claims at once.
 pub const BATCH: i64 = 16;
+/// Jobs the running worker keeps in flight.
+pub const SLOTS: usize = 32;
+/// Free slots worth a claim while others still run: one claim (a write transaction) per
+/// finished job would cost more than the job's own recording.
+pub const REFILL_AT: usize = SLOTS / 4;
 /// The longest sleep: a safety net under the notification.
 pub const POLL: std::time::Duration = std::time::Duration::from_secs(5);
+/// How often a busy worker still scans for expiries (an idle one scans each time it wakes).
+pub const SCAN_WHILE_BUSY: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Runs until `shutdown` resolves, then lets the jobs in hand finish.
+/// Runs until `shutdown` resolves, then lets the jobs in hand finish. Keeps up to [`SLOTS`]
+/// jobs in flight and claims more as they end, rather than waiting for a whole batch: one slow
+/// endpoint no longer holds up the callouts behind it.
 pub async fn run(state: AppState, shutdown: impl std::future::Future<Output = ()>) {
     tokio::pin!(shutdown);
+    let mut running = JoinSet::new();
+    let mut last_scan: Option<std::time::Instant> = None;
     loop {
         // Register for a wake-up before looking, so work queued meanwhile is not missed.
         let notified = state.wake.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
-        let ran = match work(&state).await {
-            Ok(n) => n,
-            Err(e) => {
-                tracing::error!(error = %e, "worker could not claim jobs or scan expiries");
-                0
+
+        let free = SLOTS - running.len();
+        let mut found = false;
+        if free >= REFILL_AT || running.is_empty() {
+            match jobs::claim_due(&state.writer, state.clock.now(), LEASE, free as i64).await {
+                Ok(batch) => {
+                    // A full claim means more may be due: come back as soon as a slot frees.
+                    found = batch.len() == free;
+                    for job in batch {
+                        spawn(&mut running, &state, job);
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "worker could not claim jobs"),
             }
-        };
-        if ran > 0 {
+        }
+        if running.is_empty() || last_scan.is_none_or(|at| at.elapsed() >= SCAN_WHILE_BUSY) {
+            last_scan = Some(std::time::Instant::now());
+            match expiry::scan(&state).await {
+                Ok(n) => found |= n > 0,
+                Err(e) => tracing::error!(error = %e, "worker could not scan expiries"),
+            }
+        }
+        if found && running.len() < SLOTS {
             continue;
         }
-        let sleep = match next_wake(&state).await {
-            Some(wait) => wait.min(POLL),
-            None => POLL,
+        let sleep = if running.is_empty() {
+            next_wake(&state).await.map_or(POLL, |wait| wait.min(POLL))
+        } else {
+            POLL
         };
         tokio::select! {
+            Some(done) = running.join_next(), if !running.is_empty() => {
+                report_panic(done);
+                // Take every other finished job too, so the next claim fills their slots at once.
+                while let Some(done) = running.try_join_next() {
+                    report_panic(done);
+                }
+            }
             _ = &mut notified => {}
             _ = tokio::time::sleep(sleep) => {}
             _ = &mut shutdown => break,
         }
     }
+    while let Some(done) = running.join_next().await {
+        report_panic(done);
+    }
     tracing::info!("worker stopped");
+}
+
+fn spawn(running: &mut JoinSet<()>, state: &AppState, job: Job) {
+    let state = state.clone();
+    running.spawn(async move {
+        if let Err(e) = handle(&state, &job).await {
+            // The lease runs out and the job is claimed again.
+            tracing::error!(job = job.id, kind = %job.kind, error = %e, "job failed");
+        }
+    });
+}
+
+fn report_panic(done: Result<(), tokio::task::JoinError>) {
+    if let Err(panic) = done {
+        tracing::error!(error = %panic, "a job panicked; it will run again when its lease ends");
+    }
 }
 
 async fn next_wake(state: &AppState) -> Option<std::time::Duration> {
@@ -64,24 +117,16 @@ pub async fn work(state: &AppState) -> Result<usize, sqlx::Error> {
     Ok(jobs + expiries)
 }
 
-/// Claims and runs one batch of due jobs; returns how many ran.
+/// Claims and runs one batch of due jobs to the end; returns how many ran.
 pub async fn run_due(state: &AppState) -> Result<usize, sqlx::Error> {
     let batch = jobs::claim_due(&state.writer, state.clock.now(), LEASE, BATCH).await?;
     let count = batch.len();
     let mut running = JoinSet::new();
     for job in batch {
-        let state = state.clone();
-        running.spawn(async move {
-            if let Err(e) = handle(&state, &job).await {
-                // The lease runs out and the job is claimed again.
-                tracing::error!(job = job.id, kind = %job.kind, error = %e, "job failed");
-            }
-        });
+        spawn(&mut running, state, job);
     }
     while let Some(done) = running.join_next().await {
-        if let Err(panic) = done {
-            tracing::error!(error = %panic, "a job panicked; it will run again when its lease ends");
-        }
+        report_panic(done);
     }
     Ok(count)
 }

@@ -27,3 +27,4 @@ mod sso;
 mod test_clock;
 mod throttle;
 mod waiting;
+mod worker;
