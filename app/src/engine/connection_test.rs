@@ -3,9 +3,8 @@
 //! connection" (`services::connection`, which checks the caller's rights first).
 
 use crate::callout::body::{connection_test_body, Described};
-use crate::delivery::http::AttemptResult;
 use crate::domain::ids::{CalloutInstanceId, CatalogId, ExtensionId};
-use crate::engine::deliver::outbound;
+use crate::engine::deliver::send_signed;
 use crate::state::AppState;
 use crate::store::catalogs as catalog_store;
 use crate::store::extensions::{self as store, ConnectionTestOutcome};
@@ -70,13 +69,16 @@ pub async fn run(
     let secrets = store::signing_secrets(&mut conn, &state.sealer, id, started).await?;
     drop(conn);
 
-    let result = match outbound(state, &config, instance, body, &secrets, started) {
-        Ok(call) => state.deliverer.send(call).await,
-        Err(reason) => AttemptResult {
-            error: Some(format!("could not sign the connection test: {reason}")),
-            ..Default::default()
-        },
-    };
+    let result = send_signed(
+        state,
+        &config,
+        instance,
+        body,
+        &secrets,
+        started,
+        "connection test",
+    )
+    .await;
 
     let outcome = ConnectionTestOutcome {
         // As stored (microseconds), so the answer equals the row.

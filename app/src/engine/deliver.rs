@@ -74,6 +74,26 @@ pub fn outbound(
     })
 }
 
+/// Signs and sends one call (`what` names it in the error when it cannot be signed); the
+/// attempt's result, never an error of ours: a call that could not be signed is a failed one.
+pub async fn send_signed(
+    state: &AppState,
+    config: &ExtensionDraft,
+    instance: CalloutInstanceId,
+    body: Vec<u8>,
+    secrets: &[String],
+    now: DateTime<Utc>,
+    what: &str,
+) -> AttemptResult {
+    match outbound(state, config, instance, body, secrets, now) {
+        Ok(call) => state.deliverer.send(call).await,
+        Err(reason) => AttemptResult {
+            error: Some(format!("could not sign the {what}: {reason}")),
+            ..Default::default()
+        },
+    }
+}
+
 pub async fn deliver(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
     let instance_id: CalloutInstanceId = job
         .payload
@@ -119,13 +139,16 @@ pub async fn deliver(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
     let secrets = extensions::signing_secrets(&mut conn, &state.sealer, extension, started).await?;
     drop(conn);
 
-    let result = match outbound(state, &config, instance_id, body, &secrets, started) {
-        Ok(call) => state.deliverer.send(call).await,
-        Err(reason) => AttemptResult {
-            error: Some(format!("could not sign the callout: {reason}")),
-            ..Default::default()
-        },
-    };
+    let result = send_signed(
+        state,
+        &config,
+        instance_id,
+        body,
+        &secrets,
+        started,
+        "callout",
+    )
+    .await;
 
     let now = state.clock.now();
     let mut tx = crate::store::write_tx(&state.writer).await?;
