@@ -11,6 +11,7 @@
 //! the last completion), stage start → callout received and resume latencies (p50/p95/p99),
 //! and the server's peak memory (`VmHWM`).
 
+mod disk;
 mod load;
 mod measure;
 mod options;
@@ -26,6 +27,7 @@ use std::time::{Duration, Instant};
 
 use app::store::demo::{DEMO_APP_ID, DEMO_APP_SECRET};
 use chrono::Utc;
+use sqlx::sqlite::SqliteSynchronous;
 
 use crate::options::{Options, Parsed, USAGE};
 use crate::procs::Process;
@@ -189,8 +191,14 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
     let records =
         measure::settled_callouts(&client, &callouts_url, Duration::from_secs(30)).await?;
 
+    // After the load, so that it does not compete with it.
+    let span = Duration::from_secs(2);
+    let commits_full = disk::commit_rate(dir, SqliteSynchronous::Full, span).await?;
+    let commits_normal = disk::commit_rate(dir, SqliteSynchronous::Normal, span).await?;
+
     let report = report::Report {
         o,
+        commits_per_s: (commits_normal, commits_full),
         submitted: &submitted,
         progress,
         complete,

@@ -13,6 +13,8 @@ use crate::{load, measure, seed};
 
 pub struct Report<'a> {
     pub o: &'a Options,
+    /// This disk's SQLite commits per second, `synchronous` NORMAL and FULL (`disk.rs`).
+    pub commits_per_s: (f64, f64),
     pub submitted: &'a load::Submitted,
     pub progress: load::Progress,
     pub complete: bool,
@@ -94,6 +96,11 @@ impl Report<'_> {
             line(spread(callouts.latencies_ms.clone()))
         );
         println!("  resume → 204:      {}", line(spread(resumes)));
+        println!(
+            "  this disk:         SQLite commits {:.0}/s with synchronous=NORMAL, {:.0}/s with FULL \
+             (one-row INSERT per BEGIN IMMEDIATE transaction through sqlx, WAL, after the load)",
+            self.commits_per_s.0, self.commits_per_s.1
+        );
         println!(
             "  submit → delivered: {}",
             line(spread(measure::request_latencies_ms(&delivered)))
