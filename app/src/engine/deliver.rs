@@ -28,7 +28,7 @@ fn decode<E: std::error::Error + Send + Sync + 'static>(e: E) -> sqlx::Error {
 }
 
 /// Headers and body of one attempt, signed at `now`.
-pub fn outbound(
+fn outbound(
     state: &AppState,
     config: &ExtensionDraft,
     instance: CalloutInstanceId,
