@@ -1,15 +1,23 @@
-//! A benchmark of launch-and-wait lifecycles (not part of the tests): N `adminAdd` requests
-//! through a policy whose "Request is created" stage waits for Contoso.SodCheckProcess, with
-//! the sample receiver resuming every callout. Release builds of `server` and `receiver` run
-//! as separate processes on loopback against a fresh SQLite file in a temporary directory.
+//! A benchmark of custom-extension lifecycles (not part of the tests): N `adminAdd` requests
+//! through a policy whose "Request is created" stage calls the sample receiver. Release builds
+//! of `server` and `receiver` run as separate processes on loopback against a fresh SQLite
+//! file in a temporary directory. Three modes:
 //!
 //! ```text
-//! scripts/bench-wait.sh [N]        # builds both in release, then runs this
+//! scripts/bench-wait.sh [N]                   # launch and wait, 32 in flight
+//! scripts/bench-wait.sh [N] --open-loop RATE  # launch and wait, RATE sends per second
+//! scripts/bench-wait.sh [N] --continue        # launch and continue
 //! ```
 //!
-//! It prints lifecycles per second (delivered requests over the time from the first submit to
-//! the last completion), stage start → callout received and resume latencies (p50/p95/p99),
-//! and the server's peak memory (`VmHWM`).
+//! (the script builds all three programs in release, then runs this). Launch and wait waits
+//! for Contoso.SodCheckProcess, which the receiver resumes; it prints lifecycles per second
+//! (delivered requests over the time from the first submit to the last completion), stage start
+//! → callout received and resume latencies (p50/p95/p99), and the server's peak memory
+//! (`VmHWM`). The open loop sends on a clock whatever became of earlier sends, so that the
+//! latencies are those of a steady offered load; it adds the offered and achieved rates and
+//! how late the driver's sends were. Launch and continue calls the demo's Welcome mail, which
+//! nothing resumes; it prints callouts delivered per second (successful delivery attempts over
+//! the time from the first submit to the last of them) and stage → callout received.
 
 mod disk;
 mod load;
@@ -29,7 +37,7 @@ use app::store::demo::{DEMO_APP_ID, DEMO_APP_SECRET};
 use chrono::Utc;
 use sqlx::sqlite::SqliteSynchronous;
 
-use crate::options::{Options, Parsed, USAGE};
+use crate::options::{Arrivals, Options, Parsed, USAGE};
 use crate::procs::Process;
 
 #[tokio::main]
@@ -89,10 +97,16 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
     let db_url = format!("sqlite://{}", dir.join("latch.db").display());
 
     eprintln!("bench: seeding {} users in {}", o.requests, dir.display());
-    let seeded = seed::seed(&db_url, o.requests, &format!("{receiver_base}/sod-check")).await?;
+    let endpoint = format!("{receiver_base}/bench-callout");
+    let seeded = seed::seed(&db_url, o.requests, o.behaviour, &endpoint).await?;
 
+    let idle_connections = match o.arrivals {
+        Arrivals::InFlight(concurrency) => concurrency,
+        // However many a slow server makes it open: an open loop has no bound.
+        Arrivals::OpenLoop(_) => usize::MAX,
+    };
     let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(o.concurrency)
+        .pool_max_idle_per_host(idle_connections)
         .timeout(Duration::from_secs(60))
         .build()
         .map_err(|e| format!("http client: {e}"))?;
@@ -114,24 +128,7 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
             Duration::from_secs(60),
         )
         .await?;
-    let receiver_args: Vec<String> = [
-        "--listen",
-        &receiver_addr.to_string(),
-        "--latch",
-        &base,
-        "--secret",
-        &seeded.signing_secret,
-        "--resume-after",
-        &o.resume_after_ms.to_string(),
-        "--client-id",
-        DEMO_APP_ID,
-        "--client-secret",
-        DEMO_APP_SECRET,
-        "--keep",
-        &o.requests.max(500).saturating_mul(2).to_string(),
-    ]
-    .map(str::to_owned)
-    .to_vec();
+    let receiver_args = receiver_args(o, &receiver_addr.to_string(), &base, &seeded);
     let mut receiver = Process::start("receiver", &o.receiver_bin, dir, &receiver_args, &[])?;
     let callouts_url = format!("{receiver_base}/_receiver/callouts");
     receiver
@@ -145,10 +142,7 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
     );
     let token = load::token(&client, &base, DEMO_APP_ID, DEMO_APP_SECRET).await?;
     let db = load::open_read_only(&db_url).await?;
-    eprintln!(
-        "bench: submitting {} requests, {} in flight",
-        o.requests, o.concurrency
-    );
+    eprintln!("bench: submitting {} requests, {}", o.requests, o.mode());
     let load_average = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let cpu_before = procs::machine_cpu();
     let clock = Instant::now();
@@ -160,7 +154,7 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
     };
     let expected = AtomicUsize::new(load::UNKNOWN);
     let submitting = async {
-        let submitted = load::submit(&client, &target, &seeded.users, o.concurrency).await;
+        let submitted = load::submit(&client, &target, &seeded.users, o.arrivals).await;
         expected.store(submitted.created, Ordering::Release);
         eprintln!(
             "bench: submitted {} in {:.1} s ({} refused)",
@@ -176,8 +170,15 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
         receiver.check_running()?;
         Ok(sampler.sample())
     };
-    let watching =
-        load::wait_until_ended(&db, seeded.policy, &expected, clock, o.timeout, &mut status);
+    let watching = load::wait_until_ended(
+        &db,
+        seeded.policy,
+        o.behaviour,
+        &expected,
+        clock,
+        o.timeout,
+        &mut status,
+    );
     let (submitted, watched) = tokio::join!(submitting, watching);
     let (progress, complete) = watched?;
     let waited = clock.elapsed();
@@ -188,8 +189,13 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
         _ => None,
     };
     measure::deliveries_settled(&db, Duration::from_secs(30)).await?;
-    let records =
-        measure::settled_callouts(&client, &callouts_url, Duration::from_secs(30)).await?;
+    let records = measure::settled_callouts(
+        &client,
+        &callouts_url,
+        o.behaviour.waits(),
+        Duration::from_secs(30),
+    )
+    .await?;
 
     // After the load, so that it does not compete with it.
     let span = Duration::from_secs(2);
@@ -218,13 +224,40 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
     report.print().await?;
     if !complete {
         return Err(format!(
-            "only {} of {} requests ended within {} s",
-            progress.delivered + progress.failed,
-            submitted.created,
+            "{} within {} s",
+            progress.shortfall(submitted.created),
             o.timeout.as_secs()
         ));
     }
     Ok(())
+}
+
+/// The receiver verifies every callout's signature with the seeded extension's secret and,
+/// for launch and wait only, resumes each one as the demo app.
+fn receiver_args(o: &Options, listen: &str, latch: &str, seeded: &seed::Seeded) -> Vec<String> {
+    let keep = o.requests.max(500).saturating_mul(2).to_string();
+    let mut args = vec![
+        "--listen",
+        listen,
+        "--latch",
+        latch,
+        "--secret",
+        &seeded.signing_secret,
+        "--keep",
+        &keep,
+    ];
+    let resume_after = o.resume_after_ms.to_string();
+    if o.behaviour.waits() {
+        args.extend([
+            "--resume-after",
+            &resume_after,
+            "--client-id",
+            DEMO_APP_ID,
+            "--client-secret",
+            DEMO_APP_SECRET,
+        ]);
+    }
+    args.into_iter().map(str::to_owned).collect()
 }
 
 /// The server's and the machine's CPU use since the last sample, for the progress lines.

@@ -1,7 +1,7 @@
 //! What the run measured, from the two sides that saw it: the receiver's record of each
 //! callout and its resume (`GET /_receiver/callouts`), and Latch's database (when each stage
-//! instance started, when each request ended, every delivery attempt). Both sides read the
-//! same machine clock.
+//! instance started, when each request ended, every delivery attempt and when the successful
+//! ones were answered). Both sides read the same machine clock.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -56,36 +56,42 @@ pub async fn callouts(client: &reqwest::Client, url: &str) -> Result<Vec<Recorde
 
 /// The receiver's records once every one of them has its resume (a resume is recorded after
 /// Latch answers it, so the last few may lag the database), or what there is after `within`.
+/// Without resumes (`waits` false) the records are complete once Latch has its 202s, as the
+/// receiver records a callout before it answers.
 pub async fn settled_callouts(
     client: &reqwest::Client,
     url: &str,
+    waits: bool,
     within: Duration,
 ) -> Result<Vec<Recorded>, String> {
     let start = Instant::now();
     loop {
         let records = callouts(client, url).await?;
-        if records.iter().all(|r| r.resume.is_some()) || start.elapsed() > within {
+        if !waits || records.iter().all(|r| r.resume.is_some()) || start.elapsed() > within {
             return Ok(records);
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
+/// Delivery jobs not done yet: first attempts and retries.
+pub async fn deliveries_queued(db: &SqlitePool) -> Result<usize, String> {
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = ?")
+        .bind(DELIVER_JOB)
+        .fetch_one(db)
+        .await
+        .map_err(|e| format!("jobs: {e}"))?;
+    Ok(usize::try_from(left).unwrap_or_default())
+}
+
 /// Waits (up to `within`) until no delivery job is left: with a resume quicker than Latch's
 /// recording of the delivery, a request can end before its attempt is written.
 pub async fn deliveries_settled(db: &SqlitePool, within: Duration) -> Result<(), String> {
     let start = Instant::now();
-    loop {
-        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = ?")
-            .bind(DELIVER_JOB)
-            .fetch_one(db)
-            .await
-            .map_err(|e| format!("jobs: {e}"))?;
-        if left == 0 || start.elapsed() > within {
-            return Ok(());
-        }
+    while deliveries_queued(db).await? > 0 && start.elapsed() <= within {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    Ok(())
 }
 
 fn time(text: &str) -> Result<DateTime<Utc>, String> {
@@ -190,6 +196,38 @@ pub async fn attempts(db: &SqlitePool) -> Result<(i64, i64), String> {
     .fetch_one(db)
     .await
     .map_err(|e| format!("attempts: {e}"))
+}
+
+/// The policy's successful (2xx) delivery attempts, for a query to select from.
+const DELIVERED_ATTEMPTS: &str = "FROM callout_attempts a \
+    JOIN callout_instances i ON i.id = a.instance_id JOIN requests r ON r.id = i.request_id \
+    WHERE r.policy_id = ? AND a.http_status BETWEEN 200 AND 299";
+
+pub async fn delivered_callout_count(db: &SqlitePool, policy: PolicyId) -> Result<usize, String> {
+    let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {DELIVERED_ATTEMPTS}"))
+        .bind(policy.to_string())
+        .fetch_one(db)
+        .await
+        .map_err(|e| format!("attempts: {e}"))?;
+    Ok(usize::try_from(count).unwrap_or_default())
+}
+
+/// When each successful delivery attempt to the policy's callouts was answered: its start
+/// plus its latency, as Latch recorded them.
+pub async fn delivered_callouts(
+    db: &SqlitePool,
+    policy: PolicyId,
+) -> Result<Vec<DateTime<Utc>>, String> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(&format!(
+        "SELECT a.started_at, a.latency_ms {DELIVERED_ATTEMPTS}"
+    ))
+    .bind(policy.to_string())
+    .fetch_all(db)
+    .await
+    .map_err(|e| format!("attempts: {e}"))?;
+    rows.iter()
+        .map(|(at, ms)| Ok(time(at)? + chrono::Duration::milliseconds(*ms)))
+        .collect()
 }
 
 /// Resumes by outcome (`continue 204`, `error: …`), most frequent first.

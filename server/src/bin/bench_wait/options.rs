@@ -1,33 +1,91 @@
-//! Command-line options of the benchmark.
+//! Command-line options of the benchmark: how many requests, how they arrive (a fixed number in
+//! flight, or an open loop at a fixed rate) and what the created stage's extension does (launch
+//! and wait, resumed by the receiver, or launch and continue).
 
+use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
 pub const USAGE: &str = "\
-Usage: bench_wait [N] [--concurrency C] [--resume-after MS] [--timeout SECS]
-                  [--server-bin PATH] [--receiver-bin PATH] [--keep-dir]
+Usage: bench_wait [N] [--concurrency C | --open-loop RATE] [--continue] [--resume-after MS]
+                  [--timeout SECS] [--server-bin PATH] [--receiver-bin PATH] [--keep-dir]
 
-Drives N (default 10000) adminAdd requests through a launch-and-wait policy, with the sample
-receiver resuming each callout, against release builds of `server` and `receiver` started
-here on loopback with a fresh SQLite file in a temporary directory.
+Drives N (default 10000) adminAdd requests through a policy whose \"Request is created\" stage
+calls the sample receiver, against release builds of `server` and `receiver` started here on
+loopback with a fresh SQLite file in a temporary directory. By default the extension launches
+and waits, and the receiver resumes each callout.
 
   N                  how many requests (lifecycles)
   --concurrency C    requests in flight while submitting (default 32)
-  --resume-after MS  the receiver's delay before it resumes (default 0)
+  --open-loop RATE   send request i at i/RATE seconds after the first, whatever became of the
+                     earlier ones (RATE per second, decimals allowed); not with --concurrency
+  --continue         launch and continue instead: the receiver only records the callouts, and
+                     the run ends once every request's callout has been delivered
+  --resume-after MS  the receiver's delay before it resumes (default 0; not with --continue)
   --timeout SECS     give up waiting for the last delivery after this long (default 900)
   --server-bin PATH  the Latch server (default: `server` beside this program)
   --receiver-bin PATH  the receiver (default: `receiver` beside this program)
   --keep-dir         keep the temporary directory (database and logs) afterwards";
 
+/// How requests are sent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Arrivals {
+    /// This many in flight: the next goes as soon as one is answered (a closed loop).
+    InFlight(usize),
+    /// Sends per second on a clock (an open loop), so that a slow answer does not slow the
+    /// offered load and hide the latency behind it.
+    OpenLoop(f64),
+}
+
+impl fmt::Display for Arrivals {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Arrivals::InFlight(c) => write!(f, "{c} in flight"),
+            Arrivals::OpenLoop(rate) => write!(f, "open loop {rate}/s"),
+        }
+    }
+}
+
+/// What the created stage's extension does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Behaviour {
+    LaunchAndWait,
+    LaunchAndContinue,
+}
+
+impl Behaviour {
+    /// Whether a request waits for the receiver's resume.
+    pub fn waits(self) -> bool {
+        self == Behaviour::LaunchAndWait
+    }
+}
+
+impl fmt::Display for Behaviour {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Behaviour::LaunchAndWait => "launch and wait",
+            Behaviour::LaunchAndContinue => "launch and continue",
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     pub requests: usize,
-    pub concurrency: usize,
+    pub arrivals: Arrivals,
+    pub behaviour: Behaviour,
     pub resume_after_ms: u64,
     pub timeout: Duration,
     pub server_bin: PathBuf,
     pub receiver_bin: PathBuf,
     pub keep_dir: bool,
+}
+
+impl Options {
+    /// `launch and wait, 32 in flight`: the first thing the report says.
+    pub fn mode(&self) -> String {
+        format!("{}, {}", self.behaviour, self.arrivals)
+    }
 }
 
 #[derive(Debug, PartialEq)]
@@ -42,6 +100,14 @@ fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, String> {
         .map_err(|_| format!("{name}: {value:?} is not a whole number"))
 }
 
+fn rate(name: &str, value: &str) -> Result<f64, String> {
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|r| r.is_finite() && *r > 0.0)
+        .ok_or_else(|| format!("{name}: {value:?} is not a positive number of requests per second"))
+}
+
 /// `beside` is the directory the default binaries are looked for in.
 pub fn parse(
     args: impl IntoIterator<Item = String>,
@@ -49,13 +115,16 @@ pub fn parse(
 ) -> Result<Parsed, String> {
     let mut options = Options {
         requests: 10_000,
-        concurrency: 32,
+        arrivals: Arrivals::InFlight(32),
+        behaviour: Behaviour::LaunchAndWait,
         resume_after_ms: 0,
         timeout: Duration::from_secs(900),
         server_bin: beside.join("server"),
         receiver_bin: beside.join("receiver"),
         keep_dir: false,
     };
+    // Only to name the conflicting pair, whatever their order.
+    let (mut concurrency, mut open_loop, mut resume_after) = (None, None, None);
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
@@ -69,8 +138,10 @@ pub fn parse(
                 .ok_or_else(|| format!("{name} needs a value"))
         };
         match name.as_str() {
-            "--concurrency" => options.concurrency = number(&name, &value()?)?,
-            "--resume-after" => options.resume_after_ms = number(&name, &value()?)?,
+            "--concurrency" => concurrency = Some(number(&name, &value()?)?),
+            "--open-loop" => open_loop = Some(rate(&name, &value()?)?),
+            "--continue" => options.behaviour = Behaviour::LaunchAndContinue,
+            "--resume-after" => resume_after = Some(number(&name, &value()?)?),
             "--timeout" => options.timeout = Duration::from_secs(number(&name, &value()?)?),
             "--server-bin" => options.server_bin = value()?.into(),
             "--receiver-bin" => options.receiver_bin = value()?.into(),
@@ -80,7 +151,23 @@ pub fn parse(
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    if options.requests == 0 || options.concurrency == 0 {
+    options.arrivals = match (concurrency, open_loop) {
+        (Some(_), Some(_)) => {
+            return Err(
+                "--open-loop and --concurrency exclude each other: an open loop has \
+                        no fixed number in flight"
+                    .to_owned(),
+            )
+        }
+        (_, Some(rate)) => Arrivals::OpenLoop(rate),
+        (Some(c), None) => Arrivals::InFlight(c),
+        (None, None) => options.arrivals,
+    };
+    if resume_after.is_some() && !options.behaviour.waits() {
+        return Err("--resume-after has no use with --continue: nothing is resumed".to_owned());
+    }
+    options.resume_after_ms = resume_after.unwrap_or(options.resume_after_ms);
+    if options.requests == 0 || options.arrivals == Arrivals::InFlight(0) {
         return Err("N and --concurrency must be at least 1".to_owned());
     }
     Ok(Parsed::Run(options))
@@ -102,9 +189,11 @@ mod tests {
     fn defaults_and_flags() {
         let d = run(&[]).unwrap();
         assert_eq!(
-            (d.requests, d.concurrency, d.resume_after_ms),
-            (10_000, 32, 0)
+            (d.requests, d.arrivals, d.resume_after_ms),
+            (10_000, Arrivals::InFlight(32), 0)
         );
+        assert_eq!(d.behaviour, Behaviour::LaunchAndWait);
+        assert_eq!(d.mode(), "launch and wait, 32 in flight");
         assert_eq!(d.server_bin, Path::new("/bin/server"));
         let o = run(&[
             "200",
@@ -114,7 +203,10 @@ mod tests {
             "--keep-dir",
         ])
         .unwrap();
-        assert_eq!((o.requests, o.concurrency, o.resume_after_ms), (200, 8, 50));
+        assert_eq!(
+            (o.requests, o.arrivals, o.resume_after_ms),
+            (200, Arrivals::InFlight(8), 50)
+        );
         assert!(o.keep_dir);
     }
 
@@ -124,5 +216,57 @@ mod tests {
             assert!(run(args).is_err(), "{args:?}");
         }
         assert_eq!(run(&["--help"]), Err("help".to_owned()));
+    }
+
+    #[test]
+    fn an_open_loop_takes_a_positive_rate_with_decimals() {
+        let o = run(&["1500", "--open-loop", "300"]).unwrap();
+        assert_eq!((o.requests, o.arrivals), (1500, Arrivals::OpenLoop(300.0)));
+        assert_eq!(o.mode(), "launch and wait, open loop 300/s");
+        let o = run(&["--open-loop=12.5"]).unwrap();
+        assert_eq!(o.arrivals, Arrivals::OpenLoop(12.5));
+        assert_eq!(o.mode(), "launch and wait, open loop 12.5/s");
+    }
+
+    #[test]
+    fn a_bad_rate_is_refused_by_name() {
+        for rate in ["0", "-5", "fast", "inf", "NaN", ""] {
+            let e = run(&["--open-loop", rate]).unwrap_err();
+            assert!(e.starts_with("--open-loop: "), "{rate:?}: {e}");
+            assert!(e.contains("positive number"), "{rate:?}: {e}");
+        }
+        assert_eq!(
+            run(&["--open-loop"]).unwrap_err(),
+            "--open-loop needs a value"
+        );
+    }
+
+    #[test]
+    fn open_loop_and_concurrency_exclude_each_other_in_either_order() {
+        for args in [
+            &["--open-loop", "300", "--concurrency", "8"][..],
+            &["--concurrency=8", "--open-loop=300"],
+        ] {
+            let e = run(args).unwrap_err();
+            assert!(
+                e.contains("--open-loop") && e.contains("--concurrency"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn continue_mode_with_either_arrivals_but_no_resume() {
+        let o = run(&["10000", "--continue"]).unwrap();
+        assert_eq!(o.behaviour, Behaviour::LaunchAndContinue);
+        assert!(!o.behaviour.waits());
+        assert_eq!(o.mode(), "launch and continue, 32 in flight");
+        let o = run(&["--continue", "--open-loop", "250"]).unwrap();
+        assert_eq!(o.mode(), "launch and continue, open loop 250/s");
+        let e = run(&["--continue", "--resume-after", "10"]).unwrap_err();
+        assert!(
+            e.starts_with("--resume-after") && e.contains("--continue"),
+            "{e}"
+        );
     }
 }

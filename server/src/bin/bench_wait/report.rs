@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::options::Options;
+use crate::options::{Arrivals, Options};
 use crate::procs::Process;
 use crate::stats::{line, spread};
 use crate::{load, measure, seed};
@@ -43,32 +43,44 @@ impl Report<'_> {
             .filter_map(|r| r.resume.as_ref()?.latency_ms)
             .collect();
         let (attempts, failed_attempts) = measure::attempts(self.db).await?;
-        let last: Option<DateTime<Utc>> = delivered.iter().map(|(_, done)| *done).max();
-        let window_s = last.map(|last| measure::milliseconds_between(s.started, last) / 1000.0);
+        let completions: Vec<DateTime<Utc>> = delivered.iter().map(|(_, done)| *done).collect();
 
+        println!("Latch benchmark: {}", o.mode());
         println!(
-            "Latch launch-and-wait benchmark, {} UTC, {} ({} cores)",
+            "  run {} UTC on {} ({} cores)",
             s.started.format("%Y-%m-%d %H:%M"),
             cpu_model(),
             std::thread::available_parallelism().map_or(0, |n| n.get())
         );
+        let receiver = if o.behaviour.waits() {
+            format!("receiver resumes after {} ms", o.resume_after_ms)
+        } else {
+            "receiver only records".to_owned()
+        };
         println!(
-            "  {} adminAdd requests under \"{}\": Request is created → {} (launch and wait); \
-             receiver resumes after {} ms",
+            "  {} adminAdd requests under \"{}\": Request is created → {} ({}); {receiver}",
             o.requests,
             seed::POLICY,
-            seed::EXTENSION,
-            o.resume_after_ms
+            seed::extension(o.behaviour),
+            o.behaviour,
         );
         println!(
-            "  submitted:         {} created, {} refused in {:.1} s ({:.0}/s, {} in flight); POST → 201 {}",
+            "  submitted:         {} created, {} refused in {:.1} s ({:.0}/s, {}); POST → 201 {}",
             s.created,
             s.refused,
             s.elapsed.as_secs_f64(),
-            s.created as f64 / s.elapsed.as_secs_f64(),
-            o.concurrency,
+            achieved_rate(s),
+            o.arrivals,
             line(spread(s.latencies_ms.clone()))
         );
+        if let Arrivals::OpenLoop(rate) = o.arrivals {
+            println!(
+                "  open loop:         offered {rate}/s, achieved {:.1}/s (created, first send → last 201); \
+                 send lateness {}",
+                achieved_rate(s),
+                line(spread(s.lateness_ms.clone()))
+            );
+        }
         if let Some(why) = &s.first_refusal {
             println!("  first refusal:     {why}");
         }
@@ -83,19 +95,29 @@ impl Report<'_> {
                 format!(" (timed out after {:.0} s)", self.waited.as_secs_f64())
             }
         );
-        match window_s {
-            Some(w) if w > 0.0 => println!(
-                "  lifecycles/s:      {:.1}  ({} delivered in {w:.2} s, first submit → last delivered)",
-                delivered.len() as f64 / w,
-                delivered.len()
-            ),
-            _ => println!("  lifecycles/s:      none delivered"),
+        if !o.behaviour.waits() {
+            let called = measure::delivered_callouts(self.db, policy).await?;
+            println!(
+                "  callouts/s:        {}",
+                throughput(
+                    s.started,
+                    &called,
+                    "callouts delivered",
+                    "last successful attempt"
+                )
+            );
         }
+        println!(
+            "  lifecycles/s:      {}",
+            throughput(s.started, &completions, "delivered", "last delivered")
+        );
         println!(
             "  stage → callout:   {}",
             line(spread(callouts.latencies_ms.clone()))
         );
-        println!("  resume → 204:      {}", line(spread(resumes)));
+        if o.behaviour.waits() {
+            println!("  resume → 204:      {}", line(spread(resumes)));
+        }
         println!(
             "  this disk:         SQLite commits {:.0}/s with synchronous=NORMAL, {:.0}/s with FULL \
              (one-row INSERT per BEGIN IMMEDIATE transaction through sqlx, WAL, after the load)",
@@ -159,17 +181,41 @@ impl Report<'_> {
             callouts.repeated,
             callouts.unknown
         );
-        let outcomes: Vec<String> = measure::resume_outcomes(self.records)
-            .into_iter()
-            .map(|(what, n)| format!("{what} × {n}"))
-            .collect();
-        println!("  resumes:           {}", outcomes.join(", "));
+        if o.behaviour.waits() {
+            let outcomes: Vec<String> = measure::resume_outcomes(self.records)
+                .into_iter()
+                .map(|(what, n)| format!("{what} × {n}"))
+                .collect();
+            println!("  resumes:           {}", outcomes.join(", "));
+        }
         println!(
             "  logs:              server {}, receiver {}",
             log_levels(&self.server.log),
             log_levels(&self.receiver.log)
         );
         Ok(())
+    }
+}
+
+/// Requests created per second, from the first send to the last answer.
+fn achieved_rate(s: &load::Submitted) -> f64 {
+    s.created as f64 / s.elapsed.as_secs_f64()
+}
+
+/// `207.8  (10000 delivered in 48.12 s, first submit → last delivered)`: events per second
+/// from the first submit to the last of `ends`.
+fn throughput(started: DateTime<Utc>, ends: &[DateTime<Utc>], what: &str, until: &str) -> String {
+    let window_s = ends
+        .iter()
+        .max()
+        .map(|last| measure::milliseconds_between(started, *last) / 1000.0);
+    match window_s {
+        Some(w) if w > 0.0 => format!(
+            "{:.1}  ({} {what} in {w:.2} s, first submit → {until})",
+            ends.len() as f64 / w,
+            ends.len()
+        ),
+        _ => format!("none {what}"),
     }
 }
 

@@ -1,7 +1,9 @@
 //! The benchmark's database: the schema and demo data through the app crate, then the bench's
 //! own seeding: N users (`bench-00001@contoso.test` …) inserted directly, and Marketing's
 //! "All employees" policy (no approval) changed so that its only mapped stage is "Request is
-//! created" → Contoso.SodCheckProcess (launch and wait, 1 hour), pointed at the receiver.
+//! created" → Contoso.SodCheckProcess (launch and wait, 1 hour) or, for launch and continue,
+//! the demo's Welcome mail, pointed at the receiver. Both are the demo's own extensions, so
+//! each keeps its behaviour and signing secret as the app wrote them.
 
 use app::domain::ids::{ExtensionId, PolicyId, UserId};
 use app::domain::stage::Stage;
@@ -9,10 +11,17 @@ use app::store;
 use app::store::sealed::Sealer;
 use chrono::Utc;
 
+use crate::options::Behaviour;
+
 /// The policy the benchmark requests under.
 pub const POLICY: &str = "All employees";
-/// The launch-and-wait extension its created stage calls.
-pub const EXTENSION: &str = "Contoso.SodCheckProcess";
+/// The extension its created stage calls, by what the extension does.
+pub fn extension(behaviour: Behaviour) -> &'static str {
+    match behaviour {
+        Behaviour::LaunchAndWait => "Contoso.SodCheckProcess",
+        Behaviour::LaunchAndContinue => "Welcome mail",
+    }
+}
 
 /// What the driver needs to know about the seeded database.
 pub struct Seeded {
@@ -27,7 +36,12 @@ fn failed(step: &str) -> impl Fn(sqlx::Error) -> String + '_ {
     move |e| format!("seeding: {step}: {e}")
 }
 
-pub async fn seed(url: &str, users: usize, endpoint: &str) -> Result<Seeded, String> {
+pub async fn seed(
+    url: &str,
+    users: usize,
+    behaviour: Behaviour,
+    endpoint: &str,
+) -> Result<Seeded, String> {
     let db = store::connect(url).await.map_err(failed("connect"))?;
     let now = Utc::now();
     if !app::directory::demo::load_if_empty(&db, now)
@@ -62,7 +76,7 @@ pub async fn seed(url: &str, users: usize, endpoint: &str) -> Result<Seeded, Str
             .map_err(failed("the policy"))?;
     let extension: String =
         sqlx::query_scalar("SELECT id FROM custom_extensions WHERE display_name = ?")
-            .bind(EXTENSION)
+            .bind(extension(behaviour))
             .fetch_one(&mut *tx)
             .await
             .map_err(failed("the extension"))?;
