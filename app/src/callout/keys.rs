@@ -252,7 +252,11 @@ mod tests {
     fn ring_signs_exactly_as_rsa_did() {
         use rsa::Pkcs1v15Sign;
         let key = test_key();
-        for message in [&b""[..], b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0", &[0xff; 1000]] {
+        for message in [
+            &b""[..],
+            b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0",
+            &[0xff; 1000],
+        ] {
             let digest = Sha256::digest(message);
             let by_rsa = key
                 .private_key()

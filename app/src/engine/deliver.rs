@@ -16,6 +16,7 @@ use crate::domain::stage::Stage;
 use crate::engine::facts;
 use crate::engine::run::{run_event, RunError};
 use crate::state::AppState;
+use crate::store::batch::Batch;
 use crate::store::jobs::{self, Job};
 use crate::store::requests::{self, NewAttempt};
 use crate::store::{extensions, parse_db_time};
@@ -227,21 +228,28 @@ pub async fn deliver(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
                 } else {
                     InstanceStatus::CalloutFailed
                 };
-                requests::set_instance_status(&mut tx, instance_id, status, now).await?;
+                set_instance_status(&mut tx, instance_id, status, now).await?;
             }
             Err(RunError::Db(e)) => return Err(e),
             Err(other) => {
                 tracing::error!(%instance_id, error = %other, "could not apply a callout outcome");
-                requests::set_instance_status(
-                    &mut tx,
-                    instance_id,
-                    InstanceStatus::CalloutFailed,
-                    now,
-                )
-                .await?;
+                set_instance_status(&mut tx, instance_id, InstanceStatus::CalloutFailed, now)
+                    .await?;
             }
         }
         jobs::complete(&mut tx, job.id).await?;
     }
     tx.commit().await
+}
+
+/// What the instance shows when its outcome no longer moves the request.
+async fn set_instance_status(
+    conn: &mut sqlx::SqliteConnection,
+    id: CalloutInstanceId,
+    status: InstanceStatus,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let mut b = Batch::new();
+    requests::set_instance_status(&mut b, id, status, now);
+    b.run(conn).await
 }

@@ -13,6 +13,7 @@ use crate::domain::lifecycle::{Actor, HistoryEvent, RemovalKind};
 use crate::engine::policy;
 use crate::engine::run::{history, run_removal, start_callout, NewCallout, RunError};
 use crate::state::AppState;
+use crate::store::batch::Batch;
 use crate::store::expiry::{self as store, Expiring};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::SqliteConnection;
@@ -90,14 +91,15 @@ async fn pre_expiry_callout(
         waits: false,
         wait_until: None,
     };
-    start_callout(&mut *conn, &callout, now).await?;
+    let mut b = Batch::new();
+    start_callout(&mut *conn, &mut b, &callout, now).await?;
     history(
-        conn,
+        &mut b,
         assignment.request,
         &HistoryEvent::CalloutStarted { stage },
         None,
         now,
-    )
-    .await?;
+    );
+    b.run(conn).await?;
     Ok(())
 }

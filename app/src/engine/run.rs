@@ -9,6 +9,7 @@ use crate::domain::lifecycle::{
 use crate::domain::stage::Stage;
 use crate::engine::policy;
 use crate::store::audit::{self, AuditEntry};
+use crate::store::batch::Batch;
 use crate::store::requests::{
     self, HistoryRow, NewAssignment, NewInstance, NewRequest, RequestRow,
 };
@@ -162,38 +163,6 @@ pub fn actor_columns(by: &Actor) -> (&'static str, Option<String>) {
     }
 }
 
-async fn actor_name(
-    conn: &mut SqliteConnection,
-    actor: &HistoryActor,
-) -> Result<(Option<String>, String), sqlx::Error> {
-    Ok(match actor {
-        HistoryActor::User(id) => {
-            let name: Option<String> =
-                sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
-                    .bind(id.to_string())
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            (
-                Some(id.to_string()),
-                name.unwrap_or_else(|| "A deleted user".into()),
-            )
-        }
-        HistoryActor::App(id) => {
-            let name: Option<String> =
-                sqlx::query_scalar("SELECT display_name FROM apps WHERE id = ?")
-                    .bind(id.to_string())
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            (
-                Some(id.to_string()),
-                name.unwrap_or_else(|| "A deleted app".into()),
-            )
-        }
-        HistoryActor::System => (None, "Latch".into()),
-        HistoryActor::Workflow { source } => (None, source.clone()),
-    })
-}
-
 /// A callout about to start: its instance and where it belongs.
 pub struct NewCallout {
     pub instance: CalloutInstanceId,
@@ -206,9 +175,10 @@ pub struct NewCallout {
 }
 
 /// Records the instance (with the extension's configuration as it is now: a callout keeps the
-/// configuration it started with, whatever later edits do) and queues its delivery.
+/// configuration it started with, whatever later edits do) and queues its delivery, in `b`.
 pub async fn start_callout(
     conn: &mut SqliteConnection,
+    b: &mut Batch<'_>,
     c: &NewCallout,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
@@ -216,7 +186,7 @@ pub async fn start_callout(
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
     requests::insert_instance(
-        &mut *conn,
+        b,
         &NewInstance {
             id: c.instance,
             request: c.request,
@@ -228,9 +198,9 @@ pub async fn start_callout(
             wait_deadline: c.wait_until,
         },
         now,
-    )
-    .await?;
-    queue_delivery(conn, c.instance, 0, now).await
+    );
+    queue_delivery(b, c.instance, 0, now);
+    Ok(())
 }
 
 /// The extension's configuration as it is now, as a callout keeps it; None once deleted.
@@ -248,43 +218,47 @@ pub async fn config_snapshot(
 
 /// Queues the delivery of a callout instance, due now. `earlier_attempts` are attempts made
 /// before (a redelivery): the retry schedule starts afresh after them.
-pub async fn queue_delivery(
-    conn: &mut SqliteConnection,
+pub fn queue_delivery(
+    b: &mut Batch<'_>,
     instance: CalloutInstanceId,
     earlier_attempts: i64,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) {
     jobs::enqueue(
-        conn,
+        b,
         DELIVER_JOB,
         &json!({ "instance": instance, "earlierAttempts": earlier_attempts }),
         now,
         Some(&format!("deliver:{instance}")),
         now,
     )
-    .await
 }
 
 /// Adds one step to a request's history, naming its actor as people know them.
-pub async fn history(
-    conn: &mut SqliteConnection,
+pub fn history(
+    b: &mut Batch<'_>,
     request: RequestId,
     event: &HistoryEvent,
     detail: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) {
     let actor = event.actor();
-    let (actor_id, actor_name) = actor_name(&mut *conn, &actor).await?;
+    let (actor_id, actor_name) = match &actor {
+        HistoryActor::User(id) => (Some(id.to_string()), "A deleted user"),
+        HistoryActor::App(id) => (Some(id.to_string()), "A deleted app"),
+        HistoryActor::System => (None, "Latch"),
+        HistoryActor::Workflow { source } => (None, source.as_str()),
+    };
     let words = event.words();
     let requestor = event.requestor_step();
     requests::insert_history(
-        conn,
+        b,
         request,
         &HistoryRow {
             event: event.wire_name(),
             actor_kind: actor.kind(),
             actor_id,
-            actor_name: &actor_name,
+            actor_name,
             detail,
             words: &words,
             step: match requestor {
@@ -294,11 +268,10 @@ pub async fn history(
             troubleshooting_only: requestor == RequestorStep::TroubleshootingOnly,
         },
         now,
-    )
-    .await
+    );
 }
 
-/// Writes the new request state and carries out every effect.
+/// Writes the new request state and carries out every effect, as one batch.
 pub async fn write(
     conn: &mut SqliteConnection,
     row: &RequestRow,
@@ -307,7 +280,8 @@ pub async fn write(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let request = &transition.request;
-    requests::save(&mut *conn, request).await?;
+    let mut b = Batch::new();
+    requests::save(&mut b, request);
     // The assignment as it stands at each effect: a stage before the grant has none yet.
     let mut assignment_so_far = row.assignment;
     for effect in &transition.effects {
@@ -328,28 +302,25 @@ pub async fn write(
                     waits: behaviour.timeout().is_some(),
                     wait_until: *wait_until,
                 };
-                start_callout(&mut *conn, &callout, now).await?
+                start_callout(&mut *conn, &mut b, &callout, now).await?
             }
             Effect::SetTimer { timer, due } => {
                 let payload = json!({ "request": request.id, "timer": timer });
                 jobs::enqueue(
-                    &mut *conn,
+                    &mut b,
                     TIMER_JOB,
                     &payload,
                     *due,
                     Some(&timer.dedupe_key(request.id)),
                     now,
-                )
-                .await?;
+                );
             }
-            Effect::CancelTimer { timer } => {
-                jobs::cancel(&mut *conn, &timer.dedupe_key(request.id)).await?
-            }
+            Effect::CancelTimer { timer } => jobs::cancel(&mut b, &timer.dedupe_key(request.id)),
             Effect::CreateAssignment { assignment, state } => {
                 assignment_so_far = Some(*assignment);
                 let expires_at = policy::expiry(&mut *conn, row.policy, now).await?;
                 requests::insert_assignment(
-                    &mut *conn,
+                    &mut b,
                     &NewAssignment {
                         id: *assignment,
                         package: row.package,
@@ -360,38 +331,34 @@ pub async fn write(
                         expires_at,
                     },
                     now,
-                )
-                .await?;
+                );
             }
             Effect::SetAssignmentState { assignment, state } => {
-                requests::set_assignment_state(&mut *conn, *assignment, *state, now).await?
+                requests::set_assignment_state(&mut b, *assignment, *state, now)
             }
             Effect::SetInstanceStatus { instance, status } => {
-                requests::set_instance_status(&mut *conn, *instance, *status, now).await?
+                requests::set_instance_status(&mut b, *instance, *status, now)
             }
             Effect::RecordResume {
                 instance,
                 outcome,
                 source,
                 detail,
-            } => {
-                requests::record_resume(
-                    &mut *conn,
-                    *instance,
-                    *outcome,
-                    source.as_deref(),
-                    detail.as_deref(),
-                    now,
-                )
-                .await?
-            }
+            } => requests::record_resume(
+                &mut b,
+                *instance,
+                *outcome,
+                source.as_deref(),
+                detail.as_deref(),
+                now,
+            ),
             Effect::History { event, detail } => {
-                history(&mut *conn, request.id, event, detail.as_deref(), now).await?
+                history(&mut b, request.id, event, detail.as_deref(), now)
             }
         }
     }
-    audit::record(
-        conn,
+    audit::push(
+        &mut b,
         &audit::Actor::system(),
         AuditEntry {
             action,
@@ -404,6 +371,6 @@ pub async fn write(
             summary: json!({ "after": { "state": request.state.wire_name(), "status": request.status.wire_name() } }),
         },
         now,
-    )
-    .await
+    );
+    b.run(conn).await
 }

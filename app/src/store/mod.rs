@@ -4,6 +4,7 @@
 pub mod apps;
 pub mod at_rest;
 pub mod audit;
+pub mod batch;
 pub mod catalogs;
 pub mod demo;
 pub mod expiry;
