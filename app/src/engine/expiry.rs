@@ -10,7 +10,7 @@
 use crate::domain::expiry::{due_steps, ExpiryStep, Trigger};
 use crate::domain::ids::{AssignmentId, CalloutInstanceId};
 use crate::domain::lifecycle::{Actor, HistoryEvent, RemovalKind};
-use crate::engine::policy;
+use crate::engine::policy::Policy;
 use crate::engine::run::{history, run_removal, start_callout, NewCallout, RunError};
 use crate::state::AppState;
 use crate::store::batch::Batch;
@@ -77,9 +77,9 @@ async fn pre_expiry_callout(
     trigger: Trigger,
     now: DateTime<Utc>,
 ) -> Result<(), RunError> {
-    let rules = policy::rules(&mut *conn, assignment.policy).await?;
+    let policy = Policy::load(&mut *conn, assignment.policy).await?;
     let stage = trigger.stage();
-    let Some(hook) = rules.hook(stage) else {
+    let Some(hook) = policy.rules.hook(stage) else {
         return Ok(());
     };
     let callout = NewCallout {
@@ -92,7 +92,7 @@ async fn pre_expiry_callout(
         wait_until: None,
     };
     let mut b = Batch::new();
-    start_callout(&mut *conn, &mut b, &callout, now).await?;
+    start_callout(&mut b, &callout, policy.snapshot(hook.extension)?, now);
     history(
         &mut b,
         assignment.request,

@@ -7,7 +7,7 @@ use crate::domain::lifecycle::{
     RandomIds, Refusal, RemovalKind, RequestState, RequestType, RequestorStep, Transition,
 };
 use crate::domain::stage::Stage;
-use crate::engine::policy;
+use crate::engine::policy::{self, Policy};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::batch::Batch;
 use crate::store::requests::{
@@ -38,10 +38,9 @@ pub async fn load(
     conn: &mut SqliteConnection,
     id: RequestId,
 ) -> Result<(RequestRow, AccessRequest), RunError> {
-    let row = requests::get(&mut *conn, id)
+    let (row, live) = requests::get_with_live_wait(&mut *conn, id)
         .await?
         .ok_or(RunError::NotFound)?;
-    let live = requests::live_wait(&mut *conn, id).await?;
     let phase = AccessRequest::phase_from_stored(row.state, row.status, live)
         .ok_or_else(|| RunError::Inconsistent(format!("{id}: {} / {}", row.state, row.status)))?;
     let request = AccessRequest {
@@ -63,11 +62,11 @@ pub async fn run_event(
     now: DateTime<Utc>,
 ) -> Result<Transition, RunError> {
     let (row, current) = load(&mut *conn, id).await?;
-    let rules = policy::rules(&mut *conn, row.policy).await?;
+    let policy = Policy::load(&mut *conn, row.policy).await?;
     let action = format!("request.{}", event.name());
     let transition =
-        apply(&current, &rules, event, now, &mut RandomIds).map_err(RunError::Refused)?;
-    write(&mut *conn, &row, &transition, &action, now).await?;
+        apply(&current, &policy.rules, event, now, &mut RandomIds).map_err(RunError::Refused)?;
+    write(&mut *conn, &row, &policy, &transition, &action, now).await?;
     remove_if_target_left(conn, &row, &current, &transition, now).await?;
     Ok(transition)
 }
@@ -144,9 +143,9 @@ pub async fn run_removal(
     let row = requests::get(&mut *conn, id)
         .await?
         .ok_or(RunError::NotFound)?;
-    let rules = policy::rules(&mut *conn, row.policy).await?;
-    let transition = start_removal(id, kind, assignment, by, &rules, now, &mut RandomIds);
-    write(conn, &row, &transition, "request.remove", now).await?;
+    let policy = Policy::load(&mut *conn, row.policy).await?;
+    let transition = start_removal(id, kind, assignment, by, &policy.rules, now, &mut RandomIds);
+    write(conn, &row, &policy, &transition, "request.remove", now).await?;
     Ok(transition)
 }
 
@@ -176,15 +175,12 @@ pub struct NewCallout {
 
 /// Records the instance (with the extension's configuration as it is now: a callout keeps the
 /// configuration it started with, whatever later edits do) and queues its delivery, in `b`.
-pub async fn start_callout(
-    conn: &mut SqliteConnection,
+pub fn start_callout(
     b: &mut Batch<'_>,
     c: &NewCallout,
+    snapshot: &serde_json::Value,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    let snapshot = config_snapshot(&mut *conn, c.extension)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+) {
     requests::insert_instance(
         b,
         &NewInstance {
@@ -194,13 +190,12 @@ pub async fn start_callout(
             extension: c.extension,
             stage: c.stage,
             waits: c.waits,
-            config_snapshot: &snapshot,
+            config_snapshot: snapshot,
             wait_deadline: c.wait_until,
         },
         now,
     );
     queue_delivery(b, c.instance, 0, now);
-    Ok(())
 }
 
 /// The extension's configuration as it is now, as a callout keeps it; None once deleted.
@@ -211,9 +206,7 @@ pub async fn config_snapshot(
     let Some(ext) = extensions::get_any(&mut *conn, extension).await? else {
         return Ok(None);
     };
-    serde_json::to_value(ext.to_draft()?)
-        .map(Some)
-        .map_err(|e| sqlx::Error::Encode(Box::new(e)))
+    policy::snapshot(&ext.to_draft()?).map(Some)
 }
 
 /// Queues the delivery of a callout instance, due now. `earlier_attempts` are attempts made
@@ -275,6 +268,7 @@ pub fn history(
 pub async fn write(
     conn: &mut SqliteConnection,
     row: &RequestRow,
+    policy: &Policy,
     transition: &Transition,
     action: &str,
     now: DateTime<Utc>,
@@ -302,7 +296,7 @@ pub async fn write(
                     waits: behaviour.timeout().is_some(),
                     wait_until: *wait_until,
                 };
-                start_callout(&mut *conn, &mut b, &callout, now).await?
+                start_callout(&mut b, &callout, policy.snapshot(*extension)?, now)
             }
             Effect::SetTimer { timer, due } => {
                 let payload = json!({ "request": request.id, "timer": timer });
@@ -318,7 +312,7 @@ pub async fn write(
             Effect::CancelTimer { timer } => jobs::cancel(&mut b, &timer.dedupe_key(request.id)),
             Effect::CreateAssignment { assignment, state } => {
                 assignment_so_far = Some(*assignment);
-                let expires_at = policy::expiry(&mut *conn, row.policy, now).await?;
+                let expires_at = policy.expires_at(now);
                 requests::insert_assignment(
                     &mut b,
                     &NewAssignment {

@@ -12,7 +12,7 @@ use crate::domain::stage::Stage;
 use crate::store::batch::Batch;
 use crate::store::{db_time, parse_db_time};
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
+use sqlx::{FromRow, Row, SqliteConnection};
 
 fn decode<E: std::error::Error + Send + Sync + 'static>(e: E) -> sqlx::Error {
     sqlx::Error::Decode(Box::new(e))
@@ -203,26 +203,39 @@ pub fn save(b: &mut Batch<'_>, request: &AccessRequest) {
         .bind(request.id.to_string());
 }
 
-/// The instance of this request that still holds it, if any.
-pub async fn live_wait(
+/// The instance that still holds the request of the outer query: its stage and id, as one text.
+const LIVE_WAIT: &str =
+    "SELECT stage || ' ' || id FROM callout_instances WHERE request_id = requests.id \
+     AND behaviour = 'launchAndWait' AND status IN ('pending', 'waitingForCallback') \
+     AND resume_outcome IS NULL ORDER BY created_at DESC LIMIT 1";
+
+fn live_wait_of(text: Option<String>) -> Result<Option<(Stage, CalloutInstanceId)>, sqlx::Error> {
+    let Some(text) = text else { return Ok(None) };
+    let (stage, id) = text
+        .split_once(' ')
+        .ok_or_else(|| sqlx::Error::Decode(format!("live wait {text:?}").into()))?;
+    Ok(Some((
+        Stage::parse(stage).map_err(decode)?,
+        id.parse().map_err(decode)?,
+    )))
+}
+
+/// The request and the instance that still holds it, in one read (the engine's every step
+/// starts here).
+pub async fn get_with_live_wait(
     conn: &mut SqliteConnection,
-    request: RequestId,
-) -> Result<Option<(Stage, CalloutInstanceId)>, sqlx::Error> {
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT stage, id FROM callout_instances WHERE request_id = ? AND behaviour = 'launchAndWait' \
-         AND status IN ('pending', 'waitingForCallback') AND resume_outcome IS NULL \
-         ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind(request.to_string())
+    id: RequestId,
+) -> Result<Option<(RequestRow, Option<(Stage, CalloutInstanceId)>)>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {REQUEST_COLUMNS}, ({LIVE_WAIT}) AS live_wait FROM requests WHERE id = ?"
+    ))
+    .bind(id.to_string())
     .fetch_optional(conn)
     .await?;
-    row.map(|(stage, id)| {
-        Ok((
-            Stage::parse(&stage).map_err(decode)?,
-            id.parse().map_err(decode)?,
-        ))
-    })
-    .transpose()
+    let Some(row) = row else { return Ok(None) };
+    let request = request_row(RawRequest::from_row(&row)?)?;
+    let wait = live_wait_of(row.try_get("live_wait")?)?;
+    Ok(Some((request, wait)))
 }
 
 // ---- assignments ----
