@@ -17,7 +17,6 @@ mod measure;
 mod options;
 mod procs;
 mod report;
-mod seed;
 mod stats;
 
 use std::path::Path;
@@ -29,8 +28,12 @@ use app::store::demo::{DEMO_APP_ID, DEMO_APP_SECRET};
 use chrono::Utc;
 use sqlx::sqlite::SqliteSynchronous;
 
+use server::rig::callouts::{self, settled_callouts};
+use server::rig::load as rig_load;
+use server::rig::procs::{self as rig_procs, Process, ReceiverOptions};
+use server::rig::seed;
+
 use crate::options::{Options, Parsed, USAGE};
-use crate::procs::Process;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -82,8 +85,8 @@ async fn run(o: &Options) -> Result<(), String> {
 }
 
 async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
-    let server_addr = procs::free_addr()?;
-    let receiver_addr = procs::free_addr()?;
+    let server_addr = rig_procs::free_addr()?;
+    let receiver_addr = rig_procs::free_addr()?;
     let base = format!("http://{server_addr}");
     let receiver_base = format!("http://{receiver_addr}");
     let db_url = format!("sqlite://{}", dir.join("latch.db").display());
@@ -96,55 +99,39 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
         .timeout(Duration::from_secs(60))
         .build()
         .map_err(|e| format!("http client: {e}"))?;
-    let mut server = Process::start(
+    let mut server = rig_procs::start_server(
         "server",
         &o.server_bin,
         dir,
+        server_addr,
+        &db_url,
         &[],
-        &[
-            ("LATCH_DATABASE_URL", db_url.clone()),
-            ("LEPTOS_SITE_ADDR", server_addr.to_string()),
-            ("LATCH_CALLOUT_ALLOW_HOSTS", "127.0.0.1".to_owned()),
-        ],
-    )?;
-    server
-        .wait_ready(
-            &client,
-            &format!("{base}/.well-known/openid-configuration"),
-            Duration::from_secs(60),
-        )
-        .await?;
-    let receiver_args: Vec<String> = [
-        "--listen",
-        &receiver_addr.to_string(),
-        "--latch",
-        &base,
-        "--secret",
-        &seeded.signing_secret,
-        "--resume-after",
-        &o.resume_after_ms.to_string(),
-        "--client-id",
-        DEMO_APP_ID,
-        "--client-secret",
-        DEMO_APP_SECRET,
-        "--keep",
-        &o.requests.max(500).saturating_mul(2).to_string(),
-    ]
-    .map(str::to_owned)
-    .to_vec();
-    let mut receiver = Process::start("receiver", &o.receiver_bin, dir, &receiver_args, &[])?;
-    let callouts_url = format!("{receiver_base}/_receiver/callouts");
-    receiver
-        .wait_ready(&client, &callouts_url, Duration::from_secs(30))
-        .await?;
+        &client,
+    )
+    .await?;
+    let receiver_options = ReceiverOptions {
+        latch: &base,
+        signing_secret: &seeded.signing_secret,
+        resume_after_ms: o.resume_after_ms,
+        keep: o.requests.max(500).saturating_mul(2),
+    };
+    let mut receiver = rig_procs::start_receiver(
+        &o.receiver_bin,
+        dir,
+        receiver_addr,
+        &receiver_options,
+        &client,
+    )
+    .await?;
+    let callouts_url = format!("{receiver_base}{}", callouts::PATH);
 
     eprintln!(
         "bench: server pid {} on {base}, receiver pid {} on {receiver_base}",
         server.pid(),
         receiver.pid()
     );
-    let token = load::token(&client, &base, DEMO_APP_ID, DEMO_APP_SECRET).await?;
-    let db = load::open_read_only(&db_url).await?;
+    let token = rig_load::token(&client, &base, DEMO_APP_ID, DEMO_APP_SECRET).await?;
+    let db = rig_load::open_read_only(&db_url).await?;
     eprintln!(
         "bench: submitting {} requests, {} in flight",
         o.requests, o.concurrency
@@ -152,7 +139,7 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
     let load_average = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let cpu_before = procs::machine_cpu();
     let clock = Instant::now();
-    let target = load::Target {
+    let target = rig_load::Target {
         base: &base,
         token: &token,
         policy: seeded.policy,
@@ -188,8 +175,7 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
         _ => None,
     };
     measure::deliveries_settled(&db, Duration::from_secs(30)).await?;
-    let records =
-        measure::settled_callouts(&client, &callouts_url, Duration::from_secs(30)).await?;
+    let records = settled_callouts(&client, &callouts_url, Duration::from_secs(30)).await?;
 
     // After the load, so that it does not compete with it.
     let span = Duration::from_secs(2);

@@ -7,16 +7,19 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::options::Options;
-use crate::procs::Process;
+use server::rig::procs::Process;
+use server::rig::seed;
+
+use crate::procs::Measured;
 use crate::stats::{line, spread};
-use crate::{load, measure, seed};
+use crate::{load, measure};
 
 pub struct Report<'a> {
     pub o: &'a Options,
     /// This disk's SQLite commits per second, `synchronous` NORMAL and FULL (`disk.rs`).
     pub commits_per_s: (f64, f64),
     pub submitted: &'a load::Submitted,
-    pub progress: load::Progress,
+    pub progress: server::rig::load::Progress,
     pub complete: bool,
     pub waited: Duration,
     pub records: &'a [measure::Recorded],

@@ -1,5 +1,5 @@
-//! The benchmark's database: the schema and demo data through the app crate, then the bench's
-//! own seeding: N users (`bench-00001@contoso.test` …) inserted directly, and Marketing's
+//! The rig's database: the schema and demo data through the app crate, then the rig's own
+//! seeding: N users (`bench-00001@contoso.test` …) inserted directly, and Marketing's
 //! "All employees" policy (no approval) changed so that its only mapped stage is "Request is
 //! created" → Contoso.SodCheckProcess (launch and wait, 1 hour), pointed at the receiver.
 
@@ -9,7 +9,7 @@ use app::store;
 use app::store::sealed::Sealer;
 use chrono::Utc;
 
-/// The policy the benchmark requests under.
+/// The policy the load requests under.
 pub const POLICY: &str = "All employees";
 /// The launch-and-wait extension its created stage calls.
 pub const EXTENSION: &str = "Contoso.SodCheckProcess";
@@ -76,7 +76,7 @@ pub async fn seed(url: &str, users: usize, endpoint: &str) -> Result<Seeded, Str
     .map_err(failed("repoint the extension"))?;
     let policy: PolicyId = policy.parse().map_err(|e| format!("seeding: {e}"))?;
     let extension: ExtensionId = extension.parse().map_err(|e| format!("seeding: {e}"))?;
-    // The bench's own database, seeded without LATCH_SECRET_KEY: the secret is read back
+    // The rig's own database, seeded without LATCH_SECRET_KEY: the secret is read back
     // through the store, which would name the setting if it were sealed.
     let signing_secret =
         store::extensions::signing_secrets(&mut tx, &Sealer::none(), extension, now)
