@@ -41,18 +41,26 @@ pub async fn load(
     let (row, live) = requests::get_with_live_wait(&mut *conn, id)
         .await?
         .ok_or(RunError::NotFound)?;
-    let phase = AccessRequest::phase_from_stored(row.state, row.status, live)
-        .ok_or_else(|| RunError::Inconsistent(format!("{id}: {} / {}", row.state, row.status)))?;
-    let request = AccessRequest {
-        id,
+    let request = machine_view(&row, live)?;
+    Ok((row, request))
+}
+
+fn machine_view(
+    row: &RequestRow,
+    live: Option<(Stage, CalloutInstanceId)>,
+) -> Result<AccessRequest, RunError> {
+    let phase = AccessRequest::phase_from_stored(row.state, row.status, live).ok_or_else(|| {
+        RunError::Inconsistent(format!("{}: {} / {}", row.id, row.state, row.status))
+    })?;
+    Ok(AccessRequest {
+        id: row.id,
         kind: row.kind,
         state: row.state,
         status: row.status,
         phase,
         assignment: row.assignment,
         completed_at: row.completed_at,
-    };
-    Ok((row, request))
+    })
 }
 
 pub async fn run_event(
@@ -61,13 +69,51 @@ pub async fn run_event(
     event: Event,
     now: DateTime<Utc>,
 ) -> Result<Transition, RunError> {
+    run_event_with(conn, id, event, now, Batch::new()).await
+}
+
+/// [`run_event`], with the caller's own writes (`along`) sent in the step's batch. They are
+/// lost with it when the event is refused.
+pub async fn run_event_with(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+    event: Event,
+    now: DateTime<Utc>,
+    along: Batch<'_>,
+) -> Result<Transition, RunError> {
     let (row, current) = load(&mut *conn, id).await?;
+    step(conn, &row, &current, event, now, along).await
+}
+
+/// Stores a new request and submits it. The row goes in the step's batch, and the machine
+/// starts from the row as stored, without reading it back.
+pub async fn submit_new(
+    conn: &mut SqliteConnection,
+    new: &NewRequest<'_>,
+    by: Actor,
+    now: DateTime<Utc>,
+    mut along: Batch<'_>,
+) -> Result<Transition, RunError> {
+    requests::insert(&mut along, new, now);
+    let row = new.stored(now);
+    let current = machine_view(&row, None)?;
+    step(conn, &row, &current, Event::Submit { by }, now, along).await
+}
+
+async fn step(
+    conn: &mut SqliteConnection,
+    row: &RequestRow,
+    current: &AccessRequest,
+    event: Event,
+    now: DateTime<Utc>,
+    along: Batch<'_>,
+) -> Result<Transition, RunError> {
     let policy = Policy::load(&mut *conn, row.policy).await?;
     let action = format!("request.{}", event.name());
     let transition =
-        apply(&current, &policy.rules, event, now, &mut RandomIds).map_err(RunError::Refused)?;
-    write(&mut *conn, &row, &policy, &transition, &action, now).await?;
-    remove_if_target_left(conn, &row, &current, &transition, now).await?;
+        apply(current, &policy.rules, event, now, &mut RandomIds).map_err(RunError::Refused)?;
+    write(&mut *conn, row, &policy, &transition, &action, now, along).await?;
+    remove_if_target_left(conn, row, current, &transition, now).await?;
     Ok(transition)
 }
 
@@ -124,28 +170,23 @@ pub async fn run_removal(
         .ok_or(RunError::NotFound)?;
     let id = RequestId::new();
     let (requestor_kind, requestor_id) = actor_columns(&by);
-    requests::insert(
-        &mut *conn,
-        &NewRequest {
-            id,
-            kind: kind.request_type(),
-            package: parse_id(&record.access_package_id)?,
-            policy: parse_id(&record.policy_id)?,
-            target: parse_id(&record.target_id)?,
-            requestor_kind,
-            requestor_id,
-            assignment: Some(assignment),
-            justification,
-        },
-        now,
-    )
-    .await?;
-    let row = requests::get(&mut *conn, id)
-        .await?
-        .ok_or(RunError::NotFound)?;
+    let new = NewRequest {
+        id,
+        kind: kind.request_type(),
+        package: parse_id(&record.access_package_id)?,
+        policy: parse_id(&record.policy_id)?,
+        target: parse_id(&record.target_id)?,
+        requestor_kind,
+        requestor_id,
+        assignment: Some(assignment),
+        justification,
+    };
+    let mut b = Batch::new();
+    requests::insert(&mut b, &new, now);
+    let row = new.stored(now);
     let policy = Policy::load(&mut *conn, row.policy).await?;
     let transition = start_removal(id, kind, assignment, by, &policy.rules, now, &mut RandomIds);
-    write(conn, &row, &policy, &transition, "request.remove", now).await?;
+    write(conn, &row, &policy, &transition, "request.remove", now, b).await?;
     Ok(transition)
 }
 
@@ -264,7 +305,8 @@ pub fn history(
     );
 }
 
-/// Writes the new request state and carries out every effect, as one batch.
+/// Writes the new request state and carries out every effect, appended to `b` (the caller's
+/// writes), as one batch.
 pub async fn write(
     conn: &mut SqliteConnection,
     row: &RequestRow,
@@ -272,9 +314,9 @@ pub async fn write(
     transition: &Transition,
     action: &str,
     now: DateTime<Utc>,
+    mut b: Batch<'_>,
 ) -> Result<(), sqlx::Error> {
     let request = &transition.request;
-    let mut b = Batch::new();
     requests::save(&mut b, request);
     // The assignment as it stands at each effect: a stage before the grant has none yet.
     let mut assignment_so_far = row.assignment;

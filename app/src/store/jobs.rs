@@ -83,11 +83,14 @@ pub async fn claim_due(
 }
 
 pub async fn complete(conn: &mut SqliteConnection, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM jobs WHERE id = ?")
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
+    let mut b = Batch::new();
+    complete_in(&mut b, id);
+    b.run(conn).await
+}
+
+/// [`complete`] as part of a batch.
+pub fn complete_in(b: &mut Batch<'_>, id: i64) {
+    b.push("DELETE FROM jobs WHERE id = ?").bind(id);
 }
 
 /// Puts a claimed job back for later (a retry), keeping why it failed.

@@ -102,13 +102,9 @@ pub struct NewRequest<'a> {
 }
 
 /// Stores a new request as `submitted`/`Accepted`. The partial unique index refuses a second
-/// open add-request for the same target and package.
-pub async fn insert(
-    conn: &mut SqliteConnection,
-    new: &NewRequest<'_>,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// open add-request for the same target and package (the batch then fails).
+pub fn insert(b: &mut Batch<'_>, new: &NewRequest<'_>, now: DateTime<Utc>) {
+    b.push(
         "INSERT INTO requests (id, request_type, state, status, access_package_id, policy_id, requestor_kind, \
                                requestor_id, target_id, assignment_id, justification, created_at) \
          VALUES (?, ?, 'submitted', 'Accepted', ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -117,15 +113,33 @@ pub async fn insert(
     .bind(new.kind.wire_name())
     .bind(new.package.to_string())
     .bind(new.policy.to_string())
-    .bind(new.requestor_kind)
-    .bind(new.requestor_id.as_deref())
+    .bind(new.requestor_kind.to_owned())
+    .bind(new.requestor_id.clone())
     .bind(new.target.to_string())
     .bind(new.assignment.map(|a| a.to_string()))
-    .bind(new.justification)
-    .bind(db_time(now))
-    .execute(conn)
-    .await?;
-    Ok(())
+    .bind(new.justification.to_owned())
+    .bind(db_time(now));
+}
+
+impl NewRequest<'_> {
+    /// The row [`insert`] stores, without reading it back.
+    pub fn stored(&self, now: DateTime<Utc>) -> RequestRow {
+        RequestRow {
+            id: self.id,
+            kind: self.kind,
+            state: RequestState::Submitted,
+            status: RequestStatus::Accepted,
+            package: self.package,
+            policy: self.policy,
+            target: self.target,
+            requestor_kind: self.requestor_kind.to_owned(),
+            requestor_id: self.requestor_id.clone(),
+            assignment: self.assignment,
+            justification: self.justification.to_owned(),
+            created_at: now,
+            completed_at: None,
+        }
+    }
 }
 
 pub async fn get(
@@ -358,36 +372,34 @@ pub async fn assignments_in_catalog(
     .await
 }
 
-/// Whether the target already holds the package (delivering or delivered).
-pub async fn has_active_assignment(
-    conn: &mut SqliteConnection,
-    target: UserId,
-    package: AccessPackageId,
-) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM assignments WHERE target_id = ? AND access_package_id = ? AND state IN ('delivering', 'delivered')",
-    )
-    .bind(target.to_string())
-    .bind(package.to_string())
-    .fetch_one(conn)
-    .await?;
-    Ok(n > 0)
+/// What a target already has of a package: an assignment being delivered or delivered, an
+/// open add-request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Holding {
+    pub assigned: bool,
+    pub open_request: bool,
 }
 
-pub async fn has_open_request(
+pub async fn holding(
     conn: &mut SqliteConnection,
     target: UserId,
     package: AccessPackageId,
-) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM requests WHERE target_id = ? AND access_package_id = ? \
-         AND state IN ('submitted', 'pendingApproval', 'delivering') AND request_type IN ('userAdd', 'adminAdd')",
+) -> Result<Holding, sqlx::Error> {
+    let (assigned, open_request): (bool, bool) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM assignments WHERE target_id = ?1 AND access_package_id = ?2 \
+                        AND state IN ('delivering', 'delivered')), \
+                EXISTS (SELECT 1 FROM requests WHERE target_id = ?1 AND access_package_id = ?2 \
+                        AND state IN ('submitted', 'pendingApproval', 'delivering') \
+                        AND request_type IN ('userAdd', 'adminAdd'))",
     )
     .bind(target.to_string())
     .bind(package.to_string())
     .fetch_one(conn)
     .await?;
-    Ok(n > 0)
+    Ok(Holding {
+        assigned,
+        open_request,
+    })
 }
 
 // ---- callout instances and attempts ----
@@ -452,17 +464,10 @@ pub fn record_resume(
     .bind(id.to_string());
 }
 
-pub async fn set_correlation(
-    conn: &mut SqliteConnection,
-    id: CalloutInstanceId,
-    correlation: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE callout_instances SET external_correlation_id = ? WHERE id = ?")
-        .bind(correlation)
-        .bind(id.to_string())
-        .execute(conn)
-        .await?;
-    Ok(())
+pub fn set_correlation(b: &mut Batch<'_>, id: CalloutInstanceId, correlation: &str) {
+    b.push("UPDATE callout_instances SET external_correlation_id = ? WHERE id = ?")
+        .bind(correlation.to_owned())
+        .bind(id.to_string());
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
