@@ -12,6 +12,7 @@ pub mod headers;
 pub mod oidc;
 pub mod precompress;
 pub mod rest;
+pub mod rig;
 pub mod scim;
 pub mod secrets;
 pub mod server_fn_status;

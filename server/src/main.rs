@@ -9,6 +9,11 @@ use std::process::ExitCode;
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc rather than glibc's malloc, which keeps freed memory in per-thread arenas: the
+/// server's peak under the same load varied between 70 and 150 MiB with it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

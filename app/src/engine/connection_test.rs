@@ -6,6 +6,7 @@ use crate::callout::body::{connection_test_body, Described};
 use crate::domain::ids::{CalloutInstanceId, CatalogId, ExtensionId};
 use crate::engine::deliver::send_signed;
 use crate::state::AppState;
+use crate::store::batch::Batch;
 use crate::store::catalogs as catalog_store;
 use crate::store::extensions::{self as store, ConnectionTestOutcome};
 use crate::store::jobs::{self, Job};
@@ -24,15 +25,16 @@ pub async fn queue(
     id: ExtensionId,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    let mut b = Batch::new();
     jobs::enqueue(
-        conn,
+        &mut b,
         CONNECTION_TEST_JOB,
         &json!({ "extension": id }),
         now,
         Some(&format!("{CONNECTION_TEST_JOB}:{id}")),
         now,
-    )
-    .await
+    );
+    b.run(conn).await
 }
 
 /// Sends one connection test to the extension's endpoint with its timeout, keeps the outcome

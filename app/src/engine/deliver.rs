@@ -14,8 +14,9 @@ use crate::domain::kind::ExtensionKind;
 use crate::domain::lifecycle::{Event, InstanceStatus};
 use crate::domain::stage::Stage;
 use crate::engine::facts;
-use crate::engine::run::{run_event, RunError};
+use crate::engine::run::{run_event_with, RunError};
 use crate::state::AppState;
+use crate::store::batch::Batch;
 use crate::store::jobs::{self, Job};
 use crate::store::requests::{self, NewAttempt};
 use crate::store::{extensions, parse_db_time};
@@ -164,9 +165,20 @@ pub async fn deliver(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
         },
     )
     .await?;
-    if let Some(correlation) = &result.correlation_id {
-        requests::set_correlation(&mut tx, instance_id, correlation).await?;
-    }
+    // What the attempt leaves besides its row, sent with the step's own writes.
+    let along = |then: Option<InstanceStatus>, complete: bool| {
+        let mut b = Batch::new();
+        if let Some(correlation) = &result.correlation_id {
+            requests::set_correlation(&mut b, instance_id, correlation);
+        }
+        if let Some(status) = then {
+            requests::set_instance_status(&mut b, instance_id, status, now);
+        }
+        if complete {
+            jobs::complete_in(&mut b, job.id);
+        }
+        b
+    };
     let waits = instance.waits();
     let give_up = || Event::CalloutFailed {
         instance: instance_id,
@@ -206,6 +218,7 @@ pub async fn deliver(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
                 deadline,
             ) {
                 Some(at) => {
+                    along(None, false).run(&mut tx).await?;
                     jobs::reschedule(&mut tx, job.id, at, result.error.as_deref()).await?;
                     None
                 }
@@ -216,32 +229,28 @@ pub async fn deliver(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
     };
     if let Some(event) = event {
         let delivered = matches!(event, Event::CalloutDelivered { .. });
-        match run_event(&mut tx, request, event, now).await {
+        // Shown on the instance when its outcome no longer moves the request.
+        let left_as = if delivered {
+            InstanceStatus::CalloutSent
+        } else {
+            InstanceStatus::CalloutFailed
+        };
+        match run_event_with(&mut tx, request, event, now, along(None, true)).await {
             Ok(_) => {}
             Err(RunError::Refused(refusal)) => {
                 // The request moved on (canceled, resumed, timed out): the instance still
                 // shows what happened to its callout.
                 tracing::info!(%instance_id, %refusal, "callout outcome after the request moved on");
-                let status = if delivered {
-                    InstanceStatus::CalloutSent
-                } else {
-                    InstanceStatus::CalloutFailed
-                };
-                requests::set_instance_status(&mut tx, instance_id, status, now).await?;
+                along(Some(left_as), true).run(&mut tx).await?;
             }
             Err(RunError::Db(e)) => return Err(e),
             Err(other) => {
                 tracing::error!(%instance_id, error = %other, "could not apply a callout outcome");
-                requests::set_instance_status(
-                    &mut tx,
-                    instance_id,
-                    InstanceStatus::CalloutFailed,
-                    now,
-                )
-                .await?;
+                along(Some(InstanceStatus::CalloutFailed), true)
+                    .run(&mut tx)
+                    .await?;
             }
         }
-        jobs::complete(&mut tx, job.id).await?;
     }
     tx.commit().await
 }

@@ -10,9 +10,10 @@
 use crate::domain::expiry::{due_steps, ExpiryStep, Trigger};
 use crate::domain::ids::{AssignmentId, CalloutInstanceId};
 use crate::domain::lifecycle::{Actor, HistoryEvent, RemovalKind};
-use crate::engine::policy;
+use crate::engine::policy::Policy;
 use crate::engine::run::{history, run_removal, start_callout, NewCallout, RunError};
 use crate::state::AppState;
+use crate::store::batch::Batch;
 use crate::store::expiry::{self as store, Expiring};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::SqliteConnection;
@@ -76,9 +77,9 @@ async fn pre_expiry_callout(
     trigger: Trigger,
     now: DateTime<Utc>,
 ) -> Result<(), RunError> {
-    let rules = policy::rules(&mut *conn, assignment.policy).await?;
+    let policy = Policy::load(&mut *conn, assignment.policy).await?;
     let stage = trigger.stage();
-    let Some(hook) = rules.hook(stage) else {
+    let Some(hook) = policy.rules.hook(stage) else {
         return Ok(());
     };
     let callout = NewCallout {
@@ -90,14 +91,15 @@ async fn pre_expiry_callout(
         waits: false,
         wait_until: None,
     };
-    start_callout(&mut *conn, &callout, now).await?;
+    let mut b = Batch::new();
+    start_callout(&mut b, &callout, policy.snapshot(hook.extension)?, now);
     history(
-        conn,
+        &mut b,
         assignment.request,
         &HistoryEvent::CalloutStarted { stage },
         None,
         now,
-    )
-    .await?;
+    );
+    b.run(conn).await?;
     Ok(())
 }

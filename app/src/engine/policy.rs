@@ -1,7 +1,8 @@
 //! A policy's rules as the machine reads them.
 
 use crate::domain::expiry::ExpiryRule;
-use crate::domain::ids::PolicyId;
+use crate::domain::extension::ExtensionDraft;
+use crate::domain::ids::{ExtensionId, PolicyId};
 use crate::domain::lifecycle::{PolicyRules, StageHook};
 use crate::domain::stage::Stage;
 use crate::store::{extensions, packages};
@@ -13,62 +14,83 @@ pub fn iso_days(text: &str) -> Option<i64> {
     text.strip_prefix('P')?.strip_suffix('D')?.parse().ok()
 }
 
-pub async fn rules(
-    conn: &mut SqliteConnection,
-    policy: PolicyId,
-) -> Result<PolicyRules, sqlx::Error> {
-    let record = packages::get_policy(&mut *conn, policy)
-        .await?
-        .ok_or_else(|| sqlx::Error::RowNotFound)?;
-    let mut stages = Vec::new();
-    for (stage, extension) in packages::stage_settings(&mut *conn, policy).await? {
-        let stage = Stage::parse(&stage).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        let id = extension
-            .parse()
-            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        let behaviour = extensions::get_any(&mut *conn, id)
-            .await?
-            .ok_or(sqlx::Error::RowNotFound)?
-            .to_draft()?
-            .behaviour;
-        stages.push((
-            stage,
-            StageHook {
-                extension: id,
-                behaviour,
-            },
-        ));
-    }
-    Ok(PolicyRules {
-        approval_required: record.is_approval_required,
-        approval_timeout: iso_days(&record.approval_timeout)
-            .map(Duration::days)
-            .unwrap_or_else(PolicyRules::default_approval_timeout),
-        stages,
-    })
+/// A policy as one step of the engine uses it: its rules, and what starting a callout or
+/// granting an assignment under it needs, read together (two reads, whatever the step does).
+pub struct Policy {
+    pub rules: PolicyRules,
+    expiry: ExpiryRule,
+    /// The configuration of each stage's extension as a callout keeps it.
+    snapshots: Vec<(ExtensionId, serde_json::Value)>,
 }
 
-/// When an assignment made now under this policy ends, if it does.
-pub async fn expiry(
-    conn: &mut SqliteConnection,
-    policy: PolicyId,
-    now: DateTime<Utc>,
-) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-    let record = packages::get_policy(conn, policy)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
-    let end = record
-        .expiration_end
-        .as_deref()
-        .map(crate::store::parse_db_time)
-        .transpose()?;
-    let rule = ExpiryRule::from_stored(
-        &record.expiration_type,
-        record.expiration_duration.as_deref(),
-        end,
-    )
-    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    Ok(rule.expires_at(now))
+impl Policy {
+    pub async fn load(conn: &mut SqliteConnection, id: PolicyId) -> Result<Policy, sqlx::Error> {
+        let record = packages::get_policy(&mut *conn, id)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)?;
+        let end = record
+            .expiration_end
+            .as_deref()
+            .map(crate::store::parse_db_time)
+            .transpose()?;
+        let expiry = ExpiryRule::from_stored(
+            &record.expiration_type,
+            record.expiration_duration.as_deref(),
+            end,
+        )
+        .map_err(decode)?;
+        let mut stages = Vec::new();
+        let mut snapshots = Vec::new();
+        for setting in extensions::of_policy_stages(&mut *conn, id).await? {
+            let stage = Stage::parse(&setting.stage).map_err(decode)?;
+            let extension: ExtensionId = setting.extension.id.parse().map_err(decode)?;
+            let draft = setting.extension.to_draft()?;
+            stages.push((
+                stage,
+                StageHook {
+                    extension,
+                    behaviour: draft.behaviour,
+                },
+            ));
+            snapshots.push((extension, snapshot(&draft)?));
+        }
+        let rules = PolicyRules {
+            approval_required: record.is_approval_required,
+            approval_timeout: iso_days(&record.approval_timeout)
+                .map(Duration::days)
+                .unwrap_or_else(PolicyRules::default_approval_timeout),
+            stages,
+        };
+        Ok(Policy {
+            rules,
+            expiry,
+            snapshots,
+        })
+    }
+
+    /// When an assignment made now under this policy ends, if it does.
+    pub fn expires_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.expiry.expires_at(now)
+    }
+
+    /// The configuration a callout to `extension` starts with (one of the policy's stages).
+    pub fn snapshot(&self, extension: ExtensionId) -> Result<&serde_json::Value, sqlx::Error> {
+        self.snapshots
+            .iter()
+            .find(|(id, _)| *id == extension)
+            .map(|(_, snapshot)| snapshot)
+            .ok_or(sqlx::Error::RowNotFound)
+    }
+}
+
+/// An extension's configuration as a callout keeps it: whatever later edits do, a callout is
+/// sent (and retried) as it was configured when it started.
+pub fn snapshot(draft: &ExtensionDraft) -> Result<serde_json::Value, sqlx::Error> {
+    serde_json::to_value(draft).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}
+
+fn decode<E: std::error::Error + Send + Sync + 'static>(e: E) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(e))
 }
 
 #[cfg(test)]

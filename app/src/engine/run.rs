@@ -7,8 +7,9 @@ use crate::domain::lifecycle::{
     RandomIds, Refusal, RemovalKind, RequestState, RequestType, RequestorStep, Transition,
 };
 use crate::domain::stage::Stage;
-use crate::engine::policy;
+use crate::engine::policy::{self, Policy};
 use crate::store::audit::{self, AuditEntry};
+use crate::store::batch::Batch;
 use crate::store::requests::{
     self, HistoryRow, NewAssignment, NewInstance, NewRequest, RequestRow,
 };
@@ -37,22 +38,29 @@ pub async fn load(
     conn: &mut SqliteConnection,
     id: RequestId,
 ) -> Result<(RequestRow, AccessRequest), RunError> {
-    let row = requests::get(&mut *conn, id)
+    let (row, live) = requests::get_with_live_wait(&mut *conn, id)
         .await?
         .ok_or(RunError::NotFound)?;
-    let live = requests::live_wait(&mut *conn, id).await?;
-    let phase = AccessRequest::phase_from_stored(row.state, row.status, live)
-        .ok_or_else(|| RunError::Inconsistent(format!("{id}: {} / {}", row.state, row.status)))?;
-    let request = AccessRequest {
-        id,
+    let request = machine_view(&row, live)?;
+    Ok((row, request))
+}
+
+fn machine_view(
+    row: &RequestRow,
+    live: Option<(Stage, CalloutInstanceId)>,
+) -> Result<AccessRequest, RunError> {
+    let phase = AccessRequest::phase_from_stored(row.state, row.status, live).ok_or_else(|| {
+        RunError::Inconsistent(format!("{}: {} / {}", row.id, row.state, row.status))
+    })?;
+    Ok(AccessRequest {
+        id: row.id,
         kind: row.kind,
         state: row.state,
         status: row.status,
         phase,
         assignment: row.assignment,
         completed_at: row.completed_at,
-    };
-    Ok((row, request))
+    })
 }
 
 pub async fn run_event(
@@ -61,13 +69,51 @@ pub async fn run_event(
     event: Event,
     now: DateTime<Utc>,
 ) -> Result<Transition, RunError> {
+    run_event_with(conn, id, event, now, Batch::new()).await
+}
+
+/// [`run_event`], with the caller's own writes (`along`) sent in the step's batch. They are
+/// lost with it when the event is refused.
+pub async fn run_event_with(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+    event: Event,
+    now: DateTime<Utc>,
+    along: Batch<'_>,
+) -> Result<Transition, RunError> {
     let (row, current) = load(&mut *conn, id).await?;
-    let rules = policy::rules(&mut *conn, row.policy).await?;
+    step(conn, &row, &current, event, now, along).await
+}
+
+/// Stores a new request and submits it. The row goes in the step's batch, and the machine
+/// starts from the row as stored, without reading it back.
+pub async fn submit_new(
+    conn: &mut SqliteConnection,
+    new: &NewRequest<'_>,
+    by: Actor,
+    now: DateTime<Utc>,
+    mut along: Batch<'_>,
+) -> Result<Transition, RunError> {
+    requests::insert(&mut along, new, now);
+    let row = new.stored(now);
+    let current = machine_view(&row, None)?;
+    step(conn, &row, &current, Event::Submit { by }, now, along).await
+}
+
+async fn step(
+    conn: &mut SqliteConnection,
+    row: &RequestRow,
+    current: &AccessRequest,
+    event: Event,
+    now: DateTime<Utc>,
+    along: Batch<'_>,
+) -> Result<Transition, RunError> {
+    let policy = Policy::load(&mut *conn, row.policy).await?;
     let action = format!("request.{}", event.name());
     let transition =
-        apply(&current, &rules, event, now, &mut RandomIds).map_err(RunError::Refused)?;
-    write(&mut *conn, &row, &transition, &action, now).await?;
-    remove_if_target_left(conn, &row, &current, &transition, now).await?;
+        apply(current, &policy.rules, event, now, &mut RandomIds).map_err(RunError::Refused)?;
+    write(&mut *conn, row, &policy, &transition, &action, now, along).await?;
+    remove_if_target_left(conn, row, current, &transition, now).await?;
     Ok(transition)
 }
 
@@ -124,28 +170,23 @@ pub async fn run_removal(
         .ok_or(RunError::NotFound)?;
     let id = RequestId::new();
     let (requestor_kind, requestor_id) = actor_columns(&by);
-    requests::insert(
-        &mut *conn,
-        &NewRequest {
-            id,
-            kind: kind.request_type(),
-            package: parse_id(&record.access_package_id)?,
-            policy: parse_id(&record.policy_id)?,
-            target: parse_id(&record.target_id)?,
-            requestor_kind,
-            requestor_id,
-            assignment: Some(assignment),
-            justification,
-        },
-        now,
-    )
-    .await?;
-    let row = requests::get(&mut *conn, id)
-        .await?
-        .ok_or(RunError::NotFound)?;
-    let rules = policy::rules(&mut *conn, row.policy).await?;
-    let transition = start_removal(id, kind, assignment, by, &rules, now, &mut RandomIds);
-    write(conn, &row, &transition, "request.remove", now).await?;
+    let new = NewRequest {
+        id,
+        kind: kind.request_type(),
+        package: parse_id(&record.access_package_id)?,
+        policy: parse_id(&record.policy_id)?,
+        target: parse_id(&record.target_id)?,
+        requestor_kind,
+        requestor_id,
+        assignment: Some(assignment),
+        justification,
+    };
+    let mut b = Batch::new();
+    requests::insert(&mut b, &new, now);
+    let row = new.stored(now);
+    let policy = Policy::load(&mut *conn, row.policy).await?;
+    let transition = start_removal(id, kind, assignment, by, &policy.rules, now, &mut RandomIds);
+    write(conn, &row, &policy, &transition, "request.remove", now, b).await?;
     Ok(transition)
 }
 
@@ -162,38 +203,6 @@ pub fn actor_columns(by: &Actor) -> (&'static str, Option<String>) {
     }
 }
 
-async fn actor_name(
-    conn: &mut SqliteConnection,
-    actor: &HistoryActor,
-) -> Result<(Option<String>, String), sqlx::Error> {
-    Ok(match actor {
-        HistoryActor::User(id) => {
-            let name: Option<String> =
-                sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
-                    .bind(id.to_string())
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            (
-                Some(id.to_string()),
-                name.unwrap_or_else(|| "A deleted user".into()),
-            )
-        }
-        HistoryActor::App(id) => {
-            let name: Option<String> =
-                sqlx::query_scalar("SELECT display_name FROM apps WHERE id = ?")
-                    .bind(id.to_string())
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            (
-                Some(id.to_string()),
-                name.unwrap_or_else(|| "A deleted app".into()),
-            )
-        }
-        HistoryActor::System => (None, "Latch".into()),
-        HistoryActor::Workflow { source } => (None, source.clone()),
-    })
-}
-
 /// A callout about to start: its instance and where it belongs.
 pub struct NewCallout {
     pub instance: CalloutInstanceId,
@@ -206,17 +215,15 @@ pub struct NewCallout {
 }
 
 /// Records the instance (with the extension's configuration as it is now: a callout keeps the
-/// configuration it started with, whatever later edits do) and queues its delivery.
-pub async fn start_callout(
-    conn: &mut SqliteConnection,
+/// configuration it started with, whatever later edits do) and queues its delivery, in `b`.
+pub fn start_callout(
+    b: &mut Batch<'_>,
     c: &NewCallout,
+    snapshot: &serde_json::Value,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    let snapshot = config_snapshot(&mut *conn, c.extension)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+) {
     requests::insert_instance(
-        &mut *conn,
+        b,
         &NewInstance {
             id: c.instance,
             request: c.request,
@@ -224,13 +231,12 @@ pub async fn start_callout(
             extension: c.extension,
             stage: c.stage,
             waits: c.waits,
-            config_snapshot: &snapshot,
+            config_snapshot: snapshot,
             wait_deadline: c.wait_until,
         },
         now,
-    )
-    .await?;
-    queue_delivery(conn, c.instance, 0, now).await
+    );
+    queue_delivery(b, c.instance, 0, now);
 }
 
 /// The extension's configuration as it is now, as a callout keeps it; None once deleted.
@@ -241,50 +247,52 @@ pub async fn config_snapshot(
     let Some(ext) = extensions::get_any(&mut *conn, extension).await? else {
         return Ok(None);
     };
-    serde_json::to_value(ext.to_draft()?)
-        .map(Some)
-        .map_err(|e| sqlx::Error::Encode(Box::new(e)))
+    policy::snapshot(&ext.to_draft()?).map(Some)
 }
 
 /// Queues the delivery of a callout instance, due now. `earlier_attempts` are attempts made
 /// before (a redelivery): the retry schedule starts afresh after them.
-pub async fn queue_delivery(
-    conn: &mut SqliteConnection,
+pub fn queue_delivery(
+    b: &mut Batch<'_>,
     instance: CalloutInstanceId,
     earlier_attempts: i64,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) {
     jobs::enqueue(
-        conn,
+        b,
         DELIVER_JOB,
         &json!({ "instance": instance, "earlierAttempts": earlier_attempts }),
         now,
         Some(&format!("deliver:{instance}")),
         now,
     )
-    .await
 }
 
 /// Adds one step to a request's history, naming its actor as people know them.
-pub async fn history(
-    conn: &mut SqliteConnection,
+pub fn history(
+    b: &mut Batch<'_>,
     request: RequestId,
     event: &HistoryEvent,
     detail: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) {
     let actor = event.actor();
-    let (actor_id, actor_name) = actor_name(&mut *conn, &actor).await?;
+    let (actor_id, actor_name) = match &actor {
+        HistoryActor::User(id) => (Some(id.to_string()), "A deleted user"),
+        HistoryActor::App(id) => (Some(id.to_string()), "A deleted app"),
+        HistoryActor::System => (None, "Latch"),
+        HistoryActor::Workflow { source } => (None, source.as_str()),
+    };
     let words = event.words();
     let requestor = event.requestor_step();
     requests::insert_history(
-        conn,
+        b,
         request,
         &HistoryRow {
             event: event.wire_name(),
             actor_kind: actor.kind(),
             actor_id,
-            actor_name: &actor_name,
+            actor_name,
             detail,
             words: &words,
             step: match requestor {
@@ -294,20 +302,22 @@ pub async fn history(
             troubleshooting_only: requestor == RequestorStep::TroubleshootingOnly,
         },
         now,
-    )
-    .await
+    );
 }
 
-/// Writes the new request state and carries out every effect.
+/// Writes the new request state and carries out every effect, appended to `b` (the caller's
+/// writes), as one batch.
 pub async fn write(
     conn: &mut SqliteConnection,
     row: &RequestRow,
+    policy: &Policy,
     transition: &Transition,
     action: &str,
     now: DateTime<Utc>,
+    mut b: Batch<'_>,
 ) -> Result<(), sqlx::Error> {
     let request = &transition.request;
-    requests::save(&mut *conn, request).await?;
+    requests::save(&mut b, request);
     // The assignment as it stands at each effect: a stage before the grant has none yet.
     let mut assignment_so_far = row.assignment;
     for effect in &transition.effects {
@@ -328,28 +338,25 @@ pub async fn write(
                     waits: behaviour.timeout().is_some(),
                     wait_until: *wait_until,
                 };
-                start_callout(&mut *conn, &callout, now).await?
+                start_callout(&mut b, &callout, policy.snapshot(*extension)?, now)
             }
             Effect::SetTimer { timer, due } => {
                 let payload = json!({ "request": request.id, "timer": timer });
                 jobs::enqueue(
-                    &mut *conn,
+                    &mut b,
                     TIMER_JOB,
                     &payload,
                     *due,
                     Some(&timer.dedupe_key(request.id)),
                     now,
-                )
-                .await?;
+                );
             }
-            Effect::CancelTimer { timer } => {
-                jobs::cancel(&mut *conn, &timer.dedupe_key(request.id)).await?
-            }
+            Effect::CancelTimer { timer } => jobs::cancel(&mut b, &timer.dedupe_key(request.id)),
             Effect::CreateAssignment { assignment, state } => {
                 assignment_so_far = Some(*assignment);
-                let expires_at = policy::expiry(&mut *conn, row.policy, now).await?;
+                let expires_at = policy.expires_at(now);
                 requests::insert_assignment(
-                    &mut *conn,
+                    &mut b,
                     &NewAssignment {
                         id: *assignment,
                         package: row.package,
@@ -360,38 +367,34 @@ pub async fn write(
                         expires_at,
                     },
                     now,
-                )
-                .await?;
+                );
             }
             Effect::SetAssignmentState { assignment, state } => {
-                requests::set_assignment_state(&mut *conn, *assignment, *state, now).await?
+                requests::set_assignment_state(&mut b, *assignment, *state, now)
             }
             Effect::SetInstanceStatus { instance, status } => {
-                requests::set_instance_status(&mut *conn, *instance, *status, now).await?
+                requests::set_instance_status(&mut b, *instance, *status, now)
             }
             Effect::RecordResume {
                 instance,
                 outcome,
                 source,
                 detail,
-            } => {
-                requests::record_resume(
-                    &mut *conn,
-                    *instance,
-                    *outcome,
-                    source.as_deref(),
-                    detail.as_deref(),
-                    now,
-                )
-                .await?
-            }
+            } => requests::record_resume(
+                &mut b,
+                *instance,
+                *outcome,
+                source.as_deref(),
+                detail.as_deref(),
+                now,
+            ),
             Effect::History { event, detail } => {
-                history(&mut *conn, request.id, event, detail.as_deref(), now).await?
+                history(&mut b, request.id, event, detail.as_deref(), now)
             }
         }
     }
-    audit::record(
-        conn,
+    audit::push(
+        &mut b,
         &audit::Actor::system(),
         AuditEntry {
             action,
@@ -404,6 +407,6 @@ pub async fn write(
             summary: json!({ "after": { "state": request.state.wire_name(), "status": request.status.wire_name() } }),
         },
         now,
-    )
-    .await
+    );
+    b.run(conn).await
 }

@@ -325,9 +325,10 @@ async fn approval_and_expiration_settings_round_trip() {
     );
     // The engine reads the same forms.
     let mut conn = f.state.db.acquire().await.unwrap();
-    let rules = crate::engine::policy::rules(&mut conn, policy)
+    let rules = crate::engine::policy::Policy::load(&mut conn, policy)
         .await
-        .unwrap();
+        .unwrap()
+        .rules;
     assert!(rules.approval_required);
     assert_eq!(rules.approval_timeout, chrono::Duration::days(3));
     drop(conn);
@@ -357,9 +358,10 @@ async fn approval_and_expiration_settings_round_trip() {
     assert!(read.approval.approvers.is_empty());
     assert!(read.rules.is_empty());
     let mut conn = f.state.db.acquire().await.unwrap();
-    let expires = crate::engine::policy::expiry(&mut conn, policy, f.state.clock.now())
+    let expires = crate::engine::policy::Policy::load(&mut conn, policy)
         .await
         .unwrap()
+        .expires_at(f.state.clock.now())
         .unwrap();
     assert_eq!(expires.date_naive(), end);
 }

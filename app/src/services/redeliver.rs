@@ -13,6 +13,7 @@ use crate::domain::stage::Stage;
 use crate::engine::run::{config_snapshot, history, queue_delivery};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::batch::Batch;
 use crate::store::requests;
 use serde_json::json;
 
@@ -49,9 +50,11 @@ pub async fn redeliver(
     })?;
     requests::set_instance_config(&mut tx, instance, &config).await?;
     let earlier = requests::attempt_count(&mut tx, instance).await?;
-    requests::set_instance_status(&mut tx, instance, InstanceStatus::Pending, now).await?;
-    queue_delivery(&mut tx, instance, earlier, now).await?;
-    history(&mut tx, request, &step, None, now).await?;
+    let mut b = Batch::new();
+    requests::set_instance_status(&mut b, instance, InstanceStatus::Pending, now);
+    queue_delivery(&mut b, instance, earlier, now);
+    history(&mut b, request, &step, None, now);
+    b.run(&mut tx).await?;
     audit_caller(
         &mut tx,
         p,

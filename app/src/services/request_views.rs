@@ -101,9 +101,10 @@ pub async fn requestable(
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let package = r.package_id.parse().map_err(|_| AppError::Internal)?;
-        let blocked = if requests::has_active_assignment(&mut conn, me, package).await? {
+        let holding = requests::holding(&mut conn, me, package).await?;
+        let blocked = if holding.assigned {
             Some("You have this access package.".to_string())
-        } else if requests::has_open_request(&mut conn, me, package).await? {
+        } else if holding.open_request {
             Some("You have an open request for it.".to_string())
         } else {
             None

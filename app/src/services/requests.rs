@@ -9,10 +9,11 @@ use crate::auth::authz::Principal;
 use crate::domain::ids::{AccessPackageId, AssignmentId, CatalogId, PolicyId, RequestId, UserId};
 use crate::domain::lifecycle::{Actor, Event, RefusalKind, RemovalKind, RequestType};
 use crate::domain::role::Role;
-use crate::engine::run::{run_event, run_removal, RunError};
+use crate::engine::run::{run_event, run_removal, submit_new, RunError};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::audit::{self, AuditEntry};
+use crate::store::batch::Batch;
 use crate::store::packages;
 use crate::store::requests::{self, AssignmentRecord, NewRequest};
 use chrono::{DateTime, Utc};
@@ -73,18 +74,16 @@ pub(super) async fn store_and_submit(
     refusals: Refusals,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    if requests::has_active_assignment(&mut *conn, new.target, new.package).await? {
+    let holding = requests::holding(&mut *conn, new.target, new.package).await?;
+    if holding.assigned {
         return Err(AppError::Conflict(refusals.has_package));
     }
-    if requests::has_open_request(&mut *conn, new.target, new.package).await? {
+    if holding.open_request {
         return Err(AppError::Conflict(refusals.has_open_request));
     }
-    requests::insert(&mut *conn, new, now).await?;
-    run_event(&mut *conn, new.id, Event::Submit { by: actor_of(p) }, now)
-        .await
-        .map_err(from_run)?;
-    audit_caller(
-        conn,
+    let mut along = Batch::new();
+    audit_caller_in(
+        &mut along,
         p,
         new.kind.wire_name(),
         "assignmentRequest",
@@ -96,8 +95,10 @@ pub(super) async fn store_and_submit(
             "target": new.target,
         }}),
         now,
-    )
-    .await?;
+    );
+    submit_new(&mut *conn, new, actor_of(p), now, along)
+        .await
+        .map_err(from_run)?;
     Ok(())
 }
 
@@ -363,8 +364,23 @@ pub(super) async fn audit_caller(
     summary: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    audit::record(
-        conn,
+    let mut b = Batch::new();
+    audit_caller_in(&mut b, p, verb, object_kind, object_id, summary, now);
+    b.run(conn).await
+}
+
+/// [`audit_caller`] as part of a batch.
+pub(super) fn audit_caller_in(
+    b: &mut Batch<'_>,
+    p: &Principal,
+    verb: &str,
+    object_kind: &str,
+    object_id: String,
+    summary: serde_json::Value,
+    now: DateTime<Utc>,
+) {
+    audit::push(
+        b,
         &p.actor,
         AuditEntry {
             action: &format!("{object_kind}.{verb}"),
@@ -373,6 +389,5 @@ pub(super) async fn audit_caller(
             summary,
         },
         now,
-    )
-    .await
+    );
 }

@@ -1,5 +1,6 @@
 //! The audit log: append-only. Nothing in the UI or API deletes from it.
 
+use crate::store::batch::Batch;
 use crate::store::db_time;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
@@ -35,21 +36,25 @@ pub async fn record(
     entry: AuditEntry<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let mut b = Batch::new();
+    push(&mut b, actor, entry, now);
+    b.run(conn).await
+}
+
+/// [`record`] as part of a batch.
+pub fn push(b: &mut Batch<'_>, actor: &Actor, entry: AuditEntry<'_>, now: DateTime<Utc>) {
+    b.push(
         "INSERT INTO audit_events (at, actor_kind, actor_id, actor_name, action, object_kind, object_id, summary) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(db_time(now))
     .bind(actor.kind)
-    .bind(actor.id.as_deref())
-    .bind(&actor.name)
-    .bind(entry.action)
-    .bind(entry.object_kind)
+    .bind(actor.id.clone())
+    .bind(actor.name.clone())
+    .bind(entry.action.to_owned())
+    .bind(entry.object_kind.to_owned())
     .bind(entry.object_id)
-    .bind(entry.summary.to_string())
-    .execute(conn)
-    .await?;
-    Ok(())
+    .bind(entry.summary.to_string());
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

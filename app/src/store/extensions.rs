@@ -3,7 +3,7 @@
 use crate::domain::conversion::StageUse;
 use crate::domain::endpoint::{Endpoint, LogicAppEndpoint};
 use crate::domain::extension::{Behaviour, ClientConfiguration, ExtensionDraft};
-use crate::domain::ids::{CatalogId, ExtensionId};
+use crate::domain::ids::{CatalogId, ExtensionId, PolicyId};
 use crate::domain::kind::ExtensionKind;
 use crate::domain::stage::Stage;
 use crate::domain::timeout::{TimeUnit, WaitTimeout};
@@ -341,6 +341,28 @@ pub async fn get_any(
     ))
     .bind(id.to_string())
     .fetch_optional(conn)
+    .await
+}
+
+/// A stage of a policy and the extension it calls.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StageExtension {
+    pub stage: String,
+    #[sqlx(flatten)]
+    pub extension: ExtensionRecord,
+}
+
+/// Every stage setting of a policy with its extension, in one read.
+pub async fn of_policy_stages(
+    conn: &mut SqliteConnection,
+    policy: PolicyId,
+) -> Result<Vec<StageExtension>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT stage, {COLUMNS} FROM policy_stage_settings JOIN custom_extensions ON id = custom_extension_id \
+         WHERE policy_id = ? ORDER BY stage"
+    ))
+    .bind(policy.to_string())
+    .fetch_all(conn)
     .await
 }
 

@@ -3,6 +3,7 @@
 //! does the work outside any transaction, then completes or reschedules the row in a second
 //! short write. A lease that runs out (the process died mid-job) makes the row claimable again.
 
+use crate::store::batch::Batch;
 use crate::store::{db_time, parse_db_time};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
@@ -20,35 +21,29 @@ pub struct Job {
 
 /// Adds a job; with a `dedupe_key`, a job already waiting under that key is kept instead
 /// (a timer set twice is one timer).
-pub async fn enqueue(
-    conn: &mut SqliteConnection,
+pub fn enqueue(
+    b: &mut Batch<'_>,
     kind: &str,
     payload: &Value,
     due_at: DateTime<Utc>,
     dedupe_key: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) {
+    b.push(
         "INSERT INTO jobs (kind, payload, dedupe_key, due_at, created_at) VALUES (?, ?, ?, ?, ?) \
          ON CONFLICT (dedupe_key) DO NOTHING",
     )
-    .bind(kind)
+    .bind(kind.to_owned())
     .bind(payload.to_string())
-    .bind(dedupe_key)
+    .bind(dedupe_key.map(str::to_owned))
     .bind(db_time(due_at))
-    .bind(db_time(now))
-    .execute(conn)
-    .await?;
-    Ok(())
+    .bind(db_time(now));
 }
 
 /// Removes a waiting job by its key (a timer that no longer applies).
-pub async fn cancel(conn: &mut SqliteConnection, dedupe_key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM jobs WHERE dedupe_key = ?")
-        .bind(dedupe_key)
-        .execute(conn)
-        .await?;
-    Ok(())
+pub fn cancel(b: &mut Batch<'_>, dedupe_key: &str) {
+    b.push("DELETE FROM jobs WHERE dedupe_key = ?")
+        .bind(dedupe_key.to_owned());
 }
 
 /// Claims up to `limit` due jobs, most overdue first, for `lease`.
@@ -88,11 +83,14 @@ pub async fn claim_due(
 }
 
 pub async fn complete(conn: &mut SqliteConnection, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM jobs WHERE id = ?")
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
+    let mut b = Batch::new();
+    complete_in(&mut b, id);
+    b.run(conn).await
+}
+
+/// [`complete`] as part of a batch.
+pub fn complete_in(b: &mut Batch<'_>, id: i64) {
+    b.push("DELETE FROM jobs WHERE id = ?").bind(id);
 }
 
 /// Puts a claimed job back for later (a retry), keeping why it failed.
@@ -130,15 +128,29 @@ mod tests {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
+    /// [`enqueue`] on its own.
+    async fn queue(
+        conn: &mut SqliteConnection,
+        kind: &str,
+        payload: &Value,
+        due_at: DateTime<Utc>,
+        dedupe_key: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        let mut b = Batch::new();
+        enqueue(&mut b, kind, payload, due_at, dedupe_key, now);
+        b.run(conn).await
+    }
+
     #[tokio::test]
     async fn due_jobs_are_claimed_once_until_their_lease_runs_out() {
         let (db, _dir) = test_db().await;
         let mut conn = db.acquire().await.unwrap();
         let t0 = at("2026-01-01T00:00:00Z");
-        enqueue(&mut conn, "a", &json!({"n": 1}), t0, None, t0)
+        queue(&mut conn, "a", &json!({"n": 1}), t0, None, t0)
             .await
             .unwrap();
-        enqueue(
+        queue(
             &mut conn,
             "b",
             &json!({}),
@@ -179,10 +191,10 @@ mod tests {
         let (db, _dir) = test_db().await;
         let mut conn = db.acquire().await.unwrap();
         let t0 = at("2026-01-01T00:00:00Z");
-        enqueue(&mut conn, "deadline", &json!({}), t0, Some("wait:1"), t0)
+        queue(&mut conn, "deadline", &json!({}), t0, Some("wait:1"), t0)
             .await
             .unwrap();
-        enqueue(
+        queue(
             &mut conn,
             "deadline",
             &json!({}),
@@ -202,7 +214,9 @@ mod tests {
             Some(t0),
             "the first timer stands"
         );
-        cancel(&mut conn, "wait:1").await.unwrap();
+        let mut b = Batch::new();
+        cancel(&mut b, "wait:1");
+        b.run(&mut conn).await.unwrap();
         assert_eq!(next_wake(&mut conn).await.unwrap(), None);
     }
 
@@ -211,7 +225,7 @@ mod tests {
         let (db, _dir) = test_db().await;
         let mut conn = db.acquire().await.unwrap();
         let t0 = at("2026-01-01T00:00:00Z");
-        enqueue(&mut conn, "a", &json!({}), t0, None, t0)
+        queue(&mut conn, "a", &json!({}), t0, None, t0)
             .await
             .unwrap();
         let job = claim_due(&db, t0, Duration::minutes(5), 1)

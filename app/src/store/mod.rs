@@ -4,6 +4,7 @@
 pub mod apps;
 pub mod at_rest;
 pub mod audit;
+pub mod batch;
 pub mod catalogs;
 pub mod demo;
 pub mod expiry;
@@ -37,7 +38,7 @@ pub async fn connect(url: &str) -> Result<SqlitePool, sqlx::Error> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()

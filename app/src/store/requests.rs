@@ -9,9 +9,10 @@ use crate::domain::lifecycle::{
     RequestType, ResumeOutcome,
 };
 use crate::domain::stage::Stage;
+use crate::store::batch::Batch;
 use crate::store::{db_time, parse_db_time};
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
+use sqlx::{FromRow, Row, SqliteConnection};
 
 fn decode<E: std::error::Error + Send + Sync + 'static>(e: E) -> sqlx::Error {
     sqlx::Error::Decode(Box::new(e))
@@ -101,13 +102,9 @@ pub struct NewRequest<'a> {
 }
 
 /// Stores a new request as `submitted`/`Accepted`. The partial unique index refuses a second
-/// open add-request for the same target and package.
-pub async fn insert(
-    conn: &mut SqliteConnection,
-    new: &NewRequest<'_>,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// open add-request for the same target and package (the batch then fails).
+pub fn insert(b: &mut Batch<'_>, new: &NewRequest<'_>, now: DateTime<Utc>) {
+    b.push(
         "INSERT INTO requests (id, request_type, state, status, access_package_id, policy_id, requestor_kind, \
                                requestor_id, target_id, assignment_id, justification, created_at) \
          VALUES (?, ?, 'submitted', 'Accepted', ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -116,15 +113,33 @@ pub async fn insert(
     .bind(new.kind.wire_name())
     .bind(new.package.to_string())
     .bind(new.policy.to_string())
-    .bind(new.requestor_kind)
-    .bind(new.requestor_id.as_deref())
+    .bind(new.requestor_kind.to_owned())
+    .bind(new.requestor_id.clone())
     .bind(new.target.to_string())
     .bind(new.assignment.map(|a| a.to_string()))
-    .bind(new.justification)
-    .bind(db_time(now))
-    .execute(conn)
-    .await?;
-    Ok(())
+    .bind(new.justification.to_owned())
+    .bind(db_time(now));
+}
+
+impl NewRequest<'_> {
+    /// The row [`insert`] stores, without reading it back.
+    pub fn stored(&self, now: DateTime<Utc>) -> RequestRow {
+        RequestRow {
+            id: self.id,
+            kind: self.kind,
+            state: RequestState::Submitted,
+            status: RequestStatus::Accepted,
+            package: self.package,
+            policy: self.policy,
+            target: self.target,
+            requestor_kind: self.requestor_kind.to_owned(),
+            requestor_id: self.requestor_id.clone(),
+            assignment: self.assignment,
+            justification: self.justification.to_owned(),
+            created_at: now,
+            completed_at: None,
+        }
+    }
 }
 
 pub async fn get(
@@ -193,38 +208,48 @@ pub async fn in_catalog(
 }
 
 /// Writes the machine's view of the request back.
-pub async fn save(conn: &mut SqliteConnection, request: &AccessRequest) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE requests SET state = ?, status = ?, assignment_id = ?, completed_at = ? WHERE id = ?")
+pub fn save(b: &mut Batch<'_>, request: &AccessRequest) {
+    b.push("UPDATE requests SET state = ?, status = ?, assignment_id = ?, completed_at = ? WHERE id = ?")
         .bind(request.state.wire_name())
         .bind(request.status.wire_name())
         .bind(request.assignment.map(|a| a.to_string()))
         .bind(request.completed_at.map(db_time))
-        .bind(request.id.to_string())
-        .execute(conn)
-        .await?;
-    Ok(())
+        .bind(request.id.to_string());
 }
 
-/// The instance of this request that still holds it, if any.
-pub async fn live_wait(
+/// The instance that still holds the request of the outer query: its stage and id, as one text.
+const LIVE_WAIT: &str =
+    "SELECT stage || ' ' || id FROM callout_instances WHERE request_id = requests.id \
+     AND behaviour = 'launchAndWait' AND status IN ('pending', 'waitingForCallback') \
+     AND resume_outcome IS NULL ORDER BY created_at DESC LIMIT 1";
+
+fn live_wait_of(text: Option<String>) -> Result<Option<(Stage, CalloutInstanceId)>, sqlx::Error> {
+    let Some(text) = text else { return Ok(None) };
+    let (stage, id) = text
+        .split_once(' ')
+        .ok_or_else(|| sqlx::Error::Decode(format!("live wait {text:?}").into()))?;
+    Ok(Some((
+        Stage::parse(stage).map_err(decode)?,
+        id.parse().map_err(decode)?,
+    )))
+}
+
+/// The request and the instance that still holds it, in one read (the engine's every step
+/// starts here).
+pub async fn get_with_live_wait(
     conn: &mut SqliteConnection,
-    request: RequestId,
-) -> Result<Option<(Stage, CalloutInstanceId)>, sqlx::Error> {
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT stage, id FROM callout_instances WHERE request_id = ? AND behaviour = 'launchAndWait' \
-         AND status IN ('pending', 'waitingForCallback') AND resume_outcome IS NULL \
-         ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind(request.to_string())
+    id: RequestId,
+) -> Result<Option<(RequestRow, Option<(Stage, CalloutInstanceId)>)>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {REQUEST_COLUMNS}, ({LIVE_WAIT}) AS live_wait FROM requests WHERE id = ?"
+    ))
+    .bind(id.to_string())
     .fetch_optional(conn)
     .await?;
-    row.map(|(stage, id)| {
-        Ok((
-            Stage::parse(&stage).map_err(decode)?,
-            id.parse().map_err(decode)?,
-        ))
-    })
-    .transpose()
+    let Some(row) = row else { return Ok(None) };
+    let request = request_row(RawRequest::from_row(&row)?)?;
+    let wait = live_wait_of(row.try_get("live_wait")?)?;
+    Ok(Some((request, wait)))
 }
 
 // ---- assignments ----
@@ -239,12 +264,8 @@ pub struct NewAssignment {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-pub async fn insert_assignment(
-    conn: &mut SqliteConnection,
-    a: &NewAssignment,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+pub fn insert_assignment(b: &mut Batch<'_>, a: &NewAssignment, now: DateTime<Utc>) {
+    b.push(
         "INSERT INTO assignments (id, access_package_id, policy_id, target_id, request_id, state, status, start_at, \
                                   expires_at, next_due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -258,10 +279,7 @@ pub async fn insert_assignment(
     .bind(db_time(now))
     .bind(a.expires_at.map(db_time))
     .bind(next_due_at(&AssignmentExpiry::granted(now, a.expires_at)).map(db_time))
-    .bind(db_time(now))
-    .execute(conn)
-    .await?;
-    Ok(())
+    .bind(db_time(now));
 }
 
 fn assignment_status(state: AssignmentState) -> &'static str {
@@ -273,30 +291,27 @@ fn assignment_status(state: AssignmentState) -> &'static str {
     }
 }
 
-pub async fn set_assignment_state(
-    conn: &mut SqliteConnection,
+pub fn set_assignment_state(
+    b: &mut Batch<'_>,
     id: AssignmentId,
     state: AssignmentState,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) {
     let ended = matches!(
         state,
         AssignmentState::Expired | AssignmentState::DeliveryFailed
     );
     // An ended assignment has nothing more due: it leaves the expiry scan.
-    sqlx::query(
+    b.push(
         "UPDATE assignments SET state = ?, status = ?, expired_at = CASE WHEN ? THEN ? ELSE expired_at END, \
          next_due_at = CASE WHEN ? THEN NULL ELSE next_due_at END WHERE id = ?",
     )
-        .bind(state.wire_name())
-        .bind(assignment_status(state))
-        .bind(ended)
-        .bind(db_time(now))
-        .bind(ended)
-        .bind(id.to_string())
-        .execute(conn)
-        .await?;
-    Ok(())
+    .bind(state.wire_name())
+    .bind(assignment_status(state))
+    .bind(ended)
+    .bind(db_time(now))
+    .bind(ended)
+    .bind(id.to_string());
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -357,36 +372,34 @@ pub async fn assignments_in_catalog(
     .await
 }
 
-/// Whether the target already holds the package (delivering or delivered).
-pub async fn has_active_assignment(
-    conn: &mut SqliteConnection,
-    target: UserId,
-    package: AccessPackageId,
-) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM assignments WHERE target_id = ? AND access_package_id = ? AND state IN ('delivering', 'delivered')",
-    )
-    .bind(target.to_string())
-    .bind(package.to_string())
-    .fetch_one(conn)
-    .await?;
-    Ok(n > 0)
+/// What a target already has of a package: an assignment being delivered or delivered, an
+/// open add-request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Holding {
+    pub assigned: bool,
+    pub open_request: bool,
 }
 
-pub async fn has_open_request(
+pub async fn holding(
     conn: &mut SqliteConnection,
     target: UserId,
     package: AccessPackageId,
-) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM requests WHERE target_id = ? AND access_package_id = ? \
-         AND state IN ('submitted', 'pendingApproval', 'delivering') AND request_type IN ('userAdd', 'adminAdd')",
+) -> Result<Holding, sqlx::Error> {
+    let (assigned, open_request): (bool, bool) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM assignments WHERE target_id = ?1 AND access_package_id = ?2 \
+                        AND state IN ('delivering', 'delivered')), \
+                EXISTS (SELECT 1 FROM requests WHERE target_id = ?1 AND access_package_id = ?2 \
+                        AND state IN ('submitted', 'pendingApproval', 'delivering') \
+                        AND request_type IN ('userAdd', 'adminAdd'))",
     )
     .bind(target.to_string())
     .bind(package.to_string())
     .fetch_one(conn)
     .await?;
-    Ok(n > 0)
+    Ok(Holding {
+        assigned,
+        open_request,
+    })
 }
 
 // ---- callout instances and attempts ----
@@ -402,12 +415,8 @@ pub struct NewInstance<'a> {
     pub wait_deadline: Option<DateTime<Utc>>,
 }
 
-pub async fn insert_instance(
-    conn: &mut SqliteConnection,
-    i: &NewInstance<'_>,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+pub fn insert_instance(b: &mut Batch<'_>, i: &NewInstance<'_>, now: DateTime<Utc>) {
+    b.push(
         "INSERT INTO callout_instances (id, request_id, assignment_id, custom_extension_id, stage, behaviour, \
              config_snapshot, status, wait_deadline, created_at, updated_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
@@ -421,60 +430,44 @@ pub async fn insert_instance(
     .bind(i.config_snapshot.to_string())
     .bind(i.wait_deadline.map(db_time))
     .bind(db_time(now))
-    .bind(db_time(now))
-    .execute(conn)
-    .await?;
-    Ok(())
+    .bind(db_time(now));
 }
 
-pub async fn set_instance_status(
-    conn: &mut SqliteConnection,
+pub fn set_instance_status(
+    b: &mut Batch<'_>,
     id: CalloutInstanceId,
     status: InstanceStatus,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE callout_instances SET status = ?, updated_at = ? WHERE id = ?")
+) {
+    b.push("UPDATE callout_instances SET status = ?, updated_at = ? WHERE id = ?")
         .bind(status.wire_name())
         .bind(db_time(now))
-        .bind(id.to_string())
-        .execute(conn)
-        .await?;
-    Ok(())
+        .bind(id.to_string());
 }
 
-pub async fn record_resume(
-    conn: &mut SqliteConnection,
+pub fn record_resume(
+    b: &mut Batch<'_>,
     id: CalloutInstanceId,
     outcome: ResumeOutcome,
     source: Option<&str>,
     detail: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) {
+    b.push(
         "UPDATE callout_instances SET resume_outcome = ?, resume_source = ?, detail = ?, resumed_at = ?, updated_at = ? WHERE id = ?",
     )
     .bind(outcome.wire_name())
-    .bind(source)
-    .bind(detail)
+    .bind(source.map(str::to_owned))
+    .bind(detail.map(str::to_owned))
     .bind(db_time(now))
     .bind(db_time(now))
-    .bind(id.to_string())
-    .execute(conn)
-    .await?;
-    Ok(())
+    .bind(id.to_string());
 }
 
-pub async fn set_correlation(
-    conn: &mut SqliteConnection,
-    id: CalloutInstanceId,
-    correlation: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE callout_instances SET external_correlation_id = ? WHERE id = ?")
-        .bind(correlation)
-        .bind(id.to_string())
-        .execute(conn)
-        .await?;
-    Ok(())
+pub fn set_correlation(b: &mut Batch<'_>, id: CalloutInstanceId, correlation: &str) {
+    b.push("UPDATE callout_instances SET external_correlation_id = ? WHERE id = ?")
+        .bind(correlation.to_owned())
+        .bind(id.to_string());
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -589,25 +582,20 @@ pub async fn insert_attempt(
     conn: &mut SqliteConnection,
     a: &NewAttempt<'_>,
 ) -> Result<i64, sqlx::Error> {
-    let number: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) + 1 FROM callout_attempts WHERE instance_id = ?")
-            .bind(a.instance.to_string())
-            .fetch_one(&mut *conn)
-            .await?;
-    sqlx::query(
+    sqlx::query_scalar(
         "INSERT INTO callout_attempts (instance_id, attempt_number, started_at, http_status, latency_ms, error, response_excerpt) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES (?, (SELECT COUNT(*) + 1 FROM callout_attempts WHERE instance_id = ?), ?, ?, ?, ?, ?) \
+         RETURNING attempt_number",
     )
     .bind(a.instance.to_string())
-    .bind(number)
+    .bind(a.instance.to_string())
     .bind(db_time(a.started_at))
     .bind(a.http_status.map(i64::from))
     .bind(a.latency_ms)
     .bind(a.error)
     .bind(a.excerpt)
-    .execute(conn)
-    .await?;
-    Ok(number)
+    .fetch_one(conn)
+    .await
 }
 
 pub async fn attempts_of_request(
@@ -630,6 +618,8 @@ pub struct HistoryRow<'a> {
     pub event: &'a str,
     pub actor_kind: &'a str,
     pub actor_id: Option<String>,
+    /// The actor's name when no user or app row names it: a deleted user or app, Latch, a
+    /// workflow. A user's or app's name is read from its row as the step is written.
     pub actor_name: &'a str,
     pub detail: Option<&'a str>,
     pub words: &'a str,
@@ -639,12 +629,12 @@ pub struct HistoryRow<'a> {
     pub troubleshooting_only: bool,
 }
 
-pub async fn insert_history(
-    conn: &mut SqliteConnection,
+pub fn insert_history(
+    b: &mut Batch<'_>,
     request: RequestId,
     row: &HistoryRow<'_>,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) {
     // The words are kept with the step: what the person saw then stays what the history says.
     let mut detail = serde_json::json!({ "words": row.words });
     if let Some(d) = row.detail {
@@ -656,19 +646,22 @@ pub async fn insert_history(
     if row.troubleshooting_only {
         detail["troubleshootingOnly"] = true.into();
     }
-    sqlx::query(
-        "INSERT INTO request_history (request_id, at, event, actor_kind, actor_id, actor_name, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    // The name is looked up here, not before, so the step needs no read of its own.
+    b.push(
+        "INSERT INTO request_history (request_id, at, event, actor_kind, actor_id, actor_name, detail) \
+         VALUES (?, ?, ?, ?, ?, COALESCE(CASE ? WHEN 'user' THEN (SELECT display_name FROM users WHERE id = ?) \
+                 WHEN 'app' THEN (SELECT display_name FROM apps WHERE id = ?) END, ?), ?)",
     )
     .bind(request.to_string())
     .bind(db_time(now))
-    .bind(row.event)
-    .bind(row.actor_kind)
-    .bind(row.actor_id.as_deref())
-    .bind(row.actor_name)
-    .bind(detail.to_string())
-    .execute(conn)
-    .await?;
-    Ok(())
+    .bind(row.event.to_owned())
+    .bind(row.actor_kind.to_owned())
+    .bind(row.actor_id.clone())
+    .bind(row.actor_kind.to_owned())
+    .bind(row.actor_id.clone())
+    .bind(row.actor_id.clone())
+    .bind(row.actor_name.to_owned())
+    .bind(detail.to_string());
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

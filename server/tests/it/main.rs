@@ -9,6 +9,7 @@ mod api_resume;
 mod caching;
 mod callouts;
 mod connection;
+mod crash;
 mod expiry;
 mod harness;
 mod headers;

@@ -8,6 +8,7 @@ use app::domain::stage::Stage;
 use app::engine::run::DELIVER_JOB;
 use app::engine::worker;
 use app::services::requests;
+use app::store::batch::Batch;
 use app::store::jobs;
 use std::time::{Duration, Instant};
 
@@ -44,12 +45,12 @@ async fn jobs_queued_behind_a_slow_callout_run_while_it_waits() {
     // Forty more jobs, each done at once (their callout instance no longer exists).
     let now = state.clock.now();
     let mut conn = state.db.acquire().await.unwrap();
+    let mut batch = Batch::new();
     for _ in 0..40 {
         let payload = serde_json::json!({ "instance": uuid::Uuid::new_v4().to_string() });
-        jobs::enqueue(&mut conn, DELIVER_JOB, &payload, now, None, now)
-            .await
-            .unwrap();
+        jobs::enqueue(&mut batch, DELIVER_JOB, &payload, now, None, now);
     }
+    batch.run(&mut conn).await.unwrap();
     drop(conn);
     state.wake.notify_one();
     // Left: the slow delivery and the request's approval deadline, 14 days away.

@@ -1,55 +1,22 @@
-//! The load: a client-credentials token for the demo app, N `adminAdd` requests through the
-//! Graph-compatible REST API (a bounded number in flight, or an open loop at a fixed rate),
-//! then a read-only watch of the SQLite file until every request has ended and, for launch and
-//! continue, every callout has been delivered (or the timeout).
+//! The benchmark's load through the rig's (`server::rig::load`): N `adminAdd` requests timed,
+//! a bounded number in flight (the rig's `submit`) or an open loop at a fixed rate (here, one
+//! task per request through the rig's `Posting`), then a read-only watch of the SQLite file
+//! until every request has ended and, for launch and continue, every callout has been
+//! delivered (or the timeout).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::domain::ids::{PolicyId, UserId};
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use server::rig::load::{self as rig_load, Answer, Posted, Posting, Target};
+use server::rig::seed::Behaviour;
 use sqlx::SqlitePool;
 use tokio::task::JoinSet;
 
 use crate::measure;
-use crate::options::{Arrivals, Behaviour};
-
-const REQUESTS: &str = "/v1.0/identityGovernance/entitlementManagement/assignmentRequests";
-
-/// A Bearer token for `client_id` (client credentials).
-pub async fn token(
-    client: &reqwest::Client,
-    base: &str,
-    client_id: &str,
-    secret: &str,
-) -> Result<String, String> {
-    let form = format!(
-        "grant_type=client_credentials&client_id={client_id}&client_secret={secret}\
-         &scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"
-    );
-    let response = client
-        .post(format!("{base}/oauth2/v2.0/token"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form)
-        .send()
-        .await
-        .map_err(|e| format!("token: {e}"))?;
-    let status = response.status();
-    let body = json_of(response).await.map_err(|e| format!("token: {e}"))?;
-    body["access_token"]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| format!("token: {status} {body}"))
-}
-
-/// A response body as JSON (`Response::json` needs a reqwest feature the workspace leaves off).
-pub async fn json_of(response: reqwest::Response) -> Result<Value, String> {
-    let bytes = response.bytes().await.map_err(|e| e.to_string())?;
-    serde_json::from_slice(&bytes).map_err(|e| format!("not JSON: {e}"))
-}
+use crate::options::Arrivals;
 
 /// How the submissions went.
 pub struct Submitted {
@@ -66,71 +33,7 @@ pub struct Submitted {
     pub lateness_ms: Vec<f64>,
 }
 
-pub struct Target<'a> {
-    pub base: &'a str,
-    pub token: &'a str,
-    pub policy: PolicyId,
-    pub package: &'a str,
-}
-
-/// What every sender shares: where to post, as whom, and one body per user.
-struct Posting {
-    client: reqwest::Client,
-    url: String,
-    auth: String,
-    bodies: Vec<Vec<u8>>,
-}
-
-impl Posting {
-    fn new(client: &reqwest::Client, target: &Target<'_>, users: &[UserId]) -> Posting {
-        let bodies = users
-            .iter()
-            .map(|user| {
-                json!({
-                    "requestType": "adminAdd",
-                    "assignment": {
-                        "targetId": user.to_string(),
-                        "assignmentPolicyId": target.policy.to_string(),
-                        "accessPackageId": target.package,
-                    },
-                    "justification": "bench_wait",
-                })
-                .to_string()
-                .into_bytes()
-            })
-            .collect();
-        Posting {
-            client: client.clone(),
-            url: format!("{}{REQUESTS}", target.base),
-            auth: format!("Bearer {}", target.token),
-            bodies,
-        }
-    }
-
-    /// Posts the `i`th body: POST → 201 in milliseconds, or why it was refused.
-    async fn post(&self, i: usize) -> Result<f64, String> {
-        let sent = Instant::now();
-        let response = self
-            .client
-            .post(self.url.as_str())
-            .header("authorization", self.auth.as_str())
-            .header("content-type", "application/json")
-            .body(self.bodies[i].clone())
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        if response.status() == reqwest::StatusCode::CREATED {
-            return Ok(sent.elapsed().as_secs_f64() * 1000.0);
-        }
-        Err(format!(
-            "{}: {}",
-            response.status(),
-            response.text().await.unwrap_or_default()
-        ))
-    }
-}
-
-/// Outcomes of some posts, gathered per sender and merged at the end.
+/// Outcomes of the posts, gathered as they are answered.
 #[derive(Default)]
 struct Tally {
     latencies_ms: Vec<f64>,
@@ -140,22 +43,13 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, outcome: Result<f64, String>) {
-        match outcome {
-            Ok(ms) => self.latencies_ms.push(ms),
-            Err(why) => {
+    fn add(&mut self, posted: Posted) {
+        match posted.answer {
+            Answer::Created(_) => self.latencies_ms.push(posted.took.as_secs_f64() * 1000.0),
+            Answer::Refused(why) | Answer::Lost(why) => {
                 self.refused += 1;
                 self.first_refusal.get_or_insert(why);
             }
-        }
-    }
-
-    fn merge(&mut self, other: Tally) {
-        self.latencies_ms.extend(other.latencies_ms);
-        self.lateness_ms.extend(other.lateness_ms);
-        self.refused += other.refused;
-        if self.first_refusal.is_none() {
-            self.first_refusal = other.first_refusal;
         }
     }
 }
@@ -167,16 +61,24 @@ pub async fn submit(
     users: &[UserId],
     arrivals: Arrivals,
 ) -> Submitted {
-    let posting = Arc::new(Posting::new(client, target, users));
     let started = Utc::now();
     let clock = Instant::now();
-    let mut tasks = match arrivals {
-        Arrivals::InFlight(concurrency) => in_flight(posting, concurrency),
-        Arrivals::OpenLoop(rate) => open_loop(posting, rate).await,
-    };
     let mut tally = Tally::default();
-    while let Some(done) = tasks.join_next().await {
-        tally.merge(done.unwrap_or_default());
+    match arrivals {
+        Arrivals::InFlight(concurrency) => {
+            let never = Arc::new(AtomicBool::new(false));
+            let posted = rig_load::submit(client, target, users, concurrency, &never).await;
+            posted.into_iter().for_each(|p| tally.add(p));
+        }
+        Arrivals::OpenLoop(rate) => {
+            let posting = Arc::new(Posting::new(client, target, users));
+            let mut tasks = open_loop(posting, rate).await;
+            while let Some(done) = tasks.join_next().await {
+                let Ok((late, posted)) = done else { continue };
+                tally.lateness_ms.push(late.as_secs_f64() * 1000.0);
+                tally.add(posted);
+            }
+        }
     }
     Submitted {
         started,
@@ -189,67 +91,29 @@ pub async fn submit(
     }
 }
 
-/// `concurrency` senders, each taking the next body as soon as its last one is answered.
-fn in_flight(posting: Arc<Posting>, concurrency: usize) -> JoinSet<Tally> {
-    let next = Arc::new(AtomicUsize::new(0));
-    let mut tasks = JoinSet::new();
-    for _ in 0..concurrency {
-        let (posting, next) = (posting.clone(), next.clone());
-        tasks.spawn(async move {
-            let mut tally = Tally::default();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= posting.bodies.len() {
-                    return tally;
-                }
-                tally.add(posting.post(i).await);
-            }
-        });
-    }
-    tasks
-}
-
-/// One task per body, the `i`th started at `i / rate` seconds; returns once the last has
-/// started. Lateness is taken inside the task, so that it includes the runtime's delay in
-/// starting it.
-async fn open_loop(posting: Arc<Posting>, rate: f64) -> JoinSet<Tally> {
+/// One task per request, the `i`th started at `i / rate` seconds; returns once the last has
+/// started. Each task answers how late it started and what its POST came to; lateness is taken
+/// inside the task, so that it includes the runtime's delay in starting it.
+async fn open_loop(posting: Arc<Posting>, rate: f64) -> JoinSet<(Duration, Posted)> {
     let start = tokio::time::Instant::now();
     let mut tasks = JoinSet::new();
-    for i in 0..posting.bodies.len() {
+    for i in 0..posting.count() {
         let due = start + Duration::from_secs_f64(i as f64 / rate);
         tokio::time::sleep_until(due).await;
         let posting = posting.clone();
         tasks.spawn(async move {
-            let mut tally = Tally::default();
             let late = tokio::time::Instant::now().saturating_duration_since(due);
-            tally.lateness_ms.push(late.as_secs_f64() * 1000.0);
-            tally.add(posting.post(i).await);
-            tally
+            (late, posting.post(i).await)
         });
     }
     tasks
 }
 
-/// A read-only view of the server's database file.
-pub async fn open_read_only(url: &str) -> Result<SqlitePool, String> {
-    let options: SqliteConnectOptions = url
-        .parse::<SqliteConnectOptions>()
-        .map_err(|e| format!("{url}: {e}"))?
-        .read_only(true);
-    SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await
-        .map_err(|e| format!("read-only {url}: {e}"))
-}
-
-/// Requests of the bench policy by state and, for launch and continue, their callouts.
+/// Where the run stands: the bench policy's requests by state and, for launch and continue,
+/// their callouts.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
 pub struct Progress {
-    pub delivered: usize,
-    /// Ended otherwise: deliveryFailed, denied, canceled.
-    pub failed: usize,
-    pub open: usize,
+    pub requests: rig_load::Progress,
     /// Launch and continue only: a request ends without waiting for its callout, so the run
     /// is over only once the callouts are too.
     pub callouts: Option<Callouts>,
@@ -265,7 +129,7 @@ pub struct Callouts {
 
 impl Progress {
     pub fn ended(&self) -> usize {
-        self.delivered + self.failed
+        self.requests.delivered + self.requests.failed
     }
 
     /// Whether every one of `expected` requests has ended and, when the callouts are
@@ -294,26 +158,13 @@ pub async fn progress(
     policy: PolicyId,
     behaviour: Behaviour,
 ) -> Result<Progress, String> {
-    let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT state, COUNT(*) FROM requests WHERE policy_id = ? GROUP BY state")
-            .bind(policy.to_string())
-            .fetch_all(db)
-            .await
-            .map_err(|e| format!("progress: {e}"))?;
-    let mut p = Progress::default();
-    for (state, count) in rows {
-        let count = usize::try_from(count).unwrap_or_default();
-        match state.as_str() {
-            "delivered" => p.delivered += count,
-            "deliveryFailed" | "denied" | "canceled" => p.failed += count,
-            _ => p.open += count,
-        }
-    }
+    let requests = rig_load::progress(db, policy).await?;
     // Not read for launch and wait, so that its runs poll the database as they always have.
-    if !behaviour.waits() {
-        p.callouts = Some(callouts(db, policy).await?);
-    }
-    Ok(p)
+    let callouts = match behaviour.waits() {
+        true => None,
+        false => Some(callouts(db, policy).await?),
+    };
+    Ok(Progress { requests, callouts })
 }
 
 async fn callouts(db: &SqlitePool, policy: PolicyId) -> Result<Callouts, String> {
@@ -357,10 +208,10 @@ pub async fn wait_until_ended(
             eprintln!(
                 "bench: {:>6.1} s  submitted {}, delivered {}, failed {}, open {}{callouts}; {status}",
                 since.elapsed().as_secs_f64(),
-                p.delivered + p.failed + p.open,
-                p.delivered,
-                p.failed,
-                p.open
+                p.requests.all(),
+                p.requests.delivered,
+                p.requests.failed,
+                p.requests.open
             );
             reported = Instant::now();
         }

@@ -25,7 +25,6 @@ mod measure;
 mod options;
 mod procs;
 mod report;
-mod seed;
 mod stats;
 
 use std::path::Path;
@@ -37,8 +36,12 @@ use app::store::demo::{DEMO_APP_ID, DEMO_APP_SECRET};
 use chrono::Utc;
 use sqlx::sqlite::SqliteSynchronous;
 
+use server::rig::callouts::{self, settled_callouts};
+use server::rig::load as rig_load;
+use server::rig::procs::{self as rig_procs, Process, ReceiverOptions};
+use server::rig::seed;
+
 use crate::options::{Arrivals, Options, Parsed, USAGE};
-use crate::procs::Process;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -90,8 +93,8 @@ async fn run(o: &Options) -> Result<(), String> {
 }
 
 async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
-    let server_addr = procs::free_addr()?;
-    let receiver_addr = procs::free_addr()?;
+    let server_addr = rig_procs::free_addr()?;
+    let receiver_addr = rig_procs::free_addr()?;
     let base = format!("http://{server_addr}");
     let receiver_base = format!("http://{receiver_addr}");
     let db_url = format!("sqlite://{}", dir.join("latch.db").display());
@@ -110,43 +113,44 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
         .timeout(Duration::from_secs(60))
         .build()
         .map_err(|e| format!("http client: {e}"))?;
-    let mut server = Process::start(
+    let mut server = rig_procs::start_server(
         "server",
         &o.server_bin,
         dir,
+        server_addr,
+        &db_url,
         &[],
-        &[
-            ("LATCH_DATABASE_URL", db_url.clone()),
-            ("LEPTOS_SITE_ADDR", server_addr.to_string()),
-            ("LATCH_CALLOUT_ALLOW_HOSTS", "127.0.0.1".to_owned()),
-        ],
-    )?;
-    server
-        .wait_ready(
-            &client,
-            &format!("{base}/.well-known/openid-configuration"),
-            Duration::from_secs(60),
-        )
-        .await?;
-    let receiver_args = receiver_args(o, &receiver_addr.to_string(), &base, &seeded);
-    let mut receiver = Process::start("receiver", &o.receiver_bin, dir, &receiver_args, &[])?;
-    let callouts_url = format!("{receiver_base}/_receiver/callouts");
-    receiver
-        .wait_ready(&client, &callouts_url, Duration::from_secs(30))
-        .await?;
+        &client,
+    )
+    .await?;
+    let receiver_options = ReceiverOptions {
+        latch: &base,
+        signing_secret: &seeded.signing_secret,
+        resume_after_ms: o.behaviour.waits().then_some(o.resume_after_ms),
+        keep: o.requests.max(500).saturating_mul(2),
+    };
+    let mut receiver = rig_procs::start_receiver(
+        &o.receiver_bin,
+        dir,
+        receiver_addr,
+        &receiver_options,
+        &client,
+    )
+    .await?;
+    let callouts_url = format!("{receiver_base}{}", callouts::PATH);
 
     eprintln!(
         "bench: server pid {} on {base}, receiver pid {} on {receiver_base}",
         server.pid(),
         receiver.pid()
     );
-    let token = load::token(&client, &base, DEMO_APP_ID, DEMO_APP_SECRET).await?;
-    let db = load::open_read_only(&db_url).await?;
+    let token = rig_load::token(&client, &base, DEMO_APP_ID, DEMO_APP_SECRET).await?;
+    let db = rig_load::open_read_only(&db_url).await?;
     eprintln!("bench: submitting {} requests, {}", o.requests, o.mode());
     let load_average = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let cpu_before = procs::machine_cpu();
     let clock = Instant::now();
-    let target = load::Target {
+    let target = rig_load::Target {
         base: &base,
         token: &token,
         policy: seeded.policy,
@@ -189,7 +193,7 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
         _ => None,
     };
     measure::deliveries_settled(&db, Duration::from_secs(30)).await?;
-    let records = measure::settled_callouts(
+    let records = settled_callouts(
         &client,
         &callouts_url,
         o.behaviour.waits(),
@@ -230,34 +234,6 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-/// The receiver verifies every callout's signature with the seeded extension's secret and,
-/// for launch and wait only, resumes each one as the demo app.
-fn receiver_args(o: &Options, listen: &str, latch: &str, seeded: &seed::Seeded) -> Vec<String> {
-    let keep = o.requests.max(500).saturating_mul(2).to_string();
-    let mut args = vec![
-        "--listen",
-        listen,
-        "--latch",
-        latch,
-        "--secret",
-        &seeded.signing_secret,
-        "--keep",
-        &keep,
-    ];
-    let resume_after = o.resume_after_ms.to_string();
-    if o.behaviour.waits() {
-        args.extend([
-            "--resume-after",
-            &resume_after,
-            "--client-id",
-            DEMO_APP_ID,
-            "--client-secret",
-            DEMO_APP_SECRET,
-        ]);
-    }
-    args.into_iter().map(str::to_owned).collect()
 }
 
 /// The server's and the machine's CPU use since the last sample, for the progress lines.

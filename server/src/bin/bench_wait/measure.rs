@@ -10,69 +10,10 @@ use app::domain::ids::PolicyId;
 use app::engine::run::DELIVER_JOB;
 use app::store::parse_db_time;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use sqlx::SqlitePool;
 
-use crate::load::json_of;
-
-/// One callout as the receiver recorded it (only the fields the benchmark reads).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Recorded {
-    pub received_at: DateTime<Utc>,
-    #[serde(default)]
-    pub instance_id: Option<String>,
-    #[serde(default)]
-    pub verified: bool,
-    #[serde(default)]
-    pub resume: Option<Resume>,
-}
-
-/// The receiver's resume of a callout, once it has finished.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Resume {
-    #[serde(default)]
-    pub state: String,
-    #[serde(default)]
-    pub http_status: Option<u16>,
-    #[serde(default)]
-    pub latency_ms: Option<f64>,
-    #[serde(default)]
-    pub error: Option<String>,
-}
-
-pub async fn callouts(client: &reqwest::Client, url: &str) -> Result<Vec<Recorded>, String> {
-    let response = client
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| format!("receiver callouts: {e}"))?;
-    let body = json_of(response)
-        .await
-        .map_err(|e| format!("receiver callouts: {e}"))?;
-    serde_json::from_value(body).map_err(|e| format!("receiver callouts: {e}"))
-}
-
-/// The receiver's records once every one of them has its resume (a resume is recorded after
-/// Latch answers it, so the last few may lag the database), or what there is after `within`.
-/// Without resumes (`waits` false) the records are complete once Latch has its 202s, as the
-/// receiver records a callout before it answers.
-pub async fn settled_callouts(
-    client: &reqwest::Client,
-    url: &str,
-    waits: bool,
-    within: Duration,
-) -> Result<Vec<Recorded>, String> {
-    let start = Instant::now();
-    loop {
-        let records = callouts(client, url).await?;
-        if !waits || records.iter().all(|r| r.resume.is_some()) || start.elapsed() > within {
-            return Ok(records);
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
+pub use server::rig::callouts::Recorded;
+use server::rig::callouts::Resume;
 
 /// Delivery jobs not done yet: first attempts and retries.
 pub async fn deliveries_queued(db: &SqlitePool) -> Result<usize, String> {
@@ -268,6 +209,7 @@ mod tests {
         Recorded {
             received_at: at(ms),
             instance_id: Some(instance.to_owned()),
+            request_id: None,
             verified: true,
             resume: resume.map(|(state, status)| Resume {
                 state: state.to_owned(),

@@ -6,6 +6,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use server::rig::seed::Behaviour;
+
 pub const USAGE: &str = "\
 Usage: bench_wait [N] [--concurrency C | --open-loop RATE] [--continue] [--resume-after MS]
                   [--timeout SECS] [--server-bin PATH] [--receiver-bin PATH] [--keep-dir]
@@ -43,29 +45,6 @@ impl fmt::Display for Arrivals {
             Arrivals::InFlight(c) => write!(f, "{c} in flight"),
             Arrivals::OpenLoop(rate) => write!(f, "open loop {rate}/s"),
         }
-    }
-}
-
-/// What the created stage's extension does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Behaviour {
-    LaunchAndWait,
-    LaunchAndContinue,
-}
-
-impl Behaviour {
-    /// Whether a request waits for the receiver's resume.
-    pub fn waits(self) -> bool {
-        self == Behaviour::LaunchAndWait
-    }
-}
-
-impl fmt::Display for Behaviour {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Behaviour::LaunchAndWait => "launch and wait",
-            Behaviour::LaunchAndContinue => "launch and continue",
-        })
     }
 }
 

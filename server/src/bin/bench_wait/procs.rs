@@ -1,117 +1,32 @@
-//! The server and receiver as child processes: free loopback ports, start-up with a clean
-//! environment and a log file each, readiness, and what `/proc` says about them.
+//! What `/proc` says about the server and receiver (`server::rig::procs::Process`): memory,
+//! CPU time and context switches, and the machine's CPU time.
 
-use std::fs::File;
-use std::net::{SocketAddr, TcpListener};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-/// A loopback address with a port that was free a moment ago.
-pub fn free_addr() -> Result<SocketAddr, String> {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| format!("no free loopback port: {e}"))
+use server::rig::procs::Process;
+
+/// The benchmark's measures of a running process.
+pub trait Measured {
+    fn peak_memory_kib(&self) -> Option<u64>;
+    fn cpu_seconds(&self) -> Option<f64>;
+    fn context_switches(&self) -> Option<u64>;
+    fn cpu_by_thread(&self) -> Vec<(String, f64)>;
 }
 
-/// A child that is killed when dropped, so an early error leaves nothing running.
-pub struct Process {
-    pub name: &'static str,
-    pub log: std::path::PathBuf,
-    child: Child,
-}
-
-impl Process {
-    /// Starts `bin` in `dir` with `args` and `env`, its output in `dir/<name>.log`. Settings
-    /// of the caller's environment that either program reads are removed first.
-    pub fn start(
-        name: &'static str,
-        bin: &Path,
-        dir: &Path,
-        args: &[String],
-        env: &[(&str, String)],
-    ) -> Result<Process, String> {
-        let log = dir.join(format!("{name}.log"));
-        let out = File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
-        let err = out.try_clone().map_err(|e| format!("{name} log: {e}"))?;
-        let mut command = Command::new(bin);
-        for (key, _) in std::env::vars() {
-            if ["LATCH_", "LEPTOS_", "RECEIVER_"]
-                .iter()
-                .any(|p| key.starts_with(p))
-            {
-                command.env_remove(key);
-            }
-        }
-        let child = command
-            .current_dir(dir)
-            .args(args)
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-        Ok(Process { name, log, child })
-    }
-
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// An error if the process has ended.
-    pub fn check_running(&mut self) -> Result<(), String> {
-        match self.child.try_wait() {
-            Ok(None) => Ok(()),
-            Ok(Some(status)) => Err(format!(
-                "{} exited ({status}); see {}",
-                self.name,
-                self.log.display()
-            )),
-            Err(e) => Err(format!("{}: {e}", self.name)),
-        }
-    }
-
-    /// Waits until `url` answers 200, or fails after `within`.
-    pub async fn wait_ready(
-        &mut self,
-        client: &reqwest::Client,
-        url: &str,
-        within: Duration,
-    ) -> Result<(), String> {
-        let start = Instant::now();
-        loop {
-            self.check_running()?;
-            if let Ok(r) = client.get(url).send().await {
-                if r.status().is_success() {
-                    return Ok(());
-                }
-            }
-            if start.elapsed() > within {
-                return Err(format!(
-                    "{} did not answer {url} within {within:?}; see {}",
-                    self.name,
-                    self.log.display()
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
+impl Measured for Process {
     /// Peak resident memory (`VmHWM`) in KiB.
-    pub fn peak_memory_kib(&self) -> Option<u64> {
+    fn peak_memory_kib(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
         vm_hwm_kib(&status)
     }
 
     /// User plus system CPU time so far, in seconds (all threads).
-    pub fn cpu_seconds(&self) -> Option<f64> {
+    fn cpu_seconds(&self) -> Option<f64> {
         cpu_seconds_of(self.pid())
     }
 
     /// Context switches (voluntary and not) of the live threads so far.
-    pub fn context_switches(&self) -> Option<u64> {
+    fn context_switches(&self) -> Option<u64> {
         let tasks = std::fs::read_dir(format!("/proc/{}/task", self.pid())).ok()?;
         let mut sum = 0;
         for task in tasks.flatten() {
@@ -129,7 +44,7 @@ impl Process {
 
     /// CPU seconds of the live threads, summed by thread name (`tokio-runtime-w`,
     /// `sqlx-sqlite-wor`, …), most first.
-    pub fn cpu_by_thread(&self) -> Vec<(String, f64)> {
+    fn cpu_by_thread(&self) -> Vec<(String, f64)> {
         let mut by_name: Vec<(String, u64)> = Vec::new();
         let tasks = std::fs::read_dir(format!("/proc/{}/task", self.pid()));
         for task in tasks.into_iter().flatten().flatten() {
@@ -150,13 +65,6 @@ impl Process {
             .into_iter()
             .map(|(name, ticks)| (name, ticks as f64 / hz))
             .collect()
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

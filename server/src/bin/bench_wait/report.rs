@@ -7,9 +7,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::options::{Arrivals, Options};
-use crate::procs::Process;
+use server::rig::procs::Process;
+use server::rig::seed;
+
+use crate::procs::Measured;
 use crate::stats::{line, spread};
-use crate::{load, measure, seed};
+use crate::{load, measure};
 
 pub struct Report<'a> {
     pub o: &'a Options,

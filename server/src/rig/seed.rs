@@ -1,9 +1,11 @@
-//! The benchmark's database: the schema and demo data through the app crate, then the bench's
-//! own seeding: N users (`bench-00001@contoso.test` …) inserted directly, and Marketing's
+//! The rig's database: the schema and demo data through the app crate, then the rig's own
+//! seeding: N users (`bench-00001@contoso.test` …) inserted directly, and Marketing's
 //! "All employees" policy (no approval) changed so that its only mapped stage is "Request is
 //! created" → Contoso.SodCheckProcess (launch and wait, 1 hour) or, for launch and continue,
 //! the demo's Welcome mail, pointed at the receiver. Both are the demo's own extensions, so
 //! each keeps its behaviour and signing secret as the app wrote them.
+
+use std::fmt;
 
 use app::domain::ids::{ExtensionId, PolicyId, UserId};
 use app::domain::stage::Stage;
@@ -11,9 +13,30 @@ use app::store;
 use app::store::sealed::Sealer;
 use chrono::Utc;
 
-use crate::options::Behaviour;
+/// What the created stage's extension does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Behaviour {
+    LaunchAndWait,
+    LaunchAndContinue,
+}
 
-/// The policy the benchmark requests under.
+impl Behaviour {
+    /// Whether a request waits for the receiver's resume.
+    pub fn waits(self) -> bool {
+        self == Behaviour::LaunchAndWait
+    }
+}
+
+impl fmt::Display for Behaviour {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Behaviour::LaunchAndWait => "launch and wait",
+            Behaviour::LaunchAndContinue => "launch and continue",
+        })
+    }
+}
+
+/// The policy the load requests under.
 pub const POLICY: &str = "All employees";
 /// The extension its created stage calls, by what the extension does.
 pub fn extension(behaviour: Behaviour) -> &'static str {
@@ -90,7 +113,7 @@ pub async fn seed(
     .map_err(failed("repoint the extension"))?;
     let policy: PolicyId = policy.parse().map_err(|e| format!("seeding: {e}"))?;
     let extension: ExtensionId = extension.parse().map_err(|e| format!("seeding: {e}"))?;
-    // The bench's own database, seeded without LATCH_SECRET_KEY: the secret is read back
+    // The rig's own database, seeded without LATCH_SECRET_KEY: the secret is read back
     // through the store, which would name the setting if it were sealed.
     let signing_secret =
         store::extensions::signing_secrets(&mut tx, &Sealer::none(), extension, now)

@@ -1,0 +1,140 @@
+//! Writes sent to the database together.
+//!
+//! sqlx runs SQLite on a thread of its own, so every statement is a round trip between
+//! threads, and on a busy two-core machine each one costs more than the statement itself.
+//! A step of the engine writes up to a dozen rows; gathered in a [`Batch`] they go as one
+//! multi-statement query (SQLite binds the `?` of each statement in turn from one argument
+//! list), inside the caller's transaction like any other statement. Only writes belong
+//! here: a batch returns no rows.
+
+use sqlx::error::BoxDynError;
+use sqlx::sqlite::{Sqlite, SqliteArguments};
+use sqlx::{Arguments, Encode, SqliteConnection, Type};
+
+#[derive(Default)]
+pub struct Batch<'q> {
+    sql: String,
+    statements: usize,
+    args: SqliteArguments<'q>,
+    /// The first argument that could not be encoded; the batch then refuses to run.
+    error: Option<BoxDynError>,
+}
+
+/// One statement of a batch: bind its `?` parameters in order.
+pub struct Statement<'b, 'q> {
+    batch: &'b mut Batch<'q>,
+}
+
+impl<'q> Batch<'q> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a statement (without its `;`).
+    pub fn push(&mut self, sql: &str) -> Statement<'_, 'q> {
+        if self.statements > 0 {
+            self.sql.push_str(";\n");
+        }
+        self.sql.push_str(sql);
+        self.statements += 1;
+        Statement { batch: self }
+    }
+
+    pub fn len(&self) -> usize {
+        self.statements
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.statements == 0
+    }
+
+    /// Runs every statement in order, in one call; the first failure stops it and is returned
+    /// (the caller's transaction then rolls back what ran before it).
+    pub async fn run(self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+        if let Some(error) = self.error {
+            return Err(sqlx::Error::Encode(error));
+        }
+        if self.statements == 0 {
+            return Ok(());
+        }
+        sqlx::query_with(&self.sql, self.args).execute(conn).await?;
+        Ok(())
+    }
+}
+
+impl<'q> Statement<'_, 'q> {
+    pub fn bind<T: Encode<'q, Sqlite> + Type<Sqlite> + 'q>(self, value: T) -> Self {
+        if let Err(e) = self.batch.args.add(value) {
+            self.batch.error.get_or_insert(e);
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_db;
+
+    #[tokio::test]
+    async fn statements_run_in_order_with_their_own_arguments() {
+        let (db, _dir) = test_db().await;
+        let mut conn = db.acquire().await.unwrap();
+        sqlx::query("CREATE TABLE t (a TEXT, b INTEGER, c TEXT)")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let mut batch = Batch::new();
+        batch
+            .push("INSERT INTO t (a, b, c) VALUES (?, ?, ?)")
+            .bind("one")
+            .bind(1_i64)
+            .bind(None::<String>);
+        batch
+            .push("INSERT INTO t (a, b) VALUES (?, ?)")
+            .bind("two")
+            .bind(2_i64);
+        // A statement that reads what an earlier one wrote sees it.
+        batch
+            .push("UPDATE t SET c = (SELECT a FROM t WHERE b = ?) WHERE b = ?")
+            .bind(2_i64)
+            .bind(1_i64);
+        assert_eq!(batch.len(), 3);
+        batch.run(&mut conn).await.unwrap();
+        let rows: Vec<(String, i64, Option<String>)> =
+            sqlx::query_as("SELECT a, b, c FROM t ORDER BY b")
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+        assert_eq!(
+            rows,
+            [
+                ("one".to_owned(), 1, Some("two".to_owned())),
+                ("two".to_owned(), 2, None)
+            ]
+        );
+        Batch::new().run(&mut conn).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_failing_statement_fails_the_batch_and_its_transaction_keeps_nothing() {
+        let (db, _dir) = test_db().await;
+        let mut conn = db.acquire().await.unwrap();
+        sqlx::query("CREATE TABLE t (a TEXT PRIMARY KEY)")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let mut tx = sqlx::Connection::begin(&mut *conn).await.unwrap();
+        let mut batch = Batch::new();
+        batch.push("INSERT INTO t (a) VALUES (?)").bind("x");
+        batch.push("INSERT INTO t (a) VALUES (?)").bind("x");
+        batch.push("INSERT INTO t (a) VALUES (?)").bind("y");
+        assert!(batch.run(&mut tx).await.is_err());
+        tx.rollback().await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+}
