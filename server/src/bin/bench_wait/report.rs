@@ -89,9 +89,9 @@ impl Report<'_> {
         }
         println!(
             "  ended:             {} delivered, {} failed, {} still open{}",
-            p.delivered,
-            p.failed,
-            p.open,
+            p.requests.delivered,
+            p.requests.failed,
+            p.requests.open,
             if self.complete {
                 String::new()
             } else {
