@@ -152,22 +152,23 @@ pub async fn deliver(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
     .await;
 
     let now = state.clock.now();
+    let outcome = retry::classify(result.http_status, result.redirected);
+    let new_attempt = NewAttempt {
+        instance: instance_id,
+        started_at: started,
+        http_status: result.http_status,
+        latency_ms: result.latency_ms,
+        error: result.error.as_deref(),
+        excerpt: result.excerpt.as_deref(),
+    };
     let mut tx = crate::store::write_tx(&state.writer).await?;
-    let attempt = requests::insert_attempt(
-        &mut tx,
-        &NewAttempt {
-            instance: instance_id,
-            started_at: started,
-            http_status: result.http_status,
-            latency_ms: result.latency_ms,
-            error: result.error.as_deref(),
-            excerpt: result.excerpt.as_deref(),
-        },
-    )
-    .await?;
-    // What the attempt leaves besides its row, sent with the step's own writes.
+    // What the attempt leaves, sent with the step's own writes; the attempt's row too, unless
+    // it is a retry, whose schedule needs the row's number first.
     let along = |then: Option<InstanceStatus>, complete: bool| {
         let mut b = Batch::new();
+        if outcome != Outcome::Retry {
+            requests::insert_attempt_in(&mut b, &new_attempt);
+        }
         if let Some(correlation) = &result.correlation_id {
             requests::set_correlation(&mut b, instance_id, correlation);
         }
@@ -185,7 +186,7 @@ pub async fn deliver(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
         stage,
         waits,
     };
-    let event = match retry::classify(result.http_status, result.redirected) {
+    let event = match outcome {
         Outcome::Success => Some(Event::CalloutDelivered {
             instance: instance_id,
             stage,
@@ -208,6 +209,7 @@ pub async fn deliver(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
                 .get("earlierAttempts")
                 .and_then(serde_json::Value::as_i64)
                 .unwrap_or(0);
+            let attempt = requests::insert_attempt(&mut tx, &new_attempt).await?;
             let attempt = u32::try_from(attempt - earlier).unwrap_or(1).max(1);
             match retry::next_attempt_at(
                 now,

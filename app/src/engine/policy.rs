@@ -5,7 +5,7 @@ use crate::domain::extension::ExtensionDraft;
 use crate::domain::ids::{ExtensionId, PolicyId};
 use crate::domain::lifecycle::{PolicyRules, StageHook};
 use crate::domain::stage::Stage;
-use crate::store::{extensions, packages};
+use crate::store::extensions;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::SqliteConnection;
 
@@ -15,7 +15,7 @@ pub fn iso_days(text: &str) -> Option<i64> {
 }
 
 /// A policy as one step of the engine uses it: its rules, and what starting a callout or
-/// granting an assignment under it needs, read together (two reads, whatever the step does).
+/// granting an assignment under it needs, read together (one read, whatever the step does).
 pub struct Policy {
     pub rules: PolicyRules,
     expiry: ExpiryRule,
@@ -25,23 +25,23 @@ pub struct Policy {
 
 impl Policy {
     pub async fn load(conn: &mut SqliteConnection, id: PolicyId) -> Result<Policy, sqlx::Error> {
-        let record = packages::get_policy(&mut *conn, id)
+        let (terms, settings) = extensions::policy_with_stages(&mut *conn, id)
             .await?
             .ok_or(sqlx::Error::RowNotFound)?;
-        let end = record
-            .expiration_end
+        let end = terms
+            .p_expiration_end
             .as_deref()
             .map(crate::store::parse_db_time)
             .transpose()?;
         let expiry = ExpiryRule::from_stored(
-            &record.expiration_type,
-            record.expiration_duration.as_deref(),
+            &terms.p_expiration_type,
+            terms.p_expiration_duration.as_deref(),
             end,
         )
         .map_err(decode)?;
         let mut stages = Vec::new();
         let mut snapshots = Vec::new();
-        for setting in extensions::of_policy_stages(&mut *conn, id).await? {
+        for setting in settings {
             let stage = Stage::parse(&setting.stage).map_err(decode)?;
             let extension: ExtensionId = setting.extension.id.parse().map_err(decode)?;
             let draft = setting.extension.to_draft()?;
@@ -55,8 +55,8 @@ impl Policy {
             snapshots.push((extension, snapshot(&draft)?));
         }
         let rules = PolicyRules {
-            approval_required: record.is_approval_required,
-            approval_timeout: iso_days(&record.approval_timeout)
+            approval_required: terms.p_approval_required,
+            approval_timeout: iso_days(&terms.p_approval_timeout)
                 .map(Duration::days)
                 .unwrap_or_else(PolicyRules::default_approval_timeout),
             stages,

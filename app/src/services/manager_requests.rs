@@ -46,8 +46,8 @@ pub async fn admin_add(
     managed_catalogs(p)?;
     check_text(keys::JUSTIFICATION, "The justification", &ask.justification)?;
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.writer).await?;
-    let catalog = packages::catalog_of_package(&mut tx, ask.package)
+    let mut conn = state.db.acquire().await?;
+    let catalog = packages::catalog_of_package(&mut conn, ask.package)
         .await?
         .ok_or_else(|| {
             AppError::invalid(
@@ -61,7 +61,7 @@ pub async fn admin_add(
         Role::may_manage_assignments,
         "assign access packages directly",
     )?;
-    let policy = packages::get_policy(&mut tx, ask.policy)
+    let policy = packages::get_policy(&mut conn, ask.policy)
         .await?
         .filter(|r| r.access_package_id == ask.package.to_string())
         .ok_or_else(|| {
@@ -73,20 +73,23 @@ pub async fn admin_add(
                 ),
             )
         })?;
-    let target = users::get(&mut tx, ask.target).await?.ok_or_else(|| {
+    let target = users::get(&mut conn, ask.target).await?.ok_or_else(|| {
         AppError::invalid(TARGET, format!("There is no user with id {}.", ask.target))
     })?;
-    if !target.enabled {
-        return Err(AppError::invalid(
+    let disabled = || {
+        AppError::invalid(
             TARGET,
             format!(
                 "{}'s account is disabled; a disabled user can't be assigned access.",
                 target.display_name
             ),
-        ));
+        )
+    };
+    if !target.enabled {
+        return Err(disabled());
     }
     if policy.allowed_target_scope == "specificDirectoryUsers"
-        && !packages::is_allowed_target(&mut tx, ask.policy, ask.target).await?
+        && !packages::is_allowed_target(&mut conn, ask.policy, ask.target).await?
     {
         return Err(AppError::invalid(
             TARGET,
@@ -96,8 +99,10 @@ pub async fn admin_add(
             ),
         ));
     }
+    drop(conn);
     let (requestor_kind, requestor_id) = actor_columns(&actor_of(p));
     let id = RequestId::new();
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     store_and_submit(
         &mut tx,
         p,
@@ -113,6 +118,7 @@ pub async fn admin_add(
             justification: ask.justification.trim(),
         },
         Refusals {
+            target_disabled: disabled(),
             has_package: format!("{} already has this access package.", target.display_name),
             has_open_request: format!(
                 "{} already has an open request for this access package.",

@@ -61,12 +61,19 @@ pub(super) fn check_text(field: &str, label: &str, text: &str) -> Result<(), App
 
 /// What one refusal up front says, in the words of whoever asked.
 pub(super) struct Refusals {
+    /// The target was disabled after the caller's checks (a leaver, at the same moment).
+    pub(super) target_disabled: AppError,
     pub(super) has_package: String,
     pub(super) has_open_request: String,
 }
 
 /// The one path of `userAdd` and `adminAdd` once the caller and the scope are checked: refuse
 /// a duplicate, store the request, submit it, and audit who asked.
+///
+/// The callers check the package, policy and target before their write transaction, on a
+/// reading connection: the one write connection is Latch's narrowest point, and those checks
+/// only refuse. What a change made meanwhile could turn (the target disabled as a leaver, the
+/// package given or asked for) is read again here, inside the transaction, in one query.
 pub(super) async fn store_and_submit(
     conn: &mut SqliteConnection,
     p: &Principal,
@@ -75,6 +82,9 @@ pub(super) async fn store_and_submit(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let holding = requests::holding(&mut *conn, new.target, new.package).await?;
+    if !holding.target_enabled {
+        return Err(refusals.target_disabled);
+    }
     if holding.assigned {
         return Err(AppError::Conflict(refusals.has_package));
     }
@@ -112,8 +122,8 @@ pub async fn submit(
     let me = user_of(p)?;
     check_text("justification", "Justification", justification)?;
     let now = state.clock.now();
-    let mut tx = crate::store::write_tx(&state.writer).await?;
-    let record = packages::get_policy(&mut tx, policy)
+    let mut conn = state.db.acquire().await?;
+    let record = packages::get_policy(&mut conn, policy)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such policy.".into()))?;
     let package = record
@@ -121,13 +131,15 @@ pub async fn submit(
         .parse()
         .map_err(|_| AppError::Internal)?;
     if record.allowed_target_scope == "specificDirectoryUsers"
-        && !packages::is_allowed_target(&mut tx, policy, me).await?
+        && !packages::is_allowed_target(&mut conn, policy, me).await?
     {
         return Err(AppError::NotPermitted(format!(
             "the policy \u{201c}{}\u{201d} is for specific users, and you are not one of them.",
             record.display_name
         )));
     }
+    drop(conn);
+    let mut tx = crate::store::write_tx(&state.writer).await?;
     let id = RequestId::new();
     store_and_submit(
         &mut tx,
@@ -144,6 +156,7 @@ pub async fn submit(
             justification: justification.trim(),
         },
         Refusals {
+            target_disabled: AppError::NotPermitted("your account is disabled.".into()),
             has_package: "You already have this access package.".into(),
             has_open_request: "You already have an open request for this access package.".into(),
         },

@@ -352,20 +352,53 @@ pub struct StageExtension {
     pub extension: ExtensionRecord,
 }
 
-/// Every stage setting of a policy with its extension, in one read.
-pub async fn of_policy_stages(
-    conn: &mut SqliteConnection,
-    policy: PolicyId,
-) -> Result<Vec<StageExtension>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT stage, {COLUMNS} FROM policy_stage_settings JOIN custom_extensions ON id = custom_extension_id \
-         WHERE policy_id = ? ORDER BY stage"
-    ))
-    .bind(policy.to_string())
-    .fetch_all(conn)
-    .await
+/// The terms of a policy the engine applies, named apart from the extension columns they are
+/// read with.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PolicyTerms {
+    pub p_approval_required: bool,
+    pub p_approval_timeout: String,
+    pub p_expiration_type: String,
+    pub p_expiration_duration: Option<String>,
+    pub p_expiration_end: Option<String>,
 }
 
+/// A policy's terms and every stage setting with its extension, in one read (every step of the
+/// engine needs both; a read is a round trip to the connection's thread). One row per stage,
+/// or one row with no stage; `None` when there is no such policy.
+pub async fn policy_with_stages(
+    conn: &mut SqliteConnection,
+    policy: PolicyId,
+) -> Result<Option<(PolicyTerms, Vec<StageExtension>)>, sqlx::Error> {
+    use sqlx::{FromRow, Row};
+    static QUERY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let extension: Vec<String> = COLUMNS.split(", ").map(|c| format!("e.{c}")).collect();
+        format!(
+            "SELECT p.is_approval_required AS p_approval_required, p.approval_timeout AS p_approval_timeout, \
+                    p.expiration_type AS p_expiration_type, p.expiration_duration AS p_expiration_duration, \
+                    p.expiration_end AS p_expiration_end, s.stage, {} \
+             FROM policies p LEFT JOIN policy_stage_settings s ON s.policy_id = p.id \
+             LEFT JOIN custom_extensions e ON e.id = s.custom_extension_id \
+             WHERE p.id = ? ORDER BY s.stage",
+            extension.join(", ")
+        )
+    });
+    let rows = sqlx::query(&QUERY)
+        .bind(policy.to_string())
+        .fetch_all(conn)
+        .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let terms = PolicyTerms::from_row(first)?;
+    let mut stages = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if row.try_get::<Option<String>, _>("stage")?.is_some() {
+            stages.push(StageExtension::from_row(row)?);
+        }
+    }
+    Ok(Some((terms, stages)))
+}
 /// Keeps the outcome of the latest connection test (a deleted extension is left alone).
 pub async fn record_test(
     conn: &mut SqliteConnection,
@@ -454,4 +487,55 @@ pub async fn rotate_secret(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::demo::{load_if_empty, DemoHashes};
+    use crate::store::{packages, test_db};
+
+    #[tokio::test]
+    async fn a_policy_is_read_with_each_of_its_stages_or_none() {
+        let (db, _dir) = test_db().await;
+        let hashes = DemoHashes {
+            password: "hash".into(),
+            app_secret: "hash".into(),
+            app_secret_hint: "latch-d".into(),
+        };
+        load_if_empty(&db, &Sealer::none(), Utc::now(), &hashes)
+            .await
+            .unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        let policies: Vec<(String, bool, String)> =
+            sqlx::query_as("SELECT id, is_approval_required, expiration_type FROM policies")
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+        let (mut with_stages, mut without) = (0, 0);
+        for (id, approval, expiration) in policies {
+            let id: PolicyId = id.parse().unwrap();
+            let (terms, stages) = policy_with_stages(&mut conn, id).await.unwrap().unwrap();
+            assert_eq!(
+                (terms.p_approval_required, terms.p_expiration_type),
+                (approval, expiration)
+            );
+            let read: Vec<(String, String)> = stages
+                .into_iter()
+                .map(|s| (s.stage, s.extension.id))
+                .collect();
+            let expected = packages::stage_settings(&mut conn, id).await.unwrap();
+            assert_eq!(read, expected, "policy {id}");
+            if expected.is_empty() {
+                without += 1;
+            } else {
+                with_stages += 1;
+            }
+        }
+        assert!(with_stages > 0 && without > 0, "{with_stages} / {without}");
+        assert!(policy_with_stages(&mut conn, PolicyId::new())
+            .await
+            .unwrap()
+            .is_none());
+    }
 }

@@ -376,6 +376,9 @@ pub async fn assignments_in_catalog(
 /// open add-request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Holding {
+    /// Whether the target exists and is enabled (a leaver may have been disabled since the
+    /// caller's checks).
+    pub target_enabled: bool,
     pub assigned: bool,
     pub open_request: bool,
 }
@@ -385,8 +388,9 @@ pub async fn holding(
     target: UserId,
     package: AccessPackageId,
 ) -> Result<Holding, sqlx::Error> {
-    let (assigned, open_request): (bool, bool) = sqlx::query_as(
-        "SELECT EXISTS (SELECT 1 FROM assignments WHERE target_id = ?1 AND access_package_id = ?2 \
+    let (target_enabled, assigned, open_request): (bool, bool, bool) = sqlx::query_as(
+        "SELECT COALESCE((SELECT enabled FROM users WHERE id = ?1), 0), \
+                EXISTS (SELECT 1 FROM assignments WHERE target_id = ?1 AND access_package_id = ?2 \
                         AND state IN ('delivering', 'delivered')), \
                 EXISTS (SELECT 1 FROM requests WHERE target_id = ?1 AND access_package_id = ?2 \
                         AND state IN ('submitted', 'pendingApproval', 'delivering') \
@@ -397,6 +401,7 @@ pub async fn holding(
     .fetch_one(conn)
     .await?;
     Ok(Holding {
+        target_enabled,
         assigned,
         open_request,
     })
@@ -552,7 +557,6 @@ pub struct NewAttempt<'a> {
     pub excerpt: Option<&'a str>,
 }
 
-/// Records one try; its number is one more than the tries already recorded.
 /// The configuration a callout is sent with from now on (a redelivery takes the extension's
 /// current one).
 pub async fn set_instance_config(
@@ -578,24 +582,37 @@ pub async fn attempt_count(
         .await
 }
 
+/// Numbered in its own insert: one more than the instance's attempts so far.
+const INSERT_ATTEMPT: &str = "INSERT INTO callout_attempts (instance_id, attempt_number, started_at, http_status, latency_ms, error, response_excerpt) \
+     VALUES (?, (SELECT COUNT(*) + 1 FROM callout_attempts WHERE instance_id = ?), ?, ?, ?, ?, ?)";
+
+/// Records an attempt now and says its number (a retry's schedule needs it).
 pub async fn insert_attempt(
     conn: &mut SqliteConnection,
     a: &NewAttempt<'_>,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO callout_attempts (instance_id, attempt_number, started_at, http_status, latency_ms, error, response_excerpt) \
-         VALUES (?, (SELECT COUNT(*) + 1 FROM callout_attempts WHERE instance_id = ?), ?, ?, ?, ?, ?) \
-         RETURNING attempt_number",
-    )
-    .bind(a.instance.to_string())
-    .bind(a.instance.to_string())
-    .bind(db_time(a.started_at))
-    .bind(a.http_status.map(i64::from))
-    .bind(a.latency_ms)
-    .bind(a.error)
-    .bind(a.excerpt)
-    .fetch_one(conn)
-    .await
+    sqlx::query_scalar(&format!("{INSERT_ATTEMPT} RETURNING attempt_number"))
+        .bind(a.instance.to_string())
+        .bind(a.instance.to_string())
+        .bind(db_time(a.started_at))
+        .bind(a.http_status.map(i64::from))
+        .bind(a.latency_ms)
+        .bind(a.error)
+        .bind(a.excerpt)
+        .fetch_one(conn)
+        .await
+}
+
+/// Records an attempt with a step's other writes, when nothing needs its number.
+pub fn insert_attempt_in<'q>(b: &mut Batch<'q>, a: &NewAttempt<'q>) {
+    b.push(INSERT_ATTEMPT)
+        .bind(a.instance.to_string())
+        .bind(a.instance.to_string())
+        .bind(db_time(a.started_at))
+        .bind(a.http_status.map(i64::from))
+        .bind(a.latency_ms)
+        .bind(a.error)
+        .bind(a.excerpt);
 }
 
 pub async fn attempts_of_request(
@@ -715,4 +732,50 @@ pub async fn delivered_assignments_of_target(
     ids.iter()
         .map(|id| id.parse().map_err(|e| sqlx::Error::Decode(Box::new(e))))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::demo::{load_if_empty, DemoHashes};
+    use crate::store::sealed::Sealer;
+    use crate::store::test_db;
+
+    #[tokio::test]
+    async fn holding_says_whether_the_target_can_still_be_given_access() {
+        let (db, _dir) = test_db().await;
+        let hashes = DemoHashes {
+            password: "hash".into(),
+            app_secret: "hash".into(),
+            app_secret_hint: "latch-d".into(),
+        };
+        load_if_empty(&db, &Sealer::none(), Utc::now(), &hashes)
+            .await
+            .unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        let (user, package): (String, String) = sqlx::query_as(
+            "SELECT (SELECT id FROM users WHERE enabled = 1 LIMIT 1), (SELECT id FROM access_packages LIMIT 1)",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        let (user, package): (UserId, AccessPackageId) =
+            (user.parse().unwrap(), package.parse().unwrap());
+        let held = holding(&mut conn, user, package).await.unwrap();
+        assert!(held.target_enabled && !held.assigned && !held.open_request);
+
+        sqlx::query("UPDATE users SET enabled = 0 WHERE id = ?")
+            .bind(user.to_string())
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        assert!(
+            !holding(&mut conn, user, package)
+                .await
+                .unwrap()
+                .target_enabled
+        );
+        let nobody = holding(&mut conn, UserId::new(), package).await.unwrap();
+        assert!(!nobody.target_enabled && !nobody.assigned && !nobody.open_request);
+    }
 }
