@@ -121,6 +121,8 @@ pub struct AppState {
     /// Seals and opens the secret columns (`LATCH_SECRET_KEY`); no key unless
     /// [`AppState::with_sealer`] gives one.
     pub sealer: Sealer,
+    /// Delivery attempts waiting to be written together (`engine::record`).
+    pub recorder: Arc<crate::engine::record::Recorder>,
 }
 
 impl AppState {
@@ -142,6 +144,7 @@ impl AppState {
             keys: Arc::new(keys),
             wake: Arc::new(Notify::new()),
             sealer: Sealer::none(),
+            recorder: Arc::default(),
         }
     }
 

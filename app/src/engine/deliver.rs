@@ -1,8 +1,8 @@
 //! One delivery attempt of a callout: read what to send, commit nothing, call the endpoint,
-//! then record the attempt and its consequence in one short transaction.
+//! then hand the attempt to `engine::record`, which writes it and its consequence with the
+//! other attempts that ended meanwhile, in one short transaction.
 
 use crate::callout::body::body_for;
-use crate::callout::retry::{self, Outcome};
 use crate::callout::signature::signature_header;
 use crate::callout::token::{
     authorization_value, bearer_audience, bearer_claims, pop_claims, sign_jwt,
@@ -11,17 +11,15 @@ use crate::delivery::http::{AttemptResult, Outbound};
 use crate::domain::extension::ExtensionDraft;
 use crate::domain::ids::CalloutInstanceId;
 use crate::domain::kind::ExtensionKind;
-use crate::domain::lifecycle::{Event, InstanceStatus};
+use crate::domain::lifecycle::InstanceStatus;
 use crate::domain::stage::Stage;
 use crate::engine::facts;
-use crate::engine::run::{run_event_with, RunError};
+use crate::engine::record::{self, Finished};
 use crate::state::AppState;
-use crate::store::batch::Batch;
 use crate::store::jobs::{self, Job};
-use crate::store::requests::{self, NewAttempt};
+use crate::store::requests;
 use crate::store::{extensions, parse_db_time};
 use chrono::{DateTime, Utc};
-use rand::Rng;
 use std::time::Duration;
 
 fn decode<E: std::error::Error + Send + Sync + 'static>(e: E) -> sqlx::Error {
@@ -151,108 +149,26 @@ pub async fn deliver(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
     )
     .await;
 
-    let now = state.clock.now();
-    let outcome = retry::classify(result.http_status, result.redirected);
-    let new_attempt = NewAttempt {
+    let wait_deadline = instance
+        .wait_deadline
+        .as_deref()
+        .map(parse_db_time)
+        .transpose()?;
+    let finished = Finished {
+        job: job.id,
+        earlier_attempts: job
+            .payload
+            .get("earlierAttempts")
+            .and_then(serde_json::Value::as_i64)
+            .unwrap_or(0),
         instance: instance_id,
-        started_at: started,
-        http_status: result.http_status,
-        latency_ms: result.latency_ms,
-        error: result.error.as_deref(),
-        excerpt: result.excerpt.as_deref(),
-    };
-    let mut tx = crate::store::write_tx(&state.writer).await?;
-    // What the attempt leaves, sent with the step's own writes; the attempt's row too, unless
-    // it is a retry, whose schedule needs the row's number first.
-    let along = |then: Option<InstanceStatus>, complete: bool| {
-        let mut b = Batch::new();
-        if outcome != Outcome::Retry {
-            requests::insert_attempt_in(&mut b, &new_attempt);
-        }
-        if let Some(correlation) = &result.correlation_id {
-            requests::set_correlation(&mut b, instance_id, correlation);
-        }
-        if let Some(status) = then {
-            requests::set_instance_status(&mut b, instance_id, status, now);
-        }
-        if complete {
-            jobs::complete_in(&mut b, job.id);
-        }
-        b
-    };
-    let waits = instance.waits();
-    let give_up = || Event::CalloutFailed {
-        instance: instance_id,
+        request,
         stage,
-        waits,
+        waits: instance.waits(),
+        wait_deadline,
+        maximum_retries: config.client.maximum_retries,
+        started,
+        result,
     };
-    let event = match outcome {
-        Outcome::Success => Some(Event::CalloutDelivered {
-            instance: instance_id,
-            stage,
-            waits,
-        }),
-        Outcome::Retry => {
-            let deadline = instance
-                .wait_deadline
-                .as_deref()
-                .map(parse_db_time)
-                .transpose()?;
-            let retry_after = result
-                .retry_after
-                .as_deref()
-                .and_then(|h| retry::parse_retry_after(h, now));
-            let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
-            // A redelivery gets the whole retry schedule again.
-            let earlier = job
-                .payload
-                .get("earlierAttempts")
-                .and_then(serde_json::Value::as_i64)
-                .unwrap_or(0);
-            let attempt = requests::insert_attempt(&mut tx, &new_attempt).await?;
-            let attempt = u32::try_from(attempt - earlier).unwrap_or(1).max(1);
-            match retry::next_attempt_at(
-                now,
-                attempt,
-                config.client.maximum_retries,
-                jitter,
-                retry_after,
-                deadline,
-            ) {
-                Some(at) => {
-                    along(None, false).run(&mut tx).await?;
-                    jobs::reschedule(&mut tx, job.id, at, result.error.as_deref()).await?;
-                    None
-                }
-                None => Some(give_up()),
-            }
-        }
-        Outcome::Fail => Some(give_up()),
-    };
-    if let Some(event) = event {
-        let delivered = matches!(event, Event::CalloutDelivered { .. });
-        // Shown on the instance when its outcome no longer moves the request.
-        let left_as = if delivered {
-            InstanceStatus::CalloutSent
-        } else {
-            InstanceStatus::CalloutFailed
-        };
-        match run_event_with(&mut tx, request, event, now, along(None, true)).await {
-            Ok(_) => {}
-            Err(RunError::Refused(refusal)) => {
-                // The request moved on (canceled, resumed, timed out): the instance still
-                // shows what happened to its callout.
-                tracing::info!(%instance_id, %refusal, "callout outcome after the request moved on");
-                along(Some(left_as), true).run(&mut tx).await?;
-            }
-            Err(RunError::Db(e)) => return Err(e),
-            Err(other) => {
-                tracing::error!(%instance_id, error = %other, "could not apply a callout outcome");
-                along(Some(InstanceStatus::CalloutFailed), true)
-                    .run(&mut tx)
-                    .await?;
-            }
-        }
-    }
-    tx.commit().await
+    record::record(state, finished).await
 }

@@ -7,5 +7,6 @@ pub mod deliver;
 pub mod expiry;
 pub mod facts;
 pub mod policy;
+pub mod record;
 pub mod run;
 pub mod worker;

@@ -45,7 +45,7 @@ pub async fn load(
     Ok((row, request))
 }
 
-fn machine_view(
+pub(crate) fn machine_view(
     row: &RequestRow,
     live: Option<(Stage, CalloutInstanceId)>,
 ) -> Result<AccessRequest, RunError> {
@@ -125,7 +125,7 @@ pub const LEAVER_JUSTIFICATION: &str =
 /// A request the leaver path could not cancel (its granted stage waited for a workflow) may
 /// deliver after its target was disabled: the access is removed at once, in the same
 /// transaction, as the leaver path would have.
-async fn remove_if_target_left(
+pub(crate) async fn remove_if_target_left(
     conn: &mut SqliteConnection,
     row: &RequestRow,
     before: &AccessRequest,
@@ -316,8 +316,21 @@ pub async fn write(
     now: DateTime<Utc>,
     mut b: Batch<'_>,
 ) -> Result<(), sqlx::Error> {
+    write_into(&mut b, row, policy, transition, action, now)?;
+    b.run(conn).await
+}
+
+/// [`write`]'s statements, appended to `b` and not run: a group of steps sends them together.
+pub fn write_into(
+    b: &mut Batch<'_>,
+    row: &RequestRow,
+    policy: &Policy,
+    transition: &Transition,
+    action: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     let request = &transition.request;
-    requests::save(&mut b, request);
+    requests::save(b, request);
     // The assignment as it stands at each effect: a stage before the grant has none yet.
     let mut assignment_so_far = row.assignment;
     for effect in &transition.effects {
@@ -338,12 +351,12 @@ pub async fn write(
                     waits: behaviour.timeout().is_some(),
                     wait_until: *wait_until,
                 };
-                start_callout(&mut b, &callout, policy.snapshot(*extension)?, now)
+                start_callout(b, &callout, policy.snapshot(*extension)?, now)
             }
             Effect::SetTimer { timer, due } => {
                 let payload = json!({ "request": request.id, "timer": timer });
                 jobs::enqueue(
-                    &mut b,
+                    b,
                     TIMER_JOB,
                     &payload,
                     *due,
@@ -351,12 +364,12 @@ pub async fn write(
                     now,
                 );
             }
-            Effect::CancelTimer { timer } => jobs::cancel(&mut b, &timer.dedupe_key(request.id)),
+            Effect::CancelTimer { timer } => jobs::cancel(b, &timer.dedupe_key(request.id)),
             Effect::CreateAssignment { assignment, state } => {
                 assignment_so_far = Some(*assignment);
                 let expires_at = policy.expires_at(now);
                 requests::insert_assignment(
-                    &mut b,
+                    b,
                     &NewAssignment {
                         id: *assignment,
                         package: row.package,
@@ -370,10 +383,10 @@ pub async fn write(
                 );
             }
             Effect::SetAssignmentState { assignment, state } => {
-                requests::set_assignment_state(&mut b, *assignment, *state, now)
+                requests::set_assignment_state(b, *assignment, *state, now)
             }
             Effect::SetInstanceStatus { instance, status } => {
-                requests::set_instance_status(&mut b, *instance, *status, now)
+                requests::set_instance_status(b, *instance, *status, now)
             }
             Effect::RecordResume {
                 instance,
@@ -381,7 +394,7 @@ pub async fn write(
                 source,
                 detail,
             } => requests::record_resume(
-                &mut b,
+                b,
                 *instance,
                 *outcome,
                 source.as_deref(),
@@ -389,12 +402,12 @@ pub async fn write(
                 now,
             ),
             Effect::History { event, detail } => {
-                history(&mut b, request.id, event, detail.as_deref(), now)
+                history(b, request.id, event, detail.as_deref(), now)
             }
         }
     }
     audit::push(
-        &mut b,
+        b,
         &audit::Actor::system(),
         AuditEntry {
             action,
@@ -408,5 +421,5 @@ pub async fn write(
         },
         now,
     );
-    b.run(conn).await
+    Ok(())
 }

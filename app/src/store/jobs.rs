@@ -94,19 +94,16 @@ pub fn complete_in(b: &mut Batch<'_>, id: i64) {
 }
 
 /// Puts a claimed job back for later (a retry), keeping why it failed.
-pub async fn reschedule(
-    conn: &mut SqliteConnection,
+pub fn reschedule_in<'q>(
+    b: &mut Batch<'q>,
     id: i64,
     due_at: DateTime<Utc>,
-    error: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE jobs SET due_at = ?, lease_until = NULL, last_error = ? WHERE id = ?")
+    error: Option<&'q str>,
+) {
+    b.push("UPDATE jobs SET due_at = ?, lease_until = NULL, last_error = ? WHERE id = ?")
         .bind(db_time(due_at))
         .bind(error)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
+        .bind(id);
 }
 
 /// When the next job falls due (or its lease runs out), so the worker can sleep until then.
@@ -232,14 +229,9 @@ mod tests {
             .await
             .unwrap()
             .remove(0);
-        reschedule(
-            &mut conn,
-            job.id,
-            t0 + Duration::seconds(30),
-            Some("HTTP 500"),
-        )
-        .await
-        .unwrap();
+        let mut b = Batch::new();
+        reschedule_in(&mut b, job.id, t0 + Duration::seconds(30), Some("HTTP 500"));
+        b.run(&mut conn).await.unwrap();
         assert!(
             claim_due(&db, t0 + Duration::seconds(29), Duration::minutes(5), 1)
                 .await

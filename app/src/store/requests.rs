@@ -252,6 +252,32 @@ pub async fn get_with_live_wait(
     Ok(Some((request, wait)))
 }
 
+/// [`get_with_live_wait`] for several requests in one read (a group of steps); those that do
+/// not exist are missing from the answer.
+pub async fn get_many_with_live_wait(
+    conn: &mut SqliteConnection,
+    ids: &[RequestId],
+) -> Result<Vec<(RequestRow, Option<(Stage, CalloutInstanceId)>)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let sql = format!(
+        "SELECT {REQUEST_COLUMNS}, ({LIVE_WAIT}) AS live_wait FROM requests WHERE id IN ({marks})"
+    );
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(id.to_string());
+    }
+    let rows = query.fetch_all(conn).await?;
+    rows.iter()
+        .map(|row| {
+            let request = request_row(RawRequest::from_row(row)?)?;
+            Ok((request, live_wait_of(row.try_get("live_wait")?)?))
+        })
+        .collect()
+}
+
 // ---- assignments ----
 
 pub struct NewAssignment {
@@ -445,6 +471,20 @@ pub fn set_instance_status(
     now: DateTime<Utc>,
 ) {
     b.push("UPDATE callout_instances SET status = ?, updated_at = ? WHERE id = ?")
+        .bind(status.wire_name())
+        .bind(db_time(now))
+        .bind(id.to_string());
+}
+
+/// Sets the status of an instance whose callout's outcome came after its request moved on,
+/// if nothing else has: a resume or a timeout that came first keeps its own.
+pub fn settle_pending_instance(
+    b: &mut Batch<'_>,
+    id: CalloutInstanceId,
+    status: InstanceStatus,
+    now: DateTime<Utc>,
+) {
+    b.push("UPDATE callout_instances SET status = ?, updated_at = ? WHERE id = ? AND status = 'pending'")
         .bind(status.wire_name())
         .bind(db_time(now))
         .bind(id.to_string());
@@ -777,5 +817,62 @@ mod tests {
         );
         let nobody = holding(&mut conn, UserId::new(), package).await.unwrap();
         assert!(!nobody.target_enabled && !nobody.assigned && !nobody.open_request);
+    }
+    #[tokio::test]
+    async fn several_requests_read_together_as_each_alone() {
+        let (db, _dir) = test_db().await;
+        let hashes = DemoHashes {
+            password: "hash".into(),
+            app_secret: "hash".into(),
+            app_secret_hint: "latch-d".into(),
+        };
+        load_if_empty(&db, &Sealer::none(), Utc::now(), &hashes)
+            .await
+            .unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        let (policy, package): (String, String) =
+            sqlx::query_as("SELECT id, access_package_id FROM policies LIMIT 1")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        let users: Vec<String> = sqlx::query_scalar("SELECT id FROM users LIMIT 2")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+        let mut b = Batch::new();
+        let ids = [RequestId::new(), RequestId::new()];
+        for (id, user) in ids.iter().zip(&users) {
+            let new = NewRequest {
+                id: *id,
+                kind: RequestType::AdminAdd,
+                package: package.parse().unwrap(),
+                policy: policy.parse().unwrap(),
+                target: user.parse().unwrap(),
+                requestor_kind: "system",
+                requestor_id: None,
+                assignment: None,
+                justification: "",
+            };
+            insert(&mut b, &new, Utc::now());
+        }
+        b.run(&mut conn).await.unwrap();
+
+        let asked = [ids[0], RequestId::new(), ids[1]];
+        let many = get_many_with_live_wait(&mut conn, &asked).await.unwrap();
+        assert_eq!(many.len(), 2, "the one that does not exist is left out");
+        for (row, live) in many {
+            let (alone, alone_live) = get_with_live_wait(&mut conn, row.id)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                format!("{row:?} {live:?}"),
+                format!("{alone:?} {alone_live:?}")
+            );
+        }
+        assert!(get_many_with_live_wait(&mut conn, &[])
+            .await
+            .unwrap()
+            .is_empty());
     }
 }

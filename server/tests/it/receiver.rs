@@ -17,6 +17,9 @@ pub enum Reply {
     Slow(Duration),
     /// 302 to elsewhere.
     Redirect,
+    /// Record the call, then answer 202 only once the test lets it (`notify_one`): the test
+    /// can act while Latch waits for the answer.
+    Held(Arc<tokio::sync::Notify>),
 }
 
 #[derive(Debug, Clone)]
@@ -100,6 +103,10 @@ async fn receive(
         }
         Reply::Slow(delay) => {
             tokio::time::sleep(delay).await;
+            StatusCode::ACCEPTED.into_response()
+        }
+        Reply::Held(gate) => {
+            gate.notified().await;
             StatusCode::ACCEPTED.into_response()
         }
         Reply::Redirect => (

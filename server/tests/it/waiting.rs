@@ -223,6 +223,41 @@ async fn waiting_then_resumed_at_created_continues_with_the_next_step() {
     );
 }
 
+/// The workflow may resume while Latch still waits for the answer to its callout (the
+/// receiver resumes at once and answers after): the late answer does not undo the resume.
+#[tokio::test]
+async fn a_resume_before_the_callouts_answer_keeps_the_instance_resumed() {
+    let (app, receiver, policy) = waiting_at(NO_APPROVAL, Stage::AssignmentRequestCreated).await;
+    let gate = std::sync::Arc::new(tokio::sync::Notify::new());
+    receiver.reply(Reply::Held(gate.clone()));
+    let p = app.principal("adele@contoso.test").await;
+    let id = requests::submit(&app.state, &p, policy, "Spring campaign")
+        .await
+        .unwrap();
+    let state = app.state.clone();
+    let delivering = tokio::spawn(async move { drain(&state).await });
+    while receiver.calls().is_empty() {
+        tokio::task::yield_now().await;
+    }
+    let (_, status) = instance_at(&app, id, Stage::AssignmentRequestCreated).await;
+    assert_eq!(status, "pending", "the callout's answer is not in yet");
+
+    resume(&app, id, Stage::AssignmentRequestCreated, false).await;
+    gate.notify_one();
+    delivering.await.unwrap().unwrap();
+    drain(&app.state).await.unwrap();
+
+    let (_, status) = instance_at(&app, id, Stage::AssignmentRequestCreated).await;
+    assert_eq!(status, "callbackReceived");
+    assert_eq!(app.request_state(id).await, pair("delivered", "Delivered"));
+    let attempts: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM callout_attempts WHERE http_status = 202")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(attempts, 1, "the answer is still recorded");
+}
+
 #[tokio::test]
 async fn the_approved_stage_waits_and_resumes_to_delivery_or_denies() {
     let (app, _receiver, policy) =
