@@ -122,7 +122,9 @@ pub struct AppState {
     /// [`AppState::with_sealer`] gives one.
     pub sealer: Sealer,
     /// Delivery attempts waiting to be written together (`engine::record`).
-    pub recorder: Arc<crate::engine::record::Recorder>,
+    pub recorder: Arc<crate::engine::group::Groups<crate::engine::record::Finished>>,
+    /// Workflows' resumes waiting to be written together (`services::resume`).
+    pub resumes: Arc<crate::engine::group::Groups<crate::services::resume::ResumeStep>>,
 }
 
 impl AppState {
@@ -145,6 +147,7 @@ impl AppState {
             wake: Arc::new(Notify::new()),
             sealer: Sealer::none(),
             recorder: Arc::default(),
+            resumes: Arc::default(),
         }
     }
 

@@ -6,6 +6,7 @@ pub mod connection_test;
 pub mod deliver;
 pub mod expiry;
 pub mod facts;
+pub mod group;
 pub mod policy;
 pub mod record;
 pub mod run;

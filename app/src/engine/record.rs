@@ -1,34 +1,22 @@
-//! Recording delivery attempts, many in one transaction (group commit).
-//!
-//! Every attempt ends in a write: its row, and the step it makes the request take. One
-//! transaction each made the one write connection the pipeline's narrowest point (a dozen
-//! round trips to its thread and a sync per attempt). Attempts that end while a group is being
-//! written queue behind it and go together in the next: one `BEGIN`, one read of all their
-//! requests, one read per distinct policy, one batch of writes, one `COMMIT`. Each caller is
-//! answered once its group is on disk. No task runs when nothing is queued: the first attempt
-//! to find the queue idle starts one that writes groups until the queue is empty.
-
-use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, PoisonError};
+//! Recording delivery attempts, in groups (`engine::group`): every attempt ends in a write
+//! (its row, and the step it makes the request take), and those that end while a group is
+//! written go together in the next: one read of all their requests, one per distinct policy,
+//! one batch of writes, one `COMMIT`.
 
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use tokio::sync::oneshot;
 
 use crate::callout::retry::{self, Outcome};
 use crate::delivery::http::AttemptResult;
-use crate::domain::ids::{CalloutInstanceId, PolicyId, RequestId};
-use crate::domain::lifecycle::{apply, Event, InstanceStatus, RandomIds};
+use crate::domain::ids::{CalloutInstanceId, RequestId};
+use crate::domain::lifecycle::{Event, InstanceStatus};
 use crate::domain::stage::Stage;
-use crate::engine::policy::Policy;
-use crate::engine::run::{machine_view, remove_if_target_left, write_into};
+use crate::engine::group::{self, GroupWrite, Groups, Loaded, Writes};
+use crate::engine::run::RunError;
 use crate::state::AppState;
 use crate::store::batch::Batch;
 use crate::store::jobs;
 use crate::store::requests::{self, NewAttempt};
-
-/// The most attempts one transaction records.
-const GROUP_MAX: usize = 64;
 
 /// One finished delivery attempt, as the deliverer hands it over.
 pub struct Finished {
@@ -45,90 +33,42 @@ pub struct Finished {
     pub result: AttemptResult,
 }
 
-type Answer = oneshot::Sender<Result<(), String>>;
+impl GroupWrite for Finished {
+    /// An error leaves the job claimed: its lease runs out and the attempt is made again.
+    type Answer = Result<(), String>;
 
-/// The attempts waiting for the next group, and whether a task is writing groups.
-#[derive(Default)]
-pub struct Recorder {
-    queue: Mutex<Queue>,
-}
-
-#[derive(Default)]
-struct Queue {
-    waiting: Vec<(Finished, Answer)>,
-    writing: bool,
-}
-
-impl Recorder {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
-        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    fn request(&self) -> RequestId {
+        self.request
     }
-}
 
-/// Records `finished` with whatever else is waiting; returns once it is committed. An error
-/// leaves the job claimed: its lease runs out and the attempt is made again.
-pub async fn record(state: &AppState, finished: Finished) -> Result<(), sqlx::Error> {
-    let (answer, answered) = oneshot::channel();
-    let start = {
-        let mut queue = state.recorder.lock();
-        queue.waiting.push((finished, answer));
-        !std::mem::replace(&mut queue.writing, true)
-    };
-    if start {
-        // A task of its own, so that no caller's cancellation can strand the queue.
-        let state = state.clone();
-        tokio::spawn(async move { write_groups(&state).await });
+    fn queue(state: &AppState) -> &Groups<Self> {
+        &state.recorder
     }
-    match answered.await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(sqlx::Error::Protocol(e)),
-        Err(_) => Err(sqlx::Error::Protocol("the recording task ended".into())),
-    }
-}
 
-/// Writes groups until nothing waits. A request appears once per group (a second attempt for
-/// it waits for the next, so that it sees the first one's step).
-async fn write_groups(state: &AppState) {
-    loop {
-        let group = {
-            let mut queue = state.recorder.lock();
-            if queue.waiting.is_empty() {
-                queue.writing = false;
-                return;
-            }
-            let (group, later) = next_group(std::mem::take(&mut queue.waiting), |(f, _)| f.request);
-            queue.waiting = later;
-            group
-        };
-        let (items, answers): (Vec<Finished>, Vec<Answer>) = group.into_iter().unzip();
-        let now = state.clock.now();
-        let outcome = match write_group(state, &items, now).await {
-            Ok(()) => vec![Ok(()); items.len()],
-            // One bad step must not cost the others theirs: each alone, as it would have been.
-            Err(e) if items.len() > 1 => {
-                tracing::warn!(error = %e, attempts = items.len(), "a group of attempts failed; recording each alone");
-                let mut each = Vec::with_capacity(items.len());
-                for item in &items {
-                    let alone = write_group(state, std::slice::from_ref(item), now).await;
+    async fn write(state: &AppState, steps: &[Self], now: DateTime<Utc>) -> Vec<Self::Answer> {
+        match write_group(state, steps, now).await {
+            Ok(()) => vec![Ok(()); steps.len()],
+            Err(e) if steps.len() > 1 => {
+                tracing::warn!(error = %e, attempts = steps.len(), "a group of attempts failed; recording each alone");
+                let mut each = Vec::with_capacity(steps.len());
+                for step in steps {
+                    let alone = write_group(state, std::slice::from_ref(step), now).await;
                     each.push(alone.map_err(|e| e.to_string()));
                 }
                 each
             }
             Err(e) => vec![Err(e.to_string())],
-        };
-        for (answer, result) in answers.into_iter().zip(outcome) {
-            let _ = answer.send(result);
         }
     }
 }
 
-/// Splits what waits into the next group (at most [`GROUP_MAX`], one per request, in the
-/// order they came) and what waits for a later one.
-fn next_group<T>(waiting: Vec<T>, request: impl Fn(&T) -> RequestId) -> (Vec<T>, Vec<T>) {
-    let mut seen = HashSet::new();
-    waiting
-        .into_iter()
-        .partition(|w| seen.len() < GROUP_MAX && seen.insert(request(w)))
+/// Records `finished` with whatever else is waiting; returns once it is committed.
+pub async fn record(state: &AppState, finished: Finished) -> Result<(), sqlx::Error> {
+    match group::submit(state, finished).await {
+        Some(Ok(())) => Ok(()),
+        Some(Err(e)) => Err(sqlx::Error::Protocol(e)),
+        None => Err(sqlx::Error::Protocol("the recording task ended".into())),
+    }
 }
 
 /// The step each attempt makes the request take, all in one transaction.
@@ -139,21 +79,8 @@ async fn write_group(
 ) -> Result<(), sqlx::Error> {
     let mut tx = crate::store::write_tx(&state.writer).await?;
     let ids: Vec<RequestId> = items.iter().map(|f| f.request).collect();
-    let loaded: HashMap<RequestId, _> = requests::get_many_with_live_wait(&mut tx, &ids)
-        .await?
-        .into_iter()
-        .map(|(row, live)| (row.id, (row, live)))
-        .collect();
-    let mut policies: HashMap<PolicyId, Policy> = HashMap::new();
-    for (row, _) in loaded.values() {
-        if let std::collections::hash_map::Entry::Vacant(slot) = policies.entry(row.policy) {
-            slot.insert(Policy::load(&mut tx, row.policy).await?);
-        }
-    }
-    let mut b = Batch::new();
-    // Steps that delivered a request: their target may have left meanwhile (after the batch,
-    // once their assignment is written).
-    let mut delivered = Vec::new();
+    let loaded = Loaded::read(&mut tx, &ids).await?;
+    let mut w = Writes::new();
     for f in items {
         let attempt = NewAttempt {
             instance: f.instance,
@@ -163,59 +90,40 @@ async fn write_group(
             error: f.result.error.as_deref(),
             excerpt: f.result.excerpt.as_deref(),
         };
-        requests::insert_attempt_in(&mut b, &attempt);
+        requests::insert_attempt_in(&mut w.batch, &attempt);
         if let Some(correlation) = &f.result.correlation_id {
-            requests::set_correlation(&mut b, f.instance, correlation);
+            requests::set_correlation(&mut w.batch, f.instance, correlation);
         }
         let Some(event) = event_of(&mut tx, f, now).await? else {
             // Retried later; its job stays.
             continue;
         };
-        jobs::complete_in(&mut b, f.job);
+        jobs::complete_in(&mut w.batch, f.job);
         // Shown on the instance when its outcome no longer moves the request.
         let left_as = match event {
             Event::CalloutDelivered { .. } => InstanceStatus::CalloutSent,
             _ => InstanceStatus::CalloutFailed,
         };
-        let Some((row, live)) = loaded.get(&f.request) else {
-            tracing::error!(instance = %f.instance, request = %f.request, "callout of a request that is gone");
-            requests::set_instance_status(&mut b, f.instance, InstanceStatus::CalloutFailed, now);
-            continue;
-        };
-        let current = match machine_view(row, *live) {
-            Ok(current) => current,
-            Err(e) => {
-                tracing::error!(instance = %f.instance, error = %e, "could not apply a callout outcome");
-                requests::set_instance_status(
-                    &mut b,
-                    f.instance,
-                    InstanceStatus::CalloutFailed,
-                    now,
-                );
-                continue;
-            }
-        };
-        let policy = &policies[&row.policy];
-        let action = format!("request.{}", event.name());
-        match apply(&current, &policy.rules, event, now, &mut RandomIds) {
-            Ok(transition) => {
-                write_into(&mut b, row, policy, &transition, &action, now)?;
-                delivered.push((row, current, transition));
-            }
-            Err(refusal) => {
+        match w.step(&loaded, f.request, event, now) {
+            Ok(()) => {}
+            Err(RunError::Refused(refusal)) => {
                 // The request moved on (canceled, resumed, timed out): an instance still
                 // pending shows what happened to its callout; a resume or timeout keeps its own.
                 tracing::info!(instance = %f.instance, %refusal, "callout outcome after the request moved on");
-                requests::settle_pending_instance(&mut b, f.instance, left_as, now);
+                requests::settle_pending_instance(&mut w.batch, f.instance, left_as, now);
+            }
+            Err(RunError::Db(e)) => return Err(e),
+            Err(other) => {
+                tracing::error!(instance = %f.instance, error = %other, "could not apply a callout outcome");
+                let failed = InstanceStatus::CalloutFailed;
+                requests::set_instance_status(&mut w.batch, f.instance, failed, now);
             }
         }
     }
-    b.run(&mut tx).await?;
-    for (row, before, after) in delivered {
-        remove_if_target_left(&mut tx, row, &before, &after, now)
-            .await
-            .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-    }
+    w.finish(&mut tx, &loaded, now).await.map_err(|e| match e {
+        RunError::Db(e) => e,
+        other => sqlx::Error::Protocol(other.to_string()),
+    })?;
     tx.commit().await
 }
 
@@ -278,30 +186,4 @@ async fn next_try(
         retry_after,
         f.wait_deadline,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_group_takes_each_request_once_and_no_more_than_its_size() {
-        let (a, b) = (RequestId::new(), RequestId::new());
-        let mut waiting = vec![(a, 1), (b, 2), (a, 3), (b, 4)];
-        waiting.extend((5..100).map(|n| (RequestId::new(), n)));
-        let (group, later) = next_group(waiting, |(r, _)| *r);
-        assert_eq!(group.len(), GROUP_MAX);
-        assert_eq!(
-            group.iter().take(3).map(|(_, n)| *n).collect::<Vec<_>>(),
-            vec![1, 2, 5],
-            "in order, the second attempt of a request left for later"
-        );
-        assert_eq!(
-            later.iter().take(2).map(|(_, n)| *n).collect::<Vec<_>>(),
-            vec![3, 4]
-        );
-        assert_eq!(group.len() + later.len(), 99);
-        let ids: HashSet<RequestId> = group.iter().map(|(r, _)| *r).collect();
-        assert_eq!(ids.len(), group.len());
-    }
 }

@@ -6,10 +6,12 @@ use crate::auth::authz::Principal;
 use crate::domain::ids::{CalloutInstanceId, RequestId};
 use crate::domain::lifecycle::{classify_resume, Actor, Event, ResumeOutcome, ResumeVerdict};
 use crate::domain::stage::Stage;
-use crate::engine::run::{run_event, RunError};
+use crate::engine::group::{self, GroupWrite, Groups, Loaded, Writes};
+use crate::engine::run::RunError;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::requests;
+use crate::store::requests::{self, InstanceRecord};
+use chrono::{DateTime, Utc};
 
 /// The longest `customExtensionStageInstanceDetail` kept.
 pub const DETAIL_MAX: usize = 4000;
@@ -44,24 +46,6 @@ pub async fn resume(
     request: RequestId,
     input: Resume,
 ) -> Result<Resumed, AppError> {
-    let no_instance = || {
-        AppError::NotFound(format!(
-            "Request {request} has no custom extension instance {} at stage {}.",
-            input.instance,
-            input.stage.wire_name()
-        ))
-    };
-    let now = state.clock.now();
-    // One writer at a time: racing resumes see each other's outcome.
-    let mut tx = crate::store::write_tx(&state.writer).await?;
-    let instance = requests::get_instance(&mut tx, input.instance)
-        .await?
-        .ok_or_else(no_instance)?;
-    if instance.request_id.as_deref() != Some(request.to_string().as_str())
-        || instance.stage != input.stage.wire_name()
-    {
-        return Err(no_instance());
-    }
     if input.denied && !input.stage.allows_deny() {
         return Err(AppError::invalid(
             "data.state",
@@ -80,10 +64,118 @@ pub async fn resume(
             ));
         }
     }
+    let step = ResumeStep {
+        request,
+        input,
+        by: actor_of(p),
+    };
+    let resumed = group::submit(state, step)
+        .await
+        .ok_or(AppError::Internal)??;
+    if resumed == Resumed::Applied {
+        state.wake.notify_one();
+    }
+    Ok(resumed)
+}
+
+/// One workflow's resume, written with the others that arrive meanwhile (`engine::group`):
+/// racing resumes of one request never share a group, so each sees the one before.
+pub struct ResumeStep {
+    request: RequestId,
+    input: Resume,
+    by: Actor,
+}
+
+impl GroupWrite for ResumeStep {
+    type Answer = Result<Resumed, AppError>;
+
+    fn request(&self) -> RequestId {
+        self.request
+    }
+
+    fn queue(state: &AppState) -> &Groups<Self> {
+        &state.resumes
+    }
+
+    async fn write(state: &AppState, steps: &[Self], now: DateTime<Utc>) -> Vec<Self::Answer> {
+        match write_group(state, steps, now).await {
+            Ok(answers) => answers,
+            Err(e) if steps.len() > 1 => {
+                tracing::warn!(error = %e, resumes = steps.len(), "a group of resumes failed; writing each alone");
+                let mut each = Vec::with_capacity(steps.len());
+                for step in steps {
+                    each.push(
+                        match write_group(state, std::slice::from_ref(step), now).await {
+                            Ok(mut answer) => answer.remove(0),
+                            Err(e) => Err(e.into()),
+                        },
+                    );
+                }
+                each
+            }
+            Err(e) => vec![Err(e.into())],
+        }
+    }
+}
+
+/// Every resume's answer; the resumes that apply, applied, in one transaction.
+async fn write_group(
+    state: &AppState,
+    steps: &[ResumeStep],
+    now: DateTime<Utc>,
+) -> Result<Vec<Result<Resumed, AppError>>, sqlx::Error> {
+    let mut tx = crate::store::write_tx(&state.writer).await?;
+    let ids: Vec<CalloutInstanceId> = steps.iter().map(|s| s.input.instance).collect();
+    let instances = requests::get_instances(&mut tx, &ids).await?;
+    let requests: Vec<RequestId> = steps.iter().map(|s| s.request).collect();
+    let loaded = Loaded::read(&mut tx, &requests).await?;
+    let mut w = Writes::new();
+    let mut answers = Vec::with_capacity(steps.len());
+    for step in steps {
+        let answer = match instances
+            .iter()
+            .find(|i| i.id == step.input.instance.to_string())
+        {
+            Some(instance) => resume_one(&mut w, &loaded, instance, step, now)?,
+            None => Err(no_instance(step)),
+        };
+        answers.push(answer);
+    }
+    w.finish(&mut tx, &loaded, now).await.map_err(|e| match e {
+        RunError::Db(e) => e,
+        other => sqlx::Error::Protocol(other.to_string()),
+    })?;
+    tx.commit().await?;
+    Ok(answers)
+}
+
+fn no_instance(step: &ResumeStep) -> AppError {
+    AppError::NotFound(format!(
+        "Request {} has no custom extension instance {} at stage {}.",
+        step.request,
+        step.input.instance,
+        step.input.stage.wire_name()
+    ))
+}
+
+/// One resume's answer, its writes added to `w` when it applies.
+fn resume_one(
+    w: &mut Writes<'_>,
+    loaded: &Loaded,
+    instance: &InstanceRecord,
+    step: &ResumeStep,
+    now: DateTime<Utc>,
+) -> Result<Result<Resumed, AppError>, sqlx::Error> {
+    let input = &step.input;
+    if instance.request_id.as_deref() != Some(step.request.to_string().as_str())
+        || instance.stage != input.stage.wire_name()
+    {
+        return Ok(Err(no_instance(step)));
+    }
     let outcome = ResumeOutcome::from_denied(input.denied);
     match classify_resume(&instance.snapshot()?, outcome) {
-        ResumeVerdict::Duplicate => return Ok(Resumed::AlreadyApplied),
-        ResumeVerdict::Conflict(reason) => return Err(AppError::Conflict(reason.to_string())),
+        ResumeVerdict::Duplicate => return Ok(Ok(Resumed::AlreadyApplied)),
+        ResumeVerdict::Conflict(reason) => return Ok(Err(AppError::Conflict(reason.to_string()))),
         ResumeVerdict::Apply => {}
     }
     let event = Event::Resumed {
@@ -91,23 +183,18 @@ pub async fn resume(
         outcome,
         source: input.source.clone(),
         detail: input.detail.clone(),
-        by: actor_of(p),
+        by: step.by,
     };
-    match run_event(&mut tx, request, event, now).await {
-        Ok(_) => {}
-        Err(RunError::Refused(refusal)) => return Err(AppError::Conflict(refusal.to_string())),
-        Err(RunError::NotFound) => {
-            return Err(AppError::NotFound("There is no such request.".into()))
-        }
-        Err(RunError::Db(e)) => return Err(e.into()),
+    Ok(match w.step(loaded, step.request, event, now) {
+        Ok(()) => Ok(Resumed::Applied),
+        Err(RunError::Refused(refusal)) => Err(AppError::Conflict(refusal.to_string())),
+        Err(RunError::NotFound) => Err(AppError::NotFound("There is no such request.".into())),
+        Err(RunError::Db(e)) => return Err(e),
         Err(RunError::Inconsistent(what)) => {
             tracing::error!(%what, "stored request is inconsistent");
-            return Err(AppError::Internal);
+            Err(AppError::Internal)
         }
-    }
-    tx.commit().await?;
-    state.wake.notify_one();
-    Ok(Resumed::Applied)
+    })
 }
 
 /// The catalog a request belongs to, to check the caller's role before anything else.

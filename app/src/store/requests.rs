@@ -566,6 +566,24 @@ pub async fn get_instance(
     .await
 }
 
+/// Several instances by id in one read (a group of resumes); those that do not exist are
+/// missing from the answer.
+pub async fn get_instances(
+    conn: &mut SqliteConnection,
+    ids: &[CalloutInstanceId],
+) -> Result<Vec<InstanceRecord>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let sql = format!("SELECT {INSTANCE_COLUMNS} FROM callout_instances WHERE id IN ({marks})");
+    let mut query = sqlx::query_as(&sql);
+    for id in ids {
+        query = query.bind(id.to_string());
+    }
+    query.fetch_all(conn).await
+}
+
 pub async fn instances_of_request(
     conn: &mut SqliteConnection,
     request: RequestId,

@@ -1,0 +1,233 @@
+//! Group commit: steps that arrive while a group is being written go together in the next.
+//!
+//! The one write connection is the pipeline's narrowest point: a transaction per step costs a
+//! dozen round trips to the connection's thread and a sync. A kind of step that is frequent
+//! (a delivery attempt's record, a workflow's resume) implements [`GroupWrite`]: its steps
+//! queue, and one task writes them in groups, each group in one transaction (one read of all
+//! their requests, one batch of writes, one `COMMIT`), and answers every step once its group
+//! is on disk. No task runs while nothing waits: the first step to find the queue idle starts
+//! one, which ends when the queue is empty.
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+use tokio::sync::oneshot;
+
+use crate::domain::ids::{CalloutInstanceId, PolicyId, RequestId};
+use crate::domain::lifecycle::{apply, AccessRequest, Event, RandomIds, Transition};
+use crate::domain::stage::Stage;
+use crate::engine::policy::Policy;
+use crate::engine::run::{machine_view, remove_if_target_left, write_into, RunError};
+use crate::state::AppState;
+use crate::store::batch::Batch;
+use crate::store::requests::{self, RequestRow};
+
+/// The most steps one transaction writes.
+pub const GROUP_MAX: usize = 64;
+
+/// A kind of step written in groups.
+pub trait GroupWrite: Sized + Send + 'static {
+    type Answer: Send + 'static;
+
+    /// The request the step moves: a group holds each request once, so that a second step
+    /// for it (a repeated resume, say) sees what the first one did.
+    fn request(&self) -> RequestId;
+
+    /// Where steps of this kind wait.
+    fn queue(state: &AppState) -> &Groups<Self>;
+
+    /// Writes `steps` and answers each, in order: in one transaction, or alone when the group
+    /// fails, so that one bad step does not cost the others theirs.
+    fn write(
+        state: &AppState,
+        steps: &[Self],
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Vec<Self::Answer>> + Send;
+}
+
+/// The steps of one kind waiting for the next group, and whether a task is writing groups.
+pub struct Groups<T: GroupWrite> {
+    queue: Mutex<Queue<T>>,
+}
+
+struct Queue<T: GroupWrite> {
+    waiting: Vec<(T, oneshot::Sender<T::Answer>)>,
+    writing: bool,
+}
+
+impl<T: GroupWrite> Default for Groups<T> {
+    fn default() -> Self {
+        Groups {
+            queue: Mutex::new(Queue {
+                waiting: Vec::new(),
+                writing: false,
+            }),
+        }
+    }
+}
+
+impl<T: GroupWrite> Groups<T> {
+    fn lock(&self) -> MutexGuard<'_, Queue<T>> {
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Queues `step` and waits for its answer; `None` if the writing task died with it.
+pub async fn submit<T: GroupWrite>(state: &AppState, step: T) -> Option<T::Answer> {
+    let (answer, answered) = oneshot::channel();
+    let start = {
+        let mut queue = T::queue(state).lock();
+        queue.waiting.push((step, answer));
+        !std::mem::replace(&mut queue.writing, true)
+    };
+    if start {
+        // A task of its own, so that no caller's cancellation can strand the queue.
+        let state = state.clone();
+        tokio::spawn(async move { write_groups::<T>(&state).await });
+    }
+    answered.await.ok()
+}
+
+async fn write_groups<T: GroupWrite>(state: &AppState) {
+    loop {
+        let group = {
+            let mut queue = T::queue(state).lock();
+            if queue.waiting.is_empty() {
+                queue.writing = false;
+                return;
+            }
+            let (group, later) =
+                next_group(std::mem::take(&mut queue.waiting), |(s, _)| s.request());
+            queue.waiting = later;
+            group
+        };
+        let (steps, answers): (Vec<T>, Vec<_>) = group.into_iter().unzip();
+        let results = T::write(state, &steps, state.clock.now()).await;
+        for (answer, result) in answers.into_iter().zip(results) {
+            let _ = answer.send(result);
+        }
+    }
+}
+
+/// Splits what waits into the next group (at most [`GROUP_MAX`], one per request, in the
+/// order they came) and what waits for a later one.
+fn next_group<W>(waiting: Vec<W>, request: impl Fn(&W) -> RequestId) -> (Vec<W>, Vec<W>) {
+    let mut seen = HashSet::new();
+    waiting
+        .into_iter()
+        .partition(|w| seen.len() < GROUP_MAX && seen.insert(request(w)))
+}
+
+/// A group's requests (each with the instance that holds it) and their policies, read in one
+/// query and one per distinct policy.
+pub struct Loaded {
+    requests: HashMap<RequestId, (RequestRow, Option<(Stage, CalloutInstanceId)>)>,
+    policies: HashMap<PolicyId, Policy>,
+}
+
+impl Loaded {
+    pub async fn read(
+        conn: &mut SqliteConnection,
+        ids: &[RequestId],
+    ) -> Result<Loaded, sqlx::Error> {
+        let requests: HashMap<_, _> = requests::get_many_with_live_wait(&mut *conn, ids)
+            .await?
+            .into_iter()
+            .map(|(row, live)| (row.id, (row, live)))
+            .collect();
+        let mut policies = HashMap::new();
+        for (row, _) in requests.values() {
+            if let std::collections::hash_map::Entry::Vacant(slot) = policies.entry(row.policy) {
+                slot.insert(Policy::load(&mut *conn, row.policy).await?);
+            }
+        }
+        Ok(Loaded { requests, policies })
+    }
+}
+
+/// The writes of a group's steps, sent as one batch.
+pub struct Writes<'q> {
+    pub batch: Batch<'q>,
+    /// Steps that may have delivered a request, whose target may have left meanwhile.
+    moved: Vec<(RequestId, AccessRequest, Transition)>,
+}
+
+impl<'q> Writes<'q> {
+    pub fn new() -> Self {
+        Writes {
+            batch: Batch::new(),
+            moved: Vec::new(),
+        }
+    }
+
+    /// Runs `event` against the request as loaded and adds what it writes; what `run_event`
+    /// would answer, without its reads.
+    pub fn step(
+        &mut self,
+        loaded: &Loaded,
+        request: RequestId,
+        event: Event,
+        now: DateTime<Utc>,
+    ) -> Result<(), RunError> {
+        let (row, live) = loaded.requests.get(&request).ok_or(RunError::NotFound)?;
+        let current = machine_view(row, *live)?;
+        let policy = &loaded.policies[&row.policy];
+        let action = format!("request.{}", event.name());
+        let transition = apply(&current, &policy.rules, event, now, &mut RandomIds)
+            .map_err(RunError::Refused)?;
+        write_into(&mut self.batch, row, policy, &transition, &action, now)?;
+        self.moved.push((request, current, transition));
+        Ok(())
+    }
+
+    /// Sends the batch, then removes the access a leaver's request was just given (once its
+    /// assignment is written), as a single step does.
+    pub async fn finish(
+        self,
+        conn: &mut SqliteConnection,
+        loaded: &Loaded,
+        now: DateTime<Utc>,
+    ) -> Result<(), RunError> {
+        self.batch.run(&mut *conn).await?;
+        for (request, before, after) in self.moved {
+            let (row, _) = &loaded.requests[&request];
+            remove_if_target_left(&mut *conn, row, &before, &after, now).await?;
+        }
+        Ok(())
+    }
+}
+
+impl Default for Writes<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_takes_each_request_once_and_no_more_than_its_size() {
+        let (a, b) = (RequestId::new(), RequestId::new());
+        let mut waiting = vec![(a, 1), (b, 2), (a, 3), (b, 4)];
+        waiting.extend((5..100).map(|n| (RequestId::new(), n)));
+        let (group, later) = next_group(waiting, |(r, _)| *r);
+        assert_eq!(group.len(), GROUP_MAX);
+        assert_eq!(
+            group.iter().take(3).map(|(_, n)| *n).collect::<Vec<_>>(),
+            vec![1, 2, 5],
+            "in order, the second step of a request left for later"
+        );
+        assert_eq!(
+            later.iter().take(2).map(|(_, n)| *n).collect::<Vec<_>>(),
+            vec![3, 4]
+        );
+        assert_eq!(group.len() + later.len(), 99);
+        let ids: HashSet<RequestId> = group.iter().map(|(r, _)| *r).collect();
+        assert_eq!(ids.len(), group.len());
+    }
+}
