@@ -492,20 +492,11 @@ pub async fn rotate_secret(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::demo::{load_if_empty, DemoHashes};
-    use crate::store::{packages, test_db};
+    use crate::store::{demo_test_db, packages};
 
     #[tokio::test]
     async fn a_policy_is_read_with_each_of_its_stages_or_none() {
-        let (db, _dir) = test_db().await;
-        let hashes = DemoHashes {
-            password: "hash".into(),
-            app_secret: "hash".into(),
-            app_secret_hint: "latch-d".into(),
-        };
-        load_if_empty(&db, &Sealer::none(), Utc::now(), &hashes)
-            .await
-            .unwrap();
+        let (db, _dir) = demo_test_db().await;
         let mut conn = db.acquire().await.unwrap();
         let policies: Vec<(String, bool, String)> =
             sqlx::query_as("SELECT id, is_approval_required, expiration_type FROM policies")

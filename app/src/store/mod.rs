@@ -78,6 +78,21 @@ pub(crate) async fn test_db() -> (SqlitePool, tempfile::TempDir) {
     (pool, dir)
 }
 
+/// [`test_db`] with the demo data in it (hashes stand in for the passwords).
+#[cfg(test)]
+pub(crate) async fn demo_test_db() -> (SqlitePool, tempfile::TempDir) {
+    let (db, dir) = test_db().await;
+    let hashes = demo::DemoHashes {
+        password: "hash".into(),
+        app_secret: "hash".into(),
+        app_secret_hint: "latch-d".into(),
+    };
+    demo::load_if_empty(&db, &sealed::Sealer::none(), Utc::now(), &hashes)
+        .await
+        .expect("demo data");
+    (db, dir)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

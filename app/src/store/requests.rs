@@ -470,10 +470,7 @@ pub fn set_instance_status(
     status: InstanceStatus,
     now: DateTime<Utc>,
 ) {
-    b.push("UPDATE callout_instances SET status = ?, updated_at = ? WHERE id = ?")
-        .bind(status.wire_name())
-        .bind(db_time(now))
-        .bind(id.to_string());
+    update_instance_status(b, id, status, now, "");
 }
 
 /// Sets the status of an instance whose callout's outcome came after its request moved on,
@@ -484,10 +481,22 @@ pub fn settle_pending_instance(
     status: InstanceStatus,
     now: DateTime<Utc>,
 ) {
-    b.push("UPDATE callout_instances SET status = ?, updated_at = ? WHERE id = ? AND status = 'pending'")
-        .bind(status.wire_name())
-        .bind(db_time(now))
-        .bind(id.to_string());
+    update_instance_status(b, id, status, now, " AND status = 'pending'");
+}
+
+fn update_instance_status(
+    b: &mut Batch<'_>,
+    id: CalloutInstanceId,
+    status: InstanceStatus,
+    now: DateTime<Utc>,
+    condition: &str,
+) {
+    b.push(&format!(
+        "UPDATE callout_instances SET status = ?, updated_at = ? WHERE id = ?{condition}"
+    ))
+    .bind(status.wire_name())
+    .bind(db_time(now))
+    .bind(id.to_string());
 }
 
 pub fn record_resume(
@@ -795,21 +804,11 @@ pub async fn delivered_assignments_of_target(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::demo::{load_if_empty, DemoHashes};
-    use crate::store::sealed::Sealer;
-    use crate::store::test_db;
+    use crate::store::demo_test_db;
 
     #[tokio::test]
     async fn holding_says_whether_the_target_can_still_be_given_access() {
-        let (db, _dir) = test_db().await;
-        let hashes = DemoHashes {
-            password: "hash".into(),
-            app_secret: "hash".into(),
-            app_secret_hint: "latch-d".into(),
-        };
-        load_if_empty(&db, &Sealer::none(), Utc::now(), &hashes)
-            .await
-            .unwrap();
+        let (db, _dir) = demo_test_db().await;
         let mut conn = db.acquire().await.unwrap();
         let (user, package): (String, String) = sqlx::query_as(
             "SELECT (SELECT id FROM users WHERE enabled = 1 LIMIT 1), (SELECT id FROM access_packages LIMIT 1)",
@@ -838,15 +837,7 @@ mod tests {
     }
     #[tokio::test]
     async fn several_requests_read_together_as_each_alone() {
-        let (db, _dir) = test_db().await;
-        let hashes = DemoHashes {
-            password: "hash".into(),
-            app_secret: "hash".into(),
-            app_secret_hint: "latch-d".into(),
-        };
-        load_if_empty(&db, &Sealer::none(), Utc::now(), &hashes)
-            .await
-            .unwrap();
+        let (db, _dir) = demo_test_db().await;
         let mut conn = db.acquire().await.unwrap();
         let (policy, package): (String, String) =
             sqlx::query_as("SELECT id, access_package_id FROM policies LIMIT 1")
