@@ -11,7 +11,8 @@ use app::domain::ids::{ExtensionId, PolicyId, UserId};
 use app::domain::stage::Stage;
 use app::store;
 use app::store::sealed::Sealer;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use sqlx::{SqliteConnection, SqlitePool};
 
 /// What the created stage's extension does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,20 +60,49 @@ fn failed(step: &str) -> impl Fn(sqlx::Error) -> String + '_ {
     move |e| format!("seeding: {step}: {e}")
 }
 
-pub async fn seed(
-    url: &str,
-    users: usize,
-    behaviour: Behaviour,
-    endpoint: &str,
-) -> Result<Seeded, String> {
+/// A new database at `url` with the schema and the demo data, through the app crate.
+pub async fn demo_database(url: &str, now: DateTime<Utc>) -> Result<SqlitePool, String> {
     let db = store::connect(url).await.map_err(failed("connect"))?;
-    let now = Utc::now();
     if !app::directory::demo::load_if_empty(&db, now)
         .await
         .map_err(failed("demo data"))?
     {
         return Err(format!("seeding: {url} was not empty"));
     }
+    Ok(db)
+}
+
+/// Points the demo extension called `name` at `endpoint` (plain HTTP on loopback); its id.
+pub async fn repoint_extension(
+    conn: &mut SqliteConnection,
+    name: &str,
+    endpoint: &str,
+) -> Result<ExtensionId, String> {
+    let extension: String =
+        sqlx::query_scalar("SELECT id FROM custom_extensions WHERE display_name = ?")
+            .bind(name)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(failed("the extension"))?;
+    sqlx::query(
+        "UPDATE custom_extensions SET endpoint_type = 'http', endpoint_url = ? WHERE id = ?",
+    )
+    .bind(endpoint)
+    .bind(&extension)
+    .execute(&mut *conn)
+    .await
+    .map_err(failed("repoint the extension"))?;
+    extension.parse().map_err(|e| format!("seeding: {e}"))
+}
+
+pub async fn seed(
+    url: &str,
+    users: usize,
+    behaviour: Behaviour,
+    endpoint: &str,
+) -> Result<Seeded, String> {
+    let now = Utc::now();
+    let db = demo_database(url, now).await?;
 
     let mut tx = store::write_tx(&db).await.map_err(failed("begin"))?;
     let mut ids = Vec::with_capacity(users);
@@ -97,22 +127,8 @@ pub async fn seed(
             .fetch_one(&mut *tx)
             .await
             .map_err(failed("the policy"))?;
-    let extension: String =
-        sqlx::query_scalar("SELECT id FROM custom_extensions WHERE display_name = ?")
-            .bind(extension(behaviour))
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(failed("the extension"))?;
-    sqlx::query(
-        "UPDATE custom_extensions SET endpoint_type = 'http', endpoint_url = ? WHERE id = ?",
-    )
-    .bind(endpoint)
-    .bind(&extension)
-    .execute(&mut *tx)
-    .await
-    .map_err(failed("repoint the extension"))?;
+    let extension = repoint_extension(&mut tx, extension(behaviour), endpoint).await?;
     let policy: PolicyId = policy.parse().map_err(|e| format!("seeding: {e}"))?;
-    let extension: ExtensionId = extension.parse().map_err(|e| format!("seeding: {e}"))?;
     // The rig's own database, seeded without LATCH_SECRET_KEY: the secret is read back
     // through the store, which would name the setting if it were sealed.
     let signing_secret =

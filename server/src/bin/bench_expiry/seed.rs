@@ -21,7 +21,7 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use app::domain::expiry::{next_due_at, AssignmentExpiry, Trigger};
-use app::domain::ids::{ExtensionId, PolicyId};
+use app::domain::ids::PolicyId;
 use app::domain::stage::Stage;
 use app::store::{self, db_time};
 use chrono::{DateTime, Utc};
@@ -119,13 +119,7 @@ pub async fn seed(
     endpoint: &str,
 ) -> Result<Seeded, String> {
     let started = Instant::now();
-    let db = store::connect(url).await.map_err(failed("connect"))?;
-    if !app::directory::demo::load_if_empty(&db, base)
-        .await
-        .map_err(failed("demo data"))?
-    {
-        return Err(format!("seeding: {url} was not empty"));
-    }
+    let db = server::rig::seed::demo_database(url, base).await?;
     let mut tx = store::write_tx(&db).await.map_err(failed("begin"))?;
     let (policy, package): (String, String) =
         sqlx::query_as("SELECT id, access_package_id FROM policies WHERE display_name = ?")
@@ -141,22 +135,8 @@ pub async fn seed(
     .execute(&mut *tx)
     .await
     .map_err(failed("the expiration"))?;
-    let extension: String =
-        sqlx::query_scalar("SELECT id FROM custom_extensions WHERE display_name = ?")
-            .bind(EXTENSION)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(failed("the extension"))?;
-    sqlx::query(
-        "UPDATE custom_extensions SET endpoint_type = 'http', endpoint_url = ? WHERE id = ?",
-    )
-    .bind(endpoint)
-    .bind(&extension)
-    .execute(&mut *tx)
-    .await
-    .map_err(failed("repoint the extension"))?;
+    let extension = server::rig::seed::repoint_extension(&mut tx, EXTENSION, endpoint).await?;
     let policy_id: PolicyId = policy.parse().map_err(|e| format!("seeding: {e}"))?;
-    let extension: ExtensionId = extension.parse().map_err(|e| format!("seeding: {e}"))?;
     let stages = [
         (Stage::AssignmentFourteenDaysBeforeExpiration, extension),
         (Stage::AssignmentOneDayBeforeExpiration, extension),
