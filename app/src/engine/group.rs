@@ -17,10 +17,10 @@ use sqlx::SqliteConnection;
 use tokio::sync::oneshot;
 
 use crate::domain::ids::{CalloutInstanceId, PolicyId, RequestId};
-use crate::domain::lifecycle::{apply, AccessRequest, Event, RandomIds, Transition};
+use crate::domain::lifecycle::{AccessRequest, Event, Transition};
 use crate::domain::stage::Stage;
 use crate::engine::policy::Policy;
-use crate::engine::run::{machine_view, remove_if_target_left, write_into, RunError};
+use crate::engine::run::{machine_view, remove_if_target_left, step_into, RunError};
 use crate::state::AppState;
 use crate::store::batch::Batch;
 use crate::store::requests::{self, RequestRow};
@@ -29,7 +29,7 @@ use crate::store::requests::{self, RequestRow};
 pub const GROUP_MAX: usize = 64;
 
 /// A kind of step written in groups.
-pub trait GroupWrite: Sized + Send + 'static {
+pub trait GroupWrite: Sized + Send + Sync + 'static {
     type Answer: Send + 'static;
 
     /// The request the step moves: a group holds each request once, so that a second step
@@ -39,13 +39,15 @@ pub trait GroupWrite: Sized + Send + 'static {
     /// Where steps of this kind wait.
     fn queue(state: &AppState) -> &Groups<Self>;
 
-    /// Writes `steps` and answers each, in order: in one transaction, or alone when the group
-    /// fails, so that one bad step does not cost the others theirs.
+    /// Writes `steps` in one transaction and answers each, in order.
     fn write(
         state: &AppState,
         steps: &[Self],
         now: DateTime<Utc>,
-    ) -> impl Future<Output = Vec<Self::Answer>> + Send;
+    ) -> impl Future<Output = Result<Vec<Self::Answer>, sqlx::Error>> + Send;
+
+    /// The answer of a step whose transaction failed.
+    fn failed(error: &sqlx::Error) -> Self::Answer;
 }
 
 /// The steps of one kind waiting for the next group, and whether a task is writing groups.
@@ -105,10 +107,36 @@ async fn write_groups<T: GroupWrite>(state: &AppState) {
             group
         };
         let (steps, answers): (Vec<T>, Vec<_>) = group.into_iter().unzip();
-        let results = T::write(state, &steps, state.clock.now()).await;
+        let results = write_or_each::<T>(state, &steps, state.clock.now()).await;
         for (answer, result) in answers.into_iter().zip(results) {
             let _ = answer.send(result);
         }
+    }
+}
+
+/// The group in one transaction or, when that fails, each step alone, so that one bad step
+/// (a constraint, a bad row) costs only its own answer.
+async fn write_or_each<T: GroupWrite>(
+    state: &AppState,
+    steps: &[T],
+    now: DateTime<Utc>,
+) -> Vec<T::Answer> {
+    match T::write(state, steps, now).await {
+        Ok(answers) => answers,
+        Err(e) if steps.len() > 1 => {
+            tracing::warn!(error = %e, steps = steps.len(), "a group failed; writing each step alone");
+            let mut each = Vec::with_capacity(steps.len());
+            for step in steps {
+                each.push(
+                    match T::write(state, std::slice::from_ref(step), now).await {
+                        Ok(mut answer) => answer.remove(0),
+                        Err(e) => T::failed(&e),
+                    },
+                );
+            }
+            each
+        }
+        Err(e) => vec![T::failed(&e)],
     }
 }
 
@@ -175,10 +203,7 @@ impl<'q> Writes<'q> {
         let (row, live) = loaded.requests.get(&request).ok_or(RunError::NotFound)?;
         let current = machine_view(row, *live)?;
         let policy = &loaded.policies[&row.policy];
-        let action = format!("request.{}", event.name());
-        let transition = apply(&current, &policy.rules, event, now, &mut RandomIds)
-            .map_err(RunError::Refused)?;
-        write_into(&mut self.batch, row, policy, &transition, &action, now)?;
+        let transition = step_into(&mut self.batch, row, &current, policy, event, now)?;
         self.moved.push((request, current, transition));
         Ok(())
     }
@@ -190,11 +215,16 @@ impl<'q> Writes<'q> {
         conn: &mut SqliteConnection,
         loaded: &Loaded,
         now: DateTime<Utc>,
-    ) -> Result<(), RunError> {
+    ) -> Result<(), sqlx::Error> {
         self.batch.run(&mut *conn).await?;
         for (request, before, after) in self.moved {
             let (row, _) = &loaded.requests[&request];
-            remove_if_target_left(&mut *conn, row, &before, &after, now).await?;
+            remove_if_target_left(&mut *conn, row, &before, &after, now)
+                .await
+                .map_err(|e| match e {
+                    RunError::Db(e) => e,
+                    other => sqlx::Error::Protocol(other.to_string()),
+                })?;
         }
         Ok(())
     }

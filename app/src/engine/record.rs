@@ -45,20 +45,17 @@ impl GroupWrite for Finished {
         &state.recorder
     }
 
-    async fn write(state: &AppState, steps: &[Self], now: DateTime<Utc>) -> Vec<Self::Answer> {
-        match write_group(state, steps, now).await {
-            Ok(()) => vec![Ok(()); steps.len()],
-            Err(e) if steps.len() > 1 => {
-                tracing::warn!(error = %e, attempts = steps.len(), "a group of attempts failed; recording each alone");
-                let mut each = Vec::with_capacity(steps.len());
-                for step in steps {
-                    let alone = write_group(state, std::slice::from_ref(step), now).await;
-                    each.push(alone.map_err(|e| e.to_string()));
-                }
-                each
-            }
-            Err(e) => vec![Err(e.to_string())],
-        }
+    async fn write(
+        state: &AppState,
+        steps: &[Self],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Self::Answer>, sqlx::Error> {
+        write_group(state, steps, now).await?;
+        Ok(vec![Ok(()); steps.len()])
+    }
+
+    fn failed(error: &sqlx::Error) -> Self::Answer {
+        Err(error.to_string())
     }
 }
 
@@ -94,7 +91,7 @@ async fn write_group(
         if let Some(correlation) = &f.result.correlation_id {
             requests::set_correlation(&mut w.batch, f.instance, correlation);
         }
-        let Some(event) = event_of(&mut tx, f, now).await? else {
+        let Some(event) = event_of(&mut tx, &mut w.batch, f, now).await? else {
             // Retried later; its job stays.
             continue;
         };
@@ -120,18 +117,16 @@ async fn write_group(
             }
         }
     }
-    w.finish(&mut tx, &loaded, now).await.map_err(|e| match e {
-        RunError::Db(e) => e,
-        other => sqlx::Error::Protocol(other.to_string()),
-    })?;
+    w.finish(&mut tx, &loaded, now).await?;
     tx.commit().await
 }
 
-/// What the attempt means for the request, or `None` when it is to be tried again: its job is
-/// then put back for later at once (a retry is rare enough for a statement of its own).
-async fn event_of(
+/// What the attempt means for the request, or `None` when it is to be tried again (its job
+/// then put back for later in `b`).
+async fn event_of<'q>(
     tx: &mut sqlx::SqliteConnection,
-    f: &Finished,
+    b: &mut Batch<'q>,
+    f: &'q Finished,
     now: DateTime<Utc>,
 ) -> Result<Option<Event>, sqlx::Error> {
     let (instance, stage, waits) = (f.instance, f.stage, f.waits);
@@ -150,9 +145,7 @@ async fn event_of(
             Outcome::Fail => Some(give_up),
             Outcome::Retry => match next_try(tx, f, now).await? {
                 Some(at) => {
-                    let mut b = Batch::new();
-                    jobs::reschedule_in(&mut b, f.job, at, f.result.error.as_deref());
-                    b.run(tx).await?;
+                    jobs::reschedule_in(b, f.job, at, f.result.error.as_deref());
                     None
                 }
                 None => Some(give_up),

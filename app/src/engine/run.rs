@@ -109,11 +109,27 @@ async fn step(
     along: Batch<'_>,
 ) -> Result<Transition, RunError> {
     let policy = Policy::load(&mut *conn, row.policy).await?;
+    let mut b = along;
+    let transition = step_into(&mut b, row, current, &policy, event, now)?;
+    b.run(&mut *conn).await?;
+    remove_if_target_left(conn, row, current, &transition, now).await?;
+    Ok(transition)
+}
+
+/// The machine's step on a request as loaded, its writes appended to `b` (not run): the one
+/// step of a single event and of a group's (`engine::group::Writes`).
+pub(crate) fn step_into(
+    b: &mut Batch<'_>,
+    row: &RequestRow,
+    current: &AccessRequest,
+    policy: &Policy,
+    event: Event,
+    now: DateTime<Utc>,
+) -> Result<Transition, RunError> {
     let action = format!("request.{}", event.name());
     let transition =
         apply(current, &policy.rules, event, now, &mut RandomIds).map_err(RunError::Refused)?;
-    write(&mut *conn, row, &policy, &transition, &action, now, along).await?;
-    remove_if_target_left(conn, row, current, &transition, now).await?;
+    write_into(b, row, policy, &transition, &action, now)?;
     Ok(transition)
 }
 
@@ -320,8 +336,8 @@ pub async fn write(
     b.run(conn).await
 }
 
-/// [`write`]'s statements, appended to `b` and not run: a group of steps sends them together.
-pub fn write_into(
+/// [`write`]'s statements, appended to `b` and not run.
+fn write_into(
     b: &mut Batch<'_>,
     row: &RequestRow,
     policy: &Policy,

@@ -97,24 +97,17 @@ impl GroupWrite for ResumeStep {
         &state.resumes
     }
 
-    async fn write(state: &AppState, steps: &[Self], now: DateTime<Utc>) -> Vec<Self::Answer> {
-        match write_group(state, steps, now).await {
-            Ok(answers) => answers,
-            Err(e) if steps.len() > 1 => {
-                tracing::warn!(error = %e, resumes = steps.len(), "a group of resumes failed; writing each alone");
-                let mut each = Vec::with_capacity(steps.len());
-                for step in steps {
-                    each.push(
-                        match write_group(state, std::slice::from_ref(step), now).await {
-                            Ok(mut answer) => answer.remove(0),
-                            Err(e) => Err(e.into()),
-                        },
-                    );
-                }
-                each
-            }
-            Err(e) => vec![Err(e.into())],
-        }
+    async fn write(
+        state: &AppState,
+        steps: &[Self],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Self::Answer>, sqlx::Error> {
+        write_group(state, steps, now).await
+    }
+
+    fn failed(error: &sqlx::Error) -> Self::Answer {
+        tracing::error!(%error, "a resume could not be written");
+        Err(AppError::Internal)
     }
 }
 
@@ -141,10 +134,7 @@ async fn write_group(
         };
         answers.push(answer);
     }
-    w.finish(&mut tx, &loaded, now).await.map_err(|e| match e {
-        RunError::Db(e) => e,
-        other => sqlx::Error::Protocol(other.to_string()),
-    })?;
+    w.finish(&mut tx, &loaded, now).await?;
     tx.commit().await?;
     Ok(answers)
 }

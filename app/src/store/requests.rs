@@ -240,16 +240,7 @@ pub async fn get_with_live_wait(
     conn: &mut SqliteConnection,
     id: RequestId,
 ) -> Result<Option<(RequestRow, Option<(Stage, CalloutInstanceId)>)>, sqlx::Error> {
-    let row = sqlx::query(&format!(
-        "SELECT {REQUEST_COLUMNS}, ({LIVE_WAIT}) AS live_wait FROM requests WHERE id = ?"
-    ))
-    .bind(id.to_string())
-    .fetch_optional(conn)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let request = request_row(RawRequest::from_row(&row)?)?;
-    let wait = live_wait_of(row.try_get("live_wait")?)?;
-    Ok(Some((request, wait)))
+    Ok(get_many_with_live_wait(conn, &[id]).await?.pop())
 }
 
 /// [`get_with_live_wait`] for several requests in one read (a group of steps); those that do
@@ -649,30 +640,13 @@ pub async fn attempt_count(
         .await
 }
 
-/// Numbered in its own insert: one more than the instance's attempts so far.
-const INSERT_ATTEMPT: &str = "INSERT INTO callout_attempts (instance_id, attempt_number, started_at, http_status, latency_ms, error, response_excerpt) \
-     VALUES (?, (SELECT COUNT(*) + 1 FROM callout_attempts WHERE instance_id = ?), ?, ?, ?, ?, ?)";
-
-/// Records an attempt now and says its number (a retry's schedule needs it).
-pub async fn insert_attempt(
-    conn: &mut SqliteConnection,
-    a: &NewAttempt<'_>,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(&format!("{INSERT_ATTEMPT} RETURNING attempt_number"))
-        .bind(a.instance.to_string())
-        .bind(a.instance.to_string())
-        .bind(db_time(a.started_at))
-        .bind(a.http_status.map(i64::from))
-        .bind(a.latency_ms)
-        .bind(a.error)
-        .bind(a.excerpt)
-        .fetch_one(conn)
-        .await
-}
-
-/// Records an attempt with a step's other writes, when nothing needs its number.
+/// Records an attempt with a step's other writes, numbered in its own insert: one more than
+/// the instance's attempts so far.
 pub fn insert_attempt_in<'q>(b: &mut Batch<'q>, a: &NewAttempt<'q>) {
-    b.push(INSERT_ATTEMPT)
+    b.push(
+        "INSERT INTO callout_attempts (instance_id, attempt_number, started_at, http_status, latency_ms, error, response_excerpt) \
+         VALUES (?, (SELECT COUNT(*) + 1 FROM callout_attempts WHERE instance_id = ?), ?, ?, ?, ?, ?)",
+    )
         .bind(a.instance.to_string())
         .bind(a.instance.to_string())
         .bind(db_time(a.started_at))
