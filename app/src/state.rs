@@ -125,6 +125,8 @@ pub struct AppState {
     pub recorder: Arc<crate::engine::group::Groups<crate::engine::record::Finished>>,
     /// Workflows' resumes waiting to be written together (`services::resume`).
     pub resumes: Arc<crate::engine::group::Groups<crate::services::resume::ResumeStep>>,
+    /// New requests waiting to be written together (`services::submissions`).
+    pub submissions: Arc<crate::engine::group::Groups<crate::services::submissions::Submission>>,
 }
 
 impl AppState {
@@ -148,6 +150,7 @@ impl AppState {
             sealer: Sealer::none(),
             recorder: Arc::default(),
             resumes: Arc::default(),
+            submissions: Arc::default(),
         }
     }
 

@@ -10,6 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
+use std::hash::Hash;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
@@ -31,10 +32,13 @@ pub const GROUP_MAX: usize = 64;
 /// A kind of step written in groups.
 pub trait GroupWrite: Sized + Send + Sync + 'static {
     type Answer: Send + 'static;
+    /// What a group holds once.
+    type Key: Hash + Eq;
 
-    /// The request the step moves: a group holds each request once, so that a second step
-    /// for it (a repeated resume, say) sees what the first one did.
-    fn request(&self) -> RequestId;
+    /// A group holds each key once, so that a second step with it sees what the first one
+    /// did: the request a step moves (a repeated resume, say), or the target and package a
+    /// new request asks for (a second request for them is refused as a duplicate).
+    fn key(&self) -> Self::Key;
 
     /// Where steps of this kind wait.
     fn queue(state: &AppState) -> &Groups<Self>;
@@ -101,8 +105,7 @@ async fn write_groups<T: GroupWrite>(state: &AppState) {
                 queue.writing = false;
                 return;
             }
-            let (group, later) =
-                next_group(std::mem::take(&mut queue.waiting), |(s, _)| s.request());
+            let (group, later) = next_group(std::mem::take(&mut queue.waiting), |(s, _)| s.key());
             queue.waiting = later;
             group
         };
@@ -140,13 +143,13 @@ async fn write_or_each<T: GroupWrite>(
     }
 }
 
-/// Splits what waits into the next group (at most [`GROUP_MAX`], one per request, in the
-/// order they came) and what waits for a later one.
-fn next_group<W>(waiting: Vec<W>, request: impl Fn(&W) -> RequestId) -> (Vec<W>, Vec<W>) {
+/// Splits what waits into the next group (at most [`GROUP_MAX`], one per key, in the order
+/// they came) and what waits for a later one.
+fn next_group<W, K: Hash + Eq>(waiting: Vec<W>, key: impl Fn(&W) -> K) -> (Vec<W>, Vec<W>) {
     let mut seen = HashSet::new();
     waiting
         .into_iter()
-        .partition(|w| seen.len() < GROUP_MAX && seen.insert(request(w)))
+        .partition(|w| seen.len() < GROUP_MAX && seen.insert(key(w)))
 }
 
 /// A group's requests (each with the instance that holds it) and their policies, read in one

@@ -37,7 +37,9 @@ impl GroupWrite for Finished {
     /// An error leaves the job claimed: its lease runs out and the attempt is made again.
     type Answer = Result<(), String>;
 
-    fn request(&self) -> RequestId {
+    type Key = RequestId;
+
+    fn key(&self) -> RequestId {
         self.request
     }
 

@@ -85,19 +85,24 @@ pub async fn run_event_with(
     step(conn, &row, &current, event, now, along).await
 }
 
-/// Stores a new request and submits it. The row goes in the step's batch, and the machine
-/// starts from the row as stored, without reading it back.
-pub async fn submit_new(
-    conn: &mut SqliteConnection,
+/// A new request's row and its submit, appended to `b` (not run); nothing is appended when
+/// the machine refuses. The machine starts from the row as stored, without reading it back.
+pub(crate) fn submit_into(
+    b: &mut Batch<'_>,
     new: &NewRequest<'_>,
     by: Actor,
+    policy: &Policy,
     now: DateTime<Utc>,
-    mut along: Batch<'_>,
 ) -> Result<Transition, RunError> {
-    requests::insert(&mut along, new, now);
     let row = new.stored(now);
     let current = machine_view(&row, None)?;
-    step(conn, &row, &current, Event::Submit { by }, now, along).await
+    let event = Event::Submit { by };
+    let action = format!("request.{}", event.name());
+    let transition =
+        apply(&current, &policy.rules, event, now, &mut RandomIds).map_err(RunError::Refused)?;
+    requests::insert(b, new, now);
+    write_into(b, &row, policy, &transition, &action, now)?;
+    Ok(transition)
 }
 
 async fn step(

@@ -4,7 +4,8 @@
 //! path through the lifecycle engine as a user's own request, in one transaction.
 
 use super::manager_views::managed_catalogs;
-use super::requests::{actor_of, catalog_of, check_text, remove, store_and_submit, Refusals};
+use super::requests::{actor_of, catalog_of, check_text, remove};
+use super::submissions::{store_and_submit, Refusals};
 use crate::auth::authz::Principal;
 use crate::domain::ids::{AccessPackageId, AssignmentId, CatalogId, PolicyId, RequestId, UserId};
 use crate::domain::lifecycle::{RemovalKind, RequestType};
@@ -45,7 +46,6 @@ pub async fn admin_add(
     use keys::{PACKAGE, POLICY, TARGET};
     managed_catalogs(p)?;
     check_text(keys::JUSTIFICATION, "The justification", &ask.justification)?;
-    let now = state.clock.now();
     let mut conn = state.db.acquire().await?;
     let catalog = packages::catalog_of_package(&mut conn, ask.package)
         .await?
@@ -102,9 +102,8 @@ pub async fn admin_add(
     drop(conn);
     let (requestor_kind, requestor_id) = actor_columns(&actor_of(p));
     let id = RequestId::new();
-    let mut tx = crate::store::write_tx(&state.writer).await?;
     store_and_submit(
-        &mut tx,
+        state,
         p,
         &NewRequest {
             id,
@@ -125,11 +124,8 @@ pub async fn admin_add(
                 target.display_name
             ),
         },
-        now,
     )
     .await?;
-    tx.commit().await?;
-    state.wake.notify_one();
     Ok(id)
 }
 

@@ -15,6 +15,7 @@ pub mod request_views;
 pub mod requests;
 pub mod resume;
 pub mod session;
+pub mod submissions;
 pub mod throttle;
 pub mod tokens;
 

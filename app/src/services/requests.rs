@@ -5,11 +5,12 @@
 //! the same helpers. Every entry point also writes one audit event naming the caller (the
 //! engine's own events name Latch, which carries the lifecycle out).
 
+use super::submissions::{store_and_submit, Refusals};
 use crate::auth::authz::Principal;
 use crate::domain::ids::{AccessPackageId, AssignmentId, CatalogId, PolicyId, RequestId, UserId};
 use crate::domain::lifecycle::{Actor, Event, RefusalKind, RemovalKind, RequestType};
 use crate::domain::role::Role;
-use crate::engine::run::{run_event, run_removal, submit_new, RunError};
+use crate::engine::run::{run_event, run_removal, RunError};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::audit::{self, AuditEntry};
@@ -59,59 +60,6 @@ pub(super) fn check_text(field: &str, label: &str, text: &str) -> Result<(), App
     Ok(())
 }
 
-/// What one refusal up front says, in the words of whoever asked.
-pub(super) struct Refusals {
-    /// The target was disabled after the caller's checks (a leaver, at the same moment).
-    pub(super) target_disabled: AppError,
-    pub(super) has_package: String,
-    pub(super) has_open_request: String,
-}
-
-/// The one path of `userAdd` and `adminAdd` once the caller and the scope are checked: refuse
-/// a duplicate, store the request, submit it, and audit who asked.
-///
-/// The callers check the package, policy and target before their write transaction, on a
-/// reading connection: the one write connection is Latch's narrowest point, and those checks
-/// only refuse. What a change made meanwhile could turn (the target disabled as a leaver, the
-/// package given or asked for) is read again here, inside the transaction, in one query.
-pub(super) async fn store_and_submit(
-    conn: &mut SqliteConnection,
-    p: &Principal,
-    new: &NewRequest<'_>,
-    refusals: Refusals,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let holding = requests::holding(&mut *conn, new.target, new.package).await?;
-    if !holding.target_enabled {
-        return Err(refusals.target_disabled);
-    }
-    if holding.assigned {
-        return Err(AppError::Conflict(refusals.has_package));
-    }
-    if holding.open_request {
-        return Err(AppError::Conflict(refusals.has_open_request));
-    }
-    let mut along = Batch::new();
-    audit_caller_in(
-        &mut along,
-        p,
-        new.kind.wire_name(),
-        "assignmentRequest",
-        new.id.to_string(),
-        json!({ "after": {
-            "requestType": new.kind.wire_name(),
-            "accessPackage": new.package,
-            "assignmentPolicy": new.policy,
-            "target": new.target,
-        }}),
-        now,
-    );
-    submit_new(&mut *conn, new, actor_of(p), now, along)
-        .await
-        .map_err(from_run)?;
-    Ok(())
-}
-
 /// The signed-in user asks for an access package under a policy (`userAdd`).
 pub async fn submit(
     state: &AppState,
@@ -121,7 +69,6 @@ pub async fn submit(
 ) -> Result<RequestId, AppError> {
     let me = user_of(p)?;
     check_text("justification", "Justification", justification)?;
-    let now = state.clock.now();
     let mut conn = state.db.acquire().await?;
     let record = packages::get_policy(&mut conn, policy)
         .await?
@@ -139,10 +86,9 @@ pub async fn submit(
         )));
     }
     drop(conn);
-    let mut tx = crate::store::write_tx(&state.writer).await?;
     let id = RequestId::new();
     store_and_submit(
-        &mut tx,
+        state,
         p,
         &NewRequest {
             id,
@@ -160,11 +106,8 @@ pub async fn submit(
             has_package: "You already have this access package.".into(),
             has_open_request: "You already have an open request for this access package.".into(),
         },
-        now,
     )
     .await?;
-    tx.commit().await?;
-    state.wake.notify_one();
     Ok(id)
 }
 

@@ -89,7 +89,9 @@ pub struct ResumeStep {
 impl GroupWrite for ResumeStep {
     type Answer = Result<Resumed, AppError>;
 
-    fn request(&self) -> RequestId {
+    type Key = RequestId;
+
+    fn key(&self) -> RequestId {
         self.request
     }
 

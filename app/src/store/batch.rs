@@ -11,6 +11,9 @@ use sqlx::error::BoxDynError;
 use sqlx::sqlite::{Sqlite, SqliteArguments};
 use sqlx::{Arguments, Encode, SqliteConnection, Type};
 
+/// The largest batch whose prepared statements a connection keeps: one step's writes.
+const KEEP_PREPARED_MAX: usize = 16;
+
 #[derive(Default)]
 pub struct Batch<'q> {
     sql: String,
@@ -57,7 +60,15 @@ impl<'q> Batch<'q> {
         if self.statements == 0 {
             return Ok(());
         }
-        sqlx::query_with(&self.sql, self.args).execute(conn).await?;
+        // A connection keeps its prepared statements by their text; a group's batch is a
+        // text seldom seen twice, and keeping it would hold its compiled statements (hundreds
+        // for a group of 64 steps) until it is evicted, which is what lifted the server's
+        // peak memory under load. One step's batch is one of a few shapes, worth keeping.
+        let keep = self.statements <= KEEP_PREPARED_MAX;
+        sqlx::query_with(&self.sql, self.args)
+            .persistent(keep)
+            .execute(conn)
+            .await?;
         Ok(())
     }
 }

@@ -95,7 +95,7 @@ pub struct NewRequest<'a> {
     pub package: AccessPackageId,
     pub policy: PolicyId,
     pub target: UserId,
-    pub requestor_kind: &'a str,
+    pub requestor_kind: &'static str,
     pub requestor_id: Option<String>,
     pub assignment: Option<AssignmentId>,
     pub justification: &'a str,
@@ -405,23 +405,46 @@ pub async fn holding(
     target: UserId,
     package: AccessPackageId,
 ) -> Result<Holding, sqlx::Error> {
-    let (target_enabled, assigned, open_request): (bool, bool, bool) = sqlx::query_as(
-        "SELECT COALESCE((SELECT enabled FROM users WHERE id = ?1), 0), \
-                EXISTS (SELECT 1 FROM assignments WHERE target_id = ?1 AND access_package_id = ?2 \
+    let mut held = holding_many(conn, &[(target, package)]).await?;
+    held.pop()
+        .ok_or_else(|| sqlx::Error::Protocol("holding: no row for the one pair asked".into()))
+}
+
+/// [`holding`] for several target and package pairs in one query, in the order asked.
+pub async fn holding_many(
+    conn: &mut SqliteConnection,
+    asked: &[(UserId, AccessPackageId)],
+) -> Result<Vec<Holding>, sqlx::Error> {
+    if asked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let values = vec!["(?, ?, ?)"; asked.len()].join(", ");
+    let sql = format!(
+        "WITH asked (n, target, package) AS (VALUES {values}) \
+         SELECT COALESCE((SELECT enabled FROM users WHERE id = a.target), 0), \
+                EXISTS (SELECT 1 FROM assignments WHERE target_id = a.target AND access_package_id = a.package \
                         AND state IN ('delivering', 'delivered')), \
-                EXISTS (SELECT 1 FROM requests WHERE target_id = ?1 AND access_package_id = ?2 \
+                EXISTS (SELECT 1 FROM requests WHERE target_id = a.target AND access_package_id = a.package \
                         AND state IN ('submitted', 'pendingApproval', 'delivering') \
-                        AND request_type IN ('userAdd', 'adminAdd'))",
-    )
-    .bind(target.to_string())
-    .bind(package.to_string())
-    .fetch_one(conn)
-    .await?;
-    Ok(Holding {
-        target_enabled,
-        assigned,
-        open_request,
-    })
+                        AND request_type IN ('userAdd', 'adminAdd')) \
+         FROM asked a ORDER BY a.n"
+    );
+    let mut query = sqlx::query_as::<_, (bool, bool, bool)>(&sql);
+    for (n, (target, package)) in asked.iter().enumerate() {
+        query = query
+            .bind(n as i64)
+            .bind(target.to_string())
+            .bind(package.to_string());
+    }
+    let rows = query.fetch_all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(target_enabled, assigned, open_request)| Holding {
+            target_enabled,
+            assigned,
+            open_request,
+        })
+        .collect())
 }
 
 // ---- callout instances and attempts ----
@@ -809,6 +832,54 @@ mod tests {
         let nobody = holding(&mut conn, UserId::new(), package).await.unwrap();
         assert!(!nobody.target_enabled && !nobody.assigned && !nobody.open_request);
     }
+
+    #[tokio::test]
+    async fn holdings_of_several_pairs_come_in_the_order_asked() {
+        let (db, _dir) = demo_test_db().await;
+        let mut conn = db.acquire().await.unwrap();
+        let (policy, package): (String, String) =
+            sqlx::query_as("SELECT id, access_package_id FROM policies LIMIT 1")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        let package: AccessPackageId = package.parse().unwrap();
+        let users: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM users WHERE enabled = 1 LIMIT 2")
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+        let (asks, free): (UserId, UserId) = (users[0].parse().unwrap(), users[1].parse().unwrap());
+        let mut b = Batch::new();
+        let new = NewRequest {
+            id: RequestId::new(),
+            kind: RequestType::AdminAdd,
+            package,
+            policy: policy.parse().unwrap(),
+            target: asks,
+            requestor_kind: "system",
+            requestor_id: None,
+            assignment: None,
+            justification: "",
+        };
+        insert(&mut b, &new, Utc::now());
+        b.run(&mut conn).await.unwrap();
+
+        let asked = [(free, package), (UserId::new(), package), (asks, package)];
+        let many = holding_many(&mut conn, &asked).await.unwrap();
+        let mut alone = Vec::new();
+        for (target, package) in asked {
+            alone.push(holding(&mut conn, target, package).await.unwrap());
+        }
+        assert_eq!(many, alone);
+        assert_eq!(
+            many.iter()
+                .map(|h| (h.target_enabled, h.open_request))
+                .collect::<Vec<_>>(),
+            [(true, false), (false, false), (true, true)]
+        );
+        assert!(holding_many(&mut conn, &[]).await.unwrap().is_empty());
+    }
+
     #[tokio::test]
     async fn several_requests_read_together_as_each_alone() {
         let (db, _dir) = demo_test_db().await;

@@ -101,6 +101,31 @@ pub(crate) async fn call(
     (status, json)
 }
 
+/// Polls every call together on this task, so that they interleave at every await (and the
+/// ones that reach a group's queue together are written in one group).
+pub(crate) async fn join_all<F: std::future::Future>(calls: Vec<F>) -> Vec<F::Output> {
+    let mut pinned: Vec<std::pin::Pin<Box<F>>> = calls.into_iter().map(Box::pin).collect();
+    let mut results: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, result) in pinned.iter_mut().zip(results.iter_mut()) {
+            if result.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(out) => *result = Some(out),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    results.into_iter().map(|r| r.unwrap()).collect()
+}
+
 pub(crate) async fn marketing(app: &TestApp) -> CatalogId {
     app.id_of("SELECT id FROM catalogs WHERE display_name = 'Marketing'")
         .await

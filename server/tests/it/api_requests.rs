@@ -3,7 +3,7 @@
 //! reads scoped to the catalogs an app manages, cancel, callout instances after the worker ran,
 //! and every refusal (401, 403, 404, 400 naming the property, 409).
 
-use crate::api::{call, call_raw, register, token};
+use crate::api::{call, call_raw, join_all, register, token};
 use crate::harness::TestApp;
 use crate::receiver::TestReceiver;
 use app::domain::endpoint::Endpoint;
@@ -632,6 +632,58 @@ async fn duplicates_are_conflicts_and_create_nothing() {
         "Adele Vance already has this access package."
     );
     assert_eq!(w.app.scalar("SELECT COUNT(*) FROM requests").await, 2);
+}
+
+#[tokio::test]
+async fn requests_posted_together_each_get_their_answer_and_a_duplicate_among_them_is_refused() {
+    let w = World::new().await;
+    let adele = w.tools_for("adele@contoso.test").await;
+    let alex = w.tools_for("alex@contoso.test").await;
+    let approver = w.analytics_for("approver@contoso.test").await;
+    let mut bodies = vec![adele; 5];
+    bodies.extend([alex.clone(), approver, alex]);
+    let answers = join_all(bodies.into_iter().map(|b| w.post_request(b)).collect()).await;
+    let statuses: Vec<StatusCode> = answers.iter().map(|(s, _)| *s).collect();
+    let created = |range: std::ops::Range<usize>| {
+        statuses[range]
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count()
+    };
+    assert_eq!(created(0..5), 1, "one of Adele's five: {statuses:?}");
+    assert_eq!(
+        created(5..8),
+        2,
+        "one of Alex's two and the approver's: {statuses:?}"
+    );
+    for (status, body) in &answers {
+        if *status != StatusCode::CREATED {
+            assert_eq!(*status, StatusCode::CONFLICT, "{body}");
+            assert!(
+                body["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("already has an open request for this access package."),
+                "{body}"
+            );
+        }
+    }
+    // Each 201 names the request it created, and only those exist.
+    let mut ids: Vec<&str> = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .map(|(_, b)| b["id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3);
+    assert_eq!(w.app.scalar("SELECT COUNT(*) FROM requests").await, 3);
+    assert_eq!(
+        w.app
+            .scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'assignmentRequest.adminAdd'")
+            .await,
+        3
+    );
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! `resume` through the real router: every rule of api.md in its order, both path segments
 //! under both versions, duplicates, racing resumes, and resumes after cancel or timeout.
 
-use crate::api::{app_with_role, call, marketing, token};
+use crate::api::{app_with_role, call, join_all, marketing, token};
 use crate::harness::{TestApp, HOST};
 use crate::receiver::TestReceiver;
 use app::domain::ids::{PolicyId, RequestId};
@@ -374,30 +374,6 @@ async fn racing_resumes_make_exactly_one_transition() {
     assert_eq!(ok + conflicts, 20, "{statuses:?}");
     assert_eq!(ok, 10, "the winner and its nine duplicates: {statuses:?}");
     assert_eq!(w.resumes_recorded(id).await, 1, "exactly one transition");
-}
-
-/// Polls every call together on this task, so the resumes interleave at every await.
-async fn join_all<F: std::future::Future<Output = StatusCode>>(calls: Vec<F>) -> Vec<StatusCode> {
-    let mut pinned: Vec<std::pin::Pin<Box<F>>> = calls.into_iter().map(Box::pin).collect();
-    let mut results: Vec<Option<StatusCode>> = vec![None; pinned.len()];
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (i, f) in pinned.iter_mut().enumerate() {
-            if results[i].is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(s) => results[i] = Some(s),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    results.into_iter().map(|r| r.unwrap()).collect()
 }
 
 #[tokio::test]

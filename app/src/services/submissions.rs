@@ -1,0 +1,189 @@
+//! New requests (`userAdd`, `adminAdd`) written in groups (`engine::group`): those that
+//! arrive while a group is being written go together in the next, in one transaction: one
+//! query reads what every target already holds of its package, one per distinct policy, one
+//! batch stores and submits them all, one `COMMIT`.
+//!
+//! A group holds each target and package once: a second request for the same pair waits for
+//! the next group and is refused there as a duplicate, as it would be one after the other.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::requests::{actor_of, audit_caller_in, from_run};
+use crate::auth::authz::Principal;
+use crate::domain::ids::{AccessPackageId, PolicyId, RequestId, UserId};
+use crate::domain::lifecycle::RequestType;
+use crate::engine::group::{self, GroupWrite, Groups};
+use crate::engine::policy::Policy;
+use crate::engine::run::{submit_into, RunError};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::batch::Batch;
+use crate::store::requests::{self, Holding, NewRequest};
+
+/// What a refusal up front says, in the words of whoever asked.
+#[derive(Debug, Clone)]
+pub(super) struct Refusals {
+    /// The target was disabled after the caller's checks (a leaver, at the same moment).
+    pub(super) target_disabled: AppError,
+    pub(super) has_package: String,
+    pub(super) has_open_request: String,
+}
+
+impl Refusals {
+    fn of(&self, holding: Holding) -> Option<AppError> {
+        if !holding.target_enabled {
+            Some(self.target_disabled.clone())
+        } else if holding.assigned {
+            Some(AppError::Conflict(self.has_package.clone()))
+        } else if holding.open_request {
+            Some(AppError::Conflict(self.has_open_request.clone()))
+        } else {
+            None
+        }
+    }
+}
+
+/// A new request waiting for its group: what `NewRequest` borrows, owned.
+pub struct Submission {
+    id: RequestId,
+    kind: RequestType,
+    package: AccessPackageId,
+    policy: PolicyId,
+    target: UserId,
+    requestor_kind: &'static str,
+    requestor_id: Option<String>,
+    justification: String,
+    caller: Principal,
+    refusals: Refusals,
+}
+
+impl Submission {
+    fn new_request(&self) -> NewRequest<'_> {
+        NewRequest {
+            id: self.id,
+            kind: self.kind,
+            package: self.package,
+            policy: self.policy,
+            target: self.target,
+            requestor_kind: self.requestor_kind,
+            requestor_id: self.requestor_id.clone(),
+            assignment: None,
+            justification: &self.justification,
+        }
+    }
+}
+
+/// The one path of `userAdd` and `adminAdd` once the caller and the scope are checked: refuse
+/// a duplicate, store the request, submit it (approval, stages, delivery), and audit who
+/// asked; returns once it is committed.
+///
+/// The callers check the package, policy and target before, on a reading connection: the one
+/// write connection is Latch's narrowest point, and those checks only refuse. What a change
+/// made meanwhile could turn (the target disabled as a leaver, the package given or asked
+/// for) is read again inside the group's transaction.
+pub(super) async fn store_and_submit(
+    state: &AppState,
+    p: &Principal,
+    new: &NewRequest<'_>,
+    refusals: Refusals,
+) -> Result<(), AppError> {
+    let submission = Submission {
+        id: new.id,
+        kind: new.kind,
+        package: new.package,
+        policy: new.policy,
+        target: new.target,
+        requestor_kind: new.requestor_kind,
+        requestor_id: new.requestor_id.clone(),
+        justification: new.justification.to_owned(),
+        caller: p.clone(),
+        refusals,
+    };
+    group::submit(state, submission).await.unwrap_or_else(|| {
+        tracing::error!("the submitting task ended before answering");
+        Err(AppError::Internal)
+    })
+}
+
+impl GroupWrite for Submission {
+    type Answer = Result<(), AppError>;
+    type Key = (UserId, AccessPackageId);
+
+    fn key(&self) -> Self::Key {
+        (self.target, self.package)
+    }
+
+    fn queue(state: &AppState) -> &Groups<Self> {
+        &state.submissions
+    }
+
+    async fn write(
+        state: &AppState,
+        steps: &[Self],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Self::Answer>, sqlx::Error> {
+        write_group(state, steps, now).await
+    }
+
+    fn failed(error: &sqlx::Error) -> Self::Answer {
+        tracing::error!(%error, "a new request could not be written");
+        Err(AppError::Internal)
+    }
+}
+
+/// Every submission's answer; those not refused, stored and submitted in one transaction.
+async fn write_group(
+    state: &AppState,
+    steps: &[Submission],
+    now: DateTime<Utc>,
+) -> Result<Vec<Result<(), AppError>>, sqlx::Error> {
+    let mut tx = crate::store::write_tx(&state.writer).await?;
+    let asked: Vec<_> = steps.iter().map(|s| (s.target, s.package)).collect();
+    let held = requests::holding_many(&mut tx, &asked).await?;
+    let mut policies: HashMap<PolicyId, Policy> = HashMap::new();
+    let mut b = Batch::new();
+    let mut answers = Vec::with_capacity(steps.len());
+    for (s, holding) in steps.iter().zip(held) {
+        if let Some(refusal) = s.refusals.of(holding) {
+            answers.push(Err(refusal));
+            continue;
+        }
+        let policy = match policies.entry(s.policy) {
+            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(Policy::load(&mut tx, s.policy).await?)
+            }
+        };
+        let new = s.new_request();
+        match submit_into(&mut b, &new, actor_of(&s.caller), policy, now) {
+            Ok(_) => {
+                audit_caller_in(
+                    &mut b,
+                    &s.caller,
+                    s.kind.wire_name(),
+                    "assignmentRequest",
+                    s.id.to_string(),
+                    json!({ "after": {
+                        "requestType": s.kind.wire_name(),
+                        "accessPackage": s.package,
+                        "assignmentPolicy": s.policy,
+                        "target": s.target,
+                    }}),
+                    now,
+                );
+                answers.push(Ok(()));
+            }
+            Err(RunError::Db(e)) => return Err(e),
+            Err(other) => answers.push(Err(from_run(other))),
+        }
+    }
+    b.run(&mut tx).await?;
+    tx.commit().await?;
+    if answers.iter().any(Result::is_ok) {
+        state.wake.notify_one();
+    }
+    Ok(answers)
+}
