@@ -207,6 +207,7 @@ impl<'q> Writes<'q> {
         let current = machine_view(row, *live)?;
         let policy = &loaded.policies[&row.policy];
         let transition = step_into(&mut self.batch, row, &current, policy, event, now)?;
+        self.batch.end_part();
         self.moved.push((request, current, transition));
         Ok(())
     }

@@ -174,6 +174,7 @@ async fn write_group(
                     }}),
                     now,
                 );
+                b.end_part();
                 answers.push(Ok(()));
             }
             Err(RunError::Db(e)) => return Err(e),
