@@ -6,6 +6,7 @@ use crate::clock::Clock;
 use crate::delivery::http::HttpDeliverer;
 use crate::domain::limits::ExtensionLimits;
 use crate::domain::throttle::ThrottleLimits;
+use crate::engine::group::{GroupWriter, Groups, Queue};
 use crate::store::sealed::Sealer;
 use sqlx::sqlite::SqlitePoolOptions;
 use sqlx::SqlitePool;
@@ -122,11 +123,13 @@ pub struct AppState {
     /// [`AppState::with_sealer`] gives one.
     pub sealer: Sealer,
     /// Delivery attempts waiting to be written together (`engine::record`).
-    pub recorder: Arc<crate::engine::group::Groups<crate::engine::record::Finished>>,
+    pub recorder: Arc<Groups<crate::engine::record::Finished>>,
     /// Workflows' resumes waiting to be written together (`services::resume`).
-    pub resumes: Arc<crate::engine::group::Groups<crate::services::resume::ResumeStep>>,
+    pub resumes: Arc<Groups<crate::services::resume::ResumeStep>>,
     /// New requests waiting to be written together (`services::submissions`).
-    pub submissions: Arc<crate::engine::group::Groups<crate::services::submissions::Submission>>,
+    pub submissions: Arc<Groups<crate::services::submissions::Submission>>,
+    /// Writes what waits in those three, a turn at a time (`engine::group`).
+    pub group_writer: Arc<GroupWriter>,
 }
 
 impl AppState {
@@ -138,6 +141,12 @@ impl AppState {
             .oidc
             .clone()
             .map(|o| Arc::new(crate::oidc::Oidc::new(o, &settings.public_url)));
+        let (recorder, resumes, submissions) = (Arc::default(), Arc::default(), Arc::default());
+        let group_writer = Arc::new(GroupWriter::new(vec![
+            Arc::clone(&submissions) as Arc<dyn Queue>,
+            Arc::clone(&recorder) as Arc<dyn Queue>,
+            Arc::clone(&resumes) as Arc<dyn Queue>,
+        ]));
         AppState {
             oidc,
             deliverer: HttpDeliverer::new(settings.callout_allow_hosts.clone()),
@@ -148,9 +157,10 @@ impl AppState {
             keys: Arc::new(keys),
             wake: Arc::new(Notify::new()),
             sealer: Sealer::none(),
-            recorder: Arc::default(),
-            resumes: Arc::default(),
-            submissions: Arc::default(),
+            recorder,
+            resumes,
+            submissions,
+            group_writer,
         }
     }
 

@@ -1,17 +1,19 @@
-//! Group commit: steps that arrive while a group is being written go together in the next.
+//! Group commit: steps that arrive while a turn is being written go together in the next.
 //!
 //! The one write connection is the pipeline's narrowest point: a transaction per step costs a
 //! dozen round trips to the connection's thread and a sync. A kind of step that is frequent
-//! (a delivery attempt's record, a workflow's resume) implements [`GroupWrite`]: its steps
-//! queue, and one task writes them in groups, each group in one transaction (one read of all
-//! their requests, one batch of writes, one `COMMIT`), and answers every step once its group
-//! is on disk. No task runs while nothing waits: the first step to find the queue idle starts
-//! one, which ends when the queue is empty.
+//! (a new request, a delivery attempt's record, a workflow's resume) implements
+//! [`GroupWrite`]: its steps queue, and one task writes them in turns. A turn takes a group
+//! of each kind that waits and writes them all in one transaction (per kind one read of all
+//! their requests, one batch of writes; one `COMMIT` for the turn), then answers every step
+//! once it is on disk. No task runs while nothing waits: the first step to find the writer
+//! idle starts one, which ends when every queue is empty.
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::hash::Hash;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
@@ -26,7 +28,7 @@ use crate::state::AppState;
 use crate::store::batch::Batch;
 use crate::store::requests::{self, RequestRow};
 
-/// The most steps one transaction writes.
+/// The most steps of one kind a turn writes.
 pub const GROUP_MAX: usize = 64;
 
 /// A kind of step written in groups.
@@ -43,9 +45,11 @@ pub trait GroupWrite: Sized + Send + Sync + 'static {
     /// Where steps of this kind wait.
     fn queue(state: &AppState) -> &Groups<Self>;
 
-    /// Writes `steps` in one transaction and answers each, in order.
+    /// Writes `steps` in `tx`, the turn's transaction (which the other kinds' groups share
+    /// and which commits after them all), and answers each, in order.
     fn write(
         state: &AppState,
+        tx: &mut SqliteConnection,
         steps: &[Self],
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Vec<Self::Answer>, sqlx::Error>> + Send;
@@ -54,93 +58,235 @@ pub trait GroupWrite: Sized + Send + Sync + 'static {
     fn failed(error: &sqlx::Error) -> Self::Answer;
 }
 
-/// The steps of one kind waiting for the next group, and whether a task is writing groups.
+/// The steps of one kind waiting for the next turn.
 pub struct Groups<T: GroupWrite> {
-    queue: Mutex<Queue<T>>,
+    waiting: Mutex<Vec<Waiting<T>>>,
 }
 
-struct Queue<T: GroupWrite> {
-    waiting: Vec<(T, oneshot::Sender<T::Answer>)>,
-    writing: bool,
-}
+type Waiting<T> = (T, oneshot::Sender<<T as GroupWrite>::Answer>);
 
 impl<T: GroupWrite> Default for Groups<T> {
     fn default() -> Self {
         Groups {
-            queue: Mutex::new(Queue {
-                waiting: Vec::new(),
-                writing: false,
-            }),
+            waiting: Mutex::new(Vec::new()),
         }
     }
 }
 
 impl<T: GroupWrite> Groups<T> {
-    fn lock(&self) -> MutexGuard<'_, Queue<T>> {
-        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, Vec<Waiting<T>>> {
+        self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A queue the writer takes groups from, whatever its kind.
+pub trait Queue: Send + Sync {
+    /// The next group of this kind, if any waits.
+    fn take(&self) -> Option<Box<dyn Taken>>;
+}
+
+impl<T: GroupWrite> Queue for Groups<T> {
+    fn take(&self) -> Option<Box<dyn Taken>> {
+        let mut waiting = self.lock();
+        if waiting.is_empty() {
+            return None;
+        }
+        let (group, later) = next_group(std::mem::take(&mut *waiting), |(s, _)| s.key());
+        *waiting = later;
+        let (steps, answer_to) = group.into_iter().unzip();
+        Some(Box::new(Group::<T> {
+            steps,
+            answer_to,
+            answers: Vec::new(),
+        }))
+    }
+}
+
+type Boxed<'a, O> = Pin<Box<dyn Future<Output = O> + Send + 'a>>;
+
+/// A group taken from its queue, to write and answer.
+pub trait Taken: Send {
+    /// Writes the group in the turn's transaction; its answers wait for the commit.
+    fn write<'a>(
+        &'a mut self,
+        state: &'a AppState,
+        tx: &'a mut SqliteConnection,
+        now: DateTime<Utc>,
+    ) -> Boxed<'a, Result<(), sqlx::Error>>;
+
+    /// Sends the answers written (the turn committed).
+    fn answer(self: Box<Self>);
+
+    /// The turn failed: writes the group again on its own, in one transaction or, when that
+    /// fails too (or `each` says the group alone already failed), one step at a time.
+    fn write_alone(self: Box<Self>, state: &AppState, each: bool) -> Boxed<'_, ()>;
+}
+
+struct Group<T: GroupWrite> {
+    steps: Vec<T>,
+    answer_to: Vec<oneshot::Sender<T::Answer>>,
+    answers: Vec<T::Answer>,
+}
+
+impl<T: GroupWrite> Taken for Group<T> {
+    fn write<'a>(
+        &'a mut self,
+        state: &'a AppState,
+        tx: &'a mut SqliteConnection,
+        now: DateTime<Utc>,
+    ) -> Boxed<'a, Result<(), sqlx::Error>> {
+        Box::pin(async move {
+            self.answers = T::write(state, tx, &self.steps, now).await?;
+            Ok(())
+        })
+    }
+
+    fn answer(self: Box<Self>) {
+        for (to, answer) in self.answer_to.into_iter().zip(self.answers) {
+            let _ = to.send(answer);
+        }
+    }
+
+    fn write_alone(self: Box<Self>, state: &AppState, each: bool) -> Boxed<'_, ()> {
+        Box::pin(async move {
+            let now = state.clock.now();
+            let whole = if each {
+                None
+            } else {
+                Some(in_own_transaction::<T>(state, &self.steps, now).await)
+            };
+            let answers = match whole {
+                Some(Ok(answers)) => answers,
+                Some(Err(e)) if self.steps.len() == 1 => vec![T::failed(&e)],
+                _ => {
+                    let mut answers = Vec::with_capacity(self.steps.len());
+                    for step in &self.steps {
+                        let one = std::slice::from_ref(step);
+                        answers.push(match in_own_transaction::<T>(state, one, now).await {
+                            Ok(mut answer) => answer.remove(0),
+                            Err(e) => T::failed(&e),
+                        });
+                    }
+                    answers
+                }
+            };
+            for (to, answer) in self.answer_to.into_iter().zip(answers) {
+                let _ = to.send(answer);
+            }
+        })
+    }
+}
+
+async fn in_own_transaction<T: GroupWrite>(
+    state: &AppState,
+    steps: &[T],
+    now: DateTime<Utc>,
+) -> Result<Vec<T::Answer>, sqlx::Error> {
+    let mut tx = crate::store::write_tx(&state.writer).await?;
+    let answers = T::write(state, &mut tx, steps, now).await?;
+    tx.commit().await?;
+    Ok(answers)
+}
+
+/// Every kind's queue, and whether the writing task runs.
+pub struct GroupWriter {
+    queues: Vec<Arc<dyn Queue>>,
+    writing: Mutex<bool>,
+}
+
+impl GroupWriter {
+    /// A writer taking turns over `queues`, in this order within each turn.
+    pub fn new(queues: Vec<Arc<dyn Queue>>) -> Self {
+        GroupWriter {
+            queues,
+            writing: Mutex::new(false),
+        }
+    }
+
+    fn writing(&self) -> MutexGuard<'_, bool> {
+        self.writing.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 /// Queues `step` and waits for its answer; `None` if the writing task died with it.
 pub async fn submit<T: GroupWrite>(state: &AppState, step: T) -> Option<T::Answer> {
     let (answer, answered) = oneshot::channel();
-    let start = {
-        let mut queue = T::queue(state).lock();
-        queue.waiting.push((step, answer));
-        !std::mem::replace(&mut queue.writing, true)
-    };
+    // Queued before the writer's flag is looked at: a writer that finds every queue empty
+    // clears the flag under the same lock, so this step is either in its next turn or starts
+    // a new writer.
+    T::queue(state).lock().push((step, answer));
+    let start = !std::mem::replace(&mut *state.group_writer.writing(), true);
     if start {
         // A task of its own, so that no caller's cancellation can strand the queue.
         let state = state.clone();
-        tokio::spawn(async move { write_groups::<T>(&state).await });
+        writers().spawn(async move { write_turns(&state).await });
     }
     answered.await.ok()
 }
 
-async fn write_groups<T: GroupWrite>(state: &AppState) {
+/// Where the group writer runs: a thread of its own. A turn is a dozen round trips to the
+/// write connection's thread, and on the shared runtime each answer waited for a worker busy
+/// with other tasks (signing a callout, serving a request) before the next statement could
+/// go; the write connection, the narrowest point, then sat idle.
+fn writers() -> &'static tokio::runtime::Handle {
+    static WRITERS: std::sync::OnceLock<tokio::runtime::Handle> = std::sync::OnceLock::new();
+    WRITERS.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for the group writer");
+        let handle = runtime.handle().clone();
+        std::thread::Builder::new()
+            .name("latch-writer".into())
+            .spawn(move || runtime.block_on(std::future::pending::<()>()))
+            .expect("a thread for the group writer");
+        handle
+    })
+}
+
+async fn write_turns(state: &AppState) {
+    let writer = &state.group_writer;
     loop {
-        let group = {
-            let mut queue = T::queue(state).lock();
-            if queue.waiting.is_empty() {
-                queue.writing = false;
+        let groups = {
+            let mut writing = writer.writing();
+            let groups: Vec<Box<dyn Taken>> =
+                writer.queues.iter().filter_map(|q| q.take()).collect();
+            if groups.is_empty() {
+                *writing = false;
                 return;
             }
-            let (group, later) = next_group(std::mem::take(&mut queue.waiting), |(s, _)| s.key());
-            queue.waiting = later;
-            group
+            groups
         };
-        let (steps, answers): (Vec<T>, Vec<_>) = group.into_iter().unzip();
-        let results = write_or_each::<T>(state, &steps, state.clock.now()).await;
-        for (answer, result) in answers.into_iter().zip(results) {
-            let _ = answer.send(result);
+        write_turn(state, groups).await;
+    }
+}
+
+/// Every group in one transaction, then every step answered. One bad step (a constraint, a
+/// bad row) costs only its own answer: when the turn fails, each kind's group is written
+/// again alone, then each of its steps alone.
+async fn write_turn(state: &AppState, mut groups: Vec<Box<dyn Taken>>) {
+    match write_together(state, &mut groups, state.clock.now()).await {
+        Ok(()) => groups.into_iter().for_each(|g| g.answer()),
+        Err(e) => {
+            tracing::warn!(error = %e, kinds = groups.len(), "a turn failed; writing its groups again apart");
+            let alone = groups.len() == 1;
+            for group in groups {
+                group.write_alone(state, alone).await;
+            }
         }
     }
 }
 
-/// The group in one transaction or, when that fails, each step alone, so that one bad step
-/// (a constraint, a bad row) costs only its own answer.
-async fn write_or_each<T: GroupWrite>(
+async fn write_together(
     state: &AppState,
-    steps: &[T],
+    groups: &mut [Box<dyn Taken>],
     now: DateTime<Utc>,
-) -> Vec<T::Answer> {
-    match T::write(state, steps, now).await {
-        Ok(answers) => answers,
-        Err(e) if steps.len() > 1 => {
-            tracing::warn!(error = %e, steps = steps.len(), "a group failed; writing each step alone");
-            let mut each = Vec::with_capacity(steps.len());
-            for step in steps {
-                each.push(
-                    match T::write(state, std::slice::from_ref(step), now).await {
-                        Ok(mut answer) => answer.remove(0),
-                        Err(e) => T::failed(&e),
-                    },
-                );
-            }
-            each
-        }
-        Err(e) => vec![T::failed(&e)],
+) -> Result<(), sqlx::Error> {
+    let mut tx = crate::store::write_tx(&state.writer).await?;
+    for group in groups.iter_mut() {
+        group.write(state, &mut tx, now).await?;
     }
+    tx.commit().await
 }
 
 /// Splits what waits into the next group (at most [`GROUP_MAX`], one per key, in the order
@@ -243,6 +389,134 @@ impl Default for Writes<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::Clock;
+    use crate::state::Settings;
+    use std::sync::OnceLock;
+
+    /// A test kind: inserts its number into `t`, whose key refuses a number twice.
+    struct Insert(i64);
+    /// A second kind in the same turns.
+    struct Other(i64);
+
+    fn insert<'q>(b: &mut Batch<'q>, n: i64) {
+        b.push("INSERT INTO t (n) VALUES (?)").bind(n);
+    }
+
+    impl GroupWrite for Insert {
+        type Answer = Result<(), String>;
+        type Key = i64;
+        fn key(&self) -> i64 {
+            self.0
+        }
+        fn queue(_: &AppState) -> &Groups<Self> {
+            static QUEUE: OnceLock<Groups<Insert>> = OnceLock::new();
+            QUEUE.get_or_init(Groups::default)
+        }
+        async fn write(
+            _: &AppState,
+            tx: &mut SqliteConnection,
+            steps: &[Self],
+            _: DateTime<Utc>,
+        ) -> Result<Vec<Self::Answer>, sqlx::Error> {
+            let mut b = Batch::new();
+            steps.iter().for_each(|s| insert(&mut b, s.0));
+            b.run(tx).await?;
+            Ok(steps.iter().map(|_| Ok(())).collect())
+        }
+        fn failed(error: &sqlx::Error) -> Self::Answer {
+            Err(error.to_string())
+        }
+    }
+
+    impl GroupWrite for Other {
+        type Answer = Result<(), String>;
+        type Key = i64;
+        fn key(&self) -> i64 {
+            self.0
+        }
+        fn queue(_: &AppState) -> &Groups<Self> {
+            static QUEUE: OnceLock<Groups<Other>> = OnceLock::new();
+            QUEUE.get_or_init(Groups::default)
+        }
+        async fn write(
+            state: &AppState,
+            tx: &mut SqliteConnection,
+            steps: &[Self],
+            now: DateTime<Utc>,
+        ) -> Result<Vec<Self::Answer>, sqlx::Error> {
+            let steps: Vec<Insert> = steps.iter().map(|s| Insert(s.0)).collect();
+            Insert::write(state, tx, &steps, now).await
+        }
+        fn failed(error: &sqlx::Error) -> Self::Answer {
+            Err(error.to_string())
+        }
+    }
+
+    fn queued<T: GroupWrite>(state: &AppState, step: T) -> oneshot::Receiver<T::Answer> {
+        let (to, answer) = oneshot::channel();
+        T::queue(state).lock().push((step, to));
+        answer
+    }
+
+    #[tokio::test]
+    async fn a_failed_turn_costs_only_the_bad_steps_answer() {
+        let (db, _dir) = crate::store::test_db().await;
+        sqlx::query("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+            .execute(&db)
+            .await
+            .unwrap();
+        let state = AppState::new(
+            db,
+            Settings::for_tests(),
+            Clock::fixed(Utc::now()),
+            crate::callout::keys::test_key().clone(),
+        );
+        // 2 is in the table already: the turn's transaction fails on it.
+        insert_now(&state, 2).await;
+        let answers: Vec<_> = [1, 2, 3]
+            .into_iter()
+            .map(|n| queued(&state, Insert(n)))
+            .collect();
+        let other = queued(&state, Other(10));
+        let groups: Vec<Box<dyn Taken>> = vec![
+            Insert::queue(&state).take().unwrap(),
+            Other::queue(&state).take().unwrap(),
+        ];
+        write_turn(&state, groups).await;
+
+        let mut got = Vec::new();
+        for answer in answers {
+            got.push(answer.await.unwrap().is_ok());
+        }
+        assert_eq!(got, [true, false, true], "only 2 is refused");
+        assert!(
+            other.await.unwrap().is_ok(),
+            "the other kind is written apart"
+        );
+        let rows: Vec<i64> = sqlx::query_scalar("SELECT n FROM t ORDER BY n")
+            .fetch_all(&state.db)
+            .await
+            .unwrap();
+        assert_eq!(rows, [1, 2, 3, 10]);
+
+        // A turn that succeeds writes every kind in one transaction and answers each step.
+        let one = queued(&state, Insert(4));
+        let two = queued(&state, Other(11));
+        let groups: Vec<Box<dyn Taken>> = vec![
+            Insert::queue(&state).take().unwrap(),
+            Other::queue(&state).take().unwrap(),
+        ];
+        write_turn(&state, groups).await;
+        assert!(one.await.unwrap().is_ok() && two.await.unwrap().is_ok());
+        assert!(Insert::queue(&state).take().is_none());
+    }
+
+    async fn insert_now(state: &AppState, n: i64) {
+        let mut b = Batch::new();
+        insert(&mut b, n);
+        let mut conn = state.db.acquire().await.unwrap();
+        b.run(&mut conn).await.unwrap();
+    }
 
     #[test]
     fn a_group_takes_each_request_once_and_no_more_than_its_size() {

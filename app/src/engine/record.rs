@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use rand::Rng;
+use sqlx::SqliteConnection;
 
 use crate::callout::retry::{self, Outcome};
 use crate::delivery::http::AttemptResult;
@@ -48,11 +49,12 @@ impl GroupWrite for Finished {
     }
 
     async fn write(
-        state: &AppState,
+        _state: &AppState,
+        tx: &mut SqliteConnection,
         steps: &[Self],
         now: DateTime<Utc>,
     ) -> Result<Vec<Self::Answer>, sqlx::Error> {
-        write_group(state, steps, now).await?;
+        write_group(tx, steps, now).await?;
         Ok(vec![Ok(()); steps.len()])
     }
 
@@ -70,15 +72,14 @@ pub async fn record(state: &AppState, finished: Finished) -> Result<(), sqlx::Er
     }
 }
 
-/// The step each attempt makes the request take, all in one transaction.
+/// The step each attempt makes the request take, in the turn's transaction `tx`.
 async fn write_group(
-    state: &AppState,
+    tx: &mut SqliteConnection,
     items: &[Finished],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = crate::store::write_tx(&state.writer).await?;
     let ids: Vec<RequestId> = items.iter().map(|f| f.request).collect();
-    let loaded = Loaded::read(&mut tx, &ids).await?;
+    let loaded = Loaded::read(&mut *tx, &ids).await?;
     let mut w = Writes::new();
     for f in items {
         let attempt = NewAttempt {
@@ -93,7 +94,7 @@ async fn write_group(
         if let Some(correlation) = &f.result.correlation_id {
             requests::set_correlation(&mut w.batch, f.instance, correlation);
         }
-        let Some(event) = event_of(&mut tx, &mut w.batch, f, now).await? else {
+        let Some(event) = event_of(&mut *tx, &mut w.batch, f, now).await? else {
             // Retried later; its job stays.
             continue;
         };
@@ -119,14 +120,13 @@ async fn write_group(
             }
         }
     }
-    w.finish(&mut tx, &loaded, now).await?;
-    tx.commit().await
+    w.finish(tx, &loaded, now).await
 }
 
 /// What the attempt means for the request, or `None` when it is to be tried again (its job
 /// then put back for later in `b`).
 async fn event_of<'q>(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut SqliteConnection,
     b: &mut Batch<'q>,
     f: &'q Finished,
     now: DateTime<Utc>,
@@ -158,7 +158,7 @@ async fn event_of<'q>(
 
 /// When to try again, if a retry is left and the wait has not run out.
 async fn next_try(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut SqliteConnection,
     f: &Finished,
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {

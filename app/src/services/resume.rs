@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::requests::{self, InstanceRecord};
 use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
 
 /// The longest `customExtensionStageInstanceDetail` kept.
 pub const DETAIL_MAX: usize = 4000;
@@ -100,11 +101,12 @@ impl GroupWrite for ResumeStep {
     }
 
     async fn write(
-        state: &AppState,
+        _state: &AppState,
+        tx: &mut SqliteConnection,
         steps: &[Self],
         now: DateTime<Utc>,
     ) -> Result<Vec<Self::Answer>, sqlx::Error> {
-        write_group(state, steps, now).await
+        write_group(tx, steps, now).await
     }
 
     fn failed(error: &sqlx::Error) -> Self::Answer {
@@ -113,17 +115,16 @@ impl GroupWrite for ResumeStep {
     }
 }
 
-/// Every resume's answer; the resumes that apply, applied, in one transaction.
+/// Every resume's answer; the resumes that apply, applied, in the turn's transaction `tx`.
 async fn write_group(
-    state: &AppState,
+    tx: &mut SqliteConnection,
     steps: &[ResumeStep],
     now: DateTime<Utc>,
 ) -> Result<Vec<Result<Resumed, AppError>>, sqlx::Error> {
-    let mut tx = crate::store::write_tx(&state.writer).await?;
     let ids: Vec<CalloutInstanceId> = steps.iter().map(|s| s.input.instance).collect();
-    let instances = requests::get_instances(&mut tx, &ids).await?;
+    let instances = requests::get_instances(&mut *tx, &ids).await?;
     let requests: Vec<RequestId> = steps.iter().map(|s| s.request).collect();
-    let loaded = Loaded::read(&mut tx, &requests).await?;
+    let loaded = Loaded::read(&mut *tx, &requests).await?;
     let mut w = Writes::new();
     let mut answers = Vec::with_capacity(steps.len());
     for step in steps {
@@ -136,8 +137,7 @@ async fn write_group(
         };
         answers.push(answer);
     }
-    w.finish(&mut tx, &loaded, now).await?;
-    tx.commit().await?;
+    w.finish(tx, &loaded, now).await?;
     Ok(answers)
 }
 

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
+use sqlx::SqliteConnection;
 
 use super::requests::{actor_of, audit_caller_in, from_run};
 use crate::auth::authz::Principal;
@@ -105,7 +106,9 @@ pub(super) async fn store_and_submit(
     group::submit(state, submission).await.unwrap_or_else(|| {
         tracing::error!("the submitting task ended before answering");
         Err(AppError::Internal)
-    })
+    })?;
+    state.wake.notify_one();
+    Ok(())
 }
 
 impl GroupWrite for Submission {
@@ -121,11 +124,12 @@ impl GroupWrite for Submission {
     }
 
     async fn write(
-        state: &AppState,
+        _state: &AppState,
+        tx: &mut SqliteConnection,
         steps: &[Self],
         now: DateTime<Utc>,
     ) -> Result<Vec<Self::Answer>, sqlx::Error> {
-        write_group(state, steps, now).await
+        write_group(tx, steps, now).await
     }
 
     fn failed(error: &sqlx::Error) -> Self::Answer {
@@ -134,15 +138,15 @@ impl GroupWrite for Submission {
     }
 }
 
-/// Every submission's answer; those not refused, stored and submitted in one transaction.
+/// Every submission's answer; those not refused, stored and submitted in the turn's
+/// transaction `tx`.
 async fn write_group(
-    state: &AppState,
+    tx: &mut SqliteConnection,
     steps: &[Submission],
     now: DateTime<Utc>,
 ) -> Result<Vec<Result<(), AppError>>, sqlx::Error> {
-    let mut tx = crate::store::write_tx(&state.writer).await?;
     let asked: Vec<_> = steps.iter().map(|s| (s.target, s.package)).collect();
-    let held = requests::holding_many(&mut tx, &asked).await?;
+    let held = requests::holding_many(&mut *tx, &asked).await?;
     let mut policies: HashMap<PolicyId, Policy> = HashMap::new();
     let mut b = Batch::new();
     let mut answers = Vec::with_capacity(steps.len());
@@ -154,7 +158,7 @@ async fn write_group(
         let policy = match policies.entry(s.policy) {
             std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
             std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(Policy::load(&mut tx, s.policy).await?)
+                slot.insert(Policy::load(&mut *tx, s.policy).await?)
             }
         };
         let new = s.new_request();
@@ -181,10 +185,6 @@ async fn write_group(
             Err(other) => answers.push(Err(from_run(other))),
         }
     }
-    b.run(&mut tx).await?;
-    tx.commit().await?;
-    if answers.iter().any(Result::is_ok) {
-        state.wake.notify_one();
-    }
+    b.run(tx).await?;
     Ok(answers)
 }
