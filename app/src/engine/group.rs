@@ -19,10 +19,10 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 use tokio::sync::oneshot;
 
-use crate::domain::ids::{CalloutInstanceId, PolicyId, RequestId};
+use crate::domain::ids::{CalloutInstanceId, RequestId};
 use crate::domain::lifecycle::{AccessRequest, Event, Transition};
 use crate::domain::stage::Stage;
-use crate::engine::policy::Policy;
+use crate::engine::policy::{Policies, Policy};
 use crate::engine::run::{machine_view, remove_if_target_left, step_into, RunError};
 use crate::state::AppState;
 use crate::store::batch::Batch;
@@ -48,7 +48,6 @@ pub trait GroupWrite: Sized + Send + Sync + 'static {
     /// Writes `steps` in `tx`, the turn's transaction (which the other kinds' groups share
     /// and which commits after them all), and answers each, in order.
     fn write(
-        state: &AppState,
         tx: &mut SqliteConnection,
         steps: &[Self],
         now: DateTime<Utc>,
@@ -109,7 +108,6 @@ pub trait Taken: Send {
     /// Writes the group in the turn's transaction; its answers wait for the commit.
     fn write<'a>(
         &'a mut self,
-        state: &'a AppState,
         tx: &'a mut SqliteConnection,
         now: DateTime<Utc>,
     ) -> Boxed<'a, Result<(), sqlx::Error>>;
@@ -117,9 +115,11 @@ pub trait Taken: Send {
     /// Sends the answers written (the turn committed).
     fn answer(self: Box<Self>);
 
-    /// The turn failed: writes the group again on its own, in one transaction or, when that
-    /// fails too (or `each` says the group alone already failed), one step at a time.
-    fn write_alone(self: Box<Self>, state: &AppState, each: bool) -> Boxed<'_, ()>;
+    /// Answers every step with the failure of its transaction.
+    fn fail(self: Box<Self>, error: &sqlx::Error);
+
+    /// The group as groups of one step each, to write apart.
+    fn split(self: Box<Self>) -> Vec<Box<dyn Taken>>;
 }
 
 struct Group<T: GroupWrite> {
@@ -131,12 +131,11 @@ struct Group<T: GroupWrite> {
 impl<T: GroupWrite> Taken for Group<T> {
     fn write<'a>(
         &'a mut self,
-        state: &'a AppState,
         tx: &'a mut SqliteConnection,
         now: DateTime<Utc>,
     ) -> Boxed<'a, Result<(), sqlx::Error>> {
         Box::pin(async move {
-            self.answers = T::write(state, tx, &self.steps, now).await?;
+            self.answers = T::write(tx, &self.steps, now).await?;
             Ok(())
         })
     }
@@ -147,45 +146,27 @@ impl<T: GroupWrite> Taken for Group<T> {
         }
     }
 
-    fn write_alone(self: Box<Self>, state: &AppState, each: bool) -> Boxed<'_, ()> {
-        Box::pin(async move {
-            let now = state.clock.now();
-            let whole = if each {
-                None
-            } else {
-                Some(in_own_transaction::<T>(state, &self.steps, now).await)
-            };
-            let answers = match whole {
-                Some(Ok(answers)) => answers,
-                Some(Err(e)) if self.steps.len() == 1 => vec![T::failed(&e)],
-                _ => {
-                    let mut answers = Vec::with_capacity(self.steps.len());
-                    for step in &self.steps {
-                        let one = std::slice::from_ref(step);
-                        answers.push(match in_own_transaction::<T>(state, one, now).await {
-                            Ok(mut answer) => answer.remove(0),
-                            Err(e) => T::failed(&e),
-                        });
-                    }
-                    answers
-                }
-            };
-            for (to, answer) in self.answer_to.into_iter().zip(answers) {
-                let _ = to.send(answer);
-            }
-        })
+    fn fail(self: Box<Self>, error: &sqlx::Error) {
+        for to in self.answer_to {
+            let _ = to.send(T::failed(error));
+        }
     }
-}
 
-async fn in_own_transaction<T: GroupWrite>(
-    state: &AppState,
-    steps: &[T],
-    now: DateTime<Utc>,
-) -> Result<Vec<T::Answer>, sqlx::Error> {
-    let mut tx = crate::store::write_tx(&state.writer).await?;
-    let answers = T::write(state, &mut tx, steps, now).await?;
-    tx.commit().await?;
-    Ok(answers)
+    fn split(self: Box<Self>) -> Vec<Box<dyn Taken>> {
+        let group = *self;
+        group
+            .steps
+            .into_iter()
+            .zip(group.answer_to)
+            .map(|(step, to)| {
+                Box::new(Group::<T> {
+                    steps: vec![step],
+                    answer_to: vec![to],
+                    answers: Vec::new(),
+                }) as Box<dyn Taken>
+            })
+            .collect()
+    }
 }
 
 /// Every kind's queue, and whether the writing task runs.
@@ -263,28 +244,43 @@ async fn write_turns(state: &AppState) {
 
 /// Every group in one transaction, then every step answered. One bad step (a constraint, a
 /// bad row) costs only its own answer: when the turn fails, each kind's group is written
-/// again alone, then each of its steps alone.
+/// again alone (when the turn had more than one), then each of its steps alone.
 async fn write_turn(state: &AppState, mut groups: Vec<Box<dyn Taken>>) {
-    match write_together(state, &mut groups, state.clock.now()).await {
-        Ok(()) => groups.into_iter().for_each(|g| g.answer()),
-        Err(e) => {
-            tracing::warn!(error = %e, kinds = groups.len(), "a turn failed; writing its groups again apart");
-            let alone = groups.len() == 1;
-            for group in groups {
-                group.write_alone(state, alone).await;
+    let Err(e) = write_together(state, &mut groups).await else {
+        groups.into_iter().for_each(|g| g.answer());
+        return;
+    };
+    tracing::warn!(error = %e, kinds = groups.len(), "a turn failed; writing its groups again apart");
+    let apart = groups.len() > 1;
+    for group in groups {
+        let mut alone = [group];
+        if apart && write_together(state, &mut alone).await.is_ok() {
+            let [group] = alone;
+            group.answer();
+            continue;
+        }
+        let [group] = alone;
+        for step in group.split() {
+            let mut one = [step];
+            let written = write_together(state, &mut one).await;
+            let [step] = one;
+            match written {
+                Ok(()) => step.answer(),
+                Err(e) => step.fail(&e),
             }
         }
     }
 }
 
+/// The one transaction a turn (or what is written again apart) takes.
 async fn write_together(
     state: &AppState,
     groups: &mut [Box<dyn Taken>],
-    now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    let now = state.clock.now();
     let mut tx = crate::store::write_tx(&state.writer).await?;
     for group in groups.iter_mut() {
-        group.write(state, &mut tx, now).await?;
+        group.write(&mut tx, now).await?;
     }
     tx.commit().await
 }
@@ -302,7 +298,7 @@ fn next_group<W, K: Hash + Eq>(waiting: Vec<W>, key: impl Fn(&W) -> K) -> (Vec<W
 /// query and one per distinct policy.
 pub struct Loaded {
     requests: HashMap<RequestId, (RequestRow, Option<(Stage, CalloutInstanceId)>)>,
-    policies: HashMap<PolicyId, Policy>,
+    policies: Policies,
 }
 
 impl Loaded {
@@ -315,11 +311,9 @@ impl Loaded {
             .into_iter()
             .map(|(row, live)| (row.id, (row, live)))
             .collect();
-        let mut policies = HashMap::new();
+        let mut policies = Policies::new();
         for (row, _) in requests.values() {
-            if let std::collections::hash_map::Entry::Vacant(slot) = policies.entry(row.policy) {
-                slot.insert(Policy::load(&mut *conn, row.policy).await?);
-            }
+            Policy::load_once(&mut *conn, &mut policies, row.policy).await?;
         }
         Ok(Loaded { requests, policies })
     }
@@ -413,7 +407,6 @@ mod tests {
             QUEUE.get_or_init(Groups::default)
         }
         async fn write(
-            _: &AppState,
             tx: &mut SqliteConnection,
             steps: &[Self],
             _: DateTime<Utc>,
@@ -439,13 +432,12 @@ mod tests {
             QUEUE.get_or_init(Groups::default)
         }
         async fn write(
-            state: &AppState,
             tx: &mut SqliteConnection,
             steps: &[Self],
             now: DateTime<Utc>,
         ) -> Result<Vec<Self::Answer>, sqlx::Error> {
             let steps: Vec<Insert> = steps.iter().map(|s| Insert(s.0)).collect();
-            Insert::write(state, tx, &steps, now).await
+            Insert::write(tx, &steps, now).await
         }
         fn failed(error: &sqlx::Error) -> Self::Answer {
             Err(error.to_string())

@@ -23,7 +23,24 @@ pub struct Policy {
     snapshots: Vec<(ExtensionId, serde_json::Value)>,
 }
 
+/// Policies a group of steps has read, each once.
+pub type Policies = std::collections::HashMap<PolicyId, Policy>;
+
 impl Policy {
+    /// The policy `id`, read only if `known` does not hold it yet.
+    pub async fn load_once<'k>(
+        conn: &mut SqliteConnection,
+        known: &'k mut Policies,
+        id: PolicyId,
+    ) -> Result<&'k Policy, sqlx::Error> {
+        Ok(match known.entry(id) {
+            std::collections::hash_map::Entry::Occupied(read) => read.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(Policy::load(conn, id).await?)
+            }
+        })
+    }
+
     pub async fn load(conn: &mut SqliteConnection, id: PolicyId) -> Result<Policy, sqlx::Error> {
         let (terms, settings) = extensions::policy_with_stages(&mut *conn, id)
             .await?

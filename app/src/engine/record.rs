@@ -48,14 +48,56 @@ impl GroupWrite for Finished {
         &state.recorder
     }
 
+    /// The step each attempt makes the request take, in the turn's transaction `tx`.
     async fn write(
-        _state: &AppState,
         tx: &mut SqliteConnection,
-        steps: &[Self],
+        items: &[Self],
         now: DateTime<Utc>,
     ) -> Result<Vec<Self::Answer>, sqlx::Error> {
-        write_group(tx, steps, now).await?;
-        Ok(vec![Ok(()); steps.len()])
+        let ids: Vec<RequestId> = items.iter().map(|f| f.request).collect();
+        let loaded = Loaded::read(&mut *tx, &ids).await?;
+        let mut w = Writes::new();
+        for f in items {
+            let attempt = NewAttempt {
+                instance: f.instance,
+                started_at: f.started,
+                http_status: f.result.http_status,
+                latency_ms: f.result.latency_ms,
+                error: f.result.error.as_deref(),
+                excerpt: f.result.excerpt.as_deref(),
+            };
+            requests::insert_attempt_in(&mut w.batch, &attempt);
+            if let Some(correlation) = &f.result.correlation_id {
+                requests::set_correlation(&mut w.batch, f.instance, correlation);
+            }
+            let Some(event) = event_of(&mut *tx, &mut w.batch, f, now).await? else {
+                // Retried later; its job stays.
+                continue;
+            };
+            jobs::complete_in(&mut w.batch, f.job);
+            // Shown on the instance when its outcome no longer moves the request.
+            let left_as = match event {
+                Event::CalloutDelivered { .. } => InstanceStatus::CalloutSent,
+                _ => InstanceStatus::CalloutFailed,
+            };
+            match w.step(&loaded, f.request, event, now) {
+                Ok(()) => {}
+                Err(RunError::Refused(refusal)) => {
+                    // The request moved on (canceled, resumed, timed out): an instance still
+                    // pending shows what happened to its callout; a resume or timeout keeps its own.
+                    tracing::info!(instance = %f.instance, %refusal, "callout outcome after the request moved on");
+                    requests::settle_pending_instance(&mut w.batch, f.instance, left_as, now);
+                }
+                Err(RunError::Db(e)) => return Err(e),
+                Err(other) => {
+                    tracing::error!(instance = %f.instance, error = %other, "could not apply a callout outcome");
+                    let failed = InstanceStatus::CalloutFailed;
+                    requests::set_instance_status(&mut w.batch, f.instance, failed, now);
+                }
+            }
+        }
+        w.finish(tx, &loaded, now).await?;
+        Ok(vec![Ok(()); items.len()])
     }
 
     fn failed(error: &sqlx::Error) -> Self::Answer {
@@ -70,57 +112,6 @@ pub async fn record(state: &AppState, finished: Finished) -> Result<(), sqlx::Er
         Some(Err(e)) => Err(sqlx::Error::Protocol(e)),
         None => Err(sqlx::Error::Protocol("the recording task ended".into())),
     }
-}
-
-/// The step each attempt makes the request take, in the turn's transaction `tx`.
-async fn write_group(
-    tx: &mut SqliteConnection,
-    items: &[Finished],
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    let ids: Vec<RequestId> = items.iter().map(|f| f.request).collect();
-    let loaded = Loaded::read(&mut *tx, &ids).await?;
-    let mut w = Writes::new();
-    for f in items {
-        let attempt = NewAttempt {
-            instance: f.instance,
-            started_at: f.started,
-            http_status: f.result.http_status,
-            latency_ms: f.result.latency_ms,
-            error: f.result.error.as_deref(),
-            excerpt: f.result.excerpt.as_deref(),
-        };
-        requests::insert_attempt_in(&mut w.batch, &attempt);
-        if let Some(correlation) = &f.result.correlation_id {
-            requests::set_correlation(&mut w.batch, f.instance, correlation);
-        }
-        let Some(event) = event_of(&mut *tx, &mut w.batch, f, now).await? else {
-            // Retried later; its job stays.
-            continue;
-        };
-        jobs::complete_in(&mut w.batch, f.job);
-        // Shown on the instance when its outcome no longer moves the request.
-        let left_as = match event {
-            Event::CalloutDelivered { .. } => InstanceStatus::CalloutSent,
-            _ => InstanceStatus::CalloutFailed,
-        };
-        match w.step(&loaded, f.request, event, now) {
-            Ok(()) => {}
-            Err(RunError::Refused(refusal)) => {
-                // The request moved on (canceled, resumed, timed out): an instance still
-                // pending shows what happened to its callout; a resume or timeout keeps its own.
-                tracing::info!(instance = %f.instance, %refusal, "callout outcome after the request moved on");
-                requests::settle_pending_instance(&mut w.batch, f.instance, left_as, now);
-            }
-            Err(RunError::Db(e)) => return Err(e),
-            Err(other) => {
-                tracing::error!(instance = %f.instance, error = %other, "could not apply a callout outcome");
-                let failed = InstanceStatus::CalloutFailed;
-                requests::set_instance_status(&mut w.batch, f.instance, failed, now);
-            }
-        }
-    }
-    w.finish(tx, &loaded, now).await
 }
 
 /// What the attempt means for the request, or `None` when it is to be tried again (its job

@@ -89,17 +89,14 @@ pub async fn run_event_with(
 /// the machine refuses. The machine starts from the row as stored, without reading it back.
 pub(crate) fn submit_into(
     b: &mut Batch<'_>,
-    new: &NewRequest<'_>,
+    new: &NewRequest,
     by: Actor,
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<Transition, RunError> {
     let row = new.stored(now);
     let current = machine_view(&row, None)?;
-    let event = Event::Submit { by };
-    let action = format!("request.{}", event.name());
-    let transition =
-        apply(&current, &policy.rules, event, now, &mut RandomIds).map_err(RunError::Refused)?;
+    let (transition, action) = apply_event(&current, policy, Event::Submit { by }, now)?;
     requests::insert(b, new, now);
     write_into(b, &row, policy, &transition, &action, now)?;
     Ok(transition)
@@ -131,11 +128,22 @@ pub(crate) fn step_into(
     event: Event,
     now: DateTime<Utc>,
 ) -> Result<Transition, RunError> {
+    let (transition, action) = apply_event(current, policy, event, now)?;
+    write_into(b, row, policy, &transition, &action, now)?;
+    Ok(transition)
+}
+
+/// The machine's answer to `event`, with the audit action it is written under.
+fn apply_event(
+    current: &AccessRequest,
+    policy: &Policy,
+    event: Event,
+    now: DateTime<Utc>,
+) -> Result<(Transition, String), RunError> {
     let action = format!("request.{}", event.name());
     let transition =
         apply(current, &policy.rules, event, now, &mut RandomIds).map_err(RunError::Refused)?;
-    write_into(b, row, policy, &transition, &action, now)?;
-    Ok(transition)
+    Ok((transition, action))
 }
 
 /// Kept on each removal request a leaver's access gets, and sent in its callouts, so the
@@ -200,7 +208,7 @@ pub async fn run_removal(
         requestor_kind,
         requestor_id,
         assignment: Some(assignment),
-        justification,
+        justification: justification.to_owned(),
     };
     let mut b = Batch::new();
     requests::insert(&mut b, &new, now);

@@ -105,7 +105,7 @@ pub async fn admin_add(
     store_and_submit(
         state,
         p,
-        &NewRequest {
+        NewRequest {
             id,
             kind: RequestType::AdminAdd,
             package: ask.package,
@@ -114,7 +114,7 @@ pub async fn admin_add(
             requestor_kind,
             requestor_id,
             assignment: None,
-            justification: ask.justification.trim(),
+            justification: ask.justification.trim().to_owned(),
         },
         Refusals {
             target_disabled: disabled(),

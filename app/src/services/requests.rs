@@ -90,7 +90,7 @@ pub async fn submit(
     store_and_submit(
         state,
         p,
-        &NewRequest {
+        NewRequest {
             id,
             kind: RequestType::UserAdd,
             package,
@@ -99,7 +99,7 @@ pub async fn submit(
             requestor_kind: "user",
             requestor_id: Some(me.to_string()),
             assignment: None,
-            justification: justification.trim(),
+            justification: justification.trim().to_owned(),
         },
         Refusals {
             target_disabled: AppError::NotPermitted("your account is disabled.".into()),

@@ -100,45 +100,36 @@ impl GroupWrite for ResumeStep {
         &state.resumes
     }
 
+    /// Every resume's answer; the resumes that apply, applied, in the turn's transaction `tx`.
     async fn write(
-        _state: &AppState,
         tx: &mut SqliteConnection,
         steps: &[Self],
         now: DateTime<Utc>,
     ) -> Result<Vec<Self::Answer>, sqlx::Error> {
-        write_group(tx, steps, now).await
+        let ids: Vec<CalloutInstanceId> = steps.iter().map(|s| s.input.instance).collect();
+        let instances = requests::get_instances(&mut *tx, &ids).await?;
+        let requests: Vec<RequestId> = steps.iter().map(|s| s.request).collect();
+        let loaded = Loaded::read(&mut *tx, &requests).await?;
+        let mut w = Writes::new();
+        let mut answers = Vec::with_capacity(steps.len());
+        for step in steps {
+            let answer = match instances
+                .iter()
+                .find(|i| i.id == step.input.instance.to_string())
+            {
+                Some(instance) => resume_one(&mut w, &loaded, instance, step, now)?,
+                None => Err(no_instance(step)),
+            };
+            answers.push(answer);
+        }
+        w.finish(tx, &loaded, now).await?;
+        Ok(answers)
     }
 
     fn failed(error: &sqlx::Error) -> Self::Answer {
         tracing::error!(%error, "a resume could not be written");
         Err(AppError::Internal)
     }
-}
-
-/// Every resume's answer; the resumes that apply, applied, in the turn's transaction `tx`.
-async fn write_group(
-    tx: &mut SqliteConnection,
-    steps: &[ResumeStep],
-    now: DateTime<Utc>,
-) -> Result<Vec<Result<Resumed, AppError>>, sqlx::Error> {
-    let ids: Vec<CalloutInstanceId> = steps.iter().map(|s| s.input.instance).collect();
-    let instances = requests::get_instances(&mut *tx, &ids).await?;
-    let requests: Vec<RequestId> = steps.iter().map(|s| s.request).collect();
-    let loaded = Loaded::read(&mut *tx, &requests).await?;
-    let mut w = Writes::new();
-    let mut answers = Vec::with_capacity(steps.len());
-    for step in steps {
-        let answer = match instances
-            .iter()
-            .find(|i| i.id == step.input.instance.to_string())
-        {
-            Some(instance) => resume_one(&mut w, &loaded, instance, step, now)?,
-            None => Err(no_instance(step)),
-        };
-        answers.push(answer);
-    }
-    w.finish(tx, &loaded, now).await?;
-    Ok(answers)
 }
 
 fn no_instance(step: &ResumeStep) -> AppError {

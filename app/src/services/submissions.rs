@@ -6,18 +6,15 @@
 //! A group holds each target and package once: a second request for the same pair waits for
 //! the next group and is refused there as a duplicate, as it would be one after the other.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::SqliteConnection;
 
 use super::requests::{actor_of, audit_caller_in, from_run};
 use crate::auth::authz::Principal;
-use crate::domain::ids::{AccessPackageId, PolicyId, RequestId, UserId};
-use crate::domain::lifecycle::RequestType;
+use crate::domain::ids::{AccessPackageId, UserId};
 use crate::engine::group::{self, GroupWrite, Groups};
-use crate::engine::policy::Policy;
+use crate::engine::policy::{Policies, Policy};
 use crate::engine::run::{submit_into, RunError};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -47,34 +44,11 @@ impl Refusals {
     }
 }
 
-/// A new request waiting for its group: what `NewRequest` borrows, owned.
+/// A new request waiting for its group, with who asked and how a refusal is worded.
 pub struct Submission {
-    id: RequestId,
-    kind: RequestType,
-    package: AccessPackageId,
-    policy: PolicyId,
-    target: UserId,
-    requestor_kind: &'static str,
-    requestor_id: Option<String>,
-    justification: String,
+    new: NewRequest,
     caller: Principal,
     refusals: Refusals,
-}
-
-impl Submission {
-    fn new_request(&self) -> NewRequest<'_> {
-        NewRequest {
-            id: self.id,
-            kind: self.kind,
-            package: self.package,
-            policy: self.policy,
-            target: self.target,
-            requestor_kind: self.requestor_kind,
-            requestor_id: self.requestor_id.clone(),
-            assignment: None,
-            justification: &self.justification,
-        }
-    }
 }
 
 /// The one path of `userAdd` and `adminAdd` once the caller and the scope are checked: refuse
@@ -88,18 +62,11 @@ impl Submission {
 pub(super) async fn store_and_submit(
     state: &AppState,
     p: &Principal,
-    new: &NewRequest<'_>,
+    new: NewRequest,
     refusals: Refusals,
 ) -> Result<(), AppError> {
     let submission = Submission {
-        id: new.id,
-        kind: new.kind,
-        package: new.package,
-        policy: new.policy,
-        target: new.target,
-        requestor_kind: new.requestor_kind,
-        requestor_id: new.requestor_id.clone(),
-        justification: new.justification.to_owned(),
+        new,
         caller: p.clone(),
         refusals,
     };
@@ -116,75 +83,65 @@ impl GroupWrite for Submission {
     type Key = (UserId, AccessPackageId);
 
     fn key(&self) -> Self::Key {
-        (self.target, self.package)
+        (self.new.target, self.new.package)
     }
 
     fn queue(state: &AppState) -> &Groups<Self> {
         &state.submissions
     }
 
+    /// Every submission's answer; those not refused, stored and submitted in the turn's
+    /// transaction `tx`.
     async fn write(
-        _state: &AppState,
         tx: &mut SqliteConnection,
         steps: &[Self],
         now: DateTime<Utc>,
     ) -> Result<Vec<Self::Answer>, sqlx::Error> {
-        write_group(tx, steps, now).await
+        let asked: Vec<_> = steps.iter().map(Self::key).collect();
+        let held = requests::holding_many(&mut *tx, &asked).await?;
+        let mut policies = Policies::new();
+        let mut b = Batch::new();
+        let mut answers = Vec::with_capacity(steps.len());
+        for (step, holding) in steps.iter().zip(held) {
+            let Submission {
+                new,
+                caller,
+                refusals,
+            } = step;
+            if let Some(refusal) = refusals.of(holding) {
+                answers.push(Err(refusal));
+                continue;
+            }
+            let policy = Policy::load_once(&mut *tx, &mut policies, new.policy).await?;
+            match submit_into(&mut b, new, actor_of(caller), policy, now) {
+                Ok(_) => {
+                    audit_caller_in(
+                        &mut b,
+                        caller,
+                        new.kind.wire_name(),
+                        "assignmentRequest",
+                        new.id.to_string(),
+                        json!({ "after": {
+                            "requestType": new.kind.wire_name(),
+                            "accessPackage": new.package,
+                            "assignmentPolicy": new.policy,
+                            "target": new.target,
+                        }}),
+                        now,
+                    );
+                    b.end_part();
+                    answers.push(Ok(()));
+                }
+                Err(RunError::Db(e)) => return Err(e),
+                Err(other) => answers.push(Err(from_run(other))),
+            }
+        }
+        b.run(tx).await?;
+        Ok(answers)
     }
 
     fn failed(error: &sqlx::Error) -> Self::Answer {
         tracing::error!(%error, "a new request could not be written");
         Err(AppError::Internal)
     }
-}
-
-/// Every submission's answer; those not refused, stored and submitted in the turn's
-/// transaction `tx`.
-async fn write_group(
-    tx: &mut SqliteConnection,
-    steps: &[Submission],
-    now: DateTime<Utc>,
-) -> Result<Vec<Result<(), AppError>>, sqlx::Error> {
-    let asked: Vec<_> = steps.iter().map(|s| (s.target, s.package)).collect();
-    let held = requests::holding_many(&mut *tx, &asked).await?;
-    let mut policies: HashMap<PolicyId, Policy> = HashMap::new();
-    let mut b = Batch::new();
-    let mut answers = Vec::with_capacity(steps.len());
-    for (s, holding) in steps.iter().zip(held) {
-        if let Some(refusal) = s.refusals.of(holding) {
-            answers.push(Err(refusal));
-            continue;
-        }
-        let policy = match policies.entry(s.policy) {
-            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(Policy::load(&mut *tx, s.policy).await?)
-            }
-        };
-        let new = s.new_request();
-        match submit_into(&mut b, &new, actor_of(&s.caller), policy, now) {
-            Ok(_) => {
-                audit_caller_in(
-                    &mut b,
-                    &s.caller,
-                    s.kind.wire_name(),
-                    "assignmentRequest",
-                    s.id.to_string(),
-                    json!({ "after": {
-                        "requestType": s.kind.wire_name(),
-                        "accessPackage": s.package,
-                        "assignmentPolicy": s.policy,
-                        "target": s.target,
-                    }}),
-                    now,
-                );
-                b.end_part();
-                answers.push(Ok(()));
-            }
-            Err(RunError::Db(e)) => return Err(e),
-            Err(other) => answers.push(Err(from_run(other))),
-        }
-    }
-    b.run(tx).await?;
-    Ok(answers)
 }

@@ -89,7 +89,7 @@ fn request_row(raw: RawRequest) -> Result<RequestRow, sqlx::Error> {
     })
 }
 
-pub struct NewRequest<'a> {
+pub struct NewRequest {
     pub id: RequestId,
     pub kind: RequestType,
     pub package: AccessPackageId,
@@ -98,12 +98,12 @@ pub struct NewRequest<'a> {
     pub requestor_kind: &'static str,
     pub requestor_id: Option<String>,
     pub assignment: Option<AssignmentId>,
-    pub justification: &'a str,
+    pub justification: String,
 }
 
 /// Stores a new request as `submitted`/`Accepted`. The partial unique index refuses a second
 /// open add-request for the same target and package (the batch then fails).
-pub fn insert(b: &mut Batch<'_>, new: &NewRequest<'_>, now: DateTime<Utc>) {
+pub fn insert(b: &mut Batch<'_>, new: &NewRequest, now: DateTime<Utc>) {
     b.push(
         "INSERT INTO requests (id, request_type, state, status, access_package_id, policy_id, requestor_kind, \
                                requestor_id, target_id, assignment_id, justification, created_at) \
@@ -117,11 +117,11 @@ pub fn insert(b: &mut Batch<'_>, new: &NewRequest<'_>, now: DateTime<Utc>) {
     .bind(new.requestor_id.clone())
     .bind(new.target.to_string())
     .bind(new.assignment.map(|a| a.to_string()))
-    .bind(new.justification.to_owned())
+    .bind(new.justification.clone())
     .bind(db_time(now));
 }
 
-impl NewRequest<'_> {
+impl NewRequest {
     /// The row [`insert`] stores, without reading it back.
     pub fn stored(&self, now: DateTime<Utc>) -> RequestRow {
         RequestRow {
@@ -135,7 +135,7 @@ impl NewRequest<'_> {
             requestor_kind: self.requestor_kind.to_owned(),
             requestor_id: self.requestor_id.clone(),
             assignment: self.assignment,
-            justification: self.justification.to_owned(),
+            justification: self.justification.clone(),
             created_at: now,
             completed_at: None,
         }
@@ -833,35 +833,53 @@ mod tests {
         assert!(!nobody.target_enabled && !nobody.assigned && !nobody.open_request);
     }
 
-    #[tokio::test]
-    async fn holdings_of_several_pairs_come_in_the_order_asked() {
-        let (db, _dir) = demo_test_db().await;
-        let mut conn = db.acquire().await.unwrap();
+    /// A policy of the demo data, its package and two enabled users.
+    async fn policy_and_two_users(
+        conn: &mut SqliteConnection,
+    ) -> (PolicyId, AccessPackageId, [UserId; 2]) {
         let (policy, package): (String, String) =
             sqlx::query_as("SELECT id, access_package_id FROM policies LIMIT 1")
                 .fetch_one(&mut *conn)
                 .await
                 .unwrap();
-        let package: AccessPackageId = package.parse().unwrap();
         let users: Vec<String> =
             sqlx::query_scalar("SELECT id FROM users WHERE enabled = 1 LIMIT 2")
                 .fetch_all(&mut *conn)
                 .await
                 .unwrap();
-        let (asks, free): (UserId, UserId) = (users[0].parse().unwrap(), users[1].parse().unwrap());
-        let mut b = Batch::new();
+        let users = [users[0].parse().unwrap(), users[1].parse().unwrap()];
+        (policy.parse().unwrap(), package.parse().unwrap(), users)
+    }
+
+    /// An open `adminAdd` request of `target` for `package`, stored in `b`.
+    fn open_request(
+        b: &mut Batch<'_>,
+        id: RequestId,
+        policy: PolicyId,
+        package: AccessPackageId,
+        target: UserId,
+    ) {
         let new = NewRequest {
-            id: RequestId::new(),
+            id,
             kind: RequestType::AdminAdd,
             package,
-            policy: policy.parse().unwrap(),
-            target: asks,
+            policy,
+            target,
             requestor_kind: "system",
             requestor_id: None,
             assignment: None,
-            justification: "",
+            justification: String::new(),
         };
-        insert(&mut b, &new, Utc::now());
+        insert(b, &new, Utc::now());
+    }
+
+    #[tokio::test]
+    async fn holdings_of_several_pairs_come_in_the_order_asked() {
+        let (db, _dir) = demo_test_db().await;
+        let mut conn = db.acquire().await.unwrap();
+        let (policy, package, [asks, free]) = policy_and_two_users(&mut conn).await;
+        let mut b = Batch::new();
+        open_request(&mut b, RequestId::new(), policy, package, asks);
         b.run(&mut conn).await.unwrap();
 
         let asked = [(free, package), (UserId::new(), package), (asks, package)];
@@ -884,30 +902,11 @@ mod tests {
     async fn several_requests_read_together_as_each_alone() {
         let (db, _dir) = demo_test_db().await;
         let mut conn = db.acquire().await.unwrap();
-        let (policy, package): (String, String) =
-            sqlx::query_as("SELECT id, access_package_id FROM policies LIMIT 1")
-                .fetch_one(&mut *conn)
-                .await
-                .unwrap();
-        let users: Vec<String> = sqlx::query_scalar("SELECT id FROM users LIMIT 2")
-            .fetch_all(&mut *conn)
-            .await
-            .unwrap();
+        let (policy, package, users) = policy_and_two_users(&mut conn).await;
         let mut b = Batch::new();
         let ids = [RequestId::new(), RequestId::new()];
-        for (id, user) in ids.iter().zip(&users) {
-            let new = NewRequest {
-                id: *id,
-                kind: RequestType::AdminAdd,
-                package: package.parse().unwrap(),
-                policy: policy.parse().unwrap(),
-                target: user.parse().unwrap(),
-                requestor_kind: "system",
-                requestor_id: None,
-                assignment: None,
-                justification: "",
-            };
-            insert(&mut b, &new, Utc::now());
+        for (id, user) in ids.iter().zip(users) {
+            open_request(&mut b, *id, policy, package, user);
         }
         b.run(&mut conn).await.unwrap();
 
