@@ -136,6 +136,7 @@ impl AppState {
     pub fn new(db: SqlitePool, settings: Settings, clock: Clock, keys: SigningKey) -> Self {
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_lazy_with((*db.connect_options()).clone());
         let oidc = settings
             .oidc

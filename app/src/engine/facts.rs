@@ -3,15 +3,36 @@
 use crate::callout::body::{
     AssignmentFacts, CalloutFacts, Described, Person, PolicyFacts, TargetFacts,
 };
-use crate::domain::ids::{AppId, AssignmentId, CalloutInstanceId, RequestId, UserId};
+use crate::domain::ids::{AssignmentId, CalloutInstanceId, RequestId};
 use crate::domain::stage::Stage;
 use crate::domain::timeout::WaitTimeout;
-use crate::store::{apps, parse_db_time, requests, users};
-use sqlx::SqliteConnection;
+use crate::store::{parse_db_time, requests};
+use sqlx::{Row, SqliteConnection};
 
 fn decode<E: std::error::Error + Send + Sync + 'static>(e: E) -> sqlx::Error {
     sqlx::Error::Decode(Box::new(e))
 }
+
+/// Everything the body says besides the stage, in one read: the request with its package,
+/// catalog, policy, target, requestor's name and the assignment (`assignment`, else the
+/// request's own).
+const FACTS: &str = "SELECT r.*, \
+       p.display_name AS package_name, p.description AS package_description, \
+       c.id AS catalog_id, c.display_name AS catalog_name, c.description AS catalog_description, \
+       pol.display_name AS policy_name, \
+       t.display_name AS target_name, t.user_principal_name AS target_upn, \
+       CASE r.requestor_kind \
+         WHEN 'user' THEN (SELECT display_name FROM users WHERE id = r.requestor_id) \
+         WHEN 'app' THEN (SELECT display_name FROM apps WHERE id = r.requestor_id) END \
+         AS requestor_name, \
+       a.id AS assignment_id_found, a.state AS assignment_state, \
+       a.expires_at AS assignment_expires_at \
+     FROM (SELECT {columns} FROM requests WHERE id = ?) r \
+     JOIN access_packages p ON p.id = r.access_package_id \
+     JOIN catalogs c ON c.id = p.catalog_id \
+     JOIN policies pol ON pol.id = r.policy_id \
+     JOIN users t ON t.id = r.target_id \
+     LEFT JOIN assignments a ON a.id = COALESCE(?, r.assignment_id)";
 
 pub async fn load(
     conn: &mut SqliteConnection,
@@ -21,64 +42,42 @@ pub async fn load(
     assignment: Option<AssignmentId>,
     wait_timeout: Option<WaitTimeout>,
 ) -> Result<CalloutFacts, sqlx::Error> {
-    let row = requests::get(&mut *conn, request)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
-    let (package_name, package_description, catalog_id, catalog_name, catalog_description, policy_name): (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-    ) = sqlx::query_as(
-        "SELECT p.display_name, p.description, c.id, c.display_name, c.description, pol.display_name \
-         FROM access_packages p JOIN catalogs c ON c.id = p.catalog_id JOIN policies pol ON pol.id = ? \
-         WHERE p.id = ?",
-    )
-    .bind(row.policy.to_string())
-    .bind(row.package.to_string())
-    .fetch_one(&mut *conn)
-    .await?;
-    let target = users::get(&mut *conn, row.target)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
-    // Latch itself (a removal at expiry) has no object id: the callout names the assignment's
-    // user, as it does for a requestor since deleted.
-    let requestor = match (row.requestor_kind.as_str(), &row.requestor_id) {
-        ("user", Some(id)) => {
-            let id: UserId = id.parse().map_err(decode)?;
-            users::get(&mut *conn, id).await?.map(|u| Person {
-                id: id.as_uuid(),
-                display_name: u.display_name,
-            })
-        }
-        ("app", Some(id)) => {
-            let id: AppId = id.parse().map_err(decode)?;
-            apps::get(&mut *conn, id).await?.map(|a| Person {
-                id: id.as_uuid(),
-                display_name: a.display_name,
-            })
-        }
-        _ => None,
-    }
-    .unwrap_or(Person {
-        id: row.target.as_uuid(),
-        display_name: target.display_name.clone(),
-    });
-    let assignment_id = assignment.or(row.assignment);
-    let (assignment, expiration) = match assignment_id {
-        Some(id) => match requests::get_assignment(&mut *conn, id).await? {
-            Some(a) => (
-                Some(AssignmentFacts {
-                    id,
-                    state: a.state.clone(),
-                    status: capitalised(&a.state),
-                }),
-                a.expires_at.as_deref().map(parse_db_time).transpose()?,
-            ),
-            None => (None, None),
+    let sql = FACTS.replace("{columns}", requests::REQUEST_COLUMNS);
+    let facts = sqlx::query(&sql)
+        .bind(request.to_string())
+        .bind(assignment.map(|a| a.to_string()))
+        .fetch_one(&mut *conn)
+        .await?;
+    let row = requests::request_at_start(&facts)?;
+    let text = |column: &str| facts.try_get::<String, _>(column);
+    let target_name = text("target_name")?;
+    // Latch itself (a removal at expiry) has no object id, and a requestor may since have been
+    // deleted: the callout then names the target, as Entra does.
+    let requestor_name: Option<String> = facts.try_get("requestor_name")?;
+    let requestor = match (requestor_name, &row.requestor_id) {
+        (Some(display_name), Some(id)) => Person {
+            id: id.parse().map_err(decode)?,
+            display_name,
         },
+        _ => Person {
+            id: row.target.as_uuid(),
+            display_name: target_name.clone(),
+        },
+    };
+    let found: Option<String> = facts.try_get("assignment_id_found")?;
+    let (assignment, expiration) = match found {
+        Some(id) => {
+            let state = text("assignment_state")?;
+            let expires: Option<String> = facts.try_get("assignment_expires_at")?;
+            (
+                Some(AssignmentFacts {
+                    id: id.parse().map_err(decode)?,
+                    status: capitalised(&state),
+                    state,
+                }),
+                expires.as_deref().map(parse_db_time).transpose()?,
+            )
+        }
         None => (None, None),
     };
     Ok(CalloutFacts {
@@ -92,22 +91,22 @@ pub async fn load(
         request_created: row.created_at,
         access_package: Described {
             id: row.package,
-            display_name: package_name,
-            description: package_description,
+            display_name: text("package_name")?,
+            description: text("package_description")?,
         },
         catalog: Described {
-            id: catalog_id.parse().map_err(decode)?,
-            display_name: catalog_name,
-            description: catalog_description,
+            id: text("catalog_id")?.parse().map_err(decode)?,
+            display_name: text("catalog_name")?,
+            description: text("catalog_description")?,
         },
         policy: PolicyFacts {
             id: row.policy,
-            display_name: policy_name,
+            display_name: text("policy_name")?,
         },
         target: TargetFacts {
             id: row.target,
-            display_name: target.display_name.clone(),
-            email: Some(target.user_principal_name.clone()),
+            display_name: target_name,
+            email: Some(text("target_upn")?),
         },
         requestor,
         assignment,

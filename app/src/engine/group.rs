@@ -19,14 +19,13 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 use tokio::sync::oneshot;
 
-use crate::domain::ids::{CalloutInstanceId, RequestId};
+use crate::domain::ids::RequestId;
 use crate::domain::lifecycle::{AccessRequest, Event, Transition};
-use crate::domain::stage::Stage;
 use crate::engine::policy::{Policies, Policy};
 use crate::engine::run::{machine_view, remove_if_target_left, step_into, RunError};
 use crate::state::AppState;
 use crate::store::batch::Batch;
-use crate::store::requests::{self, RequestRow};
+use crate::store::requests::{self, RequestNow};
 
 /// The most steps of one kind a turn writes.
 pub const GROUP_MAX: usize = 64;
@@ -297,7 +296,7 @@ fn next_group<W, K: Hash + Eq>(waiting: Vec<W>, key: impl Fn(&W) -> K) -> (Vec<W
 /// A group's requests (each with the instance that holds it) and their policies, read in one
 /// query and one per distinct policy.
 pub struct Loaded {
-    requests: HashMap<RequestId, (RequestRow, Option<(Stage, CalloutInstanceId)>)>,
+    requests: HashMap<RequestId, RequestNow>,
     policies: Policies,
 }
 
@@ -306,14 +305,14 @@ impl Loaded {
         conn: &mut SqliteConnection,
         ids: &[RequestId],
     ) -> Result<Loaded, sqlx::Error> {
-        let requests: HashMap<_, _> = requests::get_many_with_live_wait(&mut *conn, ids)
+        let requests: HashMap<_, _> = requests::get_many_now(&mut *conn, ids)
             .await?
             .into_iter()
-            .map(|(row, live)| (row.id, (row, live)))
+            .map(|now| (now.row.id, now))
             .collect();
         let mut policies = Policies::new();
-        for (row, _) in requests.values() {
-            Policy::load_once(&mut *conn, &mut policies, row.policy).await?;
+        for now in requests.values() {
+            Policy::load_once(&mut *conn, &mut policies, now.row.policy).await?;
         }
         Ok(Loaded { requests, policies })
     }
@@ -343,10 +342,10 @@ impl<'q> Writes<'q> {
         event: Event,
         now: DateTime<Utc>,
     ) -> Result<(), RunError> {
-        let (row, live) = loaded.requests.get(&request).ok_or(RunError::NotFound)?;
-        let current = machine_view(row, *live)?;
-        let policy = &loaded.policies[&row.policy];
-        let transition = step_into(&mut self.batch, row, &current, policy, event, now)?;
+        let stored = loaded.requests.get(&request).ok_or(RunError::NotFound)?;
+        let current = machine_view(&stored.row, stored.live_wait)?;
+        let policy = &loaded.policies[&stored.row.policy];
+        let transition = step_into(&mut self.batch, &stored.row, &current, policy, event, now)?;
         self.batch.end_part();
         self.moved.push((request, current, transition));
         Ok(())
@@ -362,8 +361,7 @@ impl<'q> Writes<'q> {
     ) -> Result<(), sqlx::Error> {
         self.batch.run(&mut *conn).await?;
         for (request, before, after) in self.moved {
-            let (row, _) = &loaded.requests[&request];
-            remove_if_target_left(&mut *conn, row, &before, &after, now)
+            remove_if_target_left(&mut *conn, &loaded.requests[&request], &before, &after, now)
                 .await
                 .map_err(|e| match e {
                     RunError::Db(e) => e,

@@ -11,9 +11,9 @@ use crate::engine::policy::{self, Policy};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::batch::Batch;
 use crate::store::requests::{
-    self, HistoryRow, NewAssignment, NewInstance, NewRequest, RequestRow,
+    self, HistoryRow, NewAssignment, NewInstance, NewRequest, RequestNow, RequestRow,
 };
-use crate::store::{extensions, jobs, users};
+use crate::store::{extensions, jobs};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::SqliteConnection;
@@ -33,16 +33,17 @@ pub enum RunError {
     Db(#[from] sqlx::Error),
 }
 
-/// The request as the machine sees it, rebuilt from its row and its waiting instance.
+/// The request as stored and as the machine sees it, rebuilt from its row and its waiting
+/// instance.
 pub async fn load(
     conn: &mut SqliteConnection,
     id: RequestId,
-) -> Result<(RequestRow, AccessRequest), RunError> {
-    let (row, live) = requests::get_with_live_wait(&mut *conn, id)
+) -> Result<(RequestNow, AccessRequest), RunError> {
+    let now = requests::get_now(&mut *conn, id)
         .await?
         .ok_or(RunError::NotFound)?;
-    let request = machine_view(&row, live)?;
-    Ok((row, request))
+    let request = machine_view(&now.row, now.live_wait)?;
+    Ok((now, request))
 }
 
 pub(crate) fn machine_view(
@@ -81,8 +82,8 @@ pub async fn run_event_with(
     now: DateTime<Utc>,
     along: Batch<'_>,
 ) -> Result<Transition, RunError> {
-    let (row, current) = load(&mut *conn, id).await?;
-    step(conn, &row, &current, event, now, along).await
+    let (stored, current) = load(&mut *conn, id).await?;
+    step(conn, &stored, &current, event, now, along).await
 }
 
 /// A new request's row and its submit, appended to `b` (not run); nothing is appended when
@@ -104,17 +105,17 @@ pub(crate) fn submit_into(
 
 async fn step(
     conn: &mut SqliteConnection,
-    row: &RequestRow,
+    stored: &RequestNow,
     current: &AccessRequest,
     event: Event,
     now: DateTime<Utc>,
     along: Batch<'_>,
 ) -> Result<Transition, RunError> {
-    let policy = Policy::load(&mut *conn, row.policy).await?;
+    let policy = Policy::load(&mut *conn, stored.row.policy).await?;
     let mut b = along;
-    let transition = step_into(&mut b, row, current, &policy, event, now)?;
+    let transition = step_into(&mut b, &stored.row, current, &policy, event, now)?;
     b.run(&mut *conn).await?;
-    remove_if_target_left(conn, row, current, &transition, now).await?;
+    remove_if_target_left(conn, stored, current, &transition, now).await?;
     Ok(transition)
 }
 
@@ -156,7 +157,7 @@ pub const LEAVER_JUSTIFICATION: &str =
 /// transaction, as the leaver path would have.
 pub(crate) async fn remove_if_target_left(
     conn: &mut SqliteConnection,
-    row: &RequestRow,
+    stored: &RequestNow,
     before: &AccessRequest,
     after: &Transition,
     now: DateTime<Utc>,
@@ -167,10 +168,7 @@ pub(crate) async fn remove_if_target_left(
     let Some(assignment) = after.request.assignment.filter(|_| delivered_now) else {
         return Ok(());
     };
-    let target_enabled = users::get(&mut *conn, row.target)
-        .await?
-        .is_some_and(|u| u.enabled);
-    if target_enabled {
+    if stored.target_enabled {
         return Ok(());
     }
     run_removal(

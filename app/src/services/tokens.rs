@@ -187,19 +187,18 @@ pub async fn principal_from_secret_token(
 
 async fn app_principal(state: &AppState, app: AppId) -> Result<Principal, AppError> {
     let mut conn = state.db.acquire().await?;
-    let record = apps::get(&mut conn, app)
+    let (display_name, grants) = roles::app_with_grants(&mut conn, app)
         .await?
         .ok_or(AppError::NotSignedIn)?;
-    let grants = roles::of_app(&mut conn, app).await?;
     Ok(Principal {
         actor: Actor {
             kind: "app",
-            id: Some(record.id.clone()),
-            name: format!("{} (app)", record.display_name),
+            id: Some(app.to_string()),
+            name: format!("{display_name} (app)"),
         },
         user_id: None,
         app_id: Some(app),
-        display_name: record.display_name,
+        display_name,
         user_principal_name: String::new(),
         grants,
     })

@@ -43,6 +43,7 @@ pub async fn connect(url: &str) -> Result<SqlitePool, sqlx::Error> {
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        .test_before_acquire(false)
         .connect_with(options)
         .await?;
     MIGRATOR.run(&pool).await?;

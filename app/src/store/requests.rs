@@ -52,9 +52,14 @@ type RawRequest = (
     Option<String>,
 );
 
-const REQUEST_COLUMNS: &str =
+pub(crate) const REQUEST_COLUMNS: &str =
     "id, request_type, state, status, access_package_id, policy_id, target_id, \
      requestor_kind, requestor_id, assignment_id, justification, created_at, completed_at";
+
+/// The request of a row whose first columns are [`REQUEST_COLUMNS`] (a wider read's).
+pub(crate) fn request_at_start(row: &sqlx::sqlite::SqliteRow) -> Result<RequestRow, sqlx::Error> {
+    request_row(RawRequest::from_row(row)?)
+}
 
 fn request_row(raw: RawRequest) -> Result<RequestRow, sqlx::Error> {
     let (
@@ -234,27 +239,39 @@ fn live_wait_of(text: Option<String>) -> Result<Option<(Stage, CalloutInstanceId
     )))
 }
 
-/// The request and the instance that still holds it, in one read (the engine's every step
-/// starts here).
-pub async fn get_with_live_wait(
-    conn: &mut SqliteConnection,
-    id: RequestId,
-) -> Result<Option<(RequestRow, Option<(Stage, CalloutInstanceId)>)>, sqlx::Error> {
-    Ok(get_many_with_live_wait(conn, &[id]).await?.pop())
+/// A request as the engine's step needs it.
+#[derive(Debug, Clone)]
+pub struct RequestNow {
+    pub row: RequestRow,
+    /// The instance that still holds the request, with its stage.
+    pub live_wait: Option<(Stage, CalloutInstanceId)>,
+    /// Whether the target's account is enabled (a delivery to a leaver is undone at once).
+    pub target_enabled: bool,
 }
 
-/// [`get_with_live_wait`] for several requests in one read (a group of steps); those that do
-/// not exist are missing from the answer.
-pub async fn get_many_with_live_wait(
+/// The request, the instance that still holds it and whether its target is enabled, in one
+/// read (the engine's every step starts here).
+pub async fn get_now(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+) -> Result<Option<RequestNow>, sqlx::Error> {
+    Ok(get_many_now(conn, &[id]).await?.pop())
+}
+
+/// [`get_now`] for several requests in one read (a group of steps); those that do not exist
+/// are missing from the answer.
+pub async fn get_many_now(
     conn: &mut SqliteConnection,
     ids: &[RequestId],
-) -> Result<Vec<(RequestRow, Option<(Stage, CalloutInstanceId)>)>, sqlx::Error> {
+) -> Result<Vec<RequestNow>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let marks = vec!["?"; ids.len()].join(", ");
     let sql = format!(
-        "SELECT {REQUEST_COLUMNS}, ({LIVE_WAIT}) AS live_wait FROM requests WHERE id IN ({marks})"
+        "SELECT {REQUEST_COLUMNS}, ({LIVE_WAIT}) AS live_wait, \
+         COALESCE((SELECT enabled FROM users WHERE id = requests.target_id), 0) AS target_enabled \
+         FROM requests WHERE id IN ({marks})"
     );
     let mut query = sqlx::query(&sql);
     for id in ids {
@@ -263,8 +280,11 @@ pub async fn get_many_with_live_wait(
     let rows = query.fetch_all(conn).await?;
     rows.iter()
         .map(|row| {
-            let request = request_row(RawRequest::from_row(row)?)?;
-            Ok((request, live_wait_of(row.try_get("live_wait")?)?))
+            Ok(RequestNow {
+                row: request_at_start(row)?,
+                live_wait: live_wait_of(row.try_get("live_wait")?)?,
+                target_enabled: row.try_get("target_enabled")?,
+            })
         })
         .collect()
 }
@@ -911,21 +931,13 @@ mod tests {
         b.run(&mut conn).await.unwrap();
 
         let asked = [ids[0], RequestId::new(), ids[1]];
-        let many = get_many_with_live_wait(&mut conn, &asked).await.unwrap();
+        let many = get_many_now(&mut conn, &asked).await.unwrap();
         assert_eq!(many.len(), 2, "the one that does not exist is left out");
-        for (row, live) in many {
-            let (alone, alone_live) = get_with_live_wait(&mut conn, row.id)
-                .await
-                .unwrap()
-                .unwrap();
-            assert_eq!(
-                format!("{row:?} {live:?}"),
-                format!("{alone:?} {alone_live:?}")
-            );
+        for now in many {
+            let alone = get_now(&mut conn, now.row.id).await.unwrap().unwrap();
+            assert_eq!(format!("{now:?}"), format!("{alone:?}"));
+            assert!(now.target_enabled, "the demo's users are enabled");
         }
-        assert!(get_many_with_live_wait(&mut conn, &[])
-            .await
-            .unwrap()
-            .is_empty());
+        assert!(get_many_now(&mut conn, &[]).await.unwrap().is_empty());
     }
 }

@@ -74,14 +74,43 @@ async fn of(
     kind: &str,
     principal: &str,
 ) -> Result<Vec<RoleGrant>, sqlx::Error> {
-    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+    let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT role, catalog_id FROM role_assignments WHERE principal_kind = ? AND principal_id = ?",
     )
     .bind(kind)
     .bind(principal)
     .fetch_all(conn)
     .await?;
+    grants(rows)
+}
+
+/// An app's display name and its roles in one read (every REST call asks both); `None` when
+/// there is no such app.
+pub async fn app_with_grants(
+    conn: &mut SqliteConnection,
+    app: AppId,
+) -> Result<Option<(String, Vec<RoleGrant>)>, sqlx::Error> {
+    let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT a.display_name, r.role, r.catalog_id FROM apps a \
+         LEFT JOIN role_assignments r ON r.principal_kind = 'app' AND r.principal_id = a.id \
+         WHERE a.id = ?",
+    )
+    .bind(app.to_string())
+    .fetch_all(conn)
+    .await?;
+    let Some(name) = rows.first().map(|(name, _, _)| name.clone()) else {
+        return Ok(None);
+    };
+    let grants = grants(rows.into_iter().map(|(_, role, catalog)| (role, catalog)))?;
+    Ok(Some((name, grants)))
+}
+
+/// Rows of (role, catalog) as grants; a row without a role (an outer join's) is none.
+fn grants(
+    rows: impl IntoIterator<Item = (Option<String>, Option<String>)>,
+) -> Result<Vec<RoleGrant>, sqlx::Error> {
     rows.into_iter()
+        .filter_map(|(role, catalog)| role.map(|role| (role, catalog)))
         .map(|(role, catalog)| {
             let role = Role::from_db_name(&role)
                 .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?;
