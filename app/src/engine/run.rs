@@ -98,8 +98,8 @@ pub(crate) fn submit_into(
     let row = new.stored(now);
     let current = machine_view(&row, None)?;
     let (transition, action) = apply_event(&current, policy, Event::Submit { by }, now)?;
-    requests::insert(b, new, now);
-    write_into(b, &row, policy, &transition, &action, now)?;
+    requests::insert(b, new, &transition.request, now);
+    effects_into(b, &row, policy, &transition, &action, now)?;
     Ok(transition)
 }
 
@@ -208,12 +208,13 @@ pub async fn run_removal(
         assignment: Some(assignment),
         justification: justification.to_owned(),
     };
-    let mut b = Batch::new();
-    requests::insert(&mut b, &new, now);
     let row = new.stored(now);
     let policy = Policy::load(&mut *conn, row.policy).await?;
     let transition = start_removal(id, kind, assignment, by, &policy.rules, now, &mut RandomIds);
-    write(conn, &row, &policy, &transition, "request.remove", now, b).await?;
+    let mut b = Batch::new();
+    requests::insert(&mut b, &new, &transition.request, now);
+    effects_into(&mut b, &row, &policy, &transition, "request.remove", now)?;
+    b.run(conn).await?;
     Ok(transition)
 }
 
@@ -332,22 +333,7 @@ pub fn history(
     );
 }
 
-/// Writes the new request state and carries out every effect, appended to `b` (the caller's
-/// writes), as one batch.
-pub async fn write(
-    conn: &mut SqliteConnection,
-    row: &RequestRow,
-    policy: &Policy,
-    transition: &Transition,
-    action: &str,
-    now: DateTime<Utc>,
-    mut b: Batch<'_>,
-) -> Result<(), sqlx::Error> {
-    write_into(&mut b, row, policy, transition, action, now)?;
-    b.run(conn).await
-}
-
-/// [`write`]'s statements, appended to `b` and not run.
+/// The request's new state and every effect of `transition`, appended to `b` and not run.
 fn write_into(
     b: &mut Batch<'_>,
     row: &RequestRow,
@@ -356,8 +342,20 @@ fn write_into(
     action: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    requests::save(b, &transition.request);
+    effects_into(b, row, policy, transition, action, now)
+}
+
+/// What a transition does besides moving the request's own row, appended to `b`.
+fn effects_into(
+    b: &mut Batch<'_>,
+    row: &RequestRow,
+    policy: &Policy,
+    transition: &Transition,
+    action: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     let request = &transition.request;
-    requests::save(b, request);
     // The assignment as it stands at each effect: a stage before the grant has none yet.
     let mut assignment_so_far = row.assignment;
     for effect in &transition.effects {

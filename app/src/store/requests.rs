@@ -108,26 +108,31 @@ pub struct NewRequest {
 
 /// Stores a new request as `submitted`/`Accepted`. The partial unique index refuses a second
 /// open add-request for the same target and package (the batch then fails).
-pub fn insert(b: &mut Batch<'_>, new: &NewRequest, now: DateTime<Utc>) {
+/// A new request's row as the machine left it after its first step (`request`): one INSERT,
+/// where an INSERT of the submitted row and an UPDATE to its next state would write it twice.
+pub fn insert(b: &mut Batch<'_>, new: &NewRequest, request: &AccessRequest, now: DateTime<Utc>) {
     b.push(
         "INSERT INTO requests (id, request_type, state, status, access_package_id, policy_id, requestor_kind, \
-                               requestor_id, target_id, assignment_id, justification, created_at) \
-         VALUES (?, ?, 'submitted', 'Accepted', ?, ?, ?, ?, ?, ?, ?, ?)",
+                               requestor_id, target_id, assignment_id, justification, created_at, completed_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(new.id.to_string())
     .bind(new.kind.wire_name())
+    .bind(request.state.wire_name())
+    .bind(request.status.wire_name())
     .bind(new.package.to_string())
     .bind(new.policy.to_string())
     .bind(new.requestor_kind.to_owned())
     .bind(new.requestor_id.clone())
     .bind(new.target.to_string())
-    .bind(new.assignment.map(|a| a.to_string()))
+    .bind(request.assignment.map(|a| a.to_string()))
     .bind(new.justification.clone())
-    .bind(db_time(now));
+    .bind(db_time(now))
+    .bind(request.completed_at.map(db_time));
 }
 
 impl NewRequest {
-    /// The row [`insert`] stores, without reading it back.
+    /// The row as submitted, before the machine's first step: where that step starts.
     pub fn stored(&self, now: DateTime<Utc>) -> RequestRow {
         RequestRow {
             id: self.id,
@@ -890,7 +895,9 @@ mod tests {
             assignment: None,
             justification: String::new(),
         };
-        insert(b, &new, Utc::now());
+        let now = Utc::now();
+        let submitted = crate::engine::run::machine_view(&new.stored(now), None).unwrap();
+        insert(b, &new, &submitted, now);
     }
 
     #[tokio::test]
