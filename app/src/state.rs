@@ -8,8 +8,8 @@ use crate::domain::limits::ExtensionLimits;
 use crate::domain::throttle::ThrottleLimits;
 use crate::engine::group::{GroupWriter, Groups, Queue};
 use crate::store::sealed::Sealer;
+use crate::store::Pool;
 use sqlx::sqlite::SqlitePoolOptions;
-use sqlx::SqlitePool;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -106,11 +106,11 @@ impl Settings {
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: SqlitePool,
+    pub db: Pool,
     /// One connection for write transactions (`store::write_tx`): writers wait their turn in the
     /// process, woken as soon as the one before commits, instead of sleeping and retrying in
     /// SQLite's busy handler (1 to 100 ms steps), which is what bounded the benchmarks.
-    pub writer: SqlitePool,
+    pub writer: Pool,
     pub settings: Arc<Settings>,
     pub clock: Clock,
     pub keys: Arc<SigningKey>,
@@ -133,7 +133,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: SqlitePool, settings: Settings, clock: Clock, keys: SigningKey) -> Self {
+    pub fn new(db: Pool, settings: Settings, clock: Clock, keys: SigningKey) -> Self {
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .test_before_acquire(false)

@@ -3,12 +3,12 @@
 
 use app::store::at_rest::{self, AtRestError};
 use app::store::sealed::{Sealer, SecretKey};
-use sqlx::SqlitePool;
+use app::store::Pool;
 
 /// Checks the stored secrets against `LATCH_SECRET_KEY` and seals those still in the clear;
 /// the sealer for `AppState`, or the message start-up stops with (it names the setting and
 /// the key id the database needs).
-pub async fn unlock(db: &SqlitePool, key: Option<&SecretKey>) -> Result<Sealer, String> {
+pub async fn unlock(db: &Pool, key: Option<&SecretKey>) -> Result<Sealer, String> {
     let sealer = Sealer::new(key);
     match at_rest::prepare(db, &sealer).await {
         Ok(0) => {}

@@ -5,18 +5,18 @@ use crate::auth::password;
 use crate::services::apps::secret_hint;
 use crate::store::demo::{self, DemoHashes, DEMO_APP_SECRET, DEMO_PASSWORD};
 use crate::store::sealed::Sealer;
+use crate::store::Pool;
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
 
 /// Loads the demo data into an empty database, its secrets in the clear (no
 /// `LATCH_SECRET_KEY`); returns whether it did.
-pub async fn load_if_empty(db: &SqlitePool, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+pub async fn load_if_empty(db: &Pool, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
     load_if_empty_sealed(db, &Sealer::none(), now).await
 }
 
 /// As [`load_if_empty`], the extensions' signing secrets sealed with the key set.
 pub async fn load_if_empty_sealed(
-    db: &SqlitePool,
+    db: &Pool,
     sealer: &Sealer,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
@@ -31,7 +31,7 @@ pub async fn load_if_empty_sealed(
 }
 
 /// Demo accounts that still sign in with the published demo password.
-pub async fn accounts_with_demo_password(db: &SqlitePool) -> Result<Vec<String>, sqlx::Error> {
+pub async fn accounts_with_demo_password(db: &Pool) -> Result<Vec<String>, sqlx::Error> {
     let accounts = demo::demo_account_hashes(db).await?;
     Ok(accounts
         .into_iter()

@@ -6,16 +6,16 @@
 use crate::domain::ids::UserId;
 use crate::domain::lifecycle::{Actor, Event, RemovalKind};
 use crate::engine::run::{run_event, run_removal, RunError, LEAVER_JUSTIFICATION};
+use crate::store::Conn;
 use crate::store::{requests, sessions, setup_links, users};
 use crate::views::people::LeaverSummary;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 /// Disables `user` and takes their access away. Requests that cannot be canceled now (their
 /// granted stage waits for a workflow) are left to finish and counted in `requests_left`; if
 /// one delivers, `engine::run` removes that access at once (`remove_if_target_left`).
 pub async fn off_board(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user: UserId,
     by: Actor,
     now: DateTime<Utc>,

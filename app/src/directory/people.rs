@@ -12,11 +12,11 @@ use crate::services::requests::{actor_of, from_run};
 use crate::state::AppState;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::users::{self, PersonMatch, PersonRecord, Profile};
+use crate::store::Conn;
 use crate::store::{catalogs, groups, request_views, roles, sessions, setup_links, write_tx};
 use crate::views::people::{LeaverSummary, PeoplePage, PersonDetails, PersonRow, SetupLink};
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::SqliteConnection;
 
 pub const PAGE_SIZE: i64 = 50;
 
@@ -63,10 +63,7 @@ fn email_taken() -> AppError {
     )])
 }
 
-pub(super) async fn load(
-    conn: &mut SqliteConnection,
-    id: UserId,
-) -> Result<PersonRecord, AppError> {
+pub(super) async fn load(conn: &mut Conn, id: UserId) -> Result<PersonRecord, AppError> {
     users::person(conn, id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("There is no user with id {id}.")))
@@ -82,7 +79,7 @@ pub fn setup_url(state: &AppState, token: &str) -> String {
 
 /// Issues a setup link for `user` in the caller's transaction.
 pub(super) async fn issue_link(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     state: &AppState,
     record: &PersonRecord,
     now: DateTime<Utc>,
@@ -98,7 +95,7 @@ pub(super) async fn issue_link(
 }
 
 async fn record_audit(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &Principal,
     action: &str,
     user: UserId,
@@ -187,7 +184,7 @@ pub async fn update(
 /// Refuses to disable the last enabled Identity Governance Administrator: nobody could then
 /// manage Latch from the pages.
 pub(super) async fn refuse_last_admin(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     record: &PersonRecord,
 ) -> Result<(), AppError> {
     let is_admin = roles::of_user(&mut *conn, record.user_id())
@@ -207,7 +204,7 @@ pub(super) async fn refuse_last_admin(
 
 /// Disables a user (the leaver path) in the caller's transaction, with its audit event.
 pub async fn disable_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &Principal,
     record: &PersonRecord,
     now: DateTime<Utc>,

@@ -10,10 +10,10 @@ use crate::store::batch::Batch;
 use crate::store::catalogs as catalog_store;
 use crate::store::extensions::{self as store, ConnectionTestOutcome};
 use crate::store::jobs::{self, Job};
+use crate::store::Conn;
 use crate::views::ConnectionResult;
 use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::json;
-use sqlx::SqliteConnection;
 
 /// The job kind the worker hands to [`handle_job`]; its payload is `{"extension": id}`.
 pub const CONNECTION_TEST_JOB: &str = "connectionTest";
@@ -21,7 +21,7 @@ pub const CONNECTION_TEST_JOB: &str = "connectionTest";
 /// Queues a test of `id` in the caller's transaction; the caller wakes the worker after it
 /// commits. A test already waiting for the same extension stands for both.
 pub async fn queue(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: ExtensionId,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {

@@ -15,8 +15,8 @@ use crate::engine::run::{history, run_removal, start_callout, NewCallout, RunErr
 use crate::state::AppState;
 use crate::store::batch::Batch;
 use crate::store::expiry::{self as store, Expiring};
+use crate::store::Conn;
 use chrono::{DateTime, Duration, Utc};
-use sqlx::SqliteConnection;
 
 /// Assignments handled per scan; the worker scans again at once while a scan finds work.
 pub const SCAN_BATCH: i64 = 100;
@@ -71,7 +71,7 @@ async fn handle(state: &AppState, id: AssignmentId, now: DateTime<Utc>) -> Resul
 /// The instance belongs to the request that granted the assignment, so its history and
 /// troubleshooting view show it.
 async fn pre_expiry_callout(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: AssignmentId,
     assignment: &Expiring,
     trigger: Trigger,

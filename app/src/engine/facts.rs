@@ -6,8 +6,9 @@ use crate::callout::body::{
 use crate::domain::ids::{AssignmentId, CalloutInstanceId, RequestId};
 use crate::domain::stage::Stage;
 use crate::domain::timeout::WaitTimeout;
+use crate::store::Conn;
 use crate::store::{parse_db_time, requests};
-use sqlx::{Row, SqliteConnection};
+use sqlx::Row;
 
 fn decode<E: std::error::Error + Send + Sync + 'static>(e: E) -> sqlx::Error {
     sqlx::Error::Decode(Box::new(e))
@@ -35,7 +36,7 @@ const FACTS: &str = "SELECT r.*, \
      LEFT JOIN assignments a ON a.id = COALESCE(?, r.assignment_id)";
 
 pub async fn load(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     request: RequestId,
     instance: CalloutInstanceId,
     stage: Stage,

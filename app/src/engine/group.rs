@@ -15,8 +15,8 @@ use std::hash::Hash;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 use tokio::sync::oneshot;
 
 use crate::domain::ids::RequestId;
@@ -47,7 +47,7 @@ pub trait GroupWrite: Sized + Send + Sync + 'static {
     /// Writes `steps` in `tx`, the turn's transaction (which the other kinds' groups share
     /// and which commits after them all), and answers each, in order.
     fn write(
-        tx: &mut SqliteConnection,
+        tx: &mut Conn,
         steps: &[Self],
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Vec<Self::Answer>, sqlx::Error>> + Send;
@@ -107,7 +107,7 @@ pub trait Taken: Send {
     /// Writes the group in the turn's transaction; its answers wait for the commit.
     fn write<'a>(
         &'a mut self,
-        tx: &'a mut SqliteConnection,
+        tx: &'a mut Conn,
         now: DateTime<Utc>,
     ) -> Boxed<'a, Result<(), sqlx::Error>>;
 
@@ -130,7 +130,7 @@ struct Group<T: GroupWrite> {
 impl<T: GroupWrite> Taken for Group<T> {
     fn write<'a>(
         &'a mut self,
-        tx: &'a mut SqliteConnection,
+        tx: &'a mut Conn,
         now: DateTime<Utc>,
     ) -> Boxed<'a, Result<(), sqlx::Error>> {
         Box::pin(async move {
@@ -301,10 +301,7 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    pub async fn read(
-        conn: &mut SqliteConnection,
-        ids: &[RequestId],
-    ) -> Result<Loaded, sqlx::Error> {
+    pub async fn read(conn: &mut Conn, ids: &[RequestId]) -> Result<Loaded, sqlx::Error> {
         let requests: HashMap<_, _> = requests::get_many_now(&mut *conn, ids)
             .await?
             .into_iter()
@@ -355,7 +352,7 @@ impl<'q> Writes<'q> {
     /// assignment is written), as a single step does.
     pub async fn finish(
         self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         loaded: &Loaded,
         now: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
@@ -405,7 +402,7 @@ mod tests {
             QUEUE.get_or_init(Groups::default)
         }
         async fn write(
-            tx: &mut SqliteConnection,
+            tx: &mut Conn,
             steps: &[Self],
             _: DateTime<Utc>,
         ) -> Result<Vec<Self::Answer>, sqlx::Error> {
@@ -430,7 +427,7 @@ mod tests {
             QUEUE.get_or_init(Groups::default)
         }
         async fn write(
-            tx: &mut SqliteConnection,
+            tx: &mut Conn,
             steps: &[Self],
             now: DateTime<Utc>,
         ) -> Result<Vec<Self::Answer>, sqlx::Error> {

@@ -6,8 +6,8 @@ use crate::domain::ids::{ExtensionId, PolicyId};
 use crate::domain::lifecycle::{PolicyRules, StageHook};
 use crate::domain::stage::Stage;
 use crate::store::extensions;
+use crate::store::Conn;
 use chrono::{DateTime, Duration, Utc};
-use sqlx::SqliteConnection;
 
 /// Days of a `PnD` duration (the form policies store); anything else is `None`.
 pub fn iso_days(text: &str) -> Option<i64> {
@@ -29,7 +29,7 @@ pub type Policies = std::collections::HashMap<PolicyId, Policy>;
 impl Policy {
     /// The policy `id`, read only if `known` does not hold it yet.
     pub async fn load_once<'k>(
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         known: &'k mut Policies,
         id: PolicyId,
     ) -> Result<&'k Policy, sqlx::Error> {
@@ -41,7 +41,7 @@ impl Policy {
         })
     }
 
-    pub async fn load(conn: &mut SqliteConnection, id: PolicyId) -> Result<Policy, sqlx::Error> {
+    pub async fn load(conn: &mut Conn, id: PolicyId) -> Result<Policy, sqlx::Error> {
         let (terms, settings) = extensions::policy_with_stages(&mut *conn, id)
             .await?
             .ok_or(sqlx::Error::RowNotFound)?;

@@ -3,9 +3,9 @@
 //! written go together in the next: one read of all their requests, one per distinct policy,
 //! one batch of writes, one `COMMIT`.
 
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use sqlx::SqliteConnection;
 
 use crate::callout::retry::{self, Outcome};
 use crate::delivery::http::AttemptResult;
@@ -50,7 +50,7 @@ impl GroupWrite for Finished {
 
     /// The step each attempt makes the request take, in the turn's transaction `tx`.
     async fn write(
-        tx: &mut SqliteConnection,
+        tx: &mut Conn,
         items: &[Self],
         now: DateTime<Utc>,
     ) -> Result<Vec<Self::Answer>, sqlx::Error> {
@@ -117,7 +117,7 @@ pub async fn record(state: &AppState, finished: Finished) -> Result<(), sqlx::Er
 /// What the attempt means for the request, or `None` when it is to be tried again (its job
 /// then put back for later in `b`).
 async fn event_of<'q>(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     b: &mut Batch<'q>,
     f: &'q Finished,
     now: DateTime<Utc>,
@@ -149,7 +149,7 @@ async fn event_of<'q>(
 
 /// When to try again, if a retry is left and the wait has not run out.
 async fn next_try(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     f: &Finished,
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {

@@ -13,10 +13,10 @@ use crate::store::batch::Batch;
 use crate::store::requests::{
     self, HistoryRow, NewAssignment, NewInstance, NewRequest, RequestNow, RequestRow,
 };
+use crate::store::Conn;
 use crate::store::{extensions, jobs};
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::SqliteConnection;
 
 pub const DELIVER_JOB: &str = "deliverCallout";
 pub const TIMER_JOB: &str = "timer";
@@ -35,10 +35,7 @@ pub enum RunError {
 
 /// The request as stored and as the machine sees it, rebuilt from its row and its waiting
 /// instance.
-pub async fn load(
-    conn: &mut SqliteConnection,
-    id: RequestId,
-) -> Result<(RequestNow, AccessRequest), RunError> {
+pub async fn load(conn: &mut Conn, id: RequestId) -> Result<(RequestNow, AccessRequest), RunError> {
     let now = requests::get_now(&mut *conn, id)
         .await?
         .ok_or(RunError::NotFound)?;
@@ -65,7 +62,7 @@ pub(crate) fn machine_view(
 }
 
 pub async fn run_event(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: RequestId,
     event: Event,
     now: DateTime<Utc>,
@@ -76,7 +73,7 @@ pub async fn run_event(
 /// [`run_event`], with the caller's own writes (`along`) sent in the step's batch. They are
 /// lost with it when the event is refused.
 pub async fn run_event_with(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: RequestId,
     event: Event,
     now: DateTime<Utc>,
@@ -104,7 +101,7 @@ pub(crate) fn submit_into(
 }
 
 async fn step(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     stored: &RequestNow,
     current: &AccessRequest,
     event: Event,
@@ -156,7 +153,7 @@ pub const LEAVER_JUSTIFICATION: &str =
 /// deliver after its target was disabled: the access is removed at once, in the same
 /// transaction, as the leaver path would have.
 pub(crate) async fn remove_if_target_left(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     stored: &RequestNow,
     before: &AccessRequest,
     after: &Transition,
@@ -185,7 +182,7 @@ pub(crate) async fn remove_if_target_left(
 
 /// Stores a removal request for `assignment` and starts it.
 pub async fn run_removal(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     assignment: AssignmentId,
     kind: RemovalKind,
     by: Actor,
@@ -269,7 +266,7 @@ pub fn start_callout(
 
 /// The extension's configuration as it is now, as a callout keeps it; None once deleted.
 pub async fn config_snapshot(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     extension: ExtensionId,
 ) -> Result<Option<serde_json::Value>, sqlx::Error> {
     let Some(ext) = extensions::get_any(&mut *conn, extension).await? else {

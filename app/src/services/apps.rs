@@ -11,6 +11,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::apps::{self as store, AppRecord, SecretRecord};
 use crate::store::audit::{self, AuditEntry};
+use crate::store::Conn;
 use crate::store::{catalogs, parse_db_time, roles};
 use crate::views::{
     role_scope_error, AppList, AppRoleRow, AppSecretRow, AppSummary, CatalogChoice,
@@ -20,7 +21,6 @@ use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use serde_json::json;
-use sqlx::SqliteConnection;
 
 /// Every generated client secret starts with this, so a leaked one is easy to recognise.
 pub const SECRET_PREFIX: &str = "latch_";
@@ -62,7 +62,7 @@ fn require_admin(p: &Principal, doing: &str) -> Result<(), AppError> {
     }
 }
 
-async fn load(conn: &mut SqliteConnection, app: AppId) -> Result<AppRecord, AppError> {
+async fn load(conn: &mut Conn, app: AppId) -> Result<AppRecord, AppError> {
     store::get(conn, app)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such app.".into()))
@@ -270,7 +270,7 @@ pub async fn revoke_secret(
 /// The catalog's name for a catalog role (which needs an existing catalog); `None` for the
 /// tenant role.
 pub(crate) async fn check_scope(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     role: Role,
     catalog: Option<CatalogId>,
 ) -> Result<Option<String>, AppError> {

@@ -12,11 +12,11 @@ use crate::services::{catalogs, connection};
 use crate::state::AppState;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::extensions::{self as store, ExtensionRecord};
+use crate::store::Conn;
 use crate::views::{ConversionOffer, CreatedExtension, ExtensionList, ExtensionRow, WizardSetup};
 use base64::Engine;
 use rand::RngCore;
 use serde_json::json;
-use sqlx::SqliteConnection;
 
 const MANAGE: &str = "manage custom extensions";
 
@@ -67,7 +67,7 @@ fn describe_uses(uses: &[StageUse]) -> String {
 }
 
 async fn load(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     catalog: CatalogId,
     id: ExtensionId,
 ) -> Result<ExtensionRecord, AppError> {

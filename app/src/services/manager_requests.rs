@@ -14,8 +14,8 @@ use crate::engine::run::actor_columns;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::requests::{self, NewRequest, RequestRow};
+use crate::store::Conn;
 use crate::store::{packages, users};
-use sqlx::SqliteConnection;
 
 /// A direct assignment (`adminAdd`) as the REST API's `POST /assignmentRequests` asks for it.
 #[derive(Debug, Clone, PartialEq)]
@@ -149,7 +149,7 @@ pub async fn cancel_as_manager(
 
 /// The request, if it exists and the caller manages assignments in its catalog (to `action`).
 pub(super) async fn request_they_manage(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &Principal,
     request: RequestId,
     action: &str,

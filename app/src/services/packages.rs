@@ -12,8 +12,8 @@ use crate::services::catalogs;
 use crate::state::AppState;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::packages::{self as store, PackageDetailRecord};
+use crate::store::Conn;
 use serde_json::json;
-use sqlx::SqliteConnection;
 
 const MANAGE: &str = "manage access packages";
 
@@ -94,7 +94,7 @@ fn summary(draft: &PackageDraft) -> serde_json::Value {
 
 /// The package, if it exists; a caller without a role in its catalog is refused.
 async fn load(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &Principal,
     id: AccessPackageId,
     doing: &str,

@@ -24,13 +24,13 @@ use crate::store::groups;
 use crate::store::packages::{
     self, NewPolicy, PolicyPlaceRecord, PolicySettingsRecord, PolicySettingsUpdate, PolicyUsers,
 };
+use crate::store::Conn;
 use crate::store::{db_time, parse_db_time};
 use crate::views::{
     GroupChoice, PackageList, PackagePolicies, PolicyLink, PolicySetup, UserChoice,
 };
 use chrono::{DateTime, NaiveTime, Utc};
 use serde_json::json;
-use sqlx::SqliteConnection;
 use std::collections::HashMap;
 
 const EDIT: &str = "edit policies";
@@ -91,7 +91,7 @@ async fn authorize(
 }
 
 async fn load(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     catalog: CatalogId,
     policy: PolicyId,
 ) -> Result<PolicySettingsRecord, AppError> {
@@ -110,7 +110,7 @@ fn group_ids(ids: Vec<String>) -> Result<Vec<GroupId>, sqlx::Error> {
 
 /// The stored policy as the editor's draft.
 async fn current_draft(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     policy: PolicyId,
     record: &PolicySettingsRecord,
 ) -> Result<PolicyDraft, sqlx::Error> {
@@ -178,7 +178,7 @@ fn facts(record: &ExtensionRecord) -> Result<ExtensionFacts, sqlx::Error> {
 /// The catalog's extensions, and any other the rules name (so the rules can say that one
 /// is in another catalog rather than that it doesn't exist).
 async fn extension_facts(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     catalog: CatalogId,
     rules: &[StageRule],
 ) -> Result<Vec<ExtensionFacts>, sqlx::Error> {
@@ -197,7 +197,7 @@ async fn extension_facts(
     Ok(known)
 }
 
-async fn users(conn: &mut SqliteConnection) -> Result<Vec<UserChoice>, sqlx::Error> {
+async fn users(conn: &mut Conn) -> Result<Vec<UserChoice>, sqlx::Error> {
     packages::user_choices(conn)
         .await?
         .into_iter()
@@ -213,7 +213,7 @@ async fn users(conn: &mut SqliteConnection) -> Result<Vec<UserChoice>, sqlx::Err
 }
 
 /// Every group, by name.
-async fn group_choices(conn: &mut SqliteConnection) -> Result<Vec<GroupChoice>, sqlx::Error> {
+async fn group_choices(conn: &mut Conn) -> Result<Vec<GroupChoice>, sqlx::Error> {
     groups::list_all(conn)
         .await?
         .into_iter()
@@ -308,7 +308,7 @@ impl PolicyNames {
 /// Checks `draft` (and `names`, when given) with the editor's rules, every error at once, and
 /// writes all of it into `tx`. Returns the draft as stored.
 async fn write(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     catalog: CatalogId,
     policy: PolicyId,
     names: Option<&PolicyNames>,
@@ -447,7 +447,7 @@ pub struct PolicyView {
 
 /// The policy's catalog and package; "not found" when there is no such policy.
 async fn place(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     policy: PolicyId,
 ) -> Result<(CatalogId, PolicyPlaceRecord), AppError> {
     let place = packages::policy_place(conn, policy)
@@ -457,7 +457,7 @@ async fn place(
 }
 
 async fn read(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     policy: PolicyId,
     catalog: CatalogId,
     place: PolicyPlaceRecord,

@@ -12,13 +12,13 @@ use crate::domain::stage::Stage;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::request_views::{self as views_store, AssignmentListRow, RequestListRow};
+use crate::store::Conn;
 use crate::store::{packages, requests};
 use crate::views::requests::{
     ApprovalItem, AssignmentView, AttemptView, HistoryLine, InstanceView, RequestDetails,
     RequestSummary, RequestablePackage, WorkflowDetail,
 };
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 /// A stored time as people read it.
 pub fn shown(text: &str) -> String {
@@ -41,12 +41,7 @@ fn request_type_words(kind: &str) -> &'static str {
     }
 }
 
-async fn words(
-    conn: &mut SqliteConnection,
-    id: &str,
-    state: &str,
-    status: &str,
-) -> Result<String, AppError> {
+async fn words(conn: &mut Conn, id: &str, state: &str, status: &str) -> Result<String, AppError> {
     let (Ok(state), Ok(status)) = (RequestState::parse(state), RequestStatus::parse(status)) else {
         return Err(AppError::Internal);
     };
@@ -64,7 +59,7 @@ async fn words(
 }
 
 async fn summaries(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     rows: Vec<RequestListRow>,
 ) -> Result<Vec<RequestSummary>, AppError> {
     let mut out = Vec::with_capacity(rows.len());
@@ -240,7 +235,7 @@ pub async fn managed_assignments(
 }
 
 async fn workflow_details(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     request: RequestId,
 ) -> Result<Vec<WorkflowDetail>, AppError> {
     Ok(views_store::instances(conn, request)

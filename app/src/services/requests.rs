@@ -17,9 +17,9 @@ use crate::store::audit::{self, AuditEntry};
 use crate::store::batch::Batch;
 use crate::store::packages;
 use crate::store::requests::{self, AssignmentRecord, NewRequest};
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::SqliteConnection;
 
 /// The longest justification or reason accepted.
 pub const JUSTIFICATION_MAX: usize = 4000;
@@ -175,7 +175,7 @@ pub async fn deny(
 
 /// Runs `Cancel` by the caller and audits it.
 pub(super) async fn cancel_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &Principal,
     request: RequestId,
     now: DateTime<Utc>,
@@ -215,7 +215,7 @@ pub async fn cancel(state: &AppState, p: &Principal, request: RequestId) -> Resu
 }
 
 pub(super) async fn catalog_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     package: AccessPackageId,
 ) -> Result<CatalogId, AppError> {
     packages::catalog_of_package(conn, package)
@@ -226,7 +226,7 @@ pub(super) async fn catalog_of(
 
 /// Ends a delivered assignment with a removal request of `kind`, and audits who asked.
 pub(super) async fn remove(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &Principal,
     record: &AssignmentRecord,
     assignment: AssignmentId,
@@ -312,7 +312,7 @@ pub fn actor_of(p: &Principal) -> Actor {
 
 /// One audit event naming the caller for the change it asked for.
 pub(super) async fn audit_caller(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &Principal,
     verb: &str,
     object_kind: &str,

@@ -11,8 +11,8 @@ use crate::engine::run::RunError;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::requests::{self, InstanceRecord};
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 /// The longest `customExtensionStageInstanceDetail` kept.
 pub const DETAIL_MAX: usize = 4000;
@@ -102,7 +102,7 @@ impl GroupWrite for ResumeStep {
 
     /// Every resume's answer; the resumes that apply, applied, in the turn's transaction `tx`.
     async fn write(
-        tx: &mut SqliteConnection,
+        tx: &mut Conn,
         steps: &[Self],
         now: DateTime<Utc>,
     ) -> Result<Vec<Self::Answer>, sqlx::Error> {

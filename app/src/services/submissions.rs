@@ -6,9 +6,9 @@
 //! A group holds each target and package once: a second request for the same pair waits for
 //! the next group and is refused there as a duplicate, as it would be one after the other.
 
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::SqliteConnection;
 
 use super::requests::{actor_of, audit_caller_in, from_run};
 use crate::auth::authz::Principal;
@@ -93,7 +93,7 @@ impl GroupWrite for Submission {
     /// Every submission's answer; those not refused, stored and submitted in the turn's
     /// transaction `tx`.
     async fn write(
-        tx: &mut SqliteConnection,
+        tx: &mut Conn,
         steps: &[Self],
         now: DateTime<Utc>,
     ) -> Result<Vec<Self::Answer>, sqlx::Error> {

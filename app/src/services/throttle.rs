@@ -140,7 +140,7 @@ pub async fn admit(state: &AppState, subjects: Vec<Subject>) -> Result<Admitted,
 }
 
 async fn record_lockout(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::store::Conn,
     subject: &Subject,
     until: chrono::DateTime<chrono::Utc>,
     limits: &ThrottleLimits,

@@ -3,8 +3,8 @@
 
 use crate::domain::ids::AppId;
 use crate::store::db_time;
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AppRecord {
@@ -24,7 +24,7 @@ pub struct SecretRecord {
 }
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: AppId,
     display_name: &str,
     now: DateTime<Utc>,
@@ -38,14 +38,14 @@ pub async fn insert(
     Ok(())
 }
 
-pub async fn get(conn: &mut SqliteConnection, id: AppId) -> Result<Option<AppRecord>, sqlx::Error> {
+pub async fn get(conn: &mut Conn, id: AppId) -> Result<Option<AppRecord>, sqlx::Error> {
     sqlx::query_as("SELECT id, display_name, created_at FROM apps WHERE id = ?")
         .bind(id.to_string())
         .fetch_optional(conn)
         .await
 }
 
-pub async fn list(conn: &mut SqliteConnection) -> Result<Vec<AppRecord>, sqlx::Error> {
+pub async fn list(conn: &mut Conn) -> Result<Vec<AppRecord>, sqlx::Error> {
     sqlx::query_as("SELECT id, display_name, created_at FROM apps ORDER BY display_name, id")
         .fetch_all(conn)
         .await
@@ -53,7 +53,7 @@ pub async fn list(conn: &mut SqliteConnection) -> Result<Vec<AppRecord>, sqlx::E
 
 /// Stores a secret's hash; returns the secret's row id.
 pub async fn add_secret(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     app: AppId,
     secret_hash: &str,
     hint: &str,
@@ -76,7 +76,7 @@ pub async fn add_secret(
 }
 
 pub async fn revoke_secret(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     app: AppId,
     secret: &str,
     now: DateTime<Utc>,
@@ -92,10 +92,7 @@ pub async fn revoke_secret(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn secrets(
-    conn: &mut SqliteConnection,
-    app: AppId,
-) -> Result<Vec<SecretRecord>, sqlx::Error> {
+pub async fn secrets(conn: &mut Conn, app: AppId) -> Result<Vec<SecretRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, secret_hash, hint, created_at, expires_at, revoked_at FROM app_secrets \
          WHERE app_id = ? ORDER BY created_at, id",
@@ -107,7 +104,7 @@ pub async fn secrets(
 
 /// The hashes of the secrets that may sign in now (not revoked, not expired).
 pub async fn live_secret_hashes(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     app: AppId,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, sqlx::Error> {

@@ -8,9 +8,9 @@ use crate::store::sealed::{
     sealed_with, SealError, Sealer, SecretColumn, SecretKey, SECRET_COLUMNS,
 };
 use crate::store::write_tx;
+use crate::store::{Conn, Pool};
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::{SqliteConnection, SqlitePool};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AtRestError {
@@ -27,7 +27,7 @@ struct Stored {
     value: String,
 }
 
-async fn read_all(conn: &mut SqliteConnection) -> Result<Vec<Stored>, sqlx::Error> {
+async fn read_all(conn: &mut Conn) -> Result<Vec<Stored>, sqlx::Error> {
     let mut all = Vec::new();
     for column in SECRET_COLUMNS {
         let SecretColumn {
@@ -49,7 +49,7 @@ async fn read_all(conn: &mut SqliteConnection) -> Result<Vec<Stored>, sqlx::Erro
 }
 
 async fn write(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     column: SecretColumn,
     row: &str,
     value: &str,
@@ -73,7 +73,7 @@ async fn write(
 /// key set: without a key, or with another one, this fails naming the setting and the key id
 /// the database needs. With a key, every value still in the clear is sealed. Returns how many
 /// were sealed now.
-pub async fn prepare(db: &SqlitePool, sealer: &Sealer) -> Result<u64, AtRestError> {
+pub async fn prepare(db: &Pool, sealer: &Sealer) -> Result<u64, AtRestError> {
     let mut tx = write_tx(db).await?;
     let mut sealed = 0;
     for s in read_all(&mut tx).await? {
@@ -102,7 +102,7 @@ pub struct Rekeyed {
 /// Re-encrypts every secret under `new` (values in the clear, with no current key, are
 /// sealed), in one transaction with its audit event.
 pub async fn rekey(
-    db: &SqlitePool,
+    db: &Pool,
     current: &Sealer,
     new: &SecretKey,
     actor: &Actor,
@@ -141,7 +141,7 @@ pub async fn rekey(
 /// Rewrites the database without free pages (`VACUUM`) and empties the write-ahead log into
 /// it, so a value's earlier form (in the clear, or under the old key) is gone from both files.
 /// Backups and copies taken before keep it.
-pub async fn scrub(db: &SqlitePool) -> Result<(), sqlx::Error> {
+pub async fn scrub(db: &Pool) -> Result<(), sqlx::Error> {
     let mut conn = db.acquire().await?;
     sqlx::query("VACUUM").execute(&mut *conn).await?;
     let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -162,7 +162,7 @@ mod tests {
     use crate::store::sealed::{EXTENSION_SECRET, PRIVATE_KEY};
     use crate::store::test_db;
 
-    async fn insert_plain(db: &SqlitePool) {
+    async fn insert_plain(db: &Pool) {
         sqlx::query(
             "INSERT INTO signing_keys (kid, private_key_pem, public_jwk, created_at) \
              VALUES ('k1', '-----BEGIN PRIVATE KEY-----', '{}', '2026-01-01T00:00:00.000000Z')",
@@ -172,7 +172,7 @@ mod tests {
         .unwrap();
     }
 
-    async fn stored(db: &SqlitePool) -> String {
+    async fn stored(db: &Pool) -> String {
         sqlx::query_scalar("SELECT private_key_pem FROM signing_keys WHERE kid = 'k1'")
             .fetch_one(db)
             .await

@@ -2,8 +2,8 @@
 
 use crate::store::batch::Batch;
 use crate::store::db_time;
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 /// Who did something, as the audit log and request history name them.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +31,7 @@ pub struct AuditEntry<'a> {
 }
 
 pub async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     actor: &Actor,
     entry: AuditEntry<'_>,
     now: DateTime<Utc>,
@@ -67,7 +67,7 @@ pub struct AuditRow {
 }
 
 pub async fn for_object(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     object_kind: &str,
     object_id: &str,
 ) -> Result<Vec<AuditRow>, sqlx::Error> {

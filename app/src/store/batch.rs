@@ -7,9 +7,10 @@
 //! list), inside the caller's transaction like any other statement. Only writes belong
 //! here: a batch returns no rows.
 
+use crate::store::Conn;
 use sqlx::error::BoxDynError;
 use sqlx::sqlite::{Sqlite, SqliteArguments};
-use sqlx::{Arguments, Encode, SqliteConnection, Type};
+use sqlx::{Arguments, Encode, Type};
 
 /// The largest part whose prepared statements a connection keeps: one step's writes.
 const KEEP_PREPARED_MAX: usize = 32;
@@ -74,7 +75,7 @@ impl<'q> Batch<'q> {
 
     /// Runs every statement in order, a part per call; the first failure stops it and is
     /// returned (the caller's transaction then rolls back what ran before it).
-    pub async fn run(self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    pub async fn run(self, conn: &mut Conn) -> Result<(), sqlx::Error> {
         if let Some(error) = self.error {
             return Err(sqlx::Error::Encode(error));
         }

@@ -2,8 +2,8 @@
 
 use crate::domain::ids::CatalogId;
 use crate::store::db_time;
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CatalogRecord {
@@ -21,7 +21,7 @@ impl CatalogRecord {
 }
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: CatalogId,
     display_name: &str,
     description: &str,
@@ -40,16 +40,13 @@ pub async fn insert(
     Ok(())
 }
 
-pub async fn list_all(conn: &mut SqliteConnection) -> Result<Vec<CatalogRecord>, sqlx::Error> {
+pub async fn list_all(conn: &mut Conn) -> Result<Vec<CatalogRecord>, sqlx::Error> {
     sqlx::query_as("SELECT id, display_name, description FROM catalogs ORDER BY display_name, id")
         .fetch_all(conn)
         .await
 }
 
-pub async fn get(
-    conn: &mut SqliteConnection,
-    id: CatalogId,
-) -> Result<Option<CatalogRecord>, sqlx::Error> {
+pub async fn get(conn: &mut Conn, id: CatalogId) -> Result<Option<CatalogRecord>, sqlx::Error> {
     sqlx::query_as("SELECT id, display_name, description FROM catalogs WHERE id = ?")
         .bind(id.to_string())
         .fetch_optional(conn)
@@ -57,7 +54,7 @@ pub async fn get(
 }
 
 pub async fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: CatalogId,
     display_name: &str,
     description: &str,
@@ -76,10 +73,7 @@ pub async fn update(
 }
 
 /// What still lives in a catalog: (access packages, custom extensions).
-pub async fn contents(
-    conn: &mut SqliteConnection,
-    id: CatalogId,
-) -> Result<(i64, i64), sqlx::Error> {
+pub async fn contents(conn: &mut Conn, id: CatalogId) -> Result<(i64, i64), sqlx::Error> {
     sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM access_packages WHERE catalog_id = ?), \
                 (SELECT COUNT(*) FROM custom_extensions WHERE catalog_id = ?)",
@@ -91,7 +85,7 @@ pub async fn contents(
 }
 
 /// Deletes an empty catalog and its role assignments.
-pub async fn delete(conn: &mut SqliteConnection, id: CatalogId) -> Result<(), sqlx::Error> {
+pub async fn delete(conn: &mut Conn, id: CatalogId) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM role_assignments WHERE catalog_id = ?")
         .bind(id.to_string())
         .execute(&mut *conn)

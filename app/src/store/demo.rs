@@ -13,9 +13,9 @@ use crate::domain::stage::Stage;
 use crate::domain::timeout::{TimeUnit, WaitTimeout};
 use crate::store::packages::NewPolicy;
 use crate::store::sealed::Sealer;
+use crate::store::Pool;
 use crate::store::{apps, catalogs, extensions, groups, packages, roles, users};
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
 
 pub const DEMO_PASSWORD: &str = "latch-demo";
 
@@ -88,7 +88,7 @@ pub struct DemoHashes {
 
 /// Loads the demo data if the database has no users yet; returns whether it did.
 pub async fn load_if_empty(
-    db: &SqlitePool,
+    db: &Pool,
     sealer: &Sealer,
     now: DateTime<Utc>,
     hashes: &DemoHashes,
@@ -432,9 +432,7 @@ pub async fn load_if_empty(
 }
 
 /// Each demo account's password hash, for the start-up check that warns while one is left.
-pub async fn demo_account_hashes(
-    db: &SqlitePool,
-) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
+pub async fn demo_account_hashes(db: &Pool) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
     let mut conn = db.acquire().await?;
     let mut found = Vec::new();
     for (upn, _, _) in DEMO_USERS {

@@ -4,12 +4,12 @@
 use crate::domain::expiry::{next_due_at, AssignmentExpiry};
 use crate::domain::ids::{AssignmentId, InvalidId, PolicyId, RequestId};
 use crate::store::{db_time, parse_db_time};
+use crate::store::{Conn, Pool};
 use chrono::{DateTime, Utc};
-use sqlx::{SqliteConnection, SqlitePool};
 
 /// Up to `limit` active assignments with something due at `now`, most overdue first.
 pub async fn due(
-    db: &SqlitePool,
+    db: &Pool,
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<AssignmentId>, sqlx::Error> {
@@ -27,7 +27,7 @@ pub async fn due(
 }
 
 /// The earliest moment the scan has work, if any.
-pub async fn next_due(conn: &mut SqliteConnection) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+pub async fn next_due(conn: &mut Conn) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
     let at: Option<String> = sqlx::query_scalar(
         "SELECT MIN(next_due_at) FROM assignments WHERE state = 'delivered' AND next_due_at IS NOT NULL",
     )
@@ -60,10 +60,7 @@ fn time(text: Option<String>) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
     text.as_deref().map(parse_db_time).transpose()
 }
 
-pub async fn get(
-    conn: &mut SqliteConnection,
-    id: AssignmentId,
-) -> Result<Option<Expiring>, sqlx::Error> {
+pub async fn get(conn: &mut Conn, id: AssignmentId) -> Result<Option<Expiring>, sqlx::Error> {
     let row: Option<Row> = sqlx::query_as(
         "SELECT policy_id, request_id, state, start_at, expires_at, expired_at, \
                 fourteen_days_fired_at, one_day_fired_at FROM assignments WHERE id = ?",
@@ -90,7 +87,7 @@ pub async fn get(
 /// Writes the markers and the next due moment that follow from `facts`. The end itself is
 /// written by the removal that ends the assignment.
 pub async fn save(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: AssignmentId,
     facts: &AssignmentExpiry,
 ) -> Result<(), sqlx::Error> {
@@ -109,7 +106,7 @@ pub async fn save(
 
 /// Moves an assignment the scan could not handle to the back, so it cannot hold up the others.
 pub async fn postpone(
-    db: &SqlitePool,
+    db: &Pool,
     id: AssignmentId,
     until: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {

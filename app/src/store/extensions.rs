@@ -9,8 +9,8 @@ use crate::domain::stage::Stage;
 use crate::domain::timeout::{TimeUnit, WaitTimeout};
 use crate::store::db_time;
 use crate::store::sealed::{unreadable, Sealer, EXTENSION_PREVIOUS_SECRET, EXTENSION_SECRET};
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 const COLUMNS: &str = "id, catalog_id, display_name, description, kind, behaviour, wait_timeout_amount, \
     wait_timeout_unit, endpoint_type, subscription_id, resource_group_name, logic_app_workflow_name, \
@@ -154,7 +154,7 @@ fn columns(draft: &ExtensionDraft) -> DraftColumns<'_> {
 /// A new extension; its signing secret is stored sealed when a key is set.
 #[expect(clippy::too_many_arguments)]
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     sealer: &Sealer,
     id: ExtensionId,
     catalog: CatalogId,
@@ -200,7 +200,7 @@ pub async fn insert(
 
 /// Writes every editable column; the kind only changes through [`set_kind`].
 pub async fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: ExtensionId,
     draft: &ExtensionDraft,
     actor_name: &str,
@@ -236,7 +236,7 @@ pub async fn update(
 }
 
 pub async fn set_kind(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: ExtensionId,
     kind: ExtensionKind,
     actor_name: &str,
@@ -256,7 +256,7 @@ pub async fn set_kind(
 }
 
 pub async fn get(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     catalog: CatalogId,
     id: ExtensionId,
 ) -> Result<Option<ExtensionRecord>, sqlx::Error> {
@@ -270,7 +270,7 @@ pub async fn get(
 }
 
 pub async fn list_in_catalog(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     catalog: CatalogId,
 ) -> Result<Vec<ExtensionRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -281,27 +281,21 @@ pub async fn list_in_catalog(
     .await
 }
 
-pub async fn count_in_catalog(
-    conn: &mut SqliteConnection,
-    catalog: CatalogId,
-) -> Result<i64, sqlx::Error> {
+pub async fn count_in_catalog(conn: &mut Conn, catalog: CatalogId) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM custom_extensions WHERE catalog_id = ?")
         .bind(catalog.to_string())
         .fetch_one(conn)
         .await
 }
 
-pub async fn count_all(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+pub async fn count_all(conn: &mut Conn) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM custom_extensions")
         .fetch_one(conn)
         .await
 }
 
 /// Every policy stage that calls this extension.
-pub async fn stage_uses(
-    conn: &mut SqliteConnection,
-    id: ExtensionId,
-) -> Result<Vec<StageUse>, sqlx::Error> {
+pub async fn stage_uses(conn: &mut Conn, id: ExtensionId) -> Result<Vec<StageUse>, sqlx::Error> {
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT p.id, p.display_name, s.stage FROM policy_stage_settings s \
          JOIN policies p ON p.id = s.policy_id \
@@ -323,7 +317,7 @@ pub async fn stage_uses(
         .collect()
 }
 
-pub async fn delete(conn: &mut SqliteConnection, id: ExtensionId) -> Result<(), sqlx::Error> {
+pub async fn delete(conn: &mut Conn, id: ExtensionId) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM custom_extensions WHERE id = ?")
         .bind(id.to_string())
         .execute(conn)
@@ -333,7 +327,7 @@ pub async fn delete(conn: &mut SqliteConnection, id: ExtensionId) -> Result<(), 
 
 /// An extension by id alone (the engine follows a policy's link; the catalog is implied).
 pub async fn get_any(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: ExtensionId,
 ) -> Result<Option<ExtensionRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -367,7 +361,7 @@ pub struct PolicyTerms {
 /// engine needs both; a read is a round trip to the connection's thread). One row per stage,
 /// or one row with no stage; `None` when there is no such policy.
 pub async fn policy_with_stages(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     policy: PolicyId,
 ) -> Result<Option<(PolicyTerms, Vec<StageExtension>)>, sqlx::Error> {
     use sqlx::{FromRow, Row};
@@ -401,7 +395,7 @@ pub async fn policy_with_stages(
 }
 /// Keeps the outcome of the latest connection test (a deleted extension is left alone).
 pub async fn record_test(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: ExtensionId,
     outcome: &ConnectionTestOutcome<'_>,
 ) -> Result<(), sqlx::Error> {
@@ -423,7 +417,7 @@ pub async fn record_test(
 /// The secrets that sign a callout now: the current one, and the previous one while a
 /// rotation's grace period lasts.
 pub async fn signing_secrets(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     sealer: &Sealer,
     id: ExtensionId,
     now: DateTime<Utc>,
@@ -454,7 +448,7 @@ pub async fn signing_secrets(
 /// values are bound to their column, so the old one is opened and sealed again as the
 /// previous secret.
 pub async fn rotate_secret(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     sealer: &Sealer,
     id: ExtensionId,
     new_secret: &str,

@@ -2,8 +2,8 @@
 
 use crate::domain::ids::{GroupId, PolicyId, UserId};
 use crate::store::db_time;
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct GroupRecord {
@@ -32,7 +32,7 @@ pub struct MemberRecord {
 const GROUP_COLUMNS: &str = "id, display_name, external_id, created_at, modified_at";
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: GroupId,
     display_name: &str,
     external_id: Option<&str>,
@@ -52,7 +52,7 @@ pub async fn insert(
 }
 
 pub async fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: GroupId,
     display_name: &str,
     external_id: Option<&str>,
@@ -71,11 +71,7 @@ pub async fn update(
 }
 
 /// Marks a group changed (its members changed).
-pub async fn touch(
-    conn: &mut SqliteConnection,
-    id: GroupId,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+pub async fn touch(conn: &mut Conn, id: GroupId, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE groups SET modified_at = ? WHERE id = ?")
         .bind(db_time(now))
         .bind(id.to_string())
@@ -84,7 +80,7 @@ pub async fn touch(
     Ok(())
 }
 
-pub async fn delete(conn: &mut SqliteConnection, id: GroupId) -> Result<(), sqlx::Error> {
+pub async fn delete(conn: &mut Conn, id: GroupId) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM policy_allowed_groups WHERE group_id = ?")
         .bind(id.to_string())
         .execute(&mut *conn)
@@ -96,10 +92,7 @@ pub async fn delete(conn: &mut SqliteConnection, id: GroupId) -> Result<(), sqlx
     Ok(())
 }
 
-pub async fn get(
-    conn: &mut SqliteConnection,
-    id: GroupId,
-) -> Result<Option<GroupRecord>, sqlx::Error> {
+pub async fn get(conn: &mut Conn, id: GroupId) -> Result<Option<GroupRecord>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {GROUP_COLUMNS} FROM groups WHERE id = ?"))
         .bind(id.to_string())
         .fetch_optional(conn)
@@ -107,7 +100,7 @@ pub async fn get(
 }
 
 /// Every group, by name: what a policy may name among those who may request.
-pub async fn list_all(conn: &mut SqliteConnection) -> Result<Vec<GroupRecord>, sqlx::Error> {
+pub async fn list_all(conn: &mut Conn) -> Result<Vec<GroupRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {GROUP_COLUMNS} FROM groups ORDER BY display_name COLLATE NOCASE, id"
     ))
@@ -132,7 +125,7 @@ fn group_where<'a>(m: &GroupMatch<'a>) -> (&'static str, Option<&'a str>) {
 }
 
 pub async fn find(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     m: &GroupMatch<'_>,
     offset: i64,
     limit: i64,
@@ -149,7 +142,7 @@ pub async fn find(
     query.bind(limit).bind(offset).fetch_all(conn).await
 }
 
-pub async fn count(conn: &mut SqliteConnection, m: &GroupMatch<'_>) -> Result<i64, sqlx::Error> {
+pub async fn count(conn: &mut Conn, m: &GroupMatch<'_>) -> Result<i64, sqlx::Error> {
     let (condition, bind) = group_where(m);
     let sql = format!("SELECT COUNT(*) FROM groups WHERE {condition}");
     let mut query = sqlx::query_scalar(&sql);
@@ -159,10 +152,7 @@ pub async fn count(conn: &mut SqliteConnection, m: &GroupMatch<'_>) -> Result<i6
     query.fetch_one(conn).await
 }
 
-pub async fn members(
-    conn: &mut SqliteConnection,
-    id: GroupId,
-) -> Result<Vec<MemberRecord>, sqlx::Error> {
+pub async fn members(conn: &mut Conn, id: GroupId) -> Result<Vec<MemberRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT u.id, u.display_name, u.user_principal_name FROM group_members m JOIN users u ON u.id = m.user_id \
          WHERE m.group_id = ? ORDER BY u.display_name COLLATE NOCASE, u.id",
@@ -172,11 +162,7 @@ pub async fn members(
     .await
 }
 
-pub async fn add_member(
-    conn: &mut SqliteConnection,
-    group: GroupId,
-    user: UserId,
-) -> Result<(), sqlx::Error> {
+pub async fn add_member(conn: &mut Conn, group: GroupId, user: UserId) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
     )
@@ -188,7 +174,7 @@ pub async fn add_member(
 }
 
 pub async fn remove_member(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     group: GroupId,
     user: UserId,
 ) -> Result<(), sqlx::Error> {
@@ -200,10 +186,7 @@ pub async fn remove_member(
     Ok(())
 }
 
-pub async fn remove_all_members(
-    conn: &mut SqliteConnection,
-    group: GroupId,
-) -> Result<(), sqlx::Error> {
+pub async fn remove_all_members(conn: &mut Conn, group: GroupId) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM group_members WHERE group_id = ?")
         .bind(group.to_string())
         .execute(conn)
@@ -212,10 +195,7 @@ pub async fn remove_all_members(
 }
 
 /// The groups a user belongs to, by name.
-pub async fn of_user(
-    conn: &mut SqliteConnection,
-    user: UserId,
-) -> Result<Vec<GroupRecord>, sqlx::Error> {
+pub async fn of_user(conn: &mut Conn, user: UserId) -> Result<Vec<GroupRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT g.id, g.display_name, g.external_id, g.created_at, g.modified_at FROM groups g \
          JOIN group_members m ON m.group_id = g.id WHERE m.user_id = ? ORDER BY g.display_name COLLATE NOCASE, g.id",
@@ -226,10 +206,7 @@ pub async fn of_user(
 }
 
 /// The groups a `specificDirectoryUsers` policy names, by id.
-pub async fn of_policy(
-    conn: &mut SqliteConnection,
-    policy: PolicyId,
-) -> Result<Vec<String>, sqlx::Error> {
+pub async fn of_policy(conn: &mut Conn, policy: PolicyId) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT group_id FROM policy_allowed_groups WHERE policy_id = ? ORDER BY group_id",
     )
@@ -240,7 +217,7 @@ pub async fn of_policy(
 
 /// Replaces the groups a policy names.
 pub async fn set_policy_groups(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     policy: PolicyId,
     groups: &[GroupId],
 ) -> Result<(), sqlx::Error> {

@@ -3,11 +3,11 @@
 
 use crate::domain::ids::UserId;
 use crate::store::db_time;
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 pub async fn user_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     issuer: &str,
     subject: &str,
 ) -> Result<Option<UserId>, sqlx::Error> {
@@ -22,7 +22,7 @@ pub async fn user_of(
 }
 
 pub async fn link(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     issuer: &str,
     subject: &str,
     user: UserId,

@@ -5,9 +5,9 @@
 
 use crate::store::batch::Batch;
 use crate::store::{db_time, parse_db_time};
+use crate::store::{Conn, Pool};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
-use sqlx::{SqliteConnection, SqlitePool};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
@@ -48,7 +48,7 @@ pub fn cancel(b: &mut Batch<'_>, dedupe_key: &str) {
 
 /// Claims up to `limit` due jobs, most overdue first, for `lease`.
 pub async fn claim_due(
-    db: &SqlitePool,
+    db: &Pool,
     now: DateTime<Utc>,
     lease: Duration,
     limit: i64,
@@ -82,7 +82,7 @@ pub async fn claim_due(
     Ok(jobs)
 }
 
-pub async fn complete(conn: &mut SqliteConnection, id: i64) -> Result<(), sqlx::Error> {
+pub async fn complete(conn: &mut Conn, id: i64) -> Result<(), sqlx::Error> {
     let mut b = Batch::new();
     complete_in(&mut b, id);
     b.run(conn).await
@@ -107,7 +107,7 @@ pub fn reschedule_in<'q>(
 }
 
 /// When the next job falls due (or its lease runs out), so the worker can sleep until then.
-pub async fn next_wake(conn: &mut SqliteConnection) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+pub async fn next_wake(conn: &mut Conn) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
     let next: Option<String> =
         sqlx::query_scalar("SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until > due_at THEN lease_until ELSE due_at END) FROM jobs")
             .fetch_one(conn)
@@ -127,7 +127,7 @@ mod tests {
 
     /// [`enqueue`] on its own.
     async fn queue(
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         kind: &str,
         payload: &Value,
         due_at: DateTime<Utc>,

@@ -4,8 +4,8 @@
 use crate::callout::keys::SigningKey;
 use crate::store::db_time;
 use crate::store::sealed::{unreadable, Sealer, PRIVATE_KEY};
+use crate::store::Pool;
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
 
 fn broken(e: impl std::fmt::Display) -> sqlx::Error {
     sqlx::Error::Protocol(format!("signing key: {e}"))
@@ -13,7 +13,7 @@ fn broken(e: impl std::fmt::Display) -> sqlx::Error {
 
 /// The current key, creating and storing one if there is none.
 pub async fn load_or_create(
-    db: &SqlitePool,
+    db: &Pool,
     sealer: &Sealer,
     now: DateTime<Utc>,
 ) -> Result<SigningKey, sqlx::Error> {

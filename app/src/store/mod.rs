@@ -26,15 +26,20 @@ pub mod users;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
 use std::str::FromStr;
 use std::time::Duration;
+
+/// The database the store speaks to, its connection and its pool: every store function takes
+/// these names, so that the backend is chosen in one place.
+pub type Db = sqlx::Sqlite;
+pub type Conn = sqlx::SqliteConnection;
+pub type Pool = sqlx::Pool<Db>;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Opens (creating if missing) the database and runs every pending migration. A migration
 /// that fails is returned as an error: the server must not start on a half-migrated schema.
-pub async fn connect(url: &str) -> Result<SqlitePool, sqlx::Error> {
+pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -54,8 +59,8 @@ pub async fn connect(url: &str) -> Result<SqlitePool, sqlx::Error> {
 /// to writing only if no one wrote meanwhile, and otherwise fails at once with "database is
 /// locked"; `BEGIN IMMEDIATE` takes the write lock up front and waits its turn (busy timeout).
 pub async fn write_tx(
-    db: &SqlitePool,
-) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    db: &Pool,
+) -> Result<sqlx::Transaction<'static, crate::store::Db>, sqlx::Error> {
     db.begin_with("BEGIN IMMEDIATE").await
 }
 
@@ -72,7 +77,7 @@ pub fn parse_db_time(text: &str) -> Result<DateTime<Utc>, sqlx::Error> {
 
 /// A fresh, migrated database in a temporary directory, for tests.
 #[cfg(test)]
-pub(crate) async fn test_db() -> (SqlitePool, tempfile::TempDir) {
+pub(crate) async fn test_db() -> (Pool, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("test.db").display());
     let pool = connect(&url).await.expect("migrated test database");
@@ -81,7 +86,7 @@ pub(crate) async fn test_db() -> (SqlitePool, tempfile::TempDir) {
 
 /// [`test_db`] with the demo data in it (hashes stand in for the passwords).
 #[cfg(test)]
-pub(crate) async fn demo_test_db() -> (SqlitePool, tempfile::TempDir) {
+pub(crate) async fn demo_test_db() -> (Pool, tempfile::TempDir) {
     let (db, dir) = test_db().await;
     let hashes = demo::DemoHashes {
         password: "hash".into(),

@@ -3,8 +3,8 @@
 use crate::domain::ids::{AccessPackageId, CatalogId, ExtensionId, PolicyId, UserId};
 use crate::domain::stage::Stage;
 use crate::store::db_time;
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PackageRecord {
@@ -16,7 +16,7 @@ pub struct PackageRecord {
 }
 
 pub async fn insert_package(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: AccessPackageId,
     catalog: CatalogId,
     display_name: &str,
@@ -39,7 +39,7 @@ pub async fn insert_package(
 }
 
 pub async fn list_in_catalog(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     catalog: CatalogId,
 ) -> Result<Vec<PackageRecord>, sqlx::Error> {
     sqlx::query_as(
@@ -64,7 +64,7 @@ pub struct NewPolicy<'a> {
 }
 
 pub async fn insert_policy(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     policy: &NewPolicy<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
@@ -100,7 +100,7 @@ pub async fn insert_policy(
 }
 
 pub async fn set_stage(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     policy: PolicyId,
     stage: Stage,
     extension: ExtensionId,
@@ -132,7 +132,7 @@ pub struct PolicyRecord {
 }
 
 pub async fn get_policy(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: PolicyId,
 ) -> Result<Option<PolicyRecord>, sqlx::Error> {
     sqlx::query_as(
@@ -146,7 +146,7 @@ pub async fn get_policy(
 
 /// (stage, extension id) of every stage setting of a policy.
 pub async fn stage_settings(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     policy: PolicyId,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as("SELECT stage, custom_extension_id FROM policy_stage_settings WHERE policy_id = ? ORDER BY stage")
@@ -156,7 +156,7 @@ pub async fn stage_settings(
 }
 
 pub async fn is_approver(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     policy: PolicyId,
     user: UserId,
 ) -> Result<bool, sqlx::Error> {
@@ -171,7 +171,7 @@ pub async fn is_approver(
 }
 
 pub async fn is_allowed_target(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     policy: PolicyId,
     user: UserId,
 ) -> Result<bool, sqlx::Error> {
@@ -192,7 +192,7 @@ pub async fn is_allowed_target(
 
 /// The catalog an access package belongs to.
 pub async fn catalog_of_package(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     package: AccessPackageId,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT catalog_id FROM access_packages WHERE id = ?")
@@ -212,7 +212,7 @@ pub struct PolicyListRecord {
 
 /// Every policy of every access package in a catalog, by package then name.
 pub async fn policies_in_catalog(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     catalog: CatalogId,
 ) -> Result<Vec<PolicyListRecord>, sqlx::Error> {
     sqlx::query_as(
@@ -242,7 +242,7 @@ pub struct PolicySettingsRecord {
 
 /// The policy, if it belongs to an access package of this catalog.
 pub async fn get_policy_in_catalog(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     catalog: CatalogId,
     policy: PolicyId,
 ) -> Result<Option<PolicySettingsRecord>, sqlx::Error> {
@@ -260,7 +260,7 @@ pub async fn get_policy_in_catalog(
 
 /// The approvers of a policy (user ids), in a stable order.
 pub async fn policy_approvers(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     policy: PolicyId,
 ) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT user_id FROM policy_approvers WHERE policy_id = ? ORDER BY user_id")
@@ -271,7 +271,7 @@ pub async fn policy_approvers(
 
 /// The users a `specificDirectoryUsers` policy lets request (user ids), in a stable order.
 pub async fn policy_allowed_targets(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     policy: PolicyId,
 ) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
@@ -298,7 +298,7 @@ pub struct PolicySettingsUpdate<'a> {
 }
 
 pub async fn update_policy_settings(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     policy: PolicyId,
     settings: &PolicySettingsUpdate<'_>,
     now: DateTime<Utc>,
@@ -339,7 +339,7 @@ impl PolicyUsers {
 
 /// Replaces one of a policy's user lists with these users.
 pub async fn replace_users(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     list: PolicyUsers,
     policy: PolicyId,
     users: &[UserId],
@@ -363,7 +363,7 @@ pub async fn replace_users(
 
 /// Replaces every custom extension stage setting of a policy with these.
 pub async fn replace_stage_settings(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     policy: PolicyId,
     settings: &[(Stage, ExtensionId)],
 ) -> Result<(), sqlx::Error> {
@@ -388,9 +388,7 @@ pub struct UserChoiceRecord {
 
 /// Every user, by name: the people a policy can list (a disabled one stays listable, so a
 /// policy that names one can still be saved).
-pub async fn user_choices(
-    conn: &mut SqliteConnection,
-) -> Result<Vec<UserChoiceRecord>, sqlx::Error> {
+pub async fn user_choices(conn: &mut Conn) -> Result<Vec<UserChoiceRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, display_name, user_principal_name, enabled FROM users \
          ORDER BY display_name, user_principal_name",
@@ -417,7 +415,7 @@ const PACKAGE_DETAIL: &str =
     "SELECT id, catalog_id, display_name, description, is_hidden, created_at, modified_at FROM access_packages";
 
 pub async fn get_package(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: AccessPackageId,
 ) -> Result<Option<PackageDetailRecord>, sqlx::Error> {
     sqlx::query_as(&format!("{PACKAGE_DETAIL} WHERE id = ?"))
@@ -428,7 +426,7 @@ pub async fn get_package(
 
 /// Every access package, by catalog then name.
 pub async fn list_package_details(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
 ) -> Result<Vec<PackageDetailRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{PACKAGE_DETAIL} ORDER BY catalog_id, display_name, id"
@@ -438,7 +436,7 @@ pub async fn list_package_details(
 }
 
 pub async fn update_package(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: AccessPackageId,
     display_name: &str,
     description: &str,
@@ -468,10 +466,7 @@ pub struct Usage {
     pub requests: i64,
 }
 
-pub async fn package_usage(
-    conn: &mut SqliteConnection,
-    id: AccessPackageId,
-) -> Result<Usage, sqlx::Error> {
+pub async fn package_usage(conn: &mut Conn, id: AccessPackageId) -> Result<Usage, sqlx::Error> {
     sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM policies WHERE access_package_id = ?1) AS policies, \
                 (SELECT COUNT(*) FROM assignments WHERE access_package_id = ?1) AS assignments, \
@@ -483,10 +478,7 @@ pub async fn package_usage(
 }
 
 /// Deletes an access package that nothing refers to any more.
-pub async fn delete_package(
-    conn: &mut SqliteConnection,
-    id: AccessPackageId,
-) -> Result<(), sqlx::Error> {
+pub async fn delete_package(conn: &mut Conn, id: AccessPackageId) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM access_packages WHERE id = ?")
         .bind(id.to_string())
         .execute(conn)
@@ -504,7 +496,7 @@ pub struct PolicyPlaceRecord {
 }
 
 pub async fn policy_place(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     policy: PolicyId,
 ) -> Result<Option<PolicyPlaceRecord>, sqlx::Error> {
     sqlx::query_as(
@@ -517,7 +509,7 @@ pub async fn policy_place(
 }
 
 /// Every policy id, by catalog, package and name.
-pub async fn all_policy_ids(conn: &mut SqliteConnection) -> Result<Vec<String>, sqlx::Error> {
+pub async fn all_policy_ids(conn: &mut Conn) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT p.id FROM policies p JOIN access_packages a ON a.id = p.access_package_id \
          ORDER BY a.catalog_id, a.display_name, p.display_name, p.id",
@@ -527,7 +519,7 @@ pub async fn all_policy_ids(conn: &mut SqliteConnection) -> Result<Vec<String>, 
 }
 
 pub async fn rename_policy(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     policy: PolicyId,
     display_name: &str,
     description: &str,
@@ -545,10 +537,7 @@ pub async fn rename_policy(
     Ok(())
 }
 
-pub async fn policy_usage(
-    conn: &mut SqliteConnection,
-    policy: PolicyId,
-) -> Result<Usage, sqlx::Error> {
+pub async fn policy_usage(conn: &mut Conn, policy: PolicyId) -> Result<Usage, sqlx::Error> {
     sqlx::query_as(
         "SELECT 0 AS policies, \
                 (SELECT COUNT(*) FROM assignments WHERE policy_id = ?1) AS assignments, \
@@ -561,10 +550,7 @@ pub async fn policy_usage(
 
 /// Deletes a policy that no request or assignment names; its user lists and stage settings
 /// go with it.
-pub async fn delete_policy(
-    conn: &mut SqliteConnection,
-    policy: PolicyId,
-) -> Result<(), sqlx::Error> {
+pub async fn delete_policy(conn: &mut Conn, policy: PolicyId) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM policies WHERE id = ?")
         .bind(policy.to_string())
         .execute(conn)

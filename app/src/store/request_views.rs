@@ -2,7 +2,7 @@
 //! Graph shapes: one query per list, names joined in.
 
 use crate::domain::ids::{AssignmentId, CatalogId, RequestId, UserId};
-use sqlx::SqliteConnection;
+use crate::store::Conn;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RequestListRow {
@@ -22,7 +22,7 @@ const REQUEST_LIST: &str =
      JOIN access_packages p ON p.id = r.access_package_id JOIN users u ON u.id = r.target_id";
 
 pub async fn requests_of_target(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     target: UserId,
 ) -> Result<Vec<RequestListRow>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -33,9 +33,7 @@ pub async fn requests_of_target(
     .await
 }
 
-pub async fn recent_requests(
-    conn: &mut SqliteConnection,
-) -> Result<Vec<RequestListRow>, sqlx::Error> {
+pub async fn recent_requests(conn: &mut Conn) -> Result<Vec<RequestListRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{REQUEST_LIST} ORDER BY r.created_at DESC, r.id LIMIT 500"
     ))
@@ -46,7 +44,7 @@ pub async fn recent_requests(
 /// Requests of the policies `approver` approves that no longer wait for an approver: decided,
 /// ended by a workflow or a timeout, or not yet at approval.
 pub async fn requests_of_approver(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     approver: UserId,
 ) -> Result<Vec<RequestListRow>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -61,7 +59,7 @@ pub async fn requests_of_approver(
 
 /// The outcome of the newest launch-and-wait instance of each request: (status, resume outcome).
 pub async fn last_wait(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     request: &str,
 ) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
     sqlx::query_as(
@@ -86,7 +84,7 @@ pub struct RequestablePolicyRow {
 
 /// Policies of visible packages whose scope includes the user.
 pub async fn requestable_policies(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user: UserId,
 ) -> Result<Vec<RequestablePolicyRow>, sqlx::Error> {
     sqlx::query_as(
@@ -114,7 +112,7 @@ pub struct RequestHeadRow {
 }
 
 pub async fn request_head(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: RequestId,
 ) -> Result<Option<RequestHeadRow>, sqlx::Error> {
     sqlx::query_as(
@@ -127,11 +125,7 @@ pub async fn request_head(
     .await
 }
 
-pub async fn name_of(
-    conn: &mut SqliteConnection,
-    kind: &str,
-    id: Option<&str>,
-) -> Result<String, sqlx::Error> {
+pub async fn name_of(conn: &mut Conn, kind: &str, id: Option<&str>) -> Result<String, sqlx::Error> {
     let table = match kind {
         "user" => "users",
         "app" => "apps",
@@ -163,7 +157,7 @@ pub struct InstanceListRow {
 }
 
 pub async fn instances(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     request: RequestId,
 ) -> Result<Vec<InstanceListRow>, sqlx::Error> {
     sqlx::query_as(
@@ -195,7 +189,7 @@ const ASSIGNMENT_LIST: &str =
      JOIN access_packages p ON p.id = a.access_package_id JOIN users u ON u.id = a.target_id";
 
 pub async fn assignments_of_target(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     target: UserId,
 ) -> Result<Vec<AssignmentListRow>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -206,9 +200,7 @@ pub async fn assignments_of_target(
     .await
 }
 
-pub async fn active_assignments(
-    conn: &mut SqliteConnection,
-) -> Result<Vec<AssignmentListRow>, sqlx::Error> {
+pub async fn active_assignments(conn: &mut Conn) -> Result<Vec<AssignmentListRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{ASSIGNMENT_LIST} WHERE a.state IN ('delivering', 'delivered') ORDER BY a.created_at DESC, a.id LIMIT 500"
     ))
@@ -263,7 +255,7 @@ fn in_catalogs(catalogs: Option<&[CatalogId]>) -> String {
 }
 
 pub async fn graph_request(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: RequestId,
 ) -> Result<Option<GraphRequestRow>, sqlx::Error> {
     sqlx::query_as(&format!("{GRAPH_REQUEST} WHERE r.id = ?"))
@@ -274,7 +266,7 @@ pub async fn graph_request(
 
 /// Requests in `catalogs` (every catalog when `None`), optionally in one state, newest first.
 pub async fn graph_requests(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     catalogs: Option<&[CatalogId]>,
     state: Option<&str>,
 ) -> Result<Vec<GraphRequestRow>, sqlx::Error> {
@@ -311,7 +303,7 @@ const GRAPH_ASSIGNMENT: &str =
      FROM assignments a JOIN access_packages p ON p.id = a.access_package_id JOIN users t ON t.id = a.target_id";
 
 pub async fn graph_assignment(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: AssignmentId,
 ) -> Result<Option<GraphAssignmentRow>, sqlx::Error> {
     sqlx::query_as(&format!("{GRAPH_ASSIGNMENT} WHERE a.id = ?"))
@@ -322,7 +314,7 @@ pub async fn graph_assignment(
 
 /// Assignments in `catalogs` (every catalog when `None`), optionally in one state, newest first.
 pub async fn graph_assignments(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     catalogs: Option<&[CatalogId]>,
     state: Option<&str>,
 ) -> Result<Vec<GraphAssignmentRow>, sqlx::Error> {

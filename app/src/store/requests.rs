@@ -10,9 +10,10 @@ use crate::domain::lifecycle::{
 };
 use crate::domain::stage::Stage;
 use crate::store::batch::Batch;
+use crate::store::Conn;
 use crate::store::{db_time, parse_db_time};
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, Row, SqliteConnection};
+use sqlx::{FromRow, Row};
 
 fn decode<E: std::error::Error + Send + Sync + 'static>(e: E) -> sqlx::Error {
     sqlx::Error::Decode(Box::new(e))
@@ -152,10 +153,7 @@ impl NewRequest {
     }
 }
 
-pub async fn get(
-    conn: &mut SqliteConnection,
-    id: RequestId,
-) -> Result<Option<RequestRow>, sqlx::Error> {
+pub async fn get(conn: &mut Conn, id: RequestId) -> Result<Option<RequestRow>, sqlx::Error> {
     let raw: Option<RawRequest> = sqlx::query_as(&format!(
         "SELECT {REQUEST_COLUMNS} FROM requests WHERE id = ?"
     ))
@@ -165,10 +163,7 @@ pub async fn get(
     raw.map(request_row).transpose()
 }
 
-pub async fn of_target(
-    conn: &mut SqliteConnection,
-    target: UserId,
-) -> Result<Vec<RequestRow>, sqlx::Error> {
+pub async fn of_target(conn: &mut Conn, target: UserId) -> Result<Vec<RequestRow>, sqlx::Error> {
     let raw: Vec<RawRequest> = sqlx::query_as(&format!(
         "SELECT {REQUEST_COLUMNS} FROM requests WHERE target_id = ? ORDER BY created_at DESC, id"
     ))
@@ -180,7 +175,7 @@ pub async fn of_target(
 
 /// Requests waiting for a decision by this approver.
 pub async fn pending_for_approver(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     approver: UserId,
 ) -> Result<Vec<RequestRow>, sqlx::Error> {
     let raw: Vec<RawRequest> = sqlx::query_as(&format!(
@@ -198,10 +193,7 @@ pub async fn pending_for_approver(
     raw.into_iter().map(request_row).collect()
 }
 
-pub async fn in_catalog(
-    conn: &mut SqliteConnection,
-    catalog: &str,
-) -> Result<Vec<RequestRow>, sqlx::Error> {
+pub async fn in_catalog(conn: &mut Conn, catalog: &str) -> Result<Vec<RequestRow>, sqlx::Error> {
     let raw: Vec<RawRequest> = sqlx::query_as(&format!(
         "SELECT {} FROM requests r JOIN access_packages p ON p.id = r.access_package_id \
          WHERE p.catalog_id = ? ORDER BY r.created_at DESC, r.id LIMIT 500",
@@ -256,17 +248,14 @@ pub struct RequestNow {
 
 /// The request, the instance that still holds it and whether its target is enabled, in one
 /// read (the engine's every step starts here).
-pub async fn get_now(
-    conn: &mut SqliteConnection,
-    id: RequestId,
-) -> Result<Option<RequestNow>, sqlx::Error> {
+pub async fn get_now(conn: &mut Conn, id: RequestId) -> Result<Option<RequestNow>, sqlx::Error> {
     Ok(get_many_now(conn, &[id]).await?.pop())
 }
 
 /// [`get_now`] for several requests in one read (a group of steps); those that do not exist
 /// are missing from the answer.
 pub async fn get_many_now(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     ids: &[RequestId],
 ) -> Result<Vec<RequestNow>, sqlx::Error> {
     if ids.is_empty() {
@@ -373,7 +362,7 @@ const ASSIGNMENT_COLUMNS: &str =
     "id, access_package_id, policy_id, target_id, request_id, state, start_at, expires_at, expired_at";
 
 pub async fn get_assignment(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: AssignmentId,
 ) -> Result<Option<AssignmentRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -385,7 +374,7 @@ pub async fn get_assignment(
 }
 
 pub async fn assignments_of_target(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     target: UserId,
 ) -> Result<Vec<AssignmentRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -397,7 +386,7 @@ pub async fn assignments_of_target(
 }
 
 pub async fn assignments_in_catalog(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     catalog: &str,
 ) -> Result<Vec<AssignmentRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -426,7 +415,7 @@ pub struct Holding {
 }
 
 pub async fn holding(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     target: UserId,
     package: AccessPackageId,
 ) -> Result<Holding, sqlx::Error> {
@@ -437,7 +426,7 @@ pub async fn holding(
 
 /// [`holding`] for several target and package pairs in one query, in the order asked.
 pub async fn holding_many(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     asked: &[(UserId, AccessPackageId)],
 ) -> Result<Vec<Holding>, sqlx::Error> {
     if asked.is_empty() {
@@ -603,7 +592,7 @@ const INSTANCE_COLUMNS: &str = "id, request_id, assignment_id, custom_extension_
      status, detail, external_correlation_id, resume_source, resume_outcome, resumed_at, wait_deadline, created_at";
 
 pub async fn get_instance(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: CalloutInstanceId,
 ) -> Result<Option<InstanceRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -617,7 +606,7 @@ pub async fn get_instance(
 /// Several instances by id in one read (a group of resumes); those that do not exist are
 /// missing from the answer.
 pub async fn get_instances(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     ids: &[CalloutInstanceId],
 ) -> Result<Vec<InstanceRecord>, sqlx::Error> {
     if ids.is_empty() {
@@ -633,7 +622,7 @@ pub async fn get_instances(
 }
 
 pub async fn instances_of_request(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     request: RequestId,
 ) -> Result<Vec<InstanceRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -666,7 +655,7 @@ pub struct NewAttempt<'a> {
 /// The configuration a callout is sent with from now on (a redelivery takes the extension's
 /// current one).
 pub async fn set_instance_config(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: CalloutInstanceId,
     config_snapshot: &serde_json::Value,
 ) -> Result<(), sqlx::Error> {
@@ -679,7 +668,7 @@ pub async fn set_instance_config(
 }
 
 pub async fn attempt_count(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     instance: CalloutInstanceId,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM callout_attempts WHERE instance_id = ?")
@@ -705,7 +694,7 @@ pub fn insert_attempt_in<'q>(b: &mut Batch<'q>, a: &NewAttempt<'q>) {
 }
 
 pub async fn attempts_of_request(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     request: RequestId,
 ) -> Result<Vec<AttemptRecord>, sqlx::Error> {
     sqlx::query_as(
@@ -780,7 +769,7 @@ pub struct HistoryRecord {
 }
 
 pub async fn history_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     request: RequestId,
 ) -> Result<Vec<HistoryRecord>, sqlx::Error> {
     sqlx::query_as("SELECT at, event, actor_kind, actor_name, detail FROM request_history WHERE request_id = ? ORDER BY id")
@@ -791,7 +780,7 @@ pub async fn history_of(
 
 /// The open add-requests for a user (a leaver's requests to cancel), oldest first.
 pub async fn open_add_requests_of_target(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     target: UserId,
 ) -> Result<Vec<RequestId>, sqlx::Error> {
     let ids: Vec<String> = sqlx::query_scalar(
@@ -809,7 +798,7 @@ pub async fn open_add_requests_of_target(
 
 /// A user's delivered assignments (a leaver's access to remove).
 pub async fn delivered_assignments_of_target(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     target: UserId,
 ) -> Result<Vec<AssignmentId>, sqlx::Error> {
     let ids: Vec<String> = sqlx::query_scalar(
@@ -859,9 +848,7 @@ mod tests {
     }
 
     /// A policy of the demo data, its package and two enabled users.
-    async fn policy_and_two_users(
-        conn: &mut SqliteConnection,
-    ) -> (PolicyId, AccessPackageId, [UserId; 2]) {
+    async fn policy_and_two_users(conn: &mut Conn) -> (PolicyId, AccessPackageId, [UserId; 2]) {
         let (policy, package): (String, String) =
             sqlx::query_as("SELECT id, access_package_id FROM policies LIMIT 1")
                 .fetch_one(&mut *conn)

@@ -3,8 +3,8 @@
 use crate::domain::ids::{AppId, CatalogId, UserId};
 use crate::domain::role::Role;
 use crate::store::db_time;
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoleGrant {
@@ -13,7 +13,7 @@ pub struct RoleGrant {
 }
 
 pub async fn grant_to_user(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user: UserId,
     role: Role,
     catalog: Option<CatalogId>,
@@ -23,7 +23,7 @@ pub async fn grant_to_user(
 }
 
 pub async fn grant_to_app(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     app: AppId,
     role: Role,
     catalog: Option<CatalogId>,
@@ -33,7 +33,7 @@ pub async fn grant_to_app(
 }
 
 async fn grant(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     kind: &str,
     principal: &str,
     role: Role,
@@ -55,25 +55,15 @@ async fn grant(
     Ok(())
 }
 
-pub async fn of_user(
-    conn: &mut SqliteConnection,
-    user: UserId,
-) -> Result<Vec<RoleGrant>, sqlx::Error> {
+pub async fn of_user(conn: &mut Conn, user: UserId) -> Result<Vec<RoleGrant>, sqlx::Error> {
     of(conn, "user", &user.to_string()).await
 }
 
-pub async fn of_app(
-    conn: &mut SqliteConnection,
-    app: AppId,
-) -> Result<Vec<RoleGrant>, sqlx::Error> {
+pub async fn of_app(conn: &mut Conn, app: AppId) -> Result<Vec<RoleGrant>, sqlx::Error> {
     of(conn, "app", &app.to_string()).await
 }
 
-async fn of(
-    conn: &mut SqliteConnection,
-    kind: &str,
-    principal: &str,
-) -> Result<Vec<RoleGrant>, sqlx::Error> {
+async fn of(conn: &mut Conn, kind: &str, principal: &str) -> Result<Vec<RoleGrant>, sqlx::Error> {
     let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT role, catalog_id FROM role_assignments WHERE principal_kind = ? AND principal_id = ?",
     )
@@ -87,7 +77,7 @@ async fn of(
 /// An app's display name and its roles in one read (every REST call asks both); `None` when
 /// there is no such app.
 pub async fn app_with_grants(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     app: AppId,
 ) -> Result<Option<(String, Vec<RoleGrant>)>, sqlx::Error> {
     let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
@@ -132,7 +122,7 @@ pub struct CatalogMember {
 }
 
 pub async fn members_of_catalog(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     catalog: CatalogId,
 ) -> Result<Vec<CatalogMember>, sqlx::Error> {
     sqlx::query_as(
@@ -149,7 +139,7 @@ pub async fn members_of_catalog(
 
 /// Removes an app's role assignment; returns whether it held that role there.
 pub async fn revoke_from_app(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     app: AppId,
     role: Role,
     catalog: Option<CatalogId>,
@@ -158,7 +148,7 @@ pub async fn revoke_from_app(
 }
 
 async fn revoke(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     kind: &str,
     principal: &str,
     role: Role,

@@ -4,8 +4,8 @@
 use crate::domain::ids::UserId;
 use crate::store::db_time;
 use crate::store::opaque_token::{new_token, token_hash as hash};
+use crate::store::Conn;
 use chrono::{DateTime, Duration, Utc};
-use sqlx::SqliteConnection;
 
 pub const SESSION_LIFETIME: Duration = Duration::hours(8);
 
@@ -27,7 +27,7 @@ impl SignedInWith {
 
 /// Starts a password session and returns the token for the cookie.
 pub async fn create(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user: UserId,
     now: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
@@ -36,7 +36,7 @@ pub async fn create(
 
 /// Starts a session and returns the token for the cookie.
 pub async fn create_with(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user: UserId,
     with: SignedInWith,
     now: DateTime<Utc>,
@@ -58,7 +58,7 @@ pub async fn create_with(
 
 /// How the session behind a token began, if it exists.
 pub async fn signed_in_with(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     token: &str,
 ) -> Result<Option<SignedInWith>, sqlx::Error> {
     let with: Option<String> =
@@ -77,7 +77,7 @@ pub async fn signed_in_with(
 
 /// The user of a live session, if the token names one and the user is still enabled.
 pub async fn user_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<UserId>, sqlx::Error> {
@@ -93,7 +93,7 @@ pub async fn user_of(
         .transpose()
 }
 
-pub async fn delete(conn: &mut SqliteConnection, token: &str) -> Result<(), sqlx::Error> {
+pub async fn delete(conn: &mut Conn, token: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
         .bind(hash(token))
         .execute(conn)
@@ -102,10 +102,7 @@ pub async fn delete(conn: &mut SqliteConnection, token: &str) -> Result<(), sqlx
 }
 
 /// Ends every session of a user (a leaver, a password reset). Returns how many ended.
-pub async fn delete_for_user(
-    conn: &mut SqliteConnection,
-    user: UserId,
-) -> Result<u64, sqlx::Error> {
+pub async fn delete_for_user(conn: &mut Conn, user: UserId) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query("DELETE FROM sessions WHERE user_id = ?")
         .bind(user.to_string())
         .execute(conn)

@@ -5,15 +5,15 @@
 use crate::domain::ids::UserId;
 use crate::store::db_time;
 use crate::store::opaque_token::{new_token, token_hash};
+use crate::store::Conn;
 use chrono::{DateTime, Duration, Utc};
-use sqlx::SqliteConnection;
 
 pub const SETUP_LINK_LIFETIME: Duration = Duration::hours(24);
 
 /// Issues a link for `user`; every earlier unused link of theirs stops working. Returns the
 /// token, which appears nowhere else.
 pub async fn issue(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user: UserId,
     now: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
@@ -33,7 +33,7 @@ pub async fn issue(
 
 /// Marks the user's unused links as spent.
 pub async fn revoke_unused(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
@@ -47,7 +47,7 @@ pub async fn revoke_unused(
 
 /// The user a live link belongs to: unused, unexpired, and the user enabled.
 pub async fn user_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<UserId>, sqlx::Error> {
@@ -64,11 +64,7 @@ pub async fn user_of(
 }
 
 /// Spends a link. `false` when it was not live (used meanwhile, expired): the caller refuses.
-pub async fn spend(
-    conn: &mut SqliteConnection,
-    token: &str,
-    now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
+pub async fn spend(conn: &mut Conn, token: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
     let spent = sqlx::query(
         "UPDATE setup_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
     )

@@ -1,15 +1,15 @@
 //! The tallies of failed credential checks (`domain::throttle` decides what they mean).
 
 use crate::domain::throttle::{count_attempt, Tally, ThrottleLimits, Verdict};
+use crate::store::Conn;
 use crate::store::{db_time, parse_db_time};
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 /// Counts an attempt at `subject` as a failure until `forgive` says otherwise.
 /// Run it in a write transaction: the read and the write must not interleave with another
 /// attempt's.
 pub async fn count(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     subject: &str,
     now: DateTime<Utc>,
     limits: &ThrottleLimits,
@@ -46,11 +46,7 @@ pub async fn count(
 
 /// The credentials proved right: `reset` forgets every failure (the account or client
 /// itself); otherwise only this attempt is taken back (an address many people share).
-pub async fn forgive(
-    conn: &mut SqliteConnection,
-    subject: &str,
-    reset: bool,
-) -> Result<(), sqlx::Error> {
+pub async fn forgive(conn: &mut Conn, subject: &str, reset: bool) -> Result<(), sqlx::Error> {
     let sql = if reset {
         "DELETE FROM throttles WHERE subject = ? AND locked_until IS NULL"
     } else {
@@ -63,7 +59,7 @@ pub async fn forgive(
 /// Deletes the tallies that the rules have forgotten anyway (quiet and not locked), so a
 /// spray of made-up names leaves nothing behind.
 pub async fn prune(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     quiet_since: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {

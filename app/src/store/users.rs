@@ -2,8 +2,8 @@
 
 use crate::domain::ids::UserId;
 use crate::store::db_time;
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRecord {
@@ -21,7 +21,7 @@ impl UserRecord {
 }
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: UserId,
     upn: &str,
     display_name: &str,
@@ -42,10 +42,7 @@ pub async fn insert(
     Ok(())
 }
 
-pub async fn find_by_upn(
-    conn: &mut SqliteConnection,
-    upn: &str,
-) -> Result<Option<UserRecord>, sqlx::Error> {
+pub async fn find_by_upn(conn: &mut Conn, upn: &str) -> Result<Option<UserRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, user_principal_name, display_name, enabled, password_hash FROM users \
          WHERE user_principal_name = ?",
@@ -55,10 +52,7 @@ pub async fn find_by_upn(
     .await
 }
 
-pub async fn get(
-    conn: &mut SqliteConnection,
-    id: UserId,
-) -> Result<Option<UserRecord>, sqlx::Error> {
+pub async fn get(conn: &mut Conn, id: UserId) -> Result<Option<UserRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, user_principal_name, display_name, enabled, password_hash FROM users WHERE id = ?",
     )
@@ -67,7 +61,7 @@ pub async fn get(
     .await
 }
 
-pub async fn count(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+pub async fn count(conn: &mut Conn) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(conn)
         .await
@@ -121,7 +115,7 @@ fn blank_is_none(text: &Option<String>) -> Option<&str> {
 }
 
 pub async fn insert_person(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: UserId,
     profile: &Profile,
     enabled: bool,
@@ -152,7 +146,7 @@ pub async fn insert_person(
 
 /// Replaces the profile (not the password, not whether the account is enabled).
 pub async fn update_profile(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: UserId,
     profile: &Profile,
     now: DateTime<Utc>,
@@ -177,7 +171,7 @@ pub async fn update_profile(
 }
 
 pub async fn set_enabled(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: UserId,
     enabled: bool,
     now: DateTime<Utc>,
@@ -194,7 +188,7 @@ pub async fn set_enabled(
 
 /// Sets the password hash; `None` ends local sign-in until a new password is chosen.
 pub async fn set_password_hash(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: UserId,
     hash: Option<&str>,
     now: DateTime<Utc>,
@@ -208,10 +202,7 @@ pub async fn set_password_hash(
     Ok(())
 }
 
-pub async fn person(
-    conn: &mut SqliteConnection,
-    id: UserId,
-) -> Result<Option<PersonRecord>, sqlx::Error> {
+pub async fn person(conn: &mut Conn, id: UserId) -> Result<Option<PersonRecord>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {PERSON_COLUMNS} FROM users WHERE id = ?"))
         .bind(id.to_string())
         .fetch_optional(conn)
@@ -221,7 +212,7 @@ pub async fn person(
 /// Deletes a person as SCIM sees it: the row stays for the history that names them, without
 /// the provisioning id, so the same id can provision someone again.
 pub async fn mark_deleted(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
@@ -241,7 +232,7 @@ pub async fn mark_deleted(
 }
 
 /// Brings a deleted person back (provisioned again under the same user name).
-pub async fn undelete(conn: &mut SqliteConnection, id: UserId) -> Result<(), sqlx::Error> {
+pub async fn undelete(conn: &mut Conn, id: UserId) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET deleted_at = NULL WHERE id = ?")
         .bind(id.to_string())
         .execute(conn)
@@ -297,7 +288,7 @@ fn person_where(m: &PersonMatch<'_>) -> (&'static str, Vec<String>) {
 
 /// A page of people in name order.
 pub async fn find_people(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     m: &PersonMatch<'_>,
     offset: i64,
     limit: i64,
@@ -314,10 +305,7 @@ pub async fn find_people(
     query.bind(limit).bind(offset).fetch_all(conn).await
 }
 
-pub async fn count_people(
-    conn: &mut SqliteConnection,
-    m: &PersonMatch<'_>,
-) -> Result<i64, sqlx::Error> {
+pub async fn count_people(conn: &mut Conn, m: &PersonMatch<'_>) -> Result<i64, sqlx::Error> {
     let (condition, binds) = person_where(m);
     let sql = format!("SELECT COUNT(*) FROM users WHERE {condition}");
     let mut query = sqlx::query_scalar(&sql);
@@ -328,10 +316,7 @@ pub async fn count_people(
 }
 
 /// How many enabled people hold Identity Governance Administrator, leaving out `except`.
-pub async fn other_enabled_admins(
-    conn: &mut SqliteConnection,
-    except: UserId,
-) -> Result<i64, sqlx::Error> {
+pub async fn other_enabled_admins(conn: &mut Conn, except: UserId) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT COUNT(DISTINCT u.id) FROM users u JOIN role_assignments r \
            ON r.principal_kind = 'user' AND r.principal_id = u.id \

@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use app::domain::ids::{PolicyId, UserId};
+use app::store::Pool;
 use serde_json::{json, Value};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use sqlx::SqlitePool;
 
 pub const REQUESTS: &str = "/v1.0/identityGovernance/entitlementManagement/assignmentRequests";
 
@@ -182,7 +182,7 @@ pub async fn submit(
 }
 
 /// A read-only view of the server's database file.
-pub async fn open_read_only(url: &str) -> Result<SqlitePool, String> {
+pub async fn open_read_only(url: &str) -> Result<Pool, String> {
     let options: SqliteConnectOptions = url
         .parse::<SqliteConnectOptions>()
         .map_err(|e| format!("{url}: {e}"))?
@@ -209,7 +209,7 @@ impl Progress {
     }
 }
 
-pub async fn progress(db: &SqlitePool, policy: PolicyId) -> Result<Progress, String> {
+pub async fn progress(db: &Pool, policy: PolicyId) -> Result<Progress, String> {
     let rows: Vec<(String, i64)> =
         sqlx::query_as("SELECT state, COUNT(*) FROM requests WHERE policy_id = ? GROUP BY state")
             .bind(policy.to_string())

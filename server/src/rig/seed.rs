@@ -11,8 +11,8 @@ use app::domain::ids::{ExtensionId, PolicyId, UserId};
 use app::domain::stage::Stage;
 use app::store;
 use app::store::sealed::Sealer;
+use app::store::{Conn, Pool};
 use chrono::{DateTime, Utc};
-use sqlx::{SqliteConnection, SqlitePool};
 
 /// What the created stage's extension does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +61,7 @@ fn failed(step: &str) -> impl Fn(sqlx::Error) -> String + '_ {
 }
 
 /// A new database at `url` with the schema and the demo data, through the app crate.
-pub async fn demo_database(url: &str, now: DateTime<Utc>) -> Result<SqlitePool, String> {
+pub async fn demo_database(url: &str, now: DateTime<Utc>) -> Result<Pool, String> {
     let db = store::connect(url).await.map_err(failed("connect"))?;
     if !app::directory::demo::load_if_empty(&db, now)
         .await
@@ -74,7 +74,7 @@ pub async fn demo_database(url: &str, now: DateTime<Utc>) -> Result<SqlitePool, 
 
 /// Points the demo extension called `name` at `endpoint` (plain HTTP on loopback); its id.
 pub async fn repoint_extension(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     name: &str,
     endpoint: &str,
 ) -> Result<ExtensionId, String> {

@@ -208,7 +208,7 @@ struct Rig<'a> {
     addr: SocketAddr,
     base: String,
     db_url: String,
-    db: sqlx::SqlitePool,
+    db: app::store::Pool,
     seeded: Seeded,
     client: reqwest::Client,
 }
@@ -452,7 +452,7 @@ struct Stored {
 }
 
 impl Stored {
-    async fn read(db: &sqlx::SqlitePool, seeded: &Seeded) -> Stored {
+    async fn read(db: &app::store::Pool, seeded: &Seeded) -> Stored {
         let policy = seeded.policy.to_string();
         let requests: Vec<(String, String, String)> =
             sqlx::query_as("SELECT id, state, status FROM requests WHERE policy_id = ?")

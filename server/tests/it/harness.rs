@@ -85,7 +85,7 @@ impl TestApp {
         Self::on(db, settings, clock, dir)
     }
 
-    fn on(db: sqlx::SqlitePool, settings: Settings, clock: Clock, dir: tempfile::TempDir) -> Self {
+    fn on(db: app::store::Pool, settings: Settings, clock: Clock, dir: tempfile::TempDir) -> Self {
         Self::serving(AppState::new(db, settings, clock, test_key()), dir)
     }
 

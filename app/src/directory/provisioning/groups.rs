@@ -12,17 +12,14 @@ use crate::domain::ids::{GroupId, UserId};
 use crate::state::AppState;
 use crate::store::groups::{self, GroupMatch, GroupRecord};
 use crate::store::write_tx;
+use crate::store::Conn;
 use serde_json::json;
-use sqlx::SqliteConnection;
 
 fn no_group(id: &str) -> ScimError {
     ScimError::not_found(format!("Group {id} not found"))
 }
 
-async fn group_out(
-    conn: &mut SqliteConnection,
-    g: &GroupRecord,
-) -> Result<ScimGroupOut, ScimError> {
+async fn group_out(conn: &mut Conn, g: &GroupRecord) -> Result<ScimGroupOut, ScimError> {
     let members = groups::members(conn, g.group_id())
         .await
         .map_err(internal)?
@@ -42,7 +39,7 @@ async fn group_out(
     })
 }
 
-async fn live_group(conn: &mut SqliteConnection, id: &str) -> Result<GroupRecord, ScimError> {
+async fn live_group(conn: &mut Conn, id: &str) -> Result<GroupRecord, ScimError> {
     let Ok(group) = id.parse::<GroupId>() else {
         return Err(no_group(id));
     };
@@ -53,10 +50,7 @@ async fn live_group(conn: &mut SqliteConnection, id: &str) -> Result<GroupRecord
 }
 
 /// Every id must name a live user; the first unknown one is refused by name.
-async fn member_users(
-    conn: &mut SqliteConnection,
-    ids: &[String],
-) -> Result<Vec<UserId>, ScimError> {
+async fn member_users(conn: &mut Conn, ids: &[String]) -> Result<Vec<UserId>, ScimError> {
     let mut found = Vec::with_capacity(ids.len());
     for id in ids {
         let record = live_user(&mut *conn, id).await.map_err(|_| {
@@ -68,7 +62,7 @@ async fn member_users(
 }
 
 async fn unique_group_external_id(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     external_id: Option<&str>,
     except: Option<&str>,
 ) -> Result<(), ScimError> {

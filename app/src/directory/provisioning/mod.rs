@@ -14,8 +14,9 @@ use crate::auth::authz::Principal;
 use crate::error::AppError;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::parse_db_time;
+use crate::store::Db;
 use chrono::{DateTime, Utc};
-use sqlx::{Sqlite, Transaction};
+use sqlx::Transaction;
 
 /// A database failure: logged here, answered without detail.
 #[track_caller]
@@ -75,7 +76,7 @@ pub(super) fn taken_by_other(
 }
 
 pub(super) async fn audit(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Db>,
     p: &Principal,
     object_kind: &str,
     action: &str,

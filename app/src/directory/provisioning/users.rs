@@ -14,9 +14,9 @@ use crate::services::requests::actor_of;
 use crate::state::AppState;
 use crate::store::users::{self, PersonMatch, PersonRecord, Profile};
 use crate::store::write_tx;
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::SqliteConnection;
 
 fn user_out(r: &PersonRecord) -> Result<ScimUserOut, ScimError> {
     Ok(ScimUserOut {
@@ -40,10 +40,7 @@ fn no_user(id: &str) -> ScimError {
 }
 
 /// A live (not deleted) user by SCIM id.
-pub(super) async fn live_user(
-    conn: &mut SqliteConnection,
-    id: &str,
-) -> Result<PersonRecord, ScimError> {
+pub(super) async fn live_user(conn: &mut Conn, id: &str) -> Result<PersonRecord, ScimError> {
     let Ok(user) = id.parse::<UserId>() else {
         return Err(no_user(id));
     };
@@ -73,10 +70,7 @@ fn display_name_of(input: &ScimUserInput) -> String {
 
 /// The manager named by a body, if they exist. An unknown manager is left unset rather than
 /// refused: identity providers push managers and their reports in any order.
-async fn manager(
-    conn: &mut SqliteConnection,
-    id: Option<&str>,
-) -> Result<Option<UserId>, ScimError> {
+async fn manager(conn: &mut Conn, id: Option<&str>) -> Result<Option<UserId>, ScimError> {
     let Some(id) = id.and_then(|i| i.parse::<UserId>().ok()) else {
         return Ok(None);
     };
@@ -88,7 +82,7 @@ async fn manager(
 }
 
 async fn unique_user_name(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user_name: &str,
     except: Option<&str>,
 ) -> Result<Option<PersonRecord>, ScimError> {
@@ -113,7 +107,7 @@ async fn unique_user_name(
 }
 
 async fn unique_external_id(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     external_id: Option<&str>,
     except: Option<&str>,
 ) -> Result<(), ScimError> {
@@ -133,7 +127,7 @@ async fn unique_external_id(
 
 /// Applies an `active` value: false takes the leaver path, true restores sign-in only.
 async fn set_active(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     p: &Principal,
     before: &PersonRecord,
     active: bool,

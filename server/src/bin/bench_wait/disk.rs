@@ -41,7 +41,7 @@ pub async fn commit_rate(
     Ok(rate)
 }
 
-async fn commit_for(conn: &mut sqlx::SqliteConnection, span: Duration) -> Result<u64, sqlx::Error> {
+async fn commit_for(conn: &mut app::store::Conn, span: Duration) -> Result<u64, sqlx::Error> {
     let started = Instant::now();
     let mut commits = 0;
     while started.elapsed() < span {

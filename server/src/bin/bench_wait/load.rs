@@ -9,10 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::domain::ids::{PolicyId, UserId};
+use app::store::Pool;
 use chrono::{DateTime, Utc};
 use server::rig::load::{self as rig_load, Answer, Posted, Posting, Target};
 use server::rig::seed::Behaviour;
-use sqlx::SqlitePool;
 use tokio::task::JoinSet;
 
 use crate::measure;
@@ -154,7 +154,7 @@ impl Progress {
 }
 
 pub async fn progress(
-    db: &SqlitePool,
+    db: &Pool,
     policy: PolicyId,
     behaviour: Behaviour,
 ) -> Result<Progress, String> {
@@ -167,7 +167,7 @@ pub async fn progress(
     Ok(Progress { requests, callouts })
 }
 
-async fn callouts(db: &SqlitePool, policy: PolicyId) -> Result<Callouts, String> {
+async fn callouts(db: &Pool, policy: PolicyId) -> Result<Callouts, String> {
     Ok(Callouts {
         delivered: measure::delivered_callout_count(db, policy).await?,
         queued: measure::deliveries_queued(db).await?,
@@ -182,7 +182,7 @@ pub const UNKNOWN: usize = usize::MAX;
 /// Every five seconds a progress line goes to stderr, ending with what `status` says; `status`
 /// fails the wait when a process has died.
 pub async fn wait_until_ended(
-    db: &SqlitePool,
+    db: &Pool,
     policy: PolicyId,
     behaviour: Behaviour,
     expected: &AtomicUsize,

@@ -9,14 +9,14 @@ use std::time::{Duration, Instant};
 use app::domain::ids::PolicyId;
 use app::engine::run::DELIVER_JOB;
 use app::store::parse_db_time;
+use app::store::Pool;
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
 
 pub use server::rig::callouts::Recorded;
 use server::rig::callouts::Resume;
 
 /// Delivery jobs not done yet: first attempts and retries.
-pub async fn deliveries_queued(db: &SqlitePool) -> Result<usize, String> {
+pub async fn deliveries_queued(db: &Pool) -> Result<usize, String> {
     let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = ?")
         .bind(DELIVER_JOB)
         .fetch_one(db)
@@ -27,7 +27,7 @@ pub async fn deliveries_queued(db: &SqlitePool) -> Result<usize, String> {
 
 /// Waits (up to `within`) until no delivery job is left: with a resume quicker than Latch's
 /// recording of the delivery, a request can end before its attempt is written.
-pub async fn deliveries_settled(db: &SqlitePool, within: Duration) -> Result<(), String> {
+pub async fn deliveries_settled(db: &Pool, within: Duration) -> Result<(), String> {
     let start = Instant::now();
     while deliveries_queued(db).await? > 0 && start.elapsed() <= within {
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -47,7 +47,7 @@ fn millis(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
 
 /// When each callout instance of the policy's requests was created (its stage started).
 pub async fn instance_starts(
-    db: &SqlitePool,
+    db: &Pool,
     policy: PolicyId,
 ) -> Result<HashMap<String, DateTime<Utc>>, String> {
     let rows: Vec<(String, String)> = sqlx::query_as(
@@ -110,7 +110,7 @@ pub fn callout_latency(
 
 /// The delivered requests' (created, completed) times.
 pub async fn delivered_times(
-    db: &SqlitePool,
+    db: &Pool,
     policy: PolicyId,
 ) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, String> {
     let rows: Vec<(String, String)> = sqlx::query_as(
@@ -129,7 +129,7 @@ pub fn request_latencies_ms(times: &[(DateTime<Utc>, DateTime<Utc>)]) -> Vec<f64
 }
 
 /// Delivery attempts: all of them, and those without a 2xx answer.
-pub async fn attempts(db: &SqlitePool) -> Result<(i64, i64), String> {
+pub async fn attempts(db: &Pool) -> Result<(i64, i64), String> {
     sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(http_status IS NULL OR http_status NOT BETWEEN 200 AND 299), 0) \
          FROM callout_attempts",
@@ -144,7 +144,7 @@ const DELIVERED_ATTEMPTS: &str = "FROM callout_attempts a \
     JOIN callout_instances i ON i.id = a.instance_id JOIN requests r ON r.id = i.request_id \
     WHERE r.policy_id = ? AND a.http_status BETWEEN 200 AND 299";
 
-pub async fn delivered_callout_count(db: &SqlitePool, policy: PolicyId) -> Result<usize, String> {
+pub async fn delivered_callout_count(db: &Pool, policy: PolicyId) -> Result<usize, String> {
     let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {DELIVERED_ATTEMPTS}"))
         .bind(policy.to_string())
         .fetch_one(db)
@@ -155,10 +155,7 @@ pub async fn delivered_callout_count(db: &SqlitePool, policy: PolicyId) -> Resul
 
 /// When each successful delivery attempt to the policy's callouts was answered: its start
 /// plus its latency, as Latch recorded them.
-pub async fn delivered_callouts(
-    db: &SqlitePool,
-    policy: PolicyId,
-) -> Result<Vec<DateTime<Utc>>, String> {
+pub async fn delivered_callouts(db: &Pool, policy: PolicyId) -> Result<Vec<DateTime<Utc>>, String> {
     let rows: Vec<(String, i64)> = sqlx::query_as(&format!(
         "SELECT a.started_at, a.latency_ms {DELIVERED_ATTEMPTS}"
     ))

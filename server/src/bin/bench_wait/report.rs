@@ -25,7 +25,7 @@ pub struct Report<'a> {
     pub records: &'a [measure::Recorded],
     pub server: &'a Process,
     pub receiver: &'a Process,
-    pub db: &'a sqlx::SqlitePool,
+    pub db: &'a app::store::Pool,
     pub seeded: &'a seed::Seeded,
     /// Share of the machine's CPU time that was busy while the load ran (every process).
     pub machine_busy: Option<f64>,
