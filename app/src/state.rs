@@ -9,7 +9,6 @@ use crate::domain::throttle::ThrottleLimits;
 use crate::engine::group::{GroupWriter, Groups, Queue};
 use crate::store::sealed::Sealer;
 use crate::store::Pool;
-use sqlx::sqlite::SqlitePoolOptions;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -134,10 +133,8 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Pool, settings: Settings, clock: Clock, keys: SigningKey) -> Self {
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .test_before_acquire(false)
-            .connect_lazy_with((*db.connect_options()).clone());
+        let writer =
+            crate::store::pool_options(1).connect_lazy_with((*db.connect_options()).clone());
         let oidc = settings
             .oidc
             .clone()

@@ -55,7 +55,7 @@ impl Fixture {
         .fetch_all(&self.state.db)
         .await
         .unwrap();
-        let row: (String, String, String, bool, Option<String>) = sqlx::query_as(
+        let row: (String, String, String, crate::store::Flag, Option<String>) = sqlx::query_as(
             "SELECT allowed_target_scope, approval_timeout, expiration_type, is_approval_required, \
                     expiration_duration FROM policies WHERE id = ?",
         )

@@ -7,9 +7,9 @@
 //! list), inside the caller's transaction like any other statement. Only writes belong
 //! here: a batch returns no rows.
 
-use crate::store::Conn;
+use crate::store::{Conn, Db};
+use sqlx::any::AnyArguments;
 use sqlx::error::BoxDynError;
-use sqlx::sqlite::{Sqlite, SqliteArguments};
 use sqlx::{Arguments, Encode, Type};
 
 /// The largest part whose prepared statements a connection keeps: one step's writes.
@@ -27,7 +27,7 @@ pub struct Batch<'q> {
 struct Part<'q> {
     sql: String,
     statements: usize,
-    args: SqliteArguments<'q>,
+    args: AnyArguments<'q>,
 }
 
 /// One statement of a batch: bind its `?` parameters in order.
@@ -91,7 +91,7 @@ impl<'q> Batch<'q> {
 }
 
 impl<'q> Statement<'_, 'q> {
-    pub fn bind<T: Encode<'q, Sqlite> + Type<Sqlite> + 'q>(self, value: T) -> Self {
+    pub fn bind<T: Encode<'q, Db> + Type<Db> + 'q>(self, value: T) -> Self {
         let part = self
             .batch
             .parts

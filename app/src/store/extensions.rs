@@ -41,6 +41,7 @@ pub struct ExtensionRecord {
     pub modified_at: String,
     /// The last connection test; all `None` until the first one ran.
     pub last_test_at: Option<String>,
+    #[sqlx(try_from = "crate::store::OptionalFlag")]
     pub last_test_ok: Option<bool>,
     pub last_test_http_status: Option<i64>,
     pub last_test_latency_ms: Option<i64>,
@@ -350,6 +351,7 @@ pub struct StageExtension {
 /// read with.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PolicyTerms {
+    #[sqlx(try_from = "crate::store::Flag")]
     pub p_approval_required: bool,
     pub p_approval_timeout: String,
     pub p_expiration_type: String,
@@ -492,7 +494,7 @@ mod tests {
     async fn a_policy_is_read_with_each_of_its_stages_or_none() {
         let (db, _dir) = demo_test_db().await;
         let mut conn = db.acquire().await.unwrap();
-        let policies: Vec<(String, bool, String)> =
+        let policies: Vec<(String, crate::store::Flag, String)> =
             sqlx::query_as("SELECT id, is_approval_required, expiration_type FROM policies")
                 .fetch_all(&mut *conn)
                 .await
@@ -503,7 +505,7 @@ mod tests {
             let (terms, stages) = policy_with_stages(&mut conn, id).await.unwrap().unwrap();
             assert_eq!(
                 (terms.p_approval_required, terms.p_expiration_type),
-                (approval, expiration)
+                (approval.0, expiration)
             );
             let read: Vec<(String, String)> = stages
                 .into_iter()

@@ -25,32 +25,117 @@ pub mod throttles;
 pub mod users;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use std::str::FromStr;
-use std::time::Duration;
+use sqlx::any::AnyPoolOptions;
+use sqlx::Executor;
 
 /// The database the store speaks to, its connection and its pool: every store function takes
-/// these names, so that the backend is chosen in one place.
-pub type Db = sqlx::Sqlite;
-pub type Conn = sqlx::SqliteConnection;
+/// these names, so that the backend is chosen in one place. sqlx's `Any` picks the driver from
+/// the URL at run time.
+pub type Db = sqlx::Any;
+pub type Conn = sqlx::AnyConnection;
 pub type Pool = sqlx::Pool<Db>;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// A yes/no column. SQLite keeps it as an integer, which sqlx's `Any` reads as BIGINT and will
+/// not decode as `bool`; PostgreSQL may give a BOOLEAN. Decoded through this, either is a
+/// `bool` (`#[sqlx(try_from = "Flag")]` on a row's field, or `.0` of a tuple's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl sqlx::Type<Db> for Flag {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <bool as sqlx::Type<Db>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        ty.kind() == sqlx::any::AnyTypeInfoKind::Bool || ty.kind().is_integer()
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Db> for Flag {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        use sqlx::ValueRef;
+        if value.type_info().kind() == sqlx::any::AnyTypeInfoKind::Bool {
+            <bool as sqlx::Decode<Db>>::decode(value).map(Flag)
+        } else {
+            <i64 as sqlx::Decode<Db>>::decode(value).map(|n| Flag(n != 0))
+        }
+    }
+}
+
+impl From<Flag> for bool {
+    fn from(flag: Flag) -> bool {
+        flag.0
+    }
+}
+
+/// A yes/no column that may be NULL (`#[sqlx(try_from = "OptionalFlag")]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionalFlag(pub Option<bool>);
+
+impl sqlx::Type<Db> for OptionalFlag {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        Flag::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        ty.kind() == sqlx::any::AnyTypeInfoKind::Null || Flag::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Db> for OptionalFlag {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        use sqlx::ValueRef;
+        if value.is_null() {
+            return Ok(OptionalFlag(None));
+        }
+        Flag::decode(value).map(|flag| OptionalFlag(Some(flag.0)))
+    }
+}
+
+impl From<OptionalFlag> for Option<bool> {
+    fn from(flag: OptionalFlag) -> Option<bool> {
+        flag.0
+    }
+}
+
+/// What every SQLite connection is set to when it opens: WAL, a sync on every commit (a 201 is
+/// on disk), foreign keys, and a wait for the write lock rather than an error.
+const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
+
+/// A pool of at most `max` connections to `url`'s database, each set up as Latch needs.
+pub fn pool_options(max: u32) -> AnyPoolOptions {
+    sqlx::any::install_default_drivers();
+    AnyPoolOptions::new()
+        .max_connections(max)
+        // An in-process SQLite connection cannot drop: a ping per loan is a round trip for nothing.
+        .test_before_acquire(false)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                if conn.backend_name() == "SQLite" {
+                    conn.execute(SQLITE_SETTINGS).await?;
+                }
+                Ok(())
+            })
+        })
+}
+
+/// `url` with SQLite told to create a missing file (`mode=rwc`) unless it says otherwise.
+fn creating(url: &str) -> String {
+    let is_sqlite = url.starts_with("sqlite:");
+    if !is_sqlite || url.contains("mode=") || url.contains(":memory:") {
+        return url.to_string();
+    }
+    let join = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{join}mode=rwc")
+}
+
 /// Opens (creating if missing) the database and runs every pending migration. A migration
 /// that fails is returned as an error: the server must not start on a half-migrated schema.
 pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
-    let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .test_before_acquire(false)
-        .connect_with(options)
-        .await?;
+    let pool = pool_options(8).connect(&creating(url)).await?;
     MIGRATOR.run(&pool).await?;
     Ok(pool)
 }

@@ -11,6 +11,7 @@ pub struct PackageRecord {
     pub id: String,
     pub display_name: String,
     pub description: String,
+    #[sqlx(try_from = "crate::store::Flag")]
     pub is_hidden: bool,
     pub policy_count: i64,
 }
@@ -124,6 +125,7 @@ pub struct PolicyRecord {
     pub access_package_id: String,
     pub display_name: String,
     pub allowed_target_scope: String,
+    #[sqlx(try_from = "crate::store::Flag")]
     pub is_approval_required: bool,
     pub approval_timeout: String,
     pub expiration_type: String,
@@ -233,6 +235,7 @@ pub struct PolicySettingsRecord {
     pub description: String,
     pub package_name: String,
     pub allowed_target_scope: String,
+    #[sqlx(try_from = "crate::store::Flag")]
     pub is_approval_required: bool,
     pub approval_timeout: String,
     pub expiration_type: String,
@@ -383,6 +386,7 @@ pub struct UserChoiceRecord {
     pub id: String,
     pub display_name: String,
     pub user_principal_name: String,
+    #[sqlx(try_from = "crate::store::Flag")]
     pub enabled: bool,
 }
 
@@ -406,6 +410,7 @@ pub struct PackageDetailRecord {
     pub catalog_id: String,
     pub display_name: String,
     pub description: String,
+    #[sqlx(try_from = "crate::store::Flag")]
     pub is_hidden: bool,
     pub created_at: String,
     pub modified_at: String,

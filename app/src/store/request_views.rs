@@ -79,6 +79,7 @@ pub struct RequestablePolicyRow {
     pub package: String,
     pub description: String,
     pub catalog: String,
+    #[sqlx(try_from = "crate::store::Flag")]
     pub is_approval_required: bool,
 }
 

@@ -11,7 +11,7 @@ use crate::domain::lifecycle::{
 use crate::domain::stage::Stage;
 use crate::store::batch::Batch;
 use crate::store::Conn;
-use crate::store::{db_time, parse_db_time};
+use crate::store::{db_time, parse_db_time, Flag};
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, Row};
 
@@ -58,7 +58,7 @@ pub(crate) const REQUEST_COLUMNS: &str =
      requestor_kind, requestor_id, assignment_id, justification, created_at, completed_at";
 
 /// The request of a row whose first columns are [`REQUEST_COLUMNS`] (a wider read's).
-pub(crate) fn request_at_start(row: &sqlx::sqlite::SqliteRow) -> Result<RequestRow, sqlx::Error> {
+pub(crate) fn request_at_start(row: &sqlx::any::AnyRow) -> Result<RequestRow, sqlx::Error> {
     request_row(RawRequest::from_row(row)?)
 }
 
@@ -277,7 +277,7 @@ pub async fn get_many_now(
             Ok(RequestNow {
                 row: request_at_start(row)?,
                 live_wait: live_wait_of(row.try_get("live_wait")?)?,
-                target_enabled: row.try_get("target_enabled")?,
+                target_enabled: row.try_get::<Flag, _>("target_enabled")?.0,
             })
         })
         .collect()
@@ -443,7 +443,7 @@ pub async fn holding_many(
                         AND request_type IN ('userAdd', 'adminAdd')) \
          FROM asked a ORDER BY a.n"
     );
-    let mut query = sqlx::query_as::<_, (bool, bool, bool)>(&sql);
+    let mut query = sqlx::query_as::<_, (Flag, Flag, Flag)>(&sql);
     for (n, (target, package)) in asked.iter().enumerate() {
         query = query
             .bind(n as i64)
@@ -454,9 +454,9 @@ pub async fn holding_many(
     Ok(rows
         .into_iter()
         .map(|(target_enabled, assigned, open_request)| Holding {
-            target_enabled,
-            assigned,
-            open_request,
+            target_enabled: target_enabled.0,
+            assigned: assigned.0,
+            open_request: open_request.0,
         })
         .collect())
 }

@@ -10,6 +10,7 @@ pub struct UserRecord {
     pub id: String,
     pub user_principal_name: String,
     pub display_name: String,
+    #[sqlx(try_from = "crate::store::Flag")]
     pub enabled: bool,
     pub password_hash: Option<String>,
 }
@@ -73,6 +74,7 @@ pub struct PersonRecord {
     pub id: String,
     pub user_principal_name: String,
     pub display_name: String,
+    #[sqlx(try_from = "crate::store::Flag")]
     pub enabled: bool,
     pub external_id: Option<String>,
     pub given_name: Option<String>,
@@ -80,7 +82,9 @@ pub struct PersonRecord {
     pub department: Option<String>,
     pub job_title: Option<String>,
     pub manager_id: Option<String>,
+    #[sqlx(try_from = "crate::store::Flag")]
     pub has_password: bool,
+    #[sqlx(try_from = "crate::store::Flag")]
     pub deleted: bool,
     pub created_at: String,
     pub modified_at: String,

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use app::domain::ids::{PolicyId, UserId};
 use app::store::Pool;
 use serde_json::{json, Value};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
 pub const REQUESTS: &str = "/v1.0/identityGovernance/entitlementManagement/assignmentRequests";
 
@@ -183,13 +182,9 @@ pub async fn submit(
 
 /// A read-only view of the server's database file.
 pub async fn open_read_only(url: &str) -> Result<Pool, String> {
-    let options: SqliteConnectOptions = url
-        .parse::<SqliteConnectOptions>()
-        .map_err(|e| format!("{url}: {e}"))?
-        .read_only(true);
-    SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
+    let join = if url.contains('?') { '&' } else { '?' };
+    app::store::pool_options(1)
+        .connect(&format!("{url}{join}mode=ro"))
         .await
         .map_err(|e| format!("read-only {url}: {e}"))
 }

@@ -23,11 +23,11 @@ use std::time::{Duration, Instant};
 use app::domain::expiry::{next_due_at, AssignmentExpiry, Trigger};
 use app::domain::ids::PolicyId;
 use app::domain::stage::Stage;
-use app::store::Conn;
 use app::store::{self, db_time};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::Connection;
+use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 pub const POLICY: &str = "All employees";
@@ -157,7 +157,7 @@ pub async fn seed(
         .synchronous(SqliteSynchronous::Off)
         .foreign_keys(true)
         .pragma("cache_size", "-65536");
-    let mut conn = Conn::connect_with(&options)
+    let mut conn = SqliteConnection::connect_with(&options)
         .await
         .map_err(failed("bulk connection"))?;
     let started = Instant::now();
@@ -245,7 +245,7 @@ fn statement(head: &str, row: &str, rows: usize) -> String {
 }
 
 async fn insert_users(
-    conn: &mut Conn,
+    conn: &mut SqliteConnection,
     ids: &Ids,
     rows: std::ops::Range<usize>,
     base: DateTime<Utc>,
@@ -274,7 +274,7 @@ async fn insert_users(
 }
 
 async fn insert_requests(
-    conn: &mut Conn,
+    conn: &mut SqliteConnection,
     ids: &Ids,
     fixed: &Fixed<'_>,
     rows: std::ops::Range<usize>,
@@ -313,7 +313,7 @@ async fn insert_requests(
 }
 
 async fn insert_assignments(
-    conn: &mut Conn,
+    conn: &mut SqliteConnection,
     ids: &Ids,
     fixed: &Fixed<'_>,
     rows: std::ops::Range<usize>,

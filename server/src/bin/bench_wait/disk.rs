@@ -8,6 +8,7 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::SqliteConnection;
 use sqlx::{ConnectOptions, Connection};
 
 /// Commits per second of one-row `INSERT` transactions (`BEGIN IMMEDIATE`, WAL, as Latch
@@ -41,7 +42,7 @@ pub async fn commit_rate(
     Ok(rate)
 }
 
-async fn commit_for(conn: &mut app::store::Conn, span: Duration) -> Result<u64, sqlx::Error> {
+async fn commit_for(conn: &mut SqliteConnection, span: Duration) -> Result<u64, sqlx::Error> {
     let started = Instant::now();
     let mut commits = 0;
     while started.elapsed() < span {
