@@ -198,6 +198,33 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn yes_no_columns_decode_from_integers_booleans_and_null() {
+        let (db, _dir) = test_db().await;
+        let row: (Flag, Flag, Flag, OptionalFlag, OptionalFlag) =
+            sqlx::query_as("SELECT 0, 1, 2, NULL, 1 = 1")
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        assert_eq!(
+            row,
+            (
+                Flag(false),
+                Flag(true),
+                Flag(true),
+                OptionalFlag(None),
+                OptionalFlag(Some(true))
+            )
+        );
+        let text: Result<(Flag,), _> = sqlx::query_as("SELECT 'yes'").fetch_one(&db).await;
+        assert!(text.is_err(), "text is not a yes/no value: {text:?}");
+        let plain: Result<(bool,), _> = sqlx::query_as("SELECT 1").fetch_one(&db).await;
+        assert!(
+            plain.is_err(),
+            "why Flag exists: Any refuses an integer as bool"
+        );
+    }
+
+    #[tokio::test]
     async fn migrations_create_the_whole_model() {
         let (db, _dir) = test_db().await;
         let tables: Vec<String> = sqlx::query_scalar(
