@@ -21,7 +21,7 @@ impl Fixture {
     }
 
     async fn user(&self, upn: &str) -> UserId {
-        let id: String = sqlx::query_scalar("SELECT id FROM users WHERE user_principal_name = ?")
+        let id: String = sqlx::query_scalar("SELECT id FROM users WHERE user_principal_name = $1")
             .bind(upn)
             .fetch_one(&self.state.db)
             .await
@@ -49,7 +49,7 @@ impl Fixture {
     /// Everything the editor writes, to show a refused save changed nothing.
     async fn snapshot(&self, policy: PolicyId) -> (Vec<(String, String)>, String, i64) {
         let stages: Vec<(String, String)> = sqlx::query_as(
-            "SELECT stage, custom_extension_id FROM policy_stage_settings WHERE policy_id = ? ORDER BY stage",
+            "SELECT stage, custom_extension_id FROM policy_stage_settings WHERE policy_id = $1 ORDER BY stage",
         )
         .bind(policy.to_string())
         .fetch_all(&self.state.db)
@@ -57,7 +57,7 @@ impl Fixture {
         .unwrap();
         let row: (String, String, String, crate::store::Flag, Option<String>) = sqlx::query_as(
             "SELECT allowed_target_scope, approval_timeout, expiration_type, is_approval_required, \
-                    expiration_duration FROM policies WHERE id = ?",
+                    expiration_duration FROM policies WHERE id = $1",
         )
         .bind(policy.to_string())
         .fetch_one(&self.state.db)
@@ -308,7 +308,7 @@ async fn approval_and_expiration_settings_round_trip() {
     assert_eq!(read.approval, draft.approval);
     assert_eq!(read.expiration, Expiration::AfterDays(7));
     let stored: (String, String, Option<String>, String) = sqlx::query_as(
-        "SELECT expiration_type, approval_timeout, expiration_duration, allowed_target_scope FROM policies WHERE id = ?",
+        "SELECT expiration_type, approval_timeout, expiration_duration, allowed_target_scope FROM policies WHERE id = $1",
     )
     .bind(policy.to_string())
     .fetch_one(&f.state.db)

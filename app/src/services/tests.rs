@@ -25,7 +25,7 @@ impl Fixture {
 
     async fn extension_named(&self, name: &str) -> ExtensionId {
         let id: String =
-            sqlx::query_scalar("SELECT id FROM custom_extensions WHERE display_name = ?")
+            sqlx::query_scalar("SELECT id FROM custom_extensions WHERE display_name = $1")
                 .bind(name)
                 .fetch_one(&self.state.db)
                 .await
@@ -406,7 +406,7 @@ async fn a_legacy_extension_used_by_one_kind_of_stage_takes_that_kind() {
     let admin = f.as_user("admin@contoso.test").await;
     let both = f.extension_named("Legacy provisioning").await;
     // Leave only the request-stage use.
-    sqlx::query("DELETE FROM policy_stage_settings WHERE custom_extension_id = ? AND stage = 'assignmentOneDayBeforeExpiration'")
+    sqlx::query("DELETE FROM policy_stage_settings WHERE custom_extension_id = $1 AND stage = 'assignmentOneDayBeforeExpiration'")
         .bind(both.to_string())
         .execute(&f.state.db)
         .await
@@ -423,7 +423,7 @@ async fn a_legacy_extension_used_by_one_kind_of_stage_takes_that_kind() {
         .unwrap();
     assert_eq!(kind, ExtensionKind::AssignmentRequest);
     let uses: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM policy_stage_settings WHERE custom_extension_id = ?",
+        "SELECT COUNT(*) FROM policy_stage_settings WHERE custom_extension_id = $1",
     )
     .bind(both.to_string())
     .fetch_one(&f.state.db)

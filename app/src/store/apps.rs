@@ -29,7 +29,7 @@ pub async fn insert(
     display_name: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO apps (id, display_name, created_at) VALUES (?, ?, ?)")
+    sqlx::query("INSERT INTO apps (id, display_name, created_at) VALUES ($1, $2, $3)")
         .bind(id.to_string())
         .bind(display_name)
         .bind(db_time(now))
@@ -39,7 +39,7 @@ pub async fn insert(
 }
 
 pub async fn get(conn: &mut Conn, id: AppId) -> Result<Option<AppRecord>, sqlx::Error> {
-    sqlx::query_as("SELECT id, display_name, created_at FROM apps WHERE id = ?")
+    sqlx::query_as("SELECT id, display_name, created_at FROM apps WHERE id = $1")
         .bind(id.to_string())
         .fetch_optional(conn)
         .await
@@ -62,7 +62,7 @@ pub async fn add_secret(
 ) -> Result<String, sqlx::Error> {
     let id = uuid::Uuid::new_v4().to_string();
     sqlx::query(
-        "INSERT INTO app_secrets (id, app_id, secret_hash, hint, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO app_secrets (id, app_id, secret_hash, hint, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&id)
     .bind(app.to_string())
@@ -82,7 +82,7 @@ pub async fn revoke_secret(
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE app_secrets SET revoked_at = ? WHERE id = ? AND app_id = ? AND revoked_at IS NULL",
+        "UPDATE app_secrets SET revoked_at = $1 WHERE id = $2 AND app_id = $3 AND revoked_at IS NULL",
     )
     .bind(db_time(now))
     .bind(secret)
@@ -95,7 +95,7 @@ pub async fn revoke_secret(
 pub async fn secrets(conn: &mut Conn, app: AppId) -> Result<Vec<SecretRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, secret_hash, hint, created_at, expires_at, revoked_at FROM app_secrets \
-         WHERE app_id = ? ORDER BY created_at, id",
+         WHERE app_id = $1 ORDER BY created_at, id",
     )
     .bind(app.to_string())
     .fetch_all(conn)
@@ -109,8 +109,8 @@ pub async fn live_secret_hashes(
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT secret_hash FROM app_secrets WHERE app_id = ? AND revoked_at IS NULL \
-         AND (expires_at IS NULL OR expires_at > ?)",
+        "SELECT secret_hash FROM app_secrets WHERE app_id = $1 AND revoked_at IS NULL \
+         AND (expires_at IS NULL OR expires_at > $2)",
     )
     .bind(app.to_string())
     .bind(db_time(now))

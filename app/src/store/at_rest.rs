@@ -221,7 +221,7 @@ mod tests {
         // One value sealed elsewhere (another row's place), one in the clear.
         sqlx::query(
             "INSERT INTO signing_keys (kid, private_key_pem, public_jwk, created_at) \
-             VALUES ('k2', ?, '{}', '2026-01-01T00:00:00.000000Z')",
+             VALUES ('k2', $1, '{}', '2026-01-01T00:00:00.000000Z')",
         )
         .bind(sealer.seal("moved", EXTENSION_SECRET.at("k2")))
         .execute(&db)

@@ -73,7 +73,7 @@ pub async fn for_object(
 ) -> Result<Vec<AuditRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT actor_name, action, object_kind, object_id, summary FROM audit_events \
-         WHERE object_kind = ? AND object_id = ? ORDER BY id",
+         WHERE object_kind = $1 AND object_id = $2 ORDER BY id",
     )
     .bind(object_kind)
     .bind(object_id)

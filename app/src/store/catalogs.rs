@@ -28,7 +28,7 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO catalogs (id, display_name, description, created_at, modified_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO catalogs (id, display_name, description, created_at, modified_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(id.to_string())
     .bind(display_name)
@@ -47,7 +47,7 @@ pub async fn list_all(conn: &mut Conn) -> Result<Vec<CatalogRecord>, sqlx::Error
 }
 
 pub async fn get(conn: &mut Conn, id: CatalogId) -> Result<Option<CatalogRecord>, sqlx::Error> {
-    sqlx::query_as("SELECT id, display_name, description FROM catalogs WHERE id = ?")
+    sqlx::query_as("SELECT id, display_name, description FROM catalogs WHERE id = $1")
         .bind(id.to_string())
         .fetch_optional(conn)
         .await
@@ -61,7 +61,7 @@ pub async fn update(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE catalogs SET display_name = ?, description = ?, modified_at = ? WHERE id = ?",
+        "UPDATE catalogs SET display_name = $1, description = $2, modified_at = $3 WHERE id = $4",
     )
     .bind(display_name)
     .bind(description)
@@ -75,8 +75,8 @@ pub async fn update(
 /// What still lives in a catalog: (access packages, custom extensions).
 pub async fn contents(conn: &mut Conn, id: CatalogId) -> Result<(i64, i64), sqlx::Error> {
     sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM access_packages WHERE catalog_id = ?), \
-                (SELECT COUNT(*) FROM custom_extensions WHERE catalog_id = ?)",
+        "SELECT (SELECT COUNT(*) FROM access_packages WHERE catalog_id = $1), \
+                (SELECT COUNT(*) FROM custom_extensions WHERE catalog_id = $2)",
     )
     .bind(id.to_string())
     .bind(id.to_string())
@@ -86,11 +86,11 @@ pub async fn contents(conn: &mut Conn, id: CatalogId) -> Result<(i64, i64), sqlx
 
 /// Deletes an empty catalog and its role assignments.
 pub async fn delete(conn: &mut Conn, id: CatalogId) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM role_assignments WHERE catalog_id = ?")
+    sqlx::query("DELETE FROM role_assignments WHERE catalog_id = $1")
         .bind(id.to_string())
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM catalogs WHERE id = ?")
+    sqlx::query("DELETE FROM catalogs WHERE id = $1")
         .bind(id.to_string())
         .execute(conn)
         .await?;

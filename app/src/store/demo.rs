@@ -242,10 +242,12 @@ pub async fn load_if_empty(
         now,
     )
     .await?;
-    sqlx::query("UPDATE policies SET allowed_target_scope = 'specificDirectoryUsers' WHERE id = ?")
-        .bind(team_policy.to_string())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE policies SET allowed_target_scope = 'specificDirectoryUsers' WHERE id = $1",
+    )
+    .bind(team_policy.to_string())
+    .execute(&mut *tx)
+    .await?;
     groups::set_policy_groups(&mut tx, team_policy, &[campaign_team]).await?;
 
     // An identity provider's provisioning connection (SCIM), with the same demo secret.

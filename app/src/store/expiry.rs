@@ -15,7 +15,7 @@ pub async fn due(
 ) -> Result<Vec<AssignmentId>, sqlx::Error> {
     let ids: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM assignments WHERE state = 'delivered' AND next_due_at IS NOT NULL \
-         AND next_due_at <= ? ORDER BY next_due_at LIMIT ?",
+         AND next_due_at <= $1 ORDER BY next_due_at LIMIT $2",
     )
     .bind(db_time(now))
     .bind(limit)
@@ -63,7 +63,7 @@ fn time(text: Option<String>) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
 pub async fn get(conn: &mut Conn, id: AssignmentId) -> Result<Option<Expiring>, sqlx::Error> {
     let row: Option<Row> = sqlx::query_as(
         "SELECT policy_id, request_id, state, start_at, expires_at, expired_at, \
-                fourteen_days_fired_at, one_day_fired_at FROM assignments WHERE id = ?",
+                fourteen_days_fired_at, one_day_fired_at FROM assignments WHERE id = $1",
     )
     .bind(id.to_string())
     .fetch_optional(conn)
@@ -92,8 +92,8 @@ pub async fn save(
     facts: &AssignmentExpiry,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE assignments SET fourteen_days_fired_at = ?, one_day_fired_at = ?, next_due_at = ? \
-         WHERE id = ?",
+        "UPDATE assignments SET fourteen_days_fired_at = $1, one_day_fired_at = $2, next_due_at = $3 \
+         WHERE id = $4",
     )
     .bind(facts.fourteen_days_fired_at.map(db_time))
     .bind(facts.one_day_fired_at.map(db_time))
@@ -110,7 +110,7 @@ pub async fn postpone(
     id: AssignmentId,
     until: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE assignments SET next_due_at = ? WHERE id = ?")
+    sqlx::query("UPDATE assignments SET next_due_at = $1 WHERE id = $2")
         .bind(db_time(until))
         .bind(id.to_string())
         .execute(db)

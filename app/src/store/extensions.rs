@@ -171,7 +171,7 @@ pub async fn insert(
             wait_timeout_amount, wait_timeout_unit, endpoint_type, subscription_id, resource_group_name, \
             logic_app_workflow_name, endpoint_url, resource_id, timeout_ms, maximum_retries, signing_secret, \
             created_by, last_modified_by, created_at, modified_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
     )
     .bind(&row)
     .bind(catalog.to_string())
@@ -209,11 +209,11 @@ pub async fn update(
 ) -> Result<(), sqlx::Error> {
     let c = columns(draft);
     sqlx::query(
-        "UPDATE custom_extensions SET display_name = ?, description = ?, behaviour = ?, \
-            wait_timeout_amount = ?, wait_timeout_unit = ?, endpoint_type = ?, subscription_id = ?, \
-            resource_group_name = ?, logic_app_workflow_name = ?, endpoint_url = ?, resource_id = ?, \
-            timeout_ms = ?, maximum_retries = ?, last_modified_by = ?, modified_at = ? \
-         WHERE id = ?",
+        "UPDATE custom_extensions SET display_name = $1, description = $2, behaviour = $3, \
+            wait_timeout_amount = $4, wait_timeout_unit = $5, endpoint_type = $6, subscription_id = $7, \
+            resource_group_name = $8, logic_app_workflow_name = $9, endpoint_url = $10, resource_id = $11, \
+            timeout_ms = $12, maximum_retries = $13, last_modified_by = $14, modified_at = $15 \
+         WHERE id = $16",
     )
     .bind(draft.display_name.trim())
     .bind(&draft.description)
@@ -245,7 +245,7 @@ pub async fn set_kind(
 ) -> Result<(), sqlx::Error> {
     // The new kinds authenticate with PoP tokens: the legacy Bearer audience no longer applies.
     sqlx::query(
-        "UPDATE custom_extensions SET kind = ?, resource_id = NULL, last_modified_by = ?, modified_at = ? WHERE id = ?",
+        "UPDATE custom_extensions SET kind = $1, resource_id = NULL, last_modified_by = $2, modified_at = $3 WHERE id = $4",
     )
     .bind(kind.db_name())
     .bind(actor_name)
@@ -283,7 +283,7 @@ pub async fn list_in_catalog(
 }
 
 pub async fn count_in_catalog(conn: &mut Conn, catalog: CatalogId) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM custom_extensions WHERE catalog_id = ?")
+    sqlx::query_scalar("SELECT COUNT(*) FROM custom_extensions WHERE catalog_id = $1")
         .bind(catalog.to_string())
         .fetch_one(conn)
         .await
@@ -300,7 +300,7 @@ pub async fn stage_uses(conn: &mut Conn, id: ExtensionId) -> Result<Vec<StageUse
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT p.id, p.display_name, s.stage FROM policy_stage_settings s \
          JOIN policies p ON p.id = s.policy_id \
-         WHERE s.custom_extension_id = ? ORDER BY p.display_name, s.stage",
+         WHERE s.custom_extension_id = $1 ORDER BY p.display_name, s.stage",
     )
     .bind(id.to_string())
     .fetch_all(conn)
@@ -319,7 +319,7 @@ pub async fn stage_uses(conn: &mut Conn, id: ExtensionId) -> Result<Vec<StageUse
 }
 
 pub async fn delete(conn: &mut Conn, id: ExtensionId) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM custom_extensions WHERE id = ?")
+    sqlx::query("DELETE FROM custom_extensions WHERE id = $1")
         .bind(id.to_string())
         .execute(conn)
         .await?;
@@ -402,8 +402,8 @@ pub async fn record_test(
     outcome: &ConnectionTestOutcome<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE custom_extensions SET last_test_at = ?, last_test_ok = ?, last_test_http_status = ?, \
-            last_test_latency_ms = ?, last_test_error = ? WHERE id = ?",
+        "UPDATE custom_extensions SET last_test_at = $1, last_test_ok = $2, last_test_http_status = $3, \
+            last_test_latency_ms = $4, last_test_error = $5 WHERE id = $6",
     )
     .bind(db_time(outcome.at))
     .bind(outcome.ok)
@@ -426,7 +426,7 @@ pub async fn signing_secrets(
 ) -> Result<Vec<String>, sqlx::Error> {
     let row = id.to_string();
     let (current, previous, until): (String, Option<String>, Option<String>) = sqlx::query_as(
-        "SELECT signing_secret, previous_signing_secret, previous_secret_until FROM custom_extensions WHERE id = ?",
+        "SELECT signing_secret, previous_signing_secret, previous_secret_until FROM custom_extensions WHERE id = $1",
     )
     .bind(&row)
     .fetch_one(conn)
@@ -460,7 +460,7 @@ pub async fn rotate_secret(
 ) -> Result<(), sqlx::Error> {
     let row = id.to_string();
     let Some(current): Option<String> =
-        sqlx::query_scalar("SELECT signing_secret FROM custom_extensions WHERE id = ?")
+        sqlx::query_scalar("SELECT signing_secret FROM custom_extensions WHERE id = $1")
             .bind(&row)
             .fetch_optional(&mut *conn)
             .await?
@@ -471,8 +471,8 @@ pub async fn rotate_secret(
         .open(&current, EXTENSION_SECRET.at(&row))
         .map_err(unreadable)?;
     sqlx::query(
-        "UPDATE custom_extensions SET previous_signing_secret = ?, previous_secret_until = ?, \
-         signing_secret = ?, last_modified_by = ?, modified_at = ? WHERE id = ?",
+        "UPDATE custom_extensions SET previous_signing_secret = $1, previous_secret_until = $2, \
+         signing_secret = $3, last_modified_by = $4, modified_at = $5 WHERE id = $6",
     )
     .bind(sealer.seal(&previous, EXTENSION_PREVIOUS_SECRET.at(&row)))
     .bind(db_time(keep_until))

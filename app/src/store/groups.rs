@@ -39,7 +39,7 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO groups (id, display_name, external_id, created_at, modified_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO groups (id, display_name, external_id, created_at, modified_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(id.to_string())
     .bind(display_name.trim())
@@ -59,7 +59,7 @@ pub async fn update(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE groups SET display_name = ?, external_id = ?, modified_at = ? WHERE id = ?",
+        "UPDATE groups SET display_name = $1, external_id = $2, modified_at = $3 WHERE id = $4",
     )
     .bind(display_name.trim())
     .bind(external_id)
@@ -72,7 +72,7 @@ pub async fn update(
 
 /// Marks a group changed (its members changed).
 pub async fn touch(conn: &mut Conn, id: GroupId, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE groups SET modified_at = ? WHERE id = ?")
+    sqlx::query("UPDATE groups SET modified_at = $1 WHERE id = $2")
         .bind(db_time(now))
         .bind(id.to_string())
         .execute(conn)
@@ -81,11 +81,11 @@ pub async fn touch(conn: &mut Conn, id: GroupId, now: DateTime<Utc>) -> Result<(
 }
 
 pub async fn delete(conn: &mut Conn, id: GroupId) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM policy_allowed_groups WHERE group_id = ?")
+    sqlx::query("DELETE FROM policy_allowed_groups WHERE group_id = $1")
         .bind(id.to_string())
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM groups WHERE id = ?")
+    sqlx::query("DELETE FROM groups WHERE id = $1")
         .bind(id.to_string())
         .execute(conn)
         .await?;
@@ -155,7 +155,7 @@ pub async fn count(conn: &mut Conn, m: &GroupMatch<'_>) -> Result<i64, sqlx::Err
 pub async fn members(conn: &mut Conn, id: GroupId) -> Result<Vec<MemberRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT u.id, u.display_name, u.user_principal_name FROM group_members m JOIN users u ON u.id = m.user_id \
-         WHERE m.group_id = ? ORDER BY u.display_name COLLATE NOCASE, u.id",
+         WHERE m.group_id = $1 ORDER BY u.display_name COLLATE NOCASE, u.id",
     )
     .bind(id.to_string())
     .fetch_all(conn)
@@ -164,7 +164,7 @@ pub async fn members(conn: &mut Conn, id: GroupId) -> Result<Vec<MemberRecord>, 
 
 pub async fn add_member(conn: &mut Conn, group: GroupId, user: UserId) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        "INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
     )
     .bind(group.to_string())
     .bind(user.to_string())
@@ -178,7 +178,7 @@ pub async fn remove_member(
     group: GroupId,
     user: UserId,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM group_members WHERE group_id = ? AND user_id = ?")
+    sqlx::query("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2")
         .bind(group.to_string())
         .bind(user.to_string())
         .execute(conn)
@@ -187,7 +187,7 @@ pub async fn remove_member(
 }
 
 pub async fn remove_all_members(conn: &mut Conn, group: GroupId) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM group_members WHERE group_id = ?")
+    sqlx::query("DELETE FROM group_members WHERE group_id = $1")
         .bind(group.to_string())
         .execute(conn)
         .await?;
@@ -198,7 +198,7 @@ pub async fn remove_all_members(conn: &mut Conn, group: GroupId) -> Result<(), s
 pub async fn of_user(conn: &mut Conn, user: UserId) -> Result<Vec<GroupRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT g.id, g.display_name, g.external_id, g.created_at, g.modified_at FROM groups g \
-         JOIN group_members m ON m.group_id = g.id WHERE m.user_id = ? ORDER BY g.display_name COLLATE NOCASE, g.id",
+         JOIN group_members m ON m.group_id = g.id WHERE m.user_id = $1 ORDER BY g.display_name COLLATE NOCASE, g.id",
     )
     .bind(user.to_string())
     .fetch_all(conn)
@@ -208,7 +208,7 @@ pub async fn of_user(conn: &mut Conn, user: UserId) -> Result<Vec<GroupRecord>, 
 /// The groups a `specificDirectoryUsers` policy names, by id.
 pub async fn of_policy(conn: &mut Conn, policy: PolicyId) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT group_id FROM policy_allowed_groups WHERE policy_id = ? ORDER BY group_id",
+        "SELECT group_id FROM policy_allowed_groups WHERE policy_id = $1 ORDER BY group_id",
     )
     .bind(policy.to_string())
     .fetch_all(conn)
@@ -221,12 +221,12 @@ pub async fn set_policy_groups(
     policy: PolicyId,
     groups: &[GroupId],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM policy_allowed_groups WHERE policy_id = ?")
+    sqlx::query("DELETE FROM policy_allowed_groups WHERE policy_id = $1")
         .bind(policy.to_string())
         .execute(&mut *conn)
         .await?;
     for g in groups {
-        sqlx::query("INSERT INTO policy_allowed_groups (policy_id, group_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+        sqlx::query("INSERT INTO policy_allowed_groups (policy_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(policy.to_string())
             .bind(g.to_string())
             .execute(&mut *conn)

@@ -11,12 +11,13 @@ pub async fn user_of(
     issuer: &str,
     subject: &str,
 ) -> Result<Option<UserId>, sqlx::Error> {
-    let id: Option<String> =
-        sqlx::query_scalar("SELECT user_id FROM user_identities WHERE issuer = ? AND subject = ?")
-            .bind(issuer)
-            .bind(subject)
-            .fetch_optional(conn)
-            .await?;
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT user_id FROM user_identities WHERE issuer = $1 AND subject = $2",
+    )
+    .bind(issuer)
+    .bind(subject)
+    .fetch_optional(conn)
+    .await?;
     id.map(|id| id.parse().map_err(|e| sqlx::Error::Decode(Box::new(e))))
         .transpose()
 }
@@ -29,7 +30,7 @@ pub async fn link(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO user_identities (issuer, subject, user_id, created_at) VALUES (?, ?, ?, ?) \
+        "INSERT INTO user_identities (issuer, subject, user_id, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT DO NOTHING",
     )
     .bind(issuer)

@@ -54,9 +54,9 @@ pub async fn claim_due(
     limit: i64,
 ) -> Result<Vec<Job>, sqlx::Error> {
     let rows: Vec<(i64, String, String, i64, String)> = sqlx::query_as(
-        "UPDATE jobs SET lease_until = ?, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM jobs WHERE due_at <= ? AND (lease_until IS NULL OR lease_until <= ?) \
-                      ORDER BY due_at, id LIMIT ?) \
+        "UPDATE jobs SET lease_until = $1, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM jobs WHERE due_at <= $2 AND (lease_until IS NULL OR lease_until <= $3) \
+                      ORDER BY due_at, id LIMIT $4) \
          RETURNING id, kind, payload, attempts, due_at",
     )
     .bind(db_time(now + lease))

@@ -35,7 +35,7 @@ pub async fn load_or_create(
     let kid = key.kid();
     let pem = sealer.seal(&key.to_pkcs8_pem().map_err(broken)?, PRIVATE_KEY.at(kid));
     // Two processes starting at once: the first insert wins and both use what is stored.
-    sqlx::query("INSERT INTO signing_keys (kid, private_key_pem, public_jwk, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+    sqlx::query("INSERT INTO signing_keys (kid, private_key_pem, public_jwk, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
         .bind(kid)
         .bind(&pem)
         .bind(key.public_jwk().to_string())

@@ -26,7 +26,7 @@ pub async fn insert_package(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO access_packages (id, catalog_id, display_name, description, is_hidden, created_at, modified_at) \
-         VALUES (?, ?, ?, ?, 0, ?, ?)",
+         VALUES ($1, $2, $3, $4, 0, $5, $6)",
     )
     .bind(id.to_string())
     .bind(catalog.to_string())
@@ -46,7 +46,7 @@ pub async fn list_in_catalog(
     sqlx::query_as(
         "SELECT p.id, p.display_name, p.description, p.is_hidden, \
                 (SELECT COUNT(*) FROM policies WHERE access_package_id = p.id) AS policy_count \
-         FROM access_packages p WHERE p.catalog_id = ? ORDER BY p.display_name, p.id",
+         FROM access_packages p WHERE p.catalog_id = $1 ORDER BY p.display_name, p.id",
     )
     .bind(catalog.to_string())
     .fetch_all(conn)
@@ -77,7 +77,7 @@ pub async fn insert_policy(
     sqlx::query(
         "INSERT INTO policies (id, access_package_id, display_name, description, is_approval_required, \
                                expiration_type, expiration_duration, created_at, modified_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(policy.id.to_string())
     .bind(policy.package.to_string())
@@ -91,7 +91,7 @@ pub async fn insert_policy(
     .execute(&mut *conn)
     .await?;
     for approver in policy.approvers {
-        sqlx::query("INSERT INTO policy_approvers (policy_id, user_id) VALUES (?, ?)")
+        sqlx::query("INSERT INTO policy_approvers (policy_id, user_id) VALUES ($1, $2)")
             .bind(policy.id.to_string())
             .bind(approver.to_string())
             .execute(&mut *conn)
@@ -107,7 +107,7 @@ pub async fn set_stage(
     extension: ExtensionId,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO policy_stage_settings (policy_id, stage, custom_extension_id) VALUES (?, ?, ?) \
+        "INSERT INTO policy_stage_settings (policy_id, stage, custom_extension_id) VALUES ($1, $2, $3) \
          ON CONFLICT (policy_id, stage) DO UPDATE SET custom_extension_id = excluded.custom_extension_id",
     )
     .bind(policy.to_string())
@@ -139,7 +139,7 @@ pub async fn get_policy(
 ) -> Result<Option<PolicyRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, access_package_id, display_name, allowed_target_scope, is_approval_required, approval_timeout, \
-                expiration_type, expiration_duration, expiration_end FROM policies WHERE id = ?",
+                expiration_type, expiration_duration, expiration_end FROM policies WHERE id = $1",
     )
     .bind(id.to_string())
     .fetch_optional(conn)
@@ -151,7 +151,7 @@ pub async fn stage_settings(
     conn: &mut Conn,
     policy: PolicyId,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT stage, custom_extension_id FROM policy_stage_settings WHERE policy_id = ? ORDER BY stage")
+    sqlx::query_as("SELECT stage, custom_extension_id FROM policy_stage_settings WHERE policy_id = $1 ORDER BY stage")
         .bind(policy.to_string())
         .fetch_all(conn)
         .await
@@ -163,7 +163,7 @@ pub async fn is_approver(
     user: UserId,
 ) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM policy_approvers WHERE policy_id = ? AND user_id = ?",
+        "SELECT COUNT(*) FROM policy_approvers WHERE policy_id = $1 AND user_id = $2",
     )
     .bind(policy.to_string())
     .bind(user.to_string())
@@ -179,9 +179,9 @@ pub async fn is_allowed_target(
 ) -> Result<bool, sqlx::Error> {
     // Named directly, or a member of a group the policy names.
     let n: i64 = sqlx::query_scalar(
-        "SELECT (SELECT COUNT(*) FROM policy_allowed_targets WHERE policy_id = ? AND user_id = ?) \
+        "SELECT (SELECT COUNT(*) FROM policy_allowed_targets WHERE policy_id = $1 AND user_id = $2) \
               + (SELECT COUNT(*) FROM policy_allowed_groups g JOIN group_members m ON m.group_id = g.group_id \
-                 WHERE g.policy_id = ? AND m.user_id = ?)",
+                 WHERE g.policy_id = $3 AND m.user_id = $4)",
     )
     .bind(policy.to_string())
     .bind(user.to_string())
@@ -197,7 +197,7 @@ pub async fn catalog_of_package(
     conn: &mut Conn,
     package: AccessPackageId,
 ) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT catalog_id FROM access_packages WHERE id = ?")
+    sqlx::query_scalar("SELECT catalog_id FROM access_packages WHERE id = $1")
         .bind(package.to_string())
         .fetch_optional(conn)
         .await
@@ -220,7 +220,7 @@ pub async fn policies_in_catalog(
     sqlx::query_as(
         "SELECT p.id, p.access_package_id, p.display_name, p.description FROM policies p \
          JOIN access_packages a ON a.id = p.access_package_id \
-         WHERE a.catalog_id = ? ORDER BY a.display_name, p.display_name, p.id",
+         WHERE a.catalog_id = $1 ORDER BY a.display_name, p.display_name, p.id",
     )
     .bind(catalog.to_string())
     .fetch_all(conn)
@@ -253,7 +253,7 @@ pub async fn get_policy_in_catalog(
         "SELECT p.id, p.display_name, p.description, a.display_name AS package_name, p.allowed_target_scope, \
                 p.is_approval_required, p.approval_timeout, p.expiration_type, p.expiration_duration, p.expiration_end \
          FROM policies p JOIN access_packages a ON a.id = p.access_package_id \
-         WHERE p.id = ? AND a.catalog_id = ?",
+         WHERE p.id = $1 AND a.catalog_id = $2",
     )
     .bind(policy.to_string())
     .bind(catalog.to_string())
@@ -266,7 +266,7 @@ pub async fn policy_approvers(
     conn: &mut Conn,
     policy: PolicyId,
 ) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT user_id FROM policy_approvers WHERE policy_id = ? ORDER BY user_id")
+    sqlx::query_scalar("SELECT user_id FROM policy_approvers WHERE policy_id = $1 ORDER BY user_id")
         .bind(policy.to_string())
         .fetch_all(conn)
         .await
@@ -278,7 +278,7 @@ pub async fn policy_allowed_targets(
     policy: PolicyId,
 ) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT user_id FROM policy_allowed_targets WHERE policy_id = ? ORDER BY user_id",
+        "SELECT user_id FROM policy_allowed_targets WHERE policy_id = $1 ORDER BY user_id",
     )
     .bind(policy.to_string())
     .fetch_all(conn)
@@ -307,9 +307,9 @@ pub async fn update_policy_settings(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE policies SET allowed_target_scope = ?, is_approval_required = ?, approval_timeout = ?, \
-                expiration_type = ?, expiration_duration = ?, expiration_end = ?, modified_at = ? \
-         WHERE id = ?",
+        "UPDATE policies SET allowed_target_scope = $1, is_approval_required = $2, approval_timeout = $3, \
+                expiration_type = $4, expiration_duration = $5, expiration_end = $6, modified_at = $7 \
+         WHERE id = $8",
     )
     .bind(settings.allowed_target_scope)
     .bind(settings.is_approval_required)
@@ -370,7 +370,7 @@ pub async fn replace_stage_settings(
     policy: PolicyId,
     settings: &[(Stage, ExtensionId)],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM policy_stage_settings WHERE policy_id = ?")
+    sqlx::query("DELETE FROM policy_stage_settings WHERE policy_id = $1")
         .bind(policy.to_string())
         .execute(&mut *conn)
         .await?;
@@ -449,7 +449,7 @@ pub async fn update_package(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE access_packages SET display_name = ?, description = ?, is_hidden = ?, modified_at = ? WHERE id = ?",
+        "UPDATE access_packages SET display_name = $1, description = $2, is_hidden = $3, modified_at = $4 WHERE id = $5",
     )
     .bind(display_name)
     .bind(description)
@@ -473,9 +473,9 @@ pub struct Usage {
 
 pub async fn package_usage(conn: &mut Conn, id: AccessPackageId) -> Result<Usage, sqlx::Error> {
     sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM policies WHERE access_package_id = ?1) AS policies, \
-                (SELECT COUNT(*) FROM assignments WHERE access_package_id = ?1) AS assignments, \
-                (SELECT COUNT(*) FROM requests WHERE access_package_id = ?1) AS requests",
+        "SELECT (SELECT COUNT(*) FROM policies WHERE access_package_id = $1) AS policies, \
+                (SELECT COUNT(*) FROM assignments WHERE access_package_id = $1) AS assignments, \
+                (SELECT COUNT(*) FROM requests WHERE access_package_id = $1) AS requests",
     )
     .bind(id.to_string())
     .fetch_one(conn)
@@ -484,7 +484,7 @@ pub async fn package_usage(conn: &mut Conn, id: AccessPackageId) -> Result<Usage
 
 /// Deletes an access package that nothing refers to any more.
 pub async fn delete_package(conn: &mut Conn, id: AccessPackageId) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM access_packages WHERE id = ?")
+    sqlx::query("DELETE FROM access_packages WHERE id = $1")
         .bind(id.to_string())
         .execute(conn)
         .await?;
@@ -506,7 +506,7 @@ pub async fn policy_place(
 ) -> Result<Option<PolicyPlaceRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT p.access_package_id, a.catalog_id, p.created_at, p.modified_at \
-         FROM policies p JOIN access_packages a ON a.id = p.access_package_id WHERE p.id = ?",
+         FROM policies p JOIN access_packages a ON a.id = p.access_package_id WHERE p.id = $1",
     )
     .bind(policy.to_string())
     .fetch_optional(conn)
@@ -531,7 +531,7 @@ pub async fn rename_policy(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE policies SET display_name = ?, description = ?, modified_at = ? WHERE id = ?",
+        "UPDATE policies SET display_name = $1, description = $2, modified_at = $3 WHERE id = $4",
     )
     .bind(display_name)
     .bind(description)
@@ -545,8 +545,8 @@ pub async fn rename_policy(
 pub async fn policy_usage(conn: &mut Conn, policy: PolicyId) -> Result<Usage, sqlx::Error> {
     sqlx::query_as(
         "SELECT 0 AS policies, \
-                (SELECT COUNT(*) FROM assignments WHERE policy_id = ?1) AS assignments, \
-                (SELECT COUNT(*) FROM requests WHERE policy_id = ?1) AS requests",
+                (SELECT COUNT(*) FROM assignments WHERE policy_id = $1) AS assignments, \
+                (SELECT COUNT(*) FROM requests WHERE policy_id = $1) AS requests",
     )
     .bind(policy.to_string())
     .fetch_one(conn)
@@ -556,7 +556,7 @@ pub async fn policy_usage(conn: &mut Conn, policy: PolicyId) -> Result<Usage, sq
 /// Deletes a policy that no request or assignment names; its user lists and stage settings
 /// go with it.
 pub async fn delete_policy(conn: &mut Conn, policy: PolicyId) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM policies WHERE id = ?")
+    sqlx::query("DELETE FROM policies WHERE id = $1")
         .bind(policy.to_string())
         .execute(conn)
         .await?;

@@ -63,7 +63,7 @@ pub async fn last_wait(
     request: &str,
 ) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT status, resume_outcome FROM callout_instances WHERE request_id = ? AND behaviour = 'launchAndWait' \
+        "SELECT status, resume_outcome FROM callout_instances WHERE request_id = $1 AND behaviour = 'launchAndWait' \
          ORDER BY created_at DESC, rowid DESC LIMIT 1",
     )
     .bind(request)
@@ -93,9 +93,9 @@ pub async fn requestable_policies(
                 p.description, c.display_name AS catalog, pol.is_approval_required \
          FROM policies pol JOIN access_packages p ON p.id = pol.access_package_id JOIN catalogs c ON c.id = p.catalog_id \
          WHERE p.is_hidden = 0 AND (pol.allowed_target_scope = 'allMemberUsers' \
-               OR EXISTS (SELECT 1 FROM policy_allowed_targets t WHERE t.policy_id = pol.id AND t.user_id = ?) \
+               OR EXISTS (SELECT 1 FROM policy_allowed_targets t WHERE t.policy_id = pol.id AND t.user_id = $1) \
                OR EXISTS (SELECT 1 FROM policy_allowed_groups g JOIN group_members m ON m.group_id = g.group_id \
-                          WHERE g.policy_id = pol.id AND m.user_id = ?)) \
+                          WHERE g.policy_id = pol.id AND m.user_id = $2)) \
          ORDER BY p.display_name, pol.display_name",
     )
     .bind(user.to_string())
@@ -119,7 +119,7 @@ pub async fn request_head(
     sqlx::query_as(
         "SELECT p.display_name AS package, pol.display_name AS policy, u.display_name AS target, p.catalog_id \
          FROM requests r JOIN access_packages p ON p.id = r.access_package_id JOIN policies pol ON pol.id = r.policy_id \
-         JOIN users u ON u.id = r.target_id WHERE r.id = ?",
+         JOIN users u ON u.id = r.target_id WHERE r.id = $1",
     )
     .bind(id.to_string())
     .fetch_optional(conn)
@@ -165,7 +165,7 @@ pub async fn instances(
         "SELECT i.id, i.custom_extension_id, COALESCE(e.display_name, '(deleted)') AS extension, i.stage, i.status, \
                 i.detail, i.resume_source, i.resumed_at, i.external_correlation_id, i.behaviour \
          FROM callout_instances i LEFT JOIN custom_extensions e ON e.id = i.custom_extension_id \
-         WHERE i.request_id = ? ORDER BY i.created_at, i.rowid",
+         WHERE i.request_id = $1 ORDER BY i.created_at, i.rowid",
     )
     .bind(request.to_string())
     .fetch_all(conn)

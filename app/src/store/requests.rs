@@ -659,7 +659,7 @@ pub async fn set_instance_config(
     id: CalloutInstanceId,
     config_snapshot: &serde_json::Value,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE callout_instances SET config_snapshot = ? WHERE id = ?")
+    sqlx::query("UPDATE callout_instances SET config_snapshot = $1 WHERE id = $2")
         .bind(config_snapshot.to_string())
         .bind(id.to_string())
         .execute(conn)
@@ -671,7 +671,7 @@ pub async fn attempt_count(
     conn: &mut Conn,
     instance: CalloutInstanceId,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM callout_attempts WHERE instance_id = ?")
+    sqlx::query_scalar("SELECT COUNT(*) FROM callout_attempts WHERE instance_id = $1")
         .bind(instance.to_string())
         .fetch_one(conn)
         .await
@@ -700,7 +700,7 @@ pub async fn attempts_of_request(
     sqlx::query_as(
         "SELECT a.instance_id, a.attempt_number, a.started_at, a.http_status, a.latency_ms, a.error \
          FROM callout_attempts a JOIN callout_instances i ON i.id = a.instance_id \
-         WHERE i.request_id = ? ORDER BY a.instance_id, a.attempt_number",
+         WHERE i.request_id = $1 ORDER BY a.instance_id, a.attempt_number",
     )
     .bind(request.to_string())
     .fetch_all(conn)
@@ -772,7 +772,7 @@ pub async fn history_of(
     conn: &mut Conn,
     request: RequestId,
 ) -> Result<Vec<HistoryRecord>, sqlx::Error> {
-    sqlx::query_as("SELECT at, event, actor_kind, actor_name, detail FROM request_history WHERE request_id = ? ORDER BY id")
+    sqlx::query_as("SELECT at, event, actor_kind, actor_name, detail FROM request_history WHERE request_id = $1 ORDER BY id")
         .bind(request.to_string())
         .fetch_all(conn)
         .await
@@ -784,7 +784,7 @@ pub async fn open_add_requests_of_target(
     target: UserId,
 ) -> Result<Vec<RequestId>, sqlx::Error> {
     let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM requests WHERE target_id = ? \
+        "SELECT id FROM requests WHERE target_id = $1 \
            AND state IN ('submitted', 'pendingApproval', 'delivering') \
            AND request_type IN ('userAdd', 'adminAdd') ORDER BY created_at, id",
     )
@@ -802,7 +802,7 @@ pub async fn delivered_assignments_of_target(
     target: UserId,
 ) -> Result<Vec<AssignmentId>, sqlx::Error> {
     let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM assignments WHERE target_id = ? AND state = 'delivered' ORDER BY created_at, id",
+        "SELECT id FROM assignments WHERE target_id = $1 AND state = 'delivered' ORDER BY created_at, id",
     )
     .bind(target.to_string())
     .fetch_all(conn)
@@ -832,7 +832,7 @@ mod tests {
         let held = holding(&mut conn, user, package).await.unwrap();
         assert!(held.target_enabled && !held.assigned && !held.open_request);
 
-        sqlx::query("UPDATE users SET enabled = 0 WHERE id = ?")
+        sqlx::query("UPDATE users SET enabled = 0 WHERE id = $1")
             .bind(user.to_string())
             .execute(&mut *conn)
             .await

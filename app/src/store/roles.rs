@@ -42,7 +42,7 @@ async fn grant(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO role_assignments (id, principal_kind, principal_id, role, catalog_id, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
     )
     .bind(uuid::Uuid::new_v4().to_string())
     .bind(kind)
@@ -65,7 +65,7 @@ pub async fn of_app(conn: &mut Conn, app: AppId) -> Result<Vec<RoleGrant>, sqlx:
 
 async fn of(conn: &mut Conn, kind: &str, principal: &str) -> Result<Vec<RoleGrant>, sqlx::Error> {
     let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT role, catalog_id FROM role_assignments WHERE principal_kind = ? AND principal_id = ?",
+        "SELECT role, catalog_id FROM role_assignments WHERE principal_kind = $1 AND principal_id = $2",
     )
     .bind(kind)
     .bind(principal)
@@ -83,7 +83,7 @@ pub async fn app_with_grants(
     let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT a.display_name, r.role, r.catalog_id FROM apps a \
          LEFT JOIN role_assignments r ON r.principal_kind = 'app' AND r.principal_id = a.id \
-         WHERE a.id = ?",
+         WHERE a.id = $1",
     )
     .bind(app.to_string())
     .fetch_all(conn)
@@ -130,7 +130,7 @@ pub async fn members_of_catalog(
          FROM role_assignments r \
          LEFT JOIN users u ON r.principal_kind = 'user' AND u.id = r.principal_id \
          LEFT JOIN apps a ON r.principal_kind = 'app' AND a.id = r.principal_id \
-         WHERE r.catalog_id = ? ORDER BY r.role, display_name",
+         WHERE r.catalog_id = $1 ORDER BY r.role, display_name",
     )
     .bind(catalog.to_string())
     .fetch_all(conn)
@@ -155,8 +155,8 @@ async fn revoke(
     catalog: Option<CatalogId>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "DELETE FROM role_assignments WHERE principal_kind = ? AND principal_id = ? AND role = ? \
-         AND COALESCE(catalog_id, '') = COALESCE(?, '')",
+        "DELETE FROM role_assignments WHERE principal_kind = $1 AND principal_id = $2 AND role = $3 \
+         AND COALESCE(catalog_id, '') = COALESCE($4, '')",
     )
     .bind(kind)
     .bind(principal)

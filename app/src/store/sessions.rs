@@ -44,7 +44,7 @@ pub async fn create_with(
     let token = new_token();
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, signed_in_with) \
-         VALUES (?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(hash(&token))
     .bind(user.to_string())
@@ -62,7 +62,7 @@ pub async fn signed_in_with(
     token: &str,
 ) -> Result<Option<SignedInWith>, sqlx::Error> {
     let with: Option<String> =
-        sqlx::query_scalar("SELECT signed_in_with FROM sessions WHERE token_hash = ?")
+        sqlx::query_scalar("SELECT signed_in_with FROM sessions WHERE token_hash = $1")
             .bind(hash(token))
             .fetch_optional(conn)
             .await?;
@@ -83,7 +83,7 @@ pub async fn user_of(
 ) -> Result<Option<UserId>, sqlx::Error> {
     let id: Option<String> = sqlx::query_scalar(
         "SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = ? AND s.expires_at > ? AND u.enabled = 1",
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.enabled = 1",
     )
     .bind(hash(token))
     .bind(db_time(now))
@@ -94,7 +94,7 @@ pub async fn user_of(
 }
 
 pub async fn delete(conn: &mut Conn, token: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(hash(token))
         .execute(conn)
         .await?;
@@ -103,7 +103,7 @@ pub async fn delete(conn: &mut Conn, token: &str) -> Result<(), sqlx::Error> {
 
 /// Ends every session of a user (a leaver, a password reset). Returns how many ended.
 pub async fn delete_for_user(conn: &mut Conn, user: UserId) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user.to_string())
         .execute(conn)
         .await?

@@ -20,7 +20,7 @@ pub async fn issue(
     revoke_unused(&mut *conn, user, now).await?;
     let token = new_token();
     sqlx::query(
-        "INSERT INTO setup_links (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO setup_links (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(token_hash(&token))
     .bind(user.to_string())
@@ -37,7 +37,7 @@ pub async fn revoke_unused(
     user: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE setup_links SET used_at = ? WHERE user_id = ? AND used_at IS NULL")
+    sqlx::query("UPDATE setup_links SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
         .bind(db_time(now))
         .bind(user.to_string())
         .execute(conn)
@@ -53,7 +53,7 @@ pub async fn user_of(
 ) -> Result<Option<UserId>, sqlx::Error> {
     let id: Option<String> = sqlx::query_scalar(
         "SELECT l.user_id FROM setup_links l JOIN users u ON u.id = l.user_id \
-         WHERE l.token_hash = ? AND l.used_at IS NULL AND l.expires_at > ? AND u.enabled = 1",
+         WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > $2 AND u.enabled = 1",
     )
     .bind(token_hash(token))
     .bind(db_time(now))
@@ -66,7 +66,7 @@ pub async fn user_of(
 /// Spends a link. `false` when it was not live (used meanwhile, expired): the caller refuses.
 pub async fn spend(conn: &mut Conn, token: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
     let spent = sqlx::query(
-        "UPDATE setup_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+        "UPDATE setup_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $3",
     )
     .bind(db_time(now))
     .bind(token_hash(token))

@@ -15,7 +15,7 @@ pub async fn count(
     limits: &ThrottleLimits,
 ) -> Result<Verdict, sqlx::Error> {
     let row: Option<(i64, String, Option<String>)> =
-        sqlx::query_as("SELECT failures, last_at, locked_until FROM throttles WHERE subject = ?")
+        sqlx::query_as("SELECT failures, last_at, locked_until FROM throttles WHERE subject = $1")
             .bind(subject)
             .fetch_optional(&mut *tx)
             .await?;
@@ -30,7 +30,7 @@ pub async fn count(
     let (tally, verdict) = count_attempt(previous, now, limits);
     if Some(tally) != previous {
         sqlx::query(
-            "INSERT INTO throttles (subject, failures, last_at, locked_until) VALUES (?, ?, ?, ?) \
+            "INSERT INTO throttles (subject, failures, last_at, locked_until) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (subject) DO UPDATE SET failures = excluded.failures, \
              last_at = excluded.last_at, locked_until = excluded.locked_until",
         )
@@ -64,7 +64,7 @@ pub async fn prune(
     now: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
-        "DELETE FROM throttles WHERE last_at < ? AND (locked_until IS NULL OR locked_until <= ?)",
+        "DELETE FROM throttles WHERE last_at < $1 AND (locked_until IS NULL OR locked_until <= $2)",
     )
     .bind(db_time(quiet_since))
     .bind(db_time(now))

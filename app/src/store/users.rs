@@ -31,7 +31,7 @@ pub async fn insert(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO users (id, user_principal_name, display_name, enabled, password_hash, created_at) \
-         VALUES (?, ?, ?, 1, ?, ?)",
+         VALUES ($1, $2, $3, 1, $4, $5)",
     )
     .bind(id.to_string())
     .bind(upn.to_lowercase())
@@ -46,7 +46,7 @@ pub async fn insert(
 pub async fn find_by_upn(conn: &mut Conn, upn: &str) -> Result<Option<UserRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, user_principal_name, display_name, enabled, password_hash FROM users \
-         WHERE user_principal_name = ?",
+         WHERE user_principal_name = $1",
     )
     .bind(upn.trim().to_lowercase())
     .fetch_optional(conn)
@@ -55,7 +55,7 @@ pub async fn find_by_upn(conn: &mut Conn, upn: &str) -> Result<Option<UserRecord
 
 pub async fn get(conn: &mut Conn, id: UserId) -> Result<Option<UserRecord>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, user_principal_name, display_name, enabled, password_hash FROM users WHERE id = ?",
+        "SELECT id, user_principal_name, display_name, enabled, password_hash FROM users WHERE id = $1",
     )
     .bind(id.to_string())
     .fetch_optional(conn)
@@ -128,7 +128,7 @@ pub async fn insert_person(
     sqlx::query(
         "INSERT INTO users (id, user_principal_name, display_name, enabled, external_id, given_name, \
          family_name, department, job_title, manager_id, created_at, modified_at, disabled_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(id.to_string())
     .bind(profile.user_principal_name.trim().to_lowercase())
@@ -156,8 +156,8 @@ pub async fn update_profile(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE users SET user_principal_name = ?, display_name = ?, external_id = ?, given_name = ?, \
-         family_name = ?, department = ?, job_title = ?, manager_id = ?, modified_at = ? WHERE id = ?",
+        "UPDATE users SET user_principal_name = $1, display_name = $2, external_id = $3, given_name = $4, \
+         family_name = $5, department = $6, job_title = $7, manager_id = $8, modified_at = $9 WHERE id = $10",
     )
     .bind(profile.user_principal_name.trim().to_lowercase())
     .bind(profile.display_name.trim())
@@ -180,7 +180,7 @@ pub async fn set_enabled(
     enabled: bool,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET enabled = ?, disabled_at = ?, modified_at = ? WHERE id = ?")
+    sqlx::query("UPDATE users SET enabled = $1, disabled_at = $2, modified_at = $3 WHERE id = $4")
         .bind(enabled)
         .bind((!enabled).then(|| db_time(now)))
         .bind(db_time(now))
@@ -197,7 +197,7 @@ pub async fn set_password_hash(
     hash: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET password_hash = ?, modified_at = ? WHERE id = ?")
+    sqlx::query("UPDATE users SET password_hash = $1, modified_at = $2 WHERE id = $3")
         .bind(hash)
         .bind(db_time(now))
         .bind(id.to_string())
@@ -221,14 +221,14 @@ pub async fn mark_deleted(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE users SET deleted_at = ?, external_id = NULL, modified_at = ? WHERE id = ?",
+        "UPDATE users SET deleted_at = $1, external_id = NULL, modified_at = $2 WHERE id = $3",
     )
     .bind(db_time(now))
     .bind(db_time(now))
     .bind(id.to_string())
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM group_members WHERE user_id = ?")
+    sqlx::query("DELETE FROM group_members WHERE user_id = $1")
         .bind(id.to_string())
         .execute(conn)
         .await?;
@@ -237,7 +237,7 @@ pub async fn mark_deleted(
 
 /// Brings a deleted person back (provisioned again under the same user name).
 pub async fn undelete(conn: &mut Conn, id: UserId) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET deleted_at = NULL WHERE id = ?")
+    sqlx::query("UPDATE users SET deleted_at = NULL WHERE id = $1")
         .bind(id.to_string())
         .execute(conn)
         .await?;
@@ -324,7 +324,7 @@ pub async fn other_enabled_admins(conn: &mut Conn, except: UserId) -> Result<i64
     sqlx::query_scalar(
         "SELECT COUNT(DISTINCT u.id) FROM users u JOIN role_assignments r \
            ON r.principal_kind = 'user' AND r.principal_id = u.id \
-         WHERE r.role = 'identityGovernanceAdministrator' AND u.enabled = 1 AND u.id <> ?",
+         WHERE r.role = 'identityGovernanceAdministrator' AND u.enabled = 1 AND u.id <> $1",
     )
     .bind(except.to_string())
     .fetch_one(conn)

@@ -206,7 +206,7 @@ impl Progress {
 
 pub async fn progress(db: &Pool, policy: PolicyId) -> Result<Progress, String> {
     let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT state, COUNT(*) FROM requests WHERE policy_id = ? GROUP BY state")
+        sqlx::query_as("SELECT state, COUNT(*) FROM requests WHERE policy_id = $1 GROUP BY state")
             .bind(policy.to_string())
             .fetch_all(db)
             .await

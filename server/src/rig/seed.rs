@@ -79,13 +79,13 @@ pub async fn repoint_extension(
     endpoint: &str,
 ) -> Result<ExtensionId, String> {
     let extension: String =
-        sqlx::query_scalar("SELECT id FROM custom_extensions WHERE display_name = ?")
+        sqlx::query_scalar("SELECT id FROM custom_extensions WHERE display_name = $1")
             .bind(name)
             .fetch_one(&mut *conn)
             .await
             .map_err(failed("the extension"))?;
     sqlx::query(
-        "UPDATE custom_extensions SET endpoint_type = 'http', endpoint_url = ? WHERE id = ?",
+        "UPDATE custom_extensions SET endpoint_type = 'http', endpoint_url = $1 WHERE id = $2",
     )
     .bind(endpoint)
     .bind(&extension)
@@ -122,7 +122,7 @@ pub async fn seed(
     }
 
     let (policy, package): (String, String) =
-        sqlx::query_as("SELECT id, access_package_id FROM policies WHERE display_name = ?")
+        sqlx::query_as("SELECT id, access_package_id FROM policies WHERE display_name = $1")
             .bind(POLICY)
             .fetch_one(&mut *tx)
             .await

@@ -29,7 +29,7 @@ async fn id_named(app: &TestApp, table: &str, name: &str) -> String {
 }
 
 async fn user(app: &TestApp, upn: &str) -> String {
-    sqlx::query_scalar("SELECT id FROM users WHERE user_principal_name = ?")
+    sqlx::query_scalar("SELECT id FROM users WHERE user_principal_name = $1")
         .bind(upn)
         .fetch_one(&app.state.db)
         .await
@@ -37,7 +37,7 @@ async fn user(app: &TestApp, upn: &str) -> String {
 }
 
 async fn audit_actions(app: &TestApp, object_id: &str) -> Vec<String> {
-    sqlx::query_scalar("SELECT action FROM audit_events WHERE object_id = ? ORDER BY id")
+    sqlx::query_scalar("SELECT action FROM audit_events WHERE object_id = $1 ORDER BY id")
         .bind(object_id)
         .fetch_all(&app.state.db)
         .await

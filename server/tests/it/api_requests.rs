@@ -187,7 +187,7 @@ async fn an_app_assigns_directly_through_the_engine_and_is_credited() {
     // History credits the app by its display name; the audit log names the app as the caller.
     let id = answer["id"].as_str().unwrap();
     let submitted_by: String = sqlx::query_scalar(
-        "SELECT actor_name FROM request_history WHERE request_id = ? AND event = 'submitted'",
+        "SELECT actor_name FROM request_history WHERE request_id = $1 AND event = 'submitted'",
     )
     .bind(id)
     .fetch_one(&w.app.state.db)
@@ -195,7 +195,7 @@ async fn an_app_assigns_directly_through_the_engine_and_is_credited() {
     .unwrap();
     assert_eq!(submitted_by, "Marketing provisioning");
     let audited: Vec<(String, String)> = sqlx::query_as(
-        "SELECT actor_kind, actor_name FROM audit_events WHERE object_id = ? AND action = 'assignmentRequest.adminAdd'",
+        "SELECT actor_kind, actor_name FROM audit_events WHERE object_id = $1 AND action = 'assignmentRequest.adminAdd'",
     )
     .bind(id)
     .fetch_all(&w.app.state.db)
@@ -379,7 +379,7 @@ async fn callout_instances_are_expanded_after_the_worker_ran() {
     .unwrap();
     let open: PolicyId = policy(&w.app, "All employees").await.parse().unwrap();
     let mut conn = w.app.state.db.acquire().await.unwrap();
-    sqlx::query("DELETE FROM policy_stage_settings WHERE policy_id = ?")
+    sqlx::query("DELETE FROM policy_stage_settings WHERE policy_id = $1")
         .bind(open.to_string())
         .execute(&mut *conn)
         .await
@@ -509,7 +509,7 @@ async fn cancel_answers_200_once_and_409_when_not_cancelable() {
     );
     assert!(read["completedDateTime"].is_string());
     let canceled_by: String = sqlx::query_scalar(
-        "SELECT actor_name FROM request_history WHERE request_id = ? AND event = 'canceled'",
+        "SELECT actor_name FROM request_history WHERE request_id = $1 AND event = 'canceled'",
     )
     .bind(id)
     .fetch_one(&w.app.state.db)

@@ -54,7 +54,7 @@ impl Waiting {
             .await
             .unwrap();
         drain(&self.app.state).await.unwrap();
-        let instance: String = sqlx::query_scalar("SELECT id FROM callout_instances WHERE request_id = ? AND stage = 'assignmentRequestCreated'")
+        let instance: String = sqlx::query_scalar("SELECT id FROM callout_instances WHERE request_id = $1 AND stage = 'assignmentRequestCreated'")
             .bind(id.to_string())
             .fetch_one(&self.app.state.db)
             .await
@@ -64,7 +64,7 @@ impl Waiting {
 
     async fn resumes_recorded(&self, id: RequestId) -> i64 {
         sqlx::query_scalar(
-            "SELECT COUNT(*) FROM request_history WHERE request_id = ? AND event = 'resumed'",
+            "SELECT COUNT(*) FROM request_history WHERE request_id = $1 AND event = 'resumed'",
         )
         .bind(id.to_string())
         .fetch_one(&self.app.state.db)
@@ -132,7 +132,7 @@ async fn a_resume_continues_once_and_a_repeat_changes_nothing() {
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{answer}");
     let detail: (String, Option<String>, Option<String>) =
-        sqlx::query_as("SELECT status, resume_source, detail FROM callout_instances WHERE id = ?")
+        sqlx::query_as("SELECT status, resume_source, detail FROM callout_instances WHERE id = $1")
             .bind(&instance)
             .fetch_one(&w.app.state.db)
             .await

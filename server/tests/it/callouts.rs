@@ -89,7 +89,7 @@ impl Scenario {
     }
 
     async fn assignment_of(&self, request: RequestId) -> AssignmentId {
-        let id: String = sqlx::query_scalar("SELECT assignment_id FROM requests WHERE id = ?")
+        let id: String = sqlx::query_scalar("SELECT assignment_id FROM requests WHERE id = $1")
             .bind(request.to_string())
             .fetch_one(&self.app.state.db)
             .await
@@ -384,7 +384,7 @@ async fn an_address_that_is_not_allow_listed_is_refused_without_a_call() {
     // The same receiver, named by an address the operator did not allow.
     let port = s.receiver.url.rsplit(':').next().unwrap();
     sqlx::query(
-        "UPDATE custom_extensions SET endpoint_url = ? WHERE display_name = 'Contoso.Provisioning'",
+        "UPDATE custom_extensions SET endpoint_url = $1 WHERE display_name = 'Contoso.Provisioning'",
     )
     .bind(format!("http://127.0.0.2:{port}/hooks/provisioning"))
     .execute(&s.app.state.db)

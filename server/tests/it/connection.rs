@@ -352,7 +352,7 @@ async fn a_legacy_extension_gets_the_legacy_test_body_with_a_bearer_token() {
         .parse()
         .unwrap();
     sqlx::query(
-        "UPDATE custom_extensions SET endpoint_type = 'http', endpoint_url = ? WHERE id = ?",
+        "UPDATE custom_extensions SET endpoint_type = 'http', endpoint_url = $1 WHERE id = $2",
     )
     .bind(format!("{}/legacy", s.receiver.url))
     .bind(legacy.to_string())

@@ -255,7 +255,7 @@ impl<'a> Rig<'a> {
     /// `leased_until` or earlier.
     async fn callouts_to_send(&self, leased_until: Option<DateTime<Utc>>) -> usize {
         let leases: Vec<Option<String>> =
-            sqlx::query_scalar("SELECT lease_until FROM jobs WHERE kind = ?")
+            sqlx::query_scalar("SELECT lease_until FROM jobs WHERE kind = $1")
                 .bind(DELIVER_JOB)
                 .fetch_all(&self.db)
                 .await
@@ -455,14 +455,14 @@ impl Stored {
     async fn read(db: &app::store::Pool, seeded: &Seeded) -> Stored {
         let policy = seeded.policy.to_string();
         let requests: Vec<(String, String, String)> =
-            sqlx::query_as("SELECT id, state, status FROM requests WHERE policy_id = ?")
+            sqlx::query_as("SELECT id, state, status FROM requests WHERE policy_id = $1")
                 .bind(&policy)
                 .fetch_all(db)
                 .await
                 .unwrap();
         let history: Vec<(String, String)> = sqlx::query_as(
             "SELECT h.request_id, h.event FROM request_history h \
-             JOIN requests r ON r.id = h.request_id WHERE r.policy_id = ? ORDER BY h.id",
+             JOIN requests r ON r.id = h.request_id WHERE r.policy_id = $1 ORDER BY h.id",
         )
         .bind(&policy)
         .fetch_all(db)
@@ -470,14 +470,14 @@ impl Stored {
         .unwrap();
         let instances: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
             "SELECT i.id, i.request_id, i.status, i.resume_outcome FROM callout_instances i \
-             JOIN requests r ON r.id = i.request_id WHERE r.policy_id = ?",
+             JOIN requests r ON r.id = i.request_id WHERE r.policy_id = $1",
         )
         .bind(&policy)
         .fetch_all(db)
         .await
         .unwrap();
         let assignments: Vec<(String, String)> =
-            sqlx::query_as("SELECT request_id, state FROM assignments WHERE policy_id = ?")
+            sqlx::query_as("SELECT request_id, state FROM assignments WHERE policy_id = $1")
                 .bind(&policy)
                 .fetch_all(db)
                 .await

@@ -23,7 +23,7 @@ async fn expiring_after(days: i64) -> (TestApp, TestReceiver, PolicyId) {
         .extension_at("Welcome mail", &format!("{}/welcome", receiver.url))
         .await;
     let policy = app.policy("All employees").await;
-    sqlx::query("UPDATE policies SET expiration_type = 'afterDuration', expiration_duration = ? WHERE id = ?")
+    sqlx::query("UPDATE policies SET expiration_type = 'afterDuration', expiration_duration = $1 WHERE id = $2")
         .bind(format!("P{days}D"))
         .bind(policy.to_string())
         .execute(&app.state.db)

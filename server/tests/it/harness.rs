@@ -203,7 +203,7 @@ impl TestApp {
 
     /// A demo custom extension, by its name, now calling `url` (a receiver on loopback).
     pub async fn extension_at(&self, name: &str, url: &str) -> app::domain::ids::ExtensionId {
-        sqlx::query("UPDATE custom_extensions SET endpoint_type = 'http', endpoint_url = ? WHERE display_name = ?")
+        sqlx::query("UPDATE custom_extensions SET endpoint_type = 'http', endpoint_url = $1 WHERE display_name = $2")
             .bind(url)
             .bind(name)
             .execute(&self.state.db)
@@ -227,7 +227,7 @@ impl TestApp {
 
     /// (state, status) of a request, as stored.
     pub async fn request_state(&self, id: app::domain::ids::RequestId) -> (String, String) {
-        sqlx::query_as("SELECT state, status FROM requests WHERE id = ?")
+        sqlx::query_as("SELECT state, status FROM requests WHERE id = $1")
             .bind(id.to_string())
             .fetch_one(&self.state.db)
             .await

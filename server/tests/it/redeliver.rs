@@ -57,7 +57,7 @@ async fn a_failed_callout_is_sent_again_with_the_same_webhook_id_and_fresh_retri
     // redelivery goes to the fixed endpoint and gets the whole retry schedule although the
     // instance already used one attempt.
     sqlx::query(
-        "UPDATE custom_extensions SET endpoint_url = ? WHERE display_name = 'Contoso.Provisioning'",
+        "UPDATE custom_extensions SET endpoint_url = $1 WHERE display_name = 'Contoso.Provisioning'",
     )
     .bind(format!("{}/hooks/fixed", s.receiver.url))
     .execute(&s.app.state.db)

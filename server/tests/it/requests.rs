@@ -184,7 +184,7 @@ async fn a_manager_removes_an_assignment_and_a_stranger_cannot() {
         .await
         .unwrap();
     drain(&app.state).await.unwrap();
-    let assignment: String = sqlx::query_scalar("SELECT assignment_id FROM requests WHERE id = ?")
+    let assignment: String = sqlx::query_scalar("SELECT assignment_id FROM requests WHERE id = $1")
         .bind(id.to_string())
         .fetch_one(&app.state.db)
         .await

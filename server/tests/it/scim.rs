@@ -411,11 +411,13 @@ async fn a_package_open_to_a_group_shows_only_to_its_members() {
     .await;
     let group: app::domain::ids::GroupId = group["id"].as_str().unwrap().parse().unwrap();
     let policy = app.policy("All employees").await;
-    sqlx::query("UPDATE policies SET allowed_target_scope = 'specificDirectoryUsers' WHERE id = ?")
-        .bind(policy.to_string())
-        .execute(&app.state.db)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE policies SET allowed_target_scope = 'specificDirectoryUsers' WHERE id = $1",
+    )
+    .bind(policy.to_string())
+    .execute(&app.state.db)
+    .await
+    .unwrap();
     let mut conn = app.state.db.acquire().await.unwrap();
     app::store::groups::set_policy_groups(&mut conn, policy, &[group])
         .await
@@ -590,7 +592,7 @@ async fn a_long_lived_secret_token_works_as_entra_sends_it() {
         let (status, _) = scim(&app, "GET", "/Users", Some(&wrong), None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{wrong}");
     }
-    sqlx::query("UPDATE app_secrets SET revoked_at = created_at WHERE app_id = ?")
+    sqlx::query("UPDATE app_secrets SET revoked_at = created_at WHERE app_id = $1")
         .bind(client.to_string())
         .execute(&app.state.db)
         .await

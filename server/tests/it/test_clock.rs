@@ -57,7 +57,7 @@ async fn advancing_runs_the_timers_that_fell_due() {
     let (status, _) = text(app.send(advance("P1DT1M")).await).await;
     assert_eq!(status, StatusCode::OK);
     let (state, status): (String, String) =
-        sqlx::query_as("SELECT state, status FROM requests WHERE id = ?")
+        sqlx::query_as("SELECT state, status FROM requests WHERE id = $1")
             .bind(id.to_string())
             .fetch_one(&app.state.db)
             .await

@@ -48,7 +48,7 @@ async fn approve(app: &TestApp, id: RequestId) {
 /// The instance the request waits on at `stage`, and its status.
 async fn instance_at(app: &TestApp, id: RequestId, stage: Stage) -> (CalloutInstanceId, String) {
     let (instance, status): (String, String) = sqlx::query_as(
-        "SELECT id, status FROM callout_instances WHERE request_id = ? AND stage = ?",
+        "SELECT id, status FROM callout_instances WHERE request_id = $1 AND stage = $2",
     )
     .bind(id.to_string())
     .bind(stage.wire_name())

@@ -49,7 +49,7 @@ pub async fn plan(state: &AppState, sql: &str, now: DateTime<Utc>) -> Result<Vec
 pub async fn due_count(state: &AppState, now: DateTime<Utc>) -> Result<i64, String> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM assignments WHERE state = 'delivered' AND next_due_at IS NOT NULL \
-         AND next_due_at <= ?",
+         AND next_due_at <= $1",
     )
     .bind(db_time(now))
     .fetch_one(&state.db)

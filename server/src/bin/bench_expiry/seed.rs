@@ -123,14 +123,14 @@ pub async fn seed(
     let db = server::rig::seed::demo_database(url, base).await?;
     let mut tx = store::write_tx(&db).await.map_err(failed("begin"))?;
     let (policy, package): (String, String) =
-        sqlx::query_as("SELECT id, access_package_id FROM policies WHERE display_name = ?")
+        sqlx::query_as("SELECT id, access_package_id FROM policies WHERE display_name = $1")
             .bind(POLICY)
             .fetch_one(&mut *tx)
             .await
             .map_err(failed("the policy"))?;
     sqlx::query(
         "UPDATE policies SET expiration_type = 'afterDuration', expiration_duration = 'P30D' \
-         WHERE id = ?",
+         WHERE id = $1",
     )
     .bind(&policy)
     .execute(&mut *tx)

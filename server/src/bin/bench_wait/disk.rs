@@ -47,7 +47,7 @@ async fn commit_for(conn: &mut SqliteConnection, span: Duration) -> Result<u64, 
     let mut commits = 0;
     while started.elapsed() < span {
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("INSERT INTO t (at) VALUES (?)")
+        sqlx::query("INSERT INTO t (at) VALUES ($1)")
             .bind(chrono::Utc::now().to_rfc3339())
             .execute(&mut *tx)
             .await?;

@@ -17,7 +17,7 @@ use server::rig::callouts::Resume;
 
 /// Delivery jobs not done yet: first attempts and retries.
 pub async fn deliveries_queued(db: &Pool) -> Result<usize, String> {
-    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = ?")
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = $1")
         .bind(DELIVER_JOB)
         .fetch_one(db)
         .await
@@ -52,7 +52,7 @@ pub async fn instance_starts(
 ) -> Result<HashMap<String, DateTime<Utc>>, String> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT i.id, i.created_at FROM callout_instances i JOIN requests r ON r.id = i.request_id \
-         WHERE r.policy_id = ?",
+         WHERE r.policy_id = $1",
     )
     .bind(policy.to_string())
     .fetch_all(db)
@@ -115,7 +115,7 @@ pub async fn delivered_times(
 ) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, String> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT created_at, completed_at FROM requests \
-         WHERE policy_id = ? AND state = 'delivered' AND completed_at IS NOT NULL",
+         WHERE policy_id = $1 AND state = 'delivered' AND completed_at IS NOT NULL",
     )
     .bind(policy.to_string())
     .fetch_all(db)
