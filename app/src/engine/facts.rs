@@ -28,12 +28,12 @@ const FACTS: &str = "SELECT r.*, \
          AS requestor_name, \
        a.id AS assignment_id_found, a.state AS assignment_state, \
        a.expires_at AS assignment_expires_at \
-     FROM (SELECT {columns} FROM requests WHERE id = ?) r \
+     FROM (SELECT {columns} FROM requests WHERE id = $1) r \
      JOIN access_packages p ON p.id = r.access_package_id \
      JOIN catalogs c ON c.id = p.catalog_id \
      JOIN policies pol ON pol.id = r.policy_id \
      JOIN users t ON t.id = r.target_id \
-     LEFT JOIN assignments a ON a.id = COALESCE(?, r.assignment_id)";
+     LEFT JOIN assignments a ON a.id = COALESCE($2, r.assignment_id)";
 
 pub async fn load(
     conn: &mut Conn,

@@ -65,7 +65,7 @@ impl Fixture {
 
     /// The id of the row of `table` with this display name.
     pub async fn id_of(&self, table: &str, name: &str) -> String {
-        sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE display_name = ?"))
+        sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE display_name = $1"))
             .bind(name)
             .fetch_one(&self.state.db)
             .await

@@ -60,7 +60,7 @@ async fn write(
         column: name,
     } = column;
     sqlx::query(&format!(
-        "UPDATE {table} SET {name} = ? WHERE {row_key} = ?"
+        "UPDATE {table} SET {name} = $1 WHERE {row_key} = $2"
     ))
     .bind(value)
     .bind(row)

@@ -262,7 +262,7 @@ pub async fn get(
     id: ExtensionId,
 ) -> Result<Option<ExtensionRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM custom_extensions WHERE catalog_id = ? AND id = ?"
+        "SELECT {COLUMNS} FROM custom_extensions WHERE catalog_id = $1 AND id = $2"
     ))
     .bind(catalog.to_string())
     .bind(id.to_string())
@@ -275,7 +275,7 @@ pub async fn list_in_catalog(
     catalog: CatalogId,
 ) -> Result<Vec<ExtensionRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM custom_extensions WHERE catalog_id = ? ORDER BY display_name, id"
+        "SELECT {COLUMNS} FROM custom_extensions WHERE catalog_id = $1 ORDER BY display_name, id"
     ))
     .bind(catalog.to_string())
     .fetch_all(conn)
@@ -332,7 +332,7 @@ pub async fn get_any(
     id: ExtensionId,
 ) -> Result<Option<ExtensionRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM custom_extensions WHERE id = ?"
+        "SELECT {COLUMNS} FROM custom_extensions WHERE id = $1"
     ))
     .bind(id.to_string())
     .fetch_optional(conn)
@@ -375,7 +375,7 @@ pub async fn policy_with_stages(
                     p.expiration_end AS p_expiration_end, s.stage, {} \
              FROM policies p LEFT JOIN policy_stage_settings s ON s.policy_id = p.id \
              LEFT JOIN custom_extensions e ON e.id = s.custom_extension_id \
-             WHERE p.id = ? ORDER BY s.stage",
+             WHERE p.id = $1 ORDER BY s.stage",
             extension.join(", ")
         )
     });

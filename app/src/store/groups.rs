@@ -93,7 +93,7 @@ pub async fn delete(conn: &mut Conn, id: GroupId) -> Result<(), sqlx::Error> {
 }
 
 pub async fn get(conn: &mut Conn, id: GroupId) -> Result<Option<GroupRecord>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {GROUP_COLUMNS} FROM groups WHERE id = ?"))
+    sqlx::query_as(&format!("SELECT {GROUP_COLUMNS} FROM groups WHERE id = $1"))
         .bind(id.to_string())
         .fetch_optional(conn)
         .await
@@ -116,11 +116,12 @@ pub enum GroupMatch<'a> {
     ExternalId(&'a str),
 }
 
+/// The condition and its argument, if any, as `$1`.
 fn group_where<'a>(m: &GroupMatch<'a>) -> (&'static str, Option<&'a str>) {
     match m {
         GroupMatch::All => ("1 = 1", None),
-        GroupMatch::DisplayName(name) => ("display_name = ? COLLATE NOCASE", Some(name)),
-        GroupMatch::ExternalId(id) => ("external_id = ?", Some(id)),
+        GroupMatch::DisplayName(name) => ("display_name = $1 COLLATE NOCASE", Some(name)),
+        GroupMatch::ExternalId(id) => ("external_id = $1", Some(id)),
     }
 }
 
@@ -133,7 +134,9 @@ pub async fn find(
     let (condition, bind) = group_where(m);
     let sql = format!(
         "SELECT {GROUP_COLUMNS} FROM groups WHERE {condition} \
-         ORDER BY display_name COLLATE NOCASE, id LIMIT ? OFFSET ?"
+         ORDER BY display_name COLLATE NOCASE, id LIMIT ${} OFFSET ${}",
+        usize::from(bind.is_some()) + 1,
+        usize::from(bind.is_some()) + 2
     );
     let mut query = sqlx::query_as(&sql);
     if let Some(b) = bind {

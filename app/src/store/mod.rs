@@ -37,6 +37,14 @@ pub type Pool = sqlx::Pool<Db>;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// `n` numbered parameters from `$first` on (`$3, $4, $5`), for an `IN (…)` list.
+pub fn params(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A yes/no column. SQLite keeps it as an integer, which sqlx's `Any` reads as BIGINT and will
 /// not decode as `bool`; PostgreSQL may give a BOOLEAN. Decoded through this, either is a
 /// `bool` (`#[sqlx(try_from = "Flag")]` on a row's field, or `.0` of a tuple's).

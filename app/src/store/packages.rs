@@ -348,13 +348,13 @@ pub async fn replace_users(
     users: &[UserId],
 ) -> Result<(), sqlx::Error> {
     let table = list.table();
-    sqlx::query(&format!("DELETE FROM {table} WHERE policy_id = ?"))
+    sqlx::query(&format!("DELETE FROM {table} WHERE policy_id = $1"))
         .bind(policy.to_string())
         .execute(&mut *conn)
         .await?;
     for user in users {
         sqlx::query(&format!(
-            "INSERT INTO {table} (policy_id, user_id) VALUES (?, ?)"
+            "INSERT INTO {table} (policy_id, user_id) VALUES ($1, $2)"
         ))
         .bind(policy.to_string())
         .bind(user.to_string())
@@ -423,7 +423,7 @@ pub async fn get_package(
     conn: &mut Conn,
     id: AccessPackageId,
 ) -> Result<Option<PackageDetailRecord>, sqlx::Error> {
-    sqlx::query_as(&format!("{PACKAGE_DETAIL} WHERE id = ?"))
+    sqlx::query_as(&format!("{PACKAGE_DETAIL} WHERE id = $1"))
         .bind(id.to_string())
         .fetch_optional(conn)
         .await

@@ -2,7 +2,7 @@
 //! Graph shapes: one query per list, names joined in.
 
 use crate::domain::ids::{AssignmentId, CatalogId, RequestId, UserId};
-use crate::store::Conn;
+use crate::store::{params, Conn};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RequestListRow {
@@ -26,7 +26,7 @@ pub async fn requests_of_target(
     target: UserId,
 ) -> Result<Vec<RequestListRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "{REQUEST_LIST} WHERE r.target_id = ? ORDER BY r.created_at DESC, r.id LIMIT 500"
+        "{REQUEST_LIST} WHERE r.target_id = $1 ORDER BY r.created_at DESC, r.id LIMIT 500"
     ))
     .bind(target.to_string())
     .fetch_all(conn)
@@ -49,7 +49,7 @@ pub async fn requests_of_approver(
 ) -> Result<Vec<RequestListRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{REQUEST_LIST} JOIN policy_approvers a ON a.policy_id = r.policy_id \
-         WHERE a.user_id = ? AND r.state <> 'pendingApproval' \
+         WHERE a.user_id = $1 AND r.state <> 'pendingApproval' \
          ORDER BY r.created_at DESC, r.id LIMIT 100"
     ))
     .bind(approver.to_string())
@@ -136,7 +136,7 @@ pub async fn name_of(conn: &mut Conn, kind: &str, id: Option<&str>) -> Result<St
         return Ok("Latch".into());
     };
     let name: Option<String> =
-        sqlx::query_scalar(&format!("SELECT display_name FROM {table} WHERE id = ?"))
+        sqlx::query_scalar(&format!("SELECT display_name FROM {table} WHERE id = $1"))
             .bind(id)
             .fetch_optional(conn)
             .await?;
@@ -194,7 +194,7 @@ pub async fn assignments_of_target(
     target: UserId,
 ) -> Result<Vec<AssignmentListRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "{ASSIGNMENT_LIST} WHERE a.target_id = ? ORDER BY a.created_at DESC, a.id LIMIT 500"
+        "{ASSIGNMENT_LIST} WHERE a.target_id = $1 ORDER BY a.created_at DESC, a.id LIMIT 500"
     ))
     .bind(target.to_string())
     .fetch_all(conn)
@@ -245,13 +245,11 @@ const GRAPH_REQUEST: &str =
      LEFT JOIN apps ra ON r.requestor_kind = 'app' AND ra.id = r.requestor_id";
 
 /// `p.catalog_id IN (?, …)` for `catalogs`, or nothing when every catalog is wanted.
-fn in_catalogs(catalogs: Option<&[CatalogId]>) -> String {
+/// The condition on `p.catalog_id`, its parameters numbered from `$first`.
+fn in_catalogs(catalogs: Option<&[CatalogId]>, first: usize) -> String {
     match catalogs {
         None => String::new(),
-        Some(list) => format!(
-            " AND p.catalog_id IN ({})",
-            vec!["?"; list.len()].join(", ")
-        ),
+        Some(list) => format!(" AND p.catalog_id IN ({})", params(first, list.len())),
     }
 }
 
@@ -259,7 +257,7 @@ pub async fn graph_request(
     conn: &mut Conn,
     id: RequestId,
 ) -> Result<Option<GraphRequestRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{GRAPH_REQUEST} WHERE r.id = ?"))
+    sqlx::query_as(&format!("{GRAPH_REQUEST} WHERE r.id = $1"))
         .bind(id.to_string())
         .fetch_optional(conn)
         .await
@@ -272,10 +270,10 @@ pub async fn graph_requests(
     state: Option<&str>,
 ) -> Result<Vec<GraphRequestRow>, sqlx::Error> {
     let sql = format!(
-        "{GRAPH_REQUEST} WHERE (? IS NULL OR r.state = ?){} ORDER BY r.created_at DESC, r.id",
-        in_catalogs(catalogs)
+        "{GRAPH_REQUEST} WHERE ($1 IS NULL OR r.state = $1){} ORDER BY r.created_at DESC, r.id",
+        in_catalogs(catalogs, 2)
     );
-    let mut query = sqlx::query_as(&sql).bind(state).bind(state);
+    let mut query = sqlx::query_as(&sql).bind(state);
     for catalog in catalogs.unwrap_or_default() {
         query = query.bind(catalog.to_string());
     }
@@ -307,7 +305,7 @@ pub async fn graph_assignment(
     conn: &mut Conn,
     id: AssignmentId,
 ) -> Result<Option<GraphAssignmentRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{GRAPH_ASSIGNMENT} WHERE a.id = ?"))
+    sqlx::query_as(&format!("{GRAPH_ASSIGNMENT} WHERE a.id = $1"))
         .bind(id.to_string())
         .fetch_optional(conn)
         .await
@@ -320,10 +318,10 @@ pub async fn graph_assignments(
     state: Option<&str>,
 ) -> Result<Vec<GraphAssignmentRow>, sqlx::Error> {
     let sql = format!(
-        "{GRAPH_ASSIGNMENT} WHERE (? IS NULL OR a.state = ?){} ORDER BY a.created_at DESC, a.id",
-        in_catalogs(catalogs)
+        "{GRAPH_ASSIGNMENT} WHERE ($1 IS NULL OR a.state = $1){} ORDER BY a.created_at DESC, a.id",
+        in_catalogs(catalogs, 2)
     );
-    let mut query = sqlx::query_as(&sql).bind(state).bind(state);
+    let mut query = sqlx::query_as(&sql).bind(state);
     for catalog in catalogs.unwrap_or_default() {
         query = query.bind(catalog.to_string());
     }

@@ -11,7 +11,7 @@ use crate::domain::lifecycle::{
 use crate::domain::stage::Stage;
 use crate::store::batch::Batch;
 use crate::store::Conn;
-use crate::store::{db_time, parse_db_time, Flag};
+use crate::store::{db_time, params, parse_db_time, Flag};
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, Row};
 
@@ -155,7 +155,7 @@ impl NewRequest {
 
 pub async fn get(conn: &mut Conn, id: RequestId) -> Result<Option<RequestRow>, sqlx::Error> {
     let raw: Option<RawRequest> = sqlx::query_as(&format!(
-        "SELECT {REQUEST_COLUMNS} FROM requests WHERE id = ?"
+        "SELECT {REQUEST_COLUMNS} FROM requests WHERE id = $1"
     ))
     .bind(id.to_string())
     .fetch_optional(conn)
@@ -165,7 +165,7 @@ pub async fn get(conn: &mut Conn, id: RequestId) -> Result<Option<RequestRow>, s
 
 pub async fn of_target(conn: &mut Conn, target: UserId) -> Result<Vec<RequestRow>, sqlx::Error> {
     let raw: Vec<RawRequest> = sqlx::query_as(&format!(
-        "SELECT {REQUEST_COLUMNS} FROM requests WHERE target_id = ? ORDER BY created_at DESC, id"
+        "SELECT {REQUEST_COLUMNS} FROM requests WHERE target_id = $1 ORDER BY created_at DESC, id"
     ))
     .bind(target.to_string())
     .fetch_all(conn)
@@ -180,7 +180,7 @@ pub async fn pending_for_approver(
 ) -> Result<Vec<RequestRow>, sqlx::Error> {
     let raw: Vec<RawRequest> = sqlx::query_as(&format!(
         "SELECT {} FROM requests r JOIN policy_approvers a ON a.policy_id = r.policy_id \
-         WHERE a.user_id = ? AND r.state = 'pendingApproval' ORDER BY r.created_at, r.id",
+         WHERE a.user_id = $1 AND r.state = 'pendingApproval' ORDER BY r.created_at, r.id",
         REQUEST_COLUMNS
             .split(", ")
             .map(|c| format!("r.{c}"))
@@ -196,7 +196,7 @@ pub async fn pending_for_approver(
 pub async fn in_catalog(conn: &mut Conn, catalog: &str) -> Result<Vec<RequestRow>, sqlx::Error> {
     let raw: Vec<RawRequest> = sqlx::query_as(&format!(
         "SELECT {} FROM requests r JOIN access_packages p ON p.id = r.access_package_id \
-         WHERE p.catalog_id = ? ORDER BY r.created_at DESC, r.id LIMIT 500",
+         WHERE p.catalog_id = $1 ORDER BY r.created_at DESC, r.id LIMIT 500",
         REQUEST_COLUMNS
             .split(", ")
             .map(|c| format!("r.{c}"))
@@ -261,7 +261,7 @@ pub async fn get_many_now(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks = vec!["?"; ids.len()].join(", ");
+    let marks = params(1, ids.len());
     let sql = format!(
         "SELECT {REQUEST_COLUMNS}, ({LIVE_WAIT}) AS live_wait, \
          COALESCE((SELECT enabled FROM users WHERE id = requests.target_id), 0) AS target_enabled \
@@ -366,7 +366,7 @@ pub async fn get_assignment(
     id: AssignmentId,
 ) -> Result<Option<AssignmentRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE id = ?"
+        "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE id = $1"
     ))
     .bind(id.to_string())
     .fetch_optional(conn)
@@ -378,7 +378,7 @@ pub async fn assignments_of_target(
     target: UserId,
 ) -> Result<Vec<AssignmentRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE target_id = ? ORDER BY created_at DESC, id"
+        "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE target_id = $1 ORDER BY created_at DESC, id"
     ))
     .bind(target.to_string())
     .fetch_all(conn)
@@ -391,7 +391,7 @@ pub async fn assignments_in_catalog(
 ) -> Result<Vec<AssignmentRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {} FROM assignments a JOIN access_packages p ON p.id = a.access_package_id \
-         WHERE p.catalog_id = ? ORDER BY a.created_at DESC, a.id LIMIT 500",
+         WHERE p.catalog_id = $1 ORDER BY a.created_at DESC, a.id LIMIT 500",
         ASSIGNMENT_COLUMNS
             .split(", ")
             .map(|c| format!("a.{c}"))
@@ -432,7 +432,10 @@ pub async fn holding_many(
     if asked.is_empty() {
         return Ok(Vec::new());
     }
-    let values = vec!["(?, ?, ?)"; asked.len()].join(", ");
+    let values = (0..asked.len())
+        .map(|i| format!("({})", params(3 * i + 1, 3)))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
         "WITH asked (n, target, package) AS (VALUES {values}) \
          SELECT COALESCE((SELECT enabled FROM users WHERE id = a.target), 0), \
@@ -596,7 +599,7 @@ pub async fn get_instance(
     id: CalloutInstanceId,
 ) -> Result<Option<InstanceRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {INSTANCE_COLUMNS} FROM callout_instances WHERE id = ?"
+        "SELECT {INSTANCE_COLUMNS} FROM callout_instances WHERE id = $1"
     ))
     .bind(id.to_string())
     .fetch_optional(conn)
@@ -612,7 +615,7 @@ pub async fn get_instances(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks = vec!["?"; ids.len()].join(", ");
+    let marks = params(1, ids.len());
     let sql = format!("SELECT {INSTANCE_COLUMNS} FROM callout_instances WHERE id IN ({marks})");
     let mut query = sqlx::query_as(&sql);
     for id in ids {
@@ -626,7 +629,7 @@ pub async fn instances_of_request(
     request: RequestId,
 ) -> Result<Vec<InstanceRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {INSTANCE_COLUMNS} FROM callout_instances WHERE request_id = ? ORDER BY created_at, id"
+        "SELECT {INSTANCE_COLUMNS} FROM callout_instances WHERE request_id = $1 ORDER BY created_at, id"
     ))
     .bind(request.to_string())
     .fetch_all(conn)

@@ -48,9 +48,9 @@ pub async fn count(
 /// itself); otherwise only this attempt is taken back (an address many people share).
 pub async fn forgive(conn: &mut Conn, subject: &str, reset: bool) -> Result<(), sqlx::Error> {
     let sql = if reset {
-        "DELETE FROM throttles WHERE subject = ? AND locked_until IS NULL"
+        "DELETE FROM throttles WHERE subject = $1 AND locked_until IS NULL"
     } else {
-        "UPDATE throttles SET failures = MAX(failures - 1, 0) WHERE subject = ? AND locked_until IS NULL"
+        "UPDATE throttles SET failures = MAX(failures - 1, 0) WHERE subject = $1 AND locked_until IS NULL"
     };
     sqlx::query(sql).bind(subject).execute(conn).await?;
     Ok(())

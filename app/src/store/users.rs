@@ -207,7 +207,7 @@ pub async fn set_password_hash(
 }
 
 pub async fn person(conn: &mut Conn, id: UserId) -> Result<Option<PersonRecord>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {PERSON_COLUMNS} FROM users WHERE id = ?"))
+    sqlx::query_as(&format!("SELECT {PERSON_COLUMNS} FROM users WHERE id = $1"))
         .bind(id.to_string())
         .fetch_optional(conn)
         .await
@@ -270,20 +270,21 @@ fn like_prefix(text: &str) -> String {
     format!("{escaped}%")
 }
 
+/// The condition and its arguments, numbered from `$1` (at most one: a prefix names it twice).
 fn person_where(m: &PersonMatch<'_>) -> (&'static str, Vec<String>) {
     match m {
         PersonMatch::All => ("1 = 1", vec![]),
         PersonMatch::Prefix(text) => (
-            "(display_name LIKE ? ESCAPE '\\' OR user_principal_name LIKE ? ESCAPE '\\')",
-            vec![like_prefix(text), like_prefix(text)],
+            "(display_name LIKE $1 ESCAPE '\\' OR user_principal_name LIKE $1 ESCAPE '\\')",
+            vec![like_prefix(text)],
         ),
-        PersonMatch::UserName(upn) => ("user_principal_name = ?", vec![upn.trim().to_lowercase()]),
+        PersonMatch::UserName(upn) => ("user_principal_name = $1", vec![upn.trim().to_lowercase()]),
         PersonMatch::ExternalId(id) => (
-            "external_id = ? AND deleted_at IS NULL",
+            "external_id = $1 AND deleted_at IS NULL",
             vec![id.to_string()],
         ),
         PersonMatch::DisplayName(name) => (
-            "display_name = ? COLLATE NOCASE AND deleted_at IS NULL",
+            "display_name = $1 COLLATE NOCASE AND deleted_at IS NULL",
             vec![name.to_string()],
         ),
         PersonMatch::Provisioned => ("deleted_at IS NULL", vec![]),
@@ -300,7 +301,9 @@ pub async fn find_people(
     let (condition, binds) = person_where(m);
     let sql = format!(
         "SELECT {PERSON_COLUMNS} FROM users WHERE {condition} \
-         ORDER BY display_name COLLATE NOCASE, id LIMIT ? OFFSET ?"
+         ORDER BY display_name COLLATE NOCASE, id LIMIT ${} OFFSET ${}",
+        binds.len() + 1,
+        binds.len() + 2
     );
     let mut query = sqlx::query_as(&sql);
     for b in binds {

@@ -21,7 +21,7 @@ async fn engineering(app: &TestApp) -> CatalogId {
 }
 
 async fn id_named(app: &TestApp, table: &str, name: &str) -> String {
-    sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE display_name = ?"))
+    sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE display_name = $1"))
         .bind(name)
         .fetch_one(&app.state.db)
         .await

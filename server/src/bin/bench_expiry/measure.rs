@@ -14,7 +14,7 @@ use crate::listener::Listener;
 /// The query of `app::store::expiry::due`, word for word, for its plan.
 pub const DUE_QUERY: &str =
     "SELECT id FROM assignments WHERE state = 'delivered' AND next_due_at IS NOT NULL \
-     AND next_due_at <= ? ORDER BY next_due_at LIMIT ?";
+     AND next_due_at <= $1 ORDER BY next_due_at LIMIT $2";
 /// The query of `app::store::expiry::next_due` (the idle worker's "when is the next one").
 pub const NEXT_DUE_QUERY: &str = "SELECT MIN(next_due_at) FROM assignments \
      WHERE state = 'delivered' AND next_due_at IS NOT NULL";
@@ -27,7 +27,7 @@ fn db(e: sqlx::Error) -> String {
 pub async fn plan(state: &AppState, sql: &str, now: DateTime<Utc>) -> Result<Vec<String>, String> {
     let explain = format!("EXPLAIN QUERY PLAN {sql}");
     let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(&explain);
-    if sql.contains('?') {
+    if sql.contains('$') {
         query = query.bind(db_time(now)).bind(expiry::SCAN_BATCH);
     }
     let rows = query.fetch_all(&state.db).await.map_err(db)?;

@@ -142,7 +142,7 @@ pub async fn attempts(db: &Pool) -> Result<(i64, i64), String> {
 /// The policy's successful (2xx) delivery attempts, for a query to select from.
 const DELIVERED_ATTEMPTS: &str = "FROM callout_attempts a \
     JOIN callout_instances i ON i.id = a.instance_id JOIN requests r ON r.id = i.request_id \
-    WHERE r.policy_id = ? AND a.http_status BETWEEN 200 AND 299";
+    WHERE r.policy_id = $1 AND a.http_status BETWEEN 200 AND 299";
 
 pub async fn delivered_callout_count(db: &Pool, policy: PolicyId) -> Result<usize, String> {
     let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {DELIVERED_ATTEMPTS}"))
