@@ -9,6 +9,7 @@ pub mod catalogs;
 pub mod demo;
 pub mod expiry;
 pub mod extensions;
+mod flag;
 pub mod groups;
 pub mod identities;
 pub mod jobs;
@@ -23,6 +24,8 @@ pub mod sessions;
 pub mod setup_links;
 pub mod throttles;
 pub mod users;
+
+pub use flag::{Flag, OptionalFlag};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::any::AnyPoolOptions;
@@ -43,69 +46,6 @@ pub fn params(first: usize, n: usize) -> String {
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// A yes/no column. SQLite keeps it as an integer, which sqlx's `Any` reads as BIGINT and will
-/// not decode as `bool`; PostgreSQL may give a BOOLEAN. Decoded through this, either is a
-/// `bool` (`#[sqlx(try_from = "Flag")]` on a row's field, or `.0` of a tuple's).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Flag(pub bool);
-
-impl sqlx::Type<Db> for Flag {
-    fn type_info() -> sqlx::any::AnyTypeInfo {
-        <bool as sqlx::Type<Db>>::type_info()
-    }
-
-    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
-        ty.kind() == sqlx::any::AnyTypeInfoKind::Bool || ty.kind().is_integer()
-    }
-}
-
-impl<'r> sqlx::Decode<'r, Db> for Flag {
-    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-        use sqlx::ValueRef;
-        if value.type_info().kind() == sqlx::any::AnyTypeInfoKind::Bool {
-            <bool as sqlx::Decode<Db>>::decode(value).map(Flag)
-        } else {
-            <i64 as sqlx::Decode<Db>>::decode(value).map(|n| Flag(n != 0))
-        }
-    }
-}
-
-impl From<Flag> for bool {
-    fn from(flag: Flag) -> bool {
-        flag.0
-    }
-}
-
-/// A yes/no column that may be NULL (`#[sqlx(try_from = "OptionalFlag")]`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OptionalFlag(pub Option<bool>);
-
-impl sqlx::Type<Db> for OptionalFlag {
-    fn type_info() -> sqlx::any::AnyTypeInfo {
-        Flag::type_info()
-    }
-
-    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
-        ty.kind() == sqlx::any::AnyTypeInfoKind::Null || Flag::compatible(ty)
-    }
-}
-
-impl<'r> sqlx::Decode<'r, Db> for OptionalFlag {
-    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-        use sqlx::ValueRef;
-        if value.is_null() {
-            return Ok(OptionalFlag(None));
-        }
-        Flag::decode(value).map(|flag| OptionalFlag(Some(flag.0)))
-    }
-}
-
-impl From<OptionalFlag> for Option<bool> {
-    fn from(flag: OptionalFlag) -> Option<bool> {
-        flag.0
-    }
 }
 
 /// What every SQLite connection is set to when it opens: WAL, a sync on every commit (a 201 is
@@ -203,33 +143,6 @@ mod tests {
             .with_timezone(&Utc);
         assert_eq!(db_time(at), "2026-11-27T08:00:00.000000Z");
         assert_eq!(parse_db_time(&db_time(at)).unwrap(), at);
-    }
-
-    #[tokio::test]
-    async fn yes_no_columns_decode_from_integers_booleans_and_null() {
-        let (db, _dir) = test_db().await;
-        let row: (Flag, Flag, Flag, OptionalFlag, OptionalFlag) =
-            sqlx::query_as("SELECT 0, 1, 2, NULL, 1 = 1")
-                .fetch_one(&db)
-                .await
-                .unwrap();
-        assert_eq!(
-            row,
-            (
-                Flag(false),
-                Flag(true),
-                Flag(true),
-                OptionalFlag(None),
-                OptionalFlag(Some(true))
-            )
-        );
-        let text: Result<(Flag,), _> = sqlx::query_as("SELECT 'yes'").fetch_one(&db).await;
-        assert!(text.is_err(), "text is not a yes/no value: {text:?}");
-        let plain: Result<(bool,), _> = sqlx::query_as("SELECT 1").fetch_one(&db).await;
-        assert!(
-            plain.is_err(),
-            "why Flag exists: Any refuses an integer as bool"
-        );
     }
 
     #[tokio::test]
