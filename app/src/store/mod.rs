@@ -38,7 +38,19 @@ pub type Db = sqlx::Any;
 pub type Conn = sqlx::AnyConnection;
 pub type Pool = sqlx::Pool<Db>;
 
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+/// The schema, one folder of migrations per backend where their SQL differs (the same numbers
+/// and the same model in both).
+pub static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+pub static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The migrations for `url`'s backend.
+pub fn migrator(url: &str) -> &'static sqlx::migrate::Migrator {
+    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        &POSTGRES_MIGRATOR
+    } else {
+        &SQLITE_MIGRATOR
+    }
+}
 
 /// `n` numbered parameters from `$first` on (`$3, $4, $5`), for an `IN (…)` list.
 pub fn params(first: usize, n: usize) -> String {
@@ -84,17 +96,28 @@ fn creating(url: &str) -> String {
 /// that fails is returned as an error: the server must not start on a half-migrated schema.
 pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
     let pool = pool_options(8).connect(&creating(url)).await?;
-    MIGRATOR.run(&pool).await?;
+    migrator(url).run(&pool).await?;
     Ok(pool)
 }
 
 /// A transaction that will write. SQLite upgrades a plain (deferred) transaction from reading
 /// to writing only if no one wrote meanwhile, and otherwise fails at once with "database is
 /// locked"; `BEGIN IMMEDIATE` takes the write lock up front and waits its turn (busy timeout).
-pub async fn write_tx(
-    db: &Pool,
-) -> Result<sqlx::Transaction<'static, crate::store::Db>, sqlx::Error> {
-    db.begin_with("BEGIN IMMEDIATE").await
+/// PostgreSQL has no such lock (and no such statement): rows are locked as they are written.
+pub async fn write_tx(db: &Pool) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
+    if is_postgres(db) {
+        db.begin().await
+    } else {
+        db.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+/// Whether `db` is a PostgreSQL database (else SQLite).
+pub fn is_postgres(db: &Pool) -> bool {
+    db.connect_options()
+        .database_url
+        .scheme()
+        .starts_with("postgres")
 }
 
 /// The one text form of a time in the database: fixed width, so text order is time order.
