@@ -14,6 +14,7 @@ pub mod groups;
 pub mod identities;
 pub mod jobs;
 pub mod keys;
+pub mod migrations;
 pub mod opaque_token;
 pub mod packages;
 pub mod request_views;
@@ -37,20 +38,6 @@ use sqlx::Executor;
 pub type Db = sqlx::Any;
 pub type Conn = sqlx::AnyConnection;
 pub type Pool = sqlx::Pool<Db>;
-
-/// The schema, one folder of migrations per backend where their SQL differs (the same numbers
-/// and the same model in both).
-pub static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-pub static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
-/// The migrations for `url`'s backend.
-pub fn migrator(url: &str) -> &'static sqlx::migrate::Migrator {
-    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        &POSTGRES_MIGRATOR
-    } else {
-        &SQLITE_MIGRATOR
-    }
-}
 
 /// `n` numbered parameters from `$first` on (`$3, $4, $5`), for an `IN (…)` list.
 pub fn params(first: usize, n: usize) -> String {
@@ -96,7 +83,7 @@ fn creating(url: &str) -> String {
 /// that fails is returned as an error: the server must not start on a half-migrated schema.
 pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
     let pool = pool_options(8).connect(&creating(url)).await?;
-    migrator(url).run(&pool).await?;
+    migrations::run(url, &pool).await?;
     Ok(pool)
 }
 
