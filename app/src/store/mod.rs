@@ -118,11 +118,28 @@ pub fn parse_db_time(text: &str) -> Result<DateTime<Utc>, sqlx::Error> {
         .map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
-/// A fresh, migrated database in a temporary directory, for tests.
+/// A fresh, migrated database for a test: a SQLite file in a temporary directory, or, when
+/// `LATCH_TEST_POSTGRES` names a PostgreSQL server (`postgres://user@host:port`), a new
+/// database there (issue 15: the test command does not set it yet).
 #[cfg(test)]
 pub(crate) async fn test_db() -> (Pool, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let url = match std::env::var("LATCH_TEST_POSTGRES") {
+        Ok(server) => {
+            let name = format!("latch_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = pool_options(1)
+                .connect(&format!("{server}/postgres"))
+                .await
+                .expect("the test PostgreSQL server");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&admin)
+                .await
+                .expect("a test database");
+            admin.close().await;
+            format!("{server}/{name}")
+        }
+        Err(_) => format!("sqlite://{}", dir.path().join("test.db").display()),
+    };
     let pool = connect(&url).await.expect("migrated test database");
     (pool, dir)
 }
