@@ -43,8 +43,9 @@ pub async fn load(
     assignment: Option<AssignmentId>,
     wait_timeout: Option<WaitTimeout>,
 ) -> Result<CalloutFacts, sqlx::Error> {
-    let sql = FACTS.replace("{columns}", requests::REQUEST_COLUMNS);
-    let facts = sqlx::query(&sql)
+    static SQL: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| FACTS.replace("{columns}", requests::REQUEST_COLUMNS));
+    let facts = sqlx::query(&SQL)
         .bind(request.to_string())
         .bind(assignment.map(|a| a.to_string()))
         .fetch_one(&mut *conn)

@@ -127,7 +127,8 @@ pub(crate) fn step_into(
     now: DateTime<Utc>,
 ) -> Result<Transition, RunError> {
     let (transition, action) = apply_event(current, policy, event, now)?;
-    write_into(b, row, policy, &transition, &action, now)?;
+    requests::save(b, &transition.request);
+    effects_into(b, row, policy, &transition, &action, now)?;
     Ok(transition)
 }
 
@@ -328,19 +329,6 @@ pub fn history(
         },
         now,
     );
-}
-
-/// The request's new state and every effect of `transition`, appended to `b` and not run.
-fn write_into(
-    b: &mut Batch<'_>,
-    row: &RequestRow,
-    policy: &Policy,
-    transition: &Transition,
-    action: &str,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    requests::save(b, &transition.request);
-    effects_into(b, row, policy, transition, action, now)
 }
 
 /// What a transition does besides moving the request's own row, appended to `b`.

@@ -55,7 +55,7 @@ impl MigrationSource<'static> for Postgres {
 
 /// Runs every pending migration of `url`'s backend on `pool`.
 pub async fn run(url: &str, pool: &super::Pool) -> Result<(), MigrateError> {
-    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+    if super::is_postgres_url(url) {
         Migrator::new(Postgres).await?.run(pool).await
     } else {
         SQLITE.run(pool).await

@@ -69,14 +69,23 @@ pub fn pool_options(max: u32) -> AnyPoolOptions {
         })
 }
 
-/// `url` with SQLite told to create a missing file (`mode=rwc`) unless it says otherwise.
+/// Whether `url` names a PostgreSQL database (else SQLite).
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres:") || url.starts_with("postgresql:")
+}
+
+/// A SQLite `url` opened in `mode` (`rwc`: create if missing; `ro`: read only).
+pub fn sqlite_in_mode(url: &str, mode: &str) -> String {
+    let join = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{join}mode={mode}")
+}
+
+/// `url` with SQLite told to create a missing file unless it says otherwise.
 fn creating(url: &str) -> String {
-    let is_sqlite = url.starts_with("sqlite:");
-    if !is_sqlite || url.contains("mode=") || url.contains(":memory:") {
+    if is_postgres_url(url) || url.contains("mode=") || url.contains(":memory:") {
         return url.to_string();
     }
-    let join = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{join}mode=rwc")
+    sqlite_in_mode(url, "rwc")
 }
 
 /// Opens (creating if missing) the database and runs every pending migration. A migration
@@ -101,10 +110,7 @@ pub async fn write_tx(db: &Pool) -> Result<sqlx::Transaction<'static, Db>, sqlx:
 
 /// Whether `db` is a PostgreSQL database (else SQLite).
 pub fn is_postgres(db: &Pool) -> bool {
-    db.connect_options()
-        .database_url
-        .scheme()
-        .starts_with("postgres")
+    is_postgres_url(db.connect_options().database_url.as_str())
 }
 
 /// The one text form of a time in the database: fixed width, so text order is time order.

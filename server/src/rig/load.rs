@@ -182,9 +182,8 @@ pub async fn submit(
 
 /// A read-only view of the server's database file.
 pub async fn open_read_only(url: &str) -> Result<Pool, String> {
-    let join = if url.contains('?') { '&' } else { '?' };
     app::store::pool_options(1)
-        .connect(&format!("{url}{join}mode=ro"))
+        .connect(&app::store::sqlite_in_mode(url, "ro"))
         .await
         .map_err(|e| format!("read-only {url}: {e}"))
 }
