@@ -53,3 +53,60 @@ ensure_release_tools() {
     (cd scripts/tools && npm ci --no-audit --no-fund)
   fi
 }
+
+# The newest installed PostgreSQL's programs (Debian keeps them per version).
+postgres_bin() {
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+ensure_postgres() {
+  if [ -z "$(postgres_bin)" ]; then
+    echo ">> installing Debian's postgresql"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y postgresql
+  fi
+}
+
+# A throwaway PostgreSQL for the tests: a new cluster under target/pg on a free loopback port
+# (no Unix socket, no durability: it is thrown away), with one database, latch_test, that
+# LATCH_TEST_POSTGRES names. stop_test_postgres stops it. An LATCH_TEST_POSTGRES already set
+# (a server of your own) is used as it is.
+start_test_postgres() {
+  if [ -n "${LATCH_TEST_POSTGRES:-}" ]; then
+    TEST_PG_DATA=""
+    return
+  fi
+  ensure_postgres
+  local bin port run_as=()
+  bin=$(postgres_bin)
+  TEST_PG_DATA="$PWD/target/pg"
+  rm -rf "$TEST_PG_DATA"
+  mkdir -p "$TEST_PG_DATA"
+  # PostgreSQL refuses to run as root: then the cluster belongs to the postgres user.
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres "$TEST_PG_DATA"
+    run_as=(runuser -u postgres --)
+  fi
+  "${run_as[@]}" "$bin/initdb" -D "$TEST_PG_DATA/data" -U latch --auth=trust -E UTF8 \
+    --locale=C.UTF-8 >"$TEST_PG_DATA/initdb.log" 2>&1 || { cat "$TEST_PG_DATA/initdb.log"; return 1; }
+  for port in $(seq 55432 55632); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+  done
+  "${run_as[@]}" "$bin/pg_ctl" -D "$TEST_PG_DATA/data" -l "$TEST_PG_DATA/data/server.log" -w \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' \
+        -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null
+  "$bin/createdb" -h 127.0.0.1 -p "$port" -U latch latch_test
+  export LATCH_TEST_POSTGRES="postgres://latch@127.0.0.1:$port/latch_test"
+  echo ">> test PostgreSQL ($("$bin/postgres" --version)) at 127.0.0.1:$port, data in target/pg"
+}
+
+stop_test_postgres() {
+  if [ -n "${TEST_PG_DATA:-}" ] && [ -d "$TEST_PG_DATA/data" ]; then
+    local run_as=()
+    [ "$(id -u)" -eq 0 ] && run_as=(runuser -u postgres --)
+    "${run_as[@]}" "$(postgres_bin)/pg_ctl" -D "$TEST_PG_DATA/data" -m fast stop >/dev/null || true
+  fi
+}

@@ -140,9 +140,19 @@ pub async fn rekey(
 
 /// Rewrites the database without free pages (`VACUUM`) and empties the write-ahead log into
 /// it, so a value's earlier form (in the clear, or under the old key) is gone from both files.
-/// Backups and copies taken before keep it.
+/// Backups and copies taken before keep it. PostgreSQL rewrites the tables without their dead
+/// row versions (`VACUUM FULL` of the tables that hold secrets); its write-ahead log keeps them
+/// until the server recycles it.
 pub async fn scrub(db: &Pool) -> Result<(), sqlx::Error> {
     let mut conn = db.acquire().await?;
+    if crate::store::is_postgres(db) {
+        let mut tables: Vec<&str> = SECRET_COLUMNS.iter().map(|c| c.table).collect();
+        tables.dedup();
+        sqlx::query(&format!("VACUUM FULL {}", tables.join(", ")))
+            .execute(&mut *conn)
+            .await?;
+        return Ok(());
+    }
     sqlx::query("VACUUM").execute(&mut *conn).await?;
     let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
         .fetch_one(&mut *conn)

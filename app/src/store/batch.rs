@@ -6,6 +6,10 @@
 //! multi-statement query (SQLite binds the `?` of each statement in turn from one argument
 //! list), inside the caller's transaction like any other statement. Only writes belong
 //! here: a batch returns no rows.
+//!
+//! PostgreSQL will not prepare several statements as one, so there each statement goes on
+//! its own with its `?` numbered `$1, $2, …`. The arguments are therefore kept unbound until
+//! the batch runs and knows which database it is on.
 
 use crate::store::{Conn, Db};
 use sqlx::any::AnyArguments;
@@ -15,24 +19,24 @@ use sqlx::{Arguments, Encode, Type};
 /// The largest part whose prepared statements a connection keeps: one step's writes.
 const KEEP_PREPARED_MAX: usize = 32;
 
-/// Writes to send together, in parts: each part is one query.
+/// One argument, bound when the batch runs.
+type Bind<'q> = Box<dyn FnOnce(&mut AnyArguments<'q>) -> Result<(), BoxDynError> + Send + 'q>;
+
+/// Writes to send together, in parts: each part is one query on SQLite.
 #[derive(Default)]
 pub struct Batch<'q> {
-    parts: Vec<Part<'q>>,
-    /// The first argument that could not be encoded; the batch then refuses to run.
-    error: Option<BoxDynError>,
+    parts: Vec<Vec<Written<'q>>>,
 }
 
-#[derive(Default)]
-struct Part<'q> {
+/// One statement and its arguments.
+struct Written<'q> {
     sql: String,
-    statements: usize,
-    args: AnyArguments<'q>,
+    binds: Vec<Bind<'q>>,
 }
 
 /// One statement of a batch: bind its `?` parameters in order.
 pub struct Statement<'b, 'q> {
-    batch: &'b mut Batch<'q>,
+    written: &'b mut Written<'q>,
 }
 
 impl<'q> Batch<'q> {
@@ -43,15 +47,16 @@ impl<'q> Batch<'q> {
     /// Adds a statement (without its `;`).
     pub fn push(&mut self, sql: &str) -> Statement<'_, 'q> {
         if self.parts.is_empty() {
-            self.parts.push(Part::default());
+            self.parts.push(Vec::new());
         }
         let part = self.parts.last_mut().expect("a part was just made");
-        if part.statements > 0 {
-            part.sql.push_str(";\n");
+        part.push(Written {
+            sql: sql.to_owned(),
+            binds: Vec::new(),
+        });
+        Statement {
+            written: part.last_mut().expect("a statement was just pushed"),
         }
-        part.sql.push_str(sql);
-        part.statements += 1;
-        Statement { batch: self }
     }
 
     /// Ends a part: what follows goes as a query of its own. A group of steps ends one after
@@ -60,46 +65,82 @@ impl<'q> Batch<'q> {
     /// again, compiled statement by statement each time (about 30 µs a statement here, more
     /// than the round trip a part costs).
     pub fn end_part(&mut self) {
-        if self.parts.last().is_some_and(|p| p.statements > 0) {
-            self.parts.push(Part::default());
+        if self.parts.last().is_some_and(|p| !p.is_empty()) {
+            self.parts.push(Vec::new());
         }
     }
 
     pub fn len(&self) -> usize {
-        self.parts.iter().map(|p| p.statements).sum()
+        self.parts.iter().map(Vec::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Runs every statement in order, a part per call; the first failure stops it and is
-    /// returned (the caller's transaction then rolls back what ran before it).
+    /// Runs every statement in order; the first failure stops it and is returned (the
+    /// caller's transaction then rolls back what ran before it).
     pub async fn run(self, conn: &mut Conn) -> Result<(), sqlx::Error> {
-        if let Some(error) = self.error {
-            return Err(sqlx::Error::Encode(error));
-        }
-        for part in self.parts.into_iter().filter(|p| p.statements > 0) {
-            let keep = part.statements <= KEEP_PREPARED_MAX;
-            sqlx::query_with(&part.sql, part.args)
-                .persistent(keep)
-                .execute(&mut *conn)
-                .await?;
+        let postgres = crate::store::is_postgres_conn(conn);
+        for part in self.parts.into_iter().filter(|p| !p.is_empty()) {
+            if postgres {
+                for written in part {
+                    let mut args = AnyArguments::default();
+                    bind_all(&mut args, written.binds)?;
+                    sqlx::query_with(&numbered(&written.sql), args)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+            } else {
+                let keep = part.len() <= KEEP_PREPARED_MAX;
+                let mut args = AnyArguments::default();
+                let mut sql = String::new();
+                for written in part {
+                    if !sql.is_empty() {
+                        sql.push_str(";\n");
+                    }
+                    sql.push_str(&written.sql);
+                    bind_all(&mut args, written.binds)?;
+                }
+                sqlx::query_with(&sql, args)
+                    .persistent(keep)
+                    .execute(&mut *conn)
+                    .await?;
+            }
         }
         Ok(())
     }
 }
 
-impl<'q> Statement<'_, 'q> {
-    pub fn bind<T: Encode<'q, Db> + Type<Db> + 'q>(self, value: T) -> Self {
-        let part = self
-            .batch
-            .parts
-            .last_mut()
-            .expect("a statement is in a part");
-        if let Err(e) = part.args.add(value) {
-            self.batch.error.get_or_insert(e);
+fn bind_all<'q>(args: &mut AnyArguments<'q>, binds: Vec<Bind<'q>>) -> Result<(), sqlx::Error> {
+    binds
+        .into_iter()
+        .try_for_each(|bind| bind(args))
+        .map_err(sqlx::Error::Encode)
+}
+
+/// `sql` with its `?` parameters numbered `$1, $2, …` in order. Batches' statements are
+/// Latch's own text and put no `?` inside a quoted string.
+fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(c);
         }
+    }
+    out
+}
+
+impl<'q> Statement<'_, 'q> {
+    pub fn bind<T: Encode<'q, Db> + Type<Db> + Send + 'q>(self, value: T) -> Self {
+        self.written
+            .binds
+            .push(Box::new(move |args| args.add(value)));
         self
     }
 }
@@ -150,6 +191,15 @@ mod tests {
             ]
         );
         Batch::new().run(&mut conn).await.unwrap();
+    }
+
+    #[test]
+    fn postgres_gets_numbered_parameters() {
+        assert_eq!(
+            numbered("UPDATE t SET a = ?, b = ? WHERE c = ?"),
+            "UPDATE t SET a = $1, b = $2 WHERE c = $3"
+        );
+        assert_eq!(numbered("DELETE FROM t"), "DELETE FROM t");
     }
 
     #[tokio::test]

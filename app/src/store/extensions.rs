@@ -9,7 +9,7 @@ use crate::domain::stage::Stage;
 use crate::domain::timeout::{TimeUnit, WaitTimeout};
 use crate::store::db_time;
 use crate::store::sealed::{unreadable, Sealer, EXTENSION_PREVIOUS_SECRET, EXTENSION_SECRET};
-use crate::store::Conn;
+use crate::store::{Conn, Flag};
 use chrono::{DateTime, Utc};
 
 const COLUMNS: &str = "id, catalog_id, display_name, description, kind, behaviour, wait_timeout_amount, \
@@ -406,7 +406,7 @@ pub async fn record_test(
             last_test_latency_ms = $4, last_test_error = $5 WHERE id = $6",
     )
     .bind(db_time(outcome.at))
-    .bind(outcome.ok)
+    .bind(Flag(outcome.ok))
     .bind(outcome.http_status.map(i64::from))
     .bind(outcome.latency_ms)
     .bind(outcome.error)

@@ -1,4 +1,4 @@
-//! Yes/no columns, decoded the same from either backend.
+//! Yes/no columns, read and written the same on either backend.
 
 use super::Db;
 
@@ -26,6 +26,17 @@ impl<'r> sqlx::Decode<'r, Db> for Flag {
         } else {
             <i64 as sqlx::Decode<Db>>::decode(value).map(|n| Flag(n != 0))
         }
+    }
+}
+
+/// Written as the column's 0 or 1: PostgreSQL will not store a boolean in an INTEGER column
+/// (SQLite would), so a yes/no value is bound as `Flag(value)`.
+impl<'q> sqlx::Encode<'q, Db> for Flag {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <Db as sqlx::Database>::ArgumentBuffer<'q>,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        <i64 as sqlx::Encode<Db>>::encode(i64::from(self.0), buf)
     }
 }
 

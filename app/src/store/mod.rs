@@ -20,6 +20,7 @@ pub mod packages;
 pub mod request_views;
 pub mod requests;
 pub mod roles;
+pub mod scratch;
 pub mod sealed;
 pub mod sessions;
 pub mod setup_links;
@@ -113,6 +114,11 @@ pub fn is_postgres(db: &Pool) -> bool {
     is_postgres_url(db.connect_options().database_url.as_str())
 }
 
+/// Whether `conn` is to a PostgreSQL database (else SQLite).
+pub fn is_postgres_conn(conn: &Conn) -> bool {
+    conn.backend_name() == "PostgreSQL"
+}
+
 /// The one text form of a time in the database: fixed width, so text order is time order.
 pub fn db_time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
@@ -124,28 +130,11 @@ pub fn parse_db_time(text: &str) -> Result<DateTime<Utc>, sqlx::Error> {
         .map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
-/// A fresh, migrated database for a test: a SQLite file in a temporary directory, or, when
-/// `LATCH_TEST_POSTGRES` names a PostgreSQL server (`postgres://user@host:port`), a new
-/// database there (issue 15: the test command does not set it yet).
+/// A fresh, migrated database for a test (see [`scratch`]).
 #[cfg(test)]
 pub(crate) async fn test_db() -> (Pool, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = match std::env::var("LATCH_TEST_POSTGRES") {
-        Ok(server) => {
-            let name = format!("latch_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = pool_options(1)
-                .connect(&format!("{server}/postgres"))
-                .await
-                .expect("the test PostgreSQL server");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&admin)
-                .await
-                .expect("a test database");
-            admin.close().await;
-            format!("{server}/{name}")
-        }
-        Err(_) => format!("sqlite://{}", dir.path().join("test.db").display()),
-    };
+    let url = scratch::url(dir.path()).await;
     let pool = connect(&url).await.expect("migrated test database");
     (pool, dir)
 }
@@ -181,13 +170,12 @@ mod tests {
     #[tokio::test]
     async fn migrations_create_the_whole_model() {
         let (db, _dir) = test_db().await;
-        let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' \
-             AND name NOT LIKE 'sqlite%' ORDER BY name",
-        )
-        .fetch_all(&db)
-        .await
-        .unwrap();
+        let sql = if is_postgres(&db) {
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()"
+        } else {
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+        };
+        let tables: Vec<String> = sqlx::query_scalar(sql).fetch_all(&db).await.unwrap();
         for table in [
             "access_packages",
             "app_secrets",

@@ -3,7 +3,7 @@
 use crate::domain::ids::{AccessPackageId, CatalogId, ExtensionId, PolicyId, UserId};
 use crate::domain::stage::Stage;
 use crate::store::db_time;
-use crate::store::Conn;
+use crate::store::{Conn, Flag};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -83,7 +83,7 @@ pub async fn insert_policy(
     .bind(policy.package.to_string())
     .bind(policy.display_name)
     .bind(policy.description)
-    .bind(!policy.approvers.is_empty())
+    .bind(Flag(!policy.approvers.is_empty()))
     .bind(expiration_type)
     .bind(policy.expiration)
     .bind(db_time(now))
@@ -312,7 +312,7 @@ pub async fn update_policy_settings(
          WHERE id = $8",
     )
     .bind(settings.allowed_target_scope)
-    .bind(settings.is_approval_required)
+    .bind(Flag(settings.is_approval_required))
     .bind(settings.approval_timeout)
     .bind(settings.expiration_type)
     .bind(settings.expiration_duration)
@@ -453,7 +453,7 @@ pub async fn update_package(
     )
     .bind(display_name)
     .bind(description)
-    .bind(is_hidden)
+    .bind(Flag(is_hidden))
     .bind(db_time(now))
     .bind(id.to_string())
     .execute(conn)

@@ -2,7 +2,21 @@
 //! Graph shapes: one query per list, names joined in.
 
 use crate::domain::ids::{AssignmentId, CatalogId, RequestId, UserId};
+use crate::domain::stage::Stage;
 use crate::store::{params, Conn};
+use std::sync::LazyLock;
+
+/// An SQL expression of a request's stage `column` in lifecycle order (created first): what
+/// orders a request's callout instances made at one moment (a test's fixed clock, or one
+/// step), since the instance ids are random.
+pub fn stage_rank(column: &str) -> String {
+    let whens: String = Stage::ALL
+        .iter()
+        .enumerate()
+        .map(|(rank, stage)| format!(" WHEN '{}' THEN {rank}", stage.wire_name()))
+        .collect();
+    format!("CASE {column}{whens} END")
+}
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RequestListRow {
@@ -62,13 +76,18 @@ pub async fn last_wait(
     conn: &mut Conn,
     request: &str,
 ) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT status, resume_outcome FROM callout_instances WHERE request_id = $1 AND behaviour = 'launchAndWait' \
-         ORDER BY created_at DESC, rowid DESC LIMIT 1",
-    )
-    .bind(request)
-    .fetch_optional(conn)
-    .await
+    static QUERY: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT status, resume_outcome FROM callout_instances \
+             WHERE request_id = $1 AND behaviour = 'launchAndWait' \
+             ORDER BY created_at DESC, {} DESC LIMIT 1",
+            stage_rank("stage")
+        )
+    });
+    sqlx::query_as(&QUERY)
+        .bind(request)
+        .fetch_optional(conn)
+        .await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -161,15 +180,20 @@ pub async fn instances(
     conn: &mut Conn,
     request: RequestId,
 ) -> Result<Vec<InstanceListRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT i.id, i.custom_extension_id, COALESCE(e.display_name, '(deleted)') AS extension, i.stage, i.status, \
-                i.detail, i.resume_source, i.resumed_at, i.external_correlation_id, i.behaviour \
-         FROM callout_instances i LEFT JOIN custom_extensions e ON e.id = i.custom_extension_id \
-         WHERE i.request_id = $1 ORDER BY i.created_at, i.rowid",
-    )
-    .bind(request.to_string())
-    .fetch_all(conn)
-    .await
+    static QUERY: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT i.id, i.custom_extension_id, COALESCE(e.display_name, '(deleted)') AS extension, \
+                    i.stage, i.status, i.detail, i.resume_source, i.resumed_at, \
+                    i.external_correlation_id, i.behaviour \
+             FROM callout_instances i LEFT JOIN custom_extensions e ON e.id = i.custom_extension_id \
+             WHERE i.request_id = $1 ORDER BY i.created_at, {}",
+            stage_rank("i.stage")
+        )
+    });
+    sqlx::query_as(&QUERY)
+        .bind(request.to_string())
+        .fetch_all(conn)
+        .await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

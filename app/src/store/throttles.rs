@@ -50,7 +50,8 @@ pub async fn forgive(conn: &mut Conn, subject: &str, reset: bool) -> Result<(), 
     let sql = if reset {
         "DELETE FROM throttles WHERE subject = $1 AND locked_until IS NULL"
     } else {
-        "UPDATE throttles SET failures = MAX(failures - 1, 0) WHERE subject = $1 AND locked_until IS NULL"
+        "UPDATE throttles SET failures = failures - 1 \
+         WHERE subject = $1 AND locked_until IS NULL AND failures > 0"
     };
     sqlx::query(sql).bind(subject).execute(conn).await?;
     Ok(())

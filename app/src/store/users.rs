@@ -2,7 +2,7 @@
 
 use crate::domain::ids::UserId;
 use crate::store::db_time;
-use crate::store::Conn;
+use crate::store::{is_postgres_conn, Conn, Flag};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -133,7 +133,7 @@ pub async fn insert_person(
     .bind(id.to_string())
     .bind(profile.user_principal_name.trim().to_lowercase())
     .bind(profile.display_name.trim())
-    .bind(enabled)
+    .bind(Flag(enabled))
     .bind(blank_is_none(&profile.external_id))
     .bind(blank_is_none(&profile.given_name))
     .bind(blank_is_none(&profile.family_name))
@@ -181,7 +181,7 @@ pub async fn set_enabled(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET enabled = $1, disabled_at = $2, modified_at = $3 WHERE id = $4")
-        .bind(enabled)
+        .bind(Flag(enabled))
         .bind((!enabled).then(|| db_time(now)))
         .bind(db_time(now))
         .bind(id.to_string())
@@ -271,9 +271,14 @@ fn like_prefix(text: &str) -> String {
 }
 
 /// The condition and its arguments, numbered from `$1` (at most one: a prefix names it twice).
-fn person_where(m: &PersonMatch<'_>) -> (&'static str, Vec<String>) {
+fn person_where(conn: &Conn, m: &PersonMatch<'_>) -> (&'static str, Vec<String>) {
     match m {
         PersonMatch::All => ("1 = 1", vec![]),
+        PersonMatch::Prefix(text) if is_postgres_conn(conn) => (
+            "(display_name ILIKE $1 ESCAPE '\\' OR user_principal_name ILIKE $1 ESCAPE '\\')",
+            vec![like_prefix(text)],
+        ),
+        // SQLite's LIKE ignores case already (and has no ILIKE).
         PersonMatch::Prefix(text) => (
             "(display_name LIKE $1 ESCAPE '\\' OR user_principal_name LIKE $1 ESCAPE '\\')",
             vec![like_prefix(text)],
@@ -298,7 +303,7 @@ pub async fn find_people(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<PersonRecord>, sqlx::Error> {
-    let (condition, binds) = person_where(m);
+    let (condition, binds) = person_where(conn, m);
     let sql = format!(
         "SELECT {PERSON_COLUMNS} FROM users WHERE {condition} \
          ORDER BY display_name COLLATE NOCASE, id LIMIT ${} OFFSET ${}",
@@ -313,7 +318,7 @@ pub async fn find_people(
 }
 
 pub async fn count_people(conn: &mut Conn, m: &PersonMatch<'_>) -> Result<i64, sqlx::Error> {
-    let (condition, binds) = person_where(m);
+    let (condition, binds) = person_where(conn, m);
     let sql = format!("SELECT COUNT(*) FROM users WHERE {condition}");
     let mut query = sqlx::query_scalar(&sql);
     for b in binds {

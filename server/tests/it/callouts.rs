@@ -99,7 +99,11 @@ impl Scenario {
 
     /// (stage, status) of every instance, oldest first.
     pub async fn instances(&self) -> Vec<(String, String)> {
-        sqlx::query_as("SELECT stage, status FROM callout_instances ORDER BY created_at, rowid")
+        let sql = format!(
+            "SELECT stage, status FROM callout_instances ORDER BY created_at, {}",
+            app::store::request_views::stage_rank("stage")
+        );
+        sqlx::query_as(&sql)
             .fetch_all(&self.app.state.db)
             .await
             .unwrap()

@@ -22,7 +22,36 @@ pub fn test_key() -> SigningKey {
 pub struct TestApp {
     pub state: AppState,
     router: Router,
-    dir: tempfile::TempDir,
+    place: Place,
+}
+
+/// Where a test's database lives: a SQLite file in a temporary directory, or a scratch schema
+/// of the PostgreSQL database that `LATCH_TEST_POSTGRES` names (`app::store::scratch`). It
+/// outlives a [`TestApp`] that stops, for the next start.
+pub struct Place {
+    pub dir: tempfile::TempDir,
+    pub url: String,
+}
+
+impl Place {
+    /// A new, empty database on the backend the tests run on.
+    pub async fn new() -> Place {
+        let dir = tempfile::tempdir().unwrap();
+        let url = app::store::scratch::url(dir.path()).await;
+        Place { dir, url }
+    }
+
+    /// A new SQLite database whatever the backend, for tests of the file itself.
+    pub fn sqlite() -> Place {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("latch.db").display());
+        Place { dir, url }
+    }
+
+    /// The database file (its write-ahead log is beside it, with `-wal` appended).
+    pub fn db_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("latch.db")
+    }
 }
 
 impl TestApp {
@@ -41,10 +70,10 @@ impl TestApp {
 
     /// A fresh database without the demo data, as a new installation starts.
     pub async fn empty() -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
+        let place = Place::new().await;
         let clock = Clock::fixed(chrono::Utc::now());
-        let db = app::store::connect(&db_url(&dir)).await.unwrap();
-        Self::on(db, Settings::for_tests(), clock, dir)
+        let db = app::store::connect(&place.url).await.unwrap();
+        Self::on(db, Settings::for_tests(), clock, place)
     }
 
     /// Signs in through the real form post with this password; the session cookie, or `None`
@@ -76,39 +105,43 @@ impl TestApp {
     }
 
     async fn with_settings(settings: Settings) -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
+        let place = Place::new().await;
         let clock = Clock::fixed(chrono::Utc::now());
-        let db = app::store::connect(&db_url(&dir)).await.unwrap();
+        let db = app::store::connect(&place.url).await.unwrap();
         app::directory::demo::load_if_empty(&db, clock.now())
             .await
             .unwrap();
-        Self::on(db, settings, clock, dir)
+        Self::on(db, settings, clock, place)
     }
 
-    fn on(db: app::store::Pool, settings: Settings, clock: Clock, dir: tempfile::TempDir) -> Self {
-        Self::serving(AppState::new(db, settings, clock, test_key()), dir)
+    fn on(db: app::store::Pool, settings: Settings, clock: Clock, place: Place) -> Self {
+        Self::serving(AppState::new(db, settings, clock, test_key()), place)
     }
 
-    fn serving(state: AppState, dir: tempfile::TempDir) -> Self {
+    fn serving(state: AppState, place: Place) -> Self {
         let options = LeptosOptions::builder().output_name("latch").build();
         let router = server::router(state.clone(), options);
-        TestApp { state, router, dir }
+        TestApp {
+            state,
+            router,
+            place,
+        }
     }
 
-    /// Latch started as `main` starts it on `dir`'s database, with this `LATCH_SECRET_KEY` or
+    /// Latch started as `main` starts it on `place`'s database, with this `LATCH_SECRET_KEY` or
     /// none: the secrets check (`server::secrets::unlock`), the demo data if the database is
     /// empty, and Latch's RSA key kept in the database. `Err` is start-up's refusal.
     pub async fn start_with_key(
-        dir: tempfile::TempDir,
+        place: Place,
         key: Option<&app::store::sealed::SecretKey>,
         clock: Clock,
-    ) -> Result<TestApp, (String, tempfile::TempDir)> {
-        let db = app::store::connect(&db_url(&dir)).await.unwrap();
+    ) -> Result<TestApp, (String, Place)> {
+        let db = app::store::connect(&place.url).await.unwrap();
         let sealer = match server::secrets::unlock(&db, key).await {
             Ok(sealer) => sealer,
             Err(problem) => {
                 db.close().await;
-                return Err((problem, dir));
+                return Err((problem, place));
             }
         };
         app::directory::demo::load_if_empty_sealed(&db, &sealer, clock.now())
@@ -118,19 +151,19 @@ impl TestApp {
             .await
             .unwrap();
         let state = AppState::new(db, Settings::for_tests(), clock, keys).with_sealer(sealer);
-        Ok(Self::serving(state, dir))
+        Ok(Self::serving(state, place))
     }
 
-    /// The process stops (its connections closed); the database file stays for the next start.
-    pub async fn stop(self) -> (tempfile::TempDir, Clock) {
+    /// The process stops (its connections closed); the database stays for the next start.
+    pub async fn stop(self) -> (Place, Clock) {
         self.state.writer.close().await;
         self.state.db.close().await;
-        (self.dir, self.state.clock)
+        (self.place, self.state.clock)
     }
 
     /// The database file (its write-ahead log is beside it, with `-wal` appended).
     pub fn db_file(&self) -> std::path::PathBuf {
-        self.dir.path().join("latch.db")
+        self.place.db_file()
     }
 
     /// The process stops (its connections closed, nothing in memory kept) and a new one starts
@@ -140,8 +173,8 @@ impl TestApp {
         let settings = (*self.state.settings).clone();
         self.state.writer.close().await;
         self.state.db.close().await;
-        let db = app::store::connect(&db_url(&self.dir)).await.unwrap();
-        Self::on(db, settings, Clock::fixed(now), self.dir)
+        let db = app::store::connect(&self.place.url).await.unwrap();
+        Self::on(db, settings, Clock::fixed(now), self.place)
     }
 
     /// Serves the router on a random loopback port, for clients that speak real HTTP.
@@ -247,27 +280,36 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Every row of every table, as SQLite's `quote()` writes it: equal snapshots before and
-    /// after a call show that it changed nothing.
+    /// Every row of every table as text: equal snapshots before and after a call show that it
+    /// changed nothing.
     pub async fn snapshot(&self) -> std::collections::BTreeMap<String, Vec<String>> {
-        let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-        )
+        let postgres = app::store::is_postgres(&self.state.db);
+        let tables: Vec<String> = sqlx::query_scalar(if postgres {
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = current_schema()"
+        } else {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        })
         .fetch_all(&self.state.db)
         .await
         .unwrap();
         let mut snapshot = std::collections::BTreeMap::new();
         for table in tables {
-            let columns: Vec<String> =
-                sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
-                    .fetch_all(&self.state.db)
-                    .await
-                    .unwrap();
-            let row = columns
-                .iter()
-                .map(|c| format!("quote(\"{c}\")"))
-                .collect::<Vec<_>>()
-                .join(" || ',' || ");
+            let row = if postgres {
+                // A row's own text form, every column quoted as needed.
+                format!("\"{table}\"::text")
+            } else {
+                let columns: Vec<String> =
+                    sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                        .fetch_all(&self.state.db)
+                        .await
+                        .unwrap();
+                columns
+                    .iter()
+                    .map(|c| format!("quote(\"{c}\")"))
+                    .collect::<Vec<_>>()
+                    .join(" || ',' || ")
+            };
             let rows = sqlx::query_scalar(&format!("SELECT {row} FROM \"{table}\" ORDER BY 1"))
                 .fetch_all(&self.state.db)
                 .await
@@ -278,8 +320,33 @@ impl TestApp {
     }
 }
 
-fn db_url(dir: &tempfile::TempDir) -> String {
-    format!("sqlite://{}", dir.path().join("latch.db").display())
+/// How the database would run `sql`, as text: SQLite's `EXPLAIN QUERY PLAN`, or PostgreSQL's
+/// `EXPLAIN` with sequential scans priced out, since on a test's few rows it would rightly
+/// prefer one and the question is whether an index can serve the query.
+pub async fn query_plan(db: &app::store::Pool, sql: &str) -> String {
+    let mut conn = db.acquire().await.unwrap();
+    if app::store::is_postgres(db) {
+        sqlx::query("SET enable_seqscan = off")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let lines: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN {sql}"))
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+        sqlx::query("RESET enable_seqscan")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        lines.join("\n")
+    } else {
+        let plan: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+        plan.into_iter().map(|p| p.3).collect::<Vec<_>>().join("\n")
+    }
 }
 
 pub fn form_post(path: &str, body: &str, origin: Option<&str>) -> Request<Body> {
@@ -313,10 +380,9 @@ pub async fn text(response: Response<Body>) -> (StatusCode, String) {
 
 /// The whole router on an empty database, serving static files from `site` (tests of what
 /// `TestApp` does not serve: files).
-pub async fn site_router(site: &std::path::Path) -> (Router, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("latch.db").display());
-    let db = app::store::connect(&url).await.unwrap();
+pub async fn site_router(site: &std::path::Path) -> (Router, Place) {
+    let place = Place::new().await;
+    let db = app::store::connect(&place.url).await.unwrap();
     let state = AppState::new(
         db,
         Settings::for_tests(),
@@ -327,5 +393,5 @@ pub async fn site_router(site: &std::path::Path) -> (Router, tempfile::TempDir) 
         .output_name("latch")
         .site_root(site.display().to_string())
         .build();
-    (server::router(state, options), dir)
+    (server::router(state, options), place)
 }

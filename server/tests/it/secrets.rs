@@ -3,7 +3,7 @@
 //! administrator was shown, before and after `server secrets rotate-key`; start-up refused
 //! without the key or with another one.
 
-use crate::harness::TestApp;
+use crate::harness::{Place, TestApp};
 use crate::receiver::{Received, TestReceiver};
 use app::callout::signature;
 use app::callout::token::verify_jwt;
@@ -20,16 +20,20 @@ use server::cli::{self, Command, NewKey};
 use std::collections::HashMap;
 
 async fn start(key: Option<&SecretKey>) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    TestApp::start_with_key(dir, key, Clock::fixed(chrono::Utc::now()))
+    start_in(Place::new().await, key).await
+}
+
+/// For tests that read the database file itself: SQLite whatever the backend.
+async fn start_in(place: Place, key: Option<&SecretKey>) -> TestApp {
+    TestApp::start_with_key(place, key, Clock::fixed(chrono::Utc::now()))
         .await
         .map_err(|(problem, _)| problem)
         .unwrap()
 }
 
 async fn restart(app: TestApp, key: Option<&SecretKey>) -> Result<TestApp, String> {
-    let (dir, clock) = app.stop().await;
-    TestApp::start_with_key(dir, key, clock)
+    let (place, clock) = app.stop().await;
+    TestApp::start_with_key(place, key, clock)
         .await
         .map_err(|(problem, _)| problem)
 }
@@ -184,7 +188,7 @@ async fn rotate_key(app: &TestApp, new_key: &SecretKey) -> (u8, String, String) 
 #[tokio::test]
 async fn with_a_key_the_database_file_holds_no_secret_in_the_clear() {
     let key = SecretKey::generate();
-    let app = start(Some(&key)).await;
+    let app = start_in(Place::sqlite(), Some(&key)).await;
     let admin = app.principal("admin@contoso.test").await;
     let catalog = marketing(&app).await;
     let created = extensions::create(&app.state, &admin, catalog, draft("http://127.0.0.1:9"))
@@ -257,8 +261,8 @@ async fn callouts_verify_with_the_shown_secret_before_and_after_a_key_rotation()
     assert_eq!(audited, 1);
 
     // The old key no longer starts Latch; the new one does.
-    let (dir, clock) = app.stop().await;
-    let (problem, dir) = TestApp::start_with_key(dir, Some(&key), clock.clone())
+    let (place, clock) = app.stop().await;
+    let (problem, place) = TestApp::start_with_key(place, Some(&key), clock.clone())
         .await
         .err()
         .unwrap();
@@ -269,7 +273,7 @@ async fn callouts_verify_with_the_shown_secret_before_and_after_a_key_rotation()
         )),
         "{problem}"
     );
-    let app = TestApp::start_with_key(dir, Some(&new_key), clock)
+    let app = TestApp::start_with_key(place, Some(&new_key), clock)
         .await
         .map_err(|(problem, _)| problem)
         .unwrap();
@@ -308,7 +312,7 @@ async fn callouts_verify_with_the_shown_secret_before_and_after_a_key_rotation()
 
 #[tokio::test]
 async fn secrets_stored_in_the_clear_are_sealed_at_the_first_start_with_a_key() {
-    let app = start(None).await;
+    let app = start_in(Place::sqlite(), None).await;
     let before = every_secret(&app).await;
     let kid_before = app.state.keys.kid().to_string();
     let bytes = file_bytes(&app).await;
@@ -337,9 +341,9 @@ async fn secrets_stored_in_the_clear_are_sealed_at_the_first_start_with_a_key() 
 async fn without_the_key_or_with_another_one_start_up_stops_naming_the_setting() {
     let key = SecretKey::generate();
     let app = start(Some(&key)).await;
-    let (dir, clock) = app.stop().await;
+    let (place, clock) = app.stop().await;
 
-    let (problem, dir) = TestApp::start_with_key(dir, None, clock.clone())
+    let (problem, place) = TestApp::start_with_key(place, None, clock.clone())
         .await
         .err()
         .unwrap();
@@ -354,8 +358,7 @@ async fn without_the_key_or_with_another_one_start_up_stops_naming_the_setting()
     let env: HashMap<String, String> =
         HashMap::from([("LATCH_SECRET_KEY".into(), other.to_base64())]);
     let (config, _) = server::config::Config::load(None, &env).unwrap();
-    let url = format!("sqlite://{}", dir.path().join("latch.db").display());
-    let db = app::store::connect(&url).await.unwrap();
+    let db = app::store::connect(&place.url).await.unwrap();
     let problem = server::secrets::unlock(&db, config.secret_key.as_ref())
         .await
         .unwrap_err();
@@ -370,7 +373,7 @@ async fn without_the_key_or_with_another_one_start_up_stops_naming_the_setting()
     );
     db.close().await;
 
-    let app = TestApp::start_with_key(dir, Some(&key), clock)
+    let app = TestApp::start_with_key(place, Some(&key), clock)
         .await
         .map_err(|(problem, _)| problem)
         .unwrap();
