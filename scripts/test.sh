@@ -28,10 +28,11 @@ cargo test --workspace --features ssr 2>&1 | tee "$log/rust.txt"
 
 echo ">> Rust tests on PostgreSQL (the app's unit tests and the integration tests)"
 start_test_postgres
-# The crash test kills a SQLite server process; PostgreSQL's own is the multi-instance test.
+# Tests marked ignored are the PostgreSQL-only ones. The crash test kills a SQLite server
+# process; PostgreSQL's own is the multi-instance test.
 {
-  cargo test -p app --features ssr --lib
-  cargo test -p server --features ssr --test it -- --skip crash::
+  cargo test -p app --features ssr --lib -- --include-ignored
+  cargo test -p server --features ssr --test it -- --include-ignored --skip crash::
 } 2>&1 | tee "$log/postgres.txt"
 stop_test_postgres
 

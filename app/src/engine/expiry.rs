@@ -23,31 +23,40 @@ pub const SCAN_BATCH: i64 = 100;
 /// How long an assignment the scan could not handle waits before it is tried again.
 pub const RETRY_AFTER_ERROR: Duration = Duration::minutes(5);
 
-/// Handles the assignments due now (up to [`SCAN_BATCH`]); returns how many it looked at.
+/// Handles the assignments due now (up to [`SCAN_BATCH`]); returns how many it handled (not
+/// those another process's scan had claimed).
 pub async fn scan(state: &AppState) -> Result<usize, sqlx::Error> {
     let now = state.clock.now();
     let due = store::due(&state.db, now, SCAN_BATCH).await?;
+    let mut handled = 0;
     for &id in &due {
-        if let Err(e) = handle(state, id, now).await {
-            tracing::error!(assignment = %id, error = %e, "expiry scan could not handle an assignment; trying again later");
-            store::postpone(&state.db, id, now + RETRY_AFTER_ERROR).await?;
+        match handle(state, id, now).await {
+            Ok(true) => handled += 1,
+            Ok(false) => {}
+            Err(e) => {
+                tracing::error!(assignment = %id, error = %e, "expiry scan could not handle an assignment; trying again later");
+                store::postpone(&state.db, id, now + RETRY_AFTER_ERROR).await?;
+            }
         }
     }
-    if !due.is_empty() {
+    if handled > 0 {
         // Callouts were queued.
         state.wake.notify_one();
     }
-    Ok(due.len())
+    Ok(handled)
 }
 
-async fn handle(state: &AppState, id: AssignmentId, now: DateTime<Utc>) -> Result<(), RunError> {
+/// Whether this scan handled the assignment (else another process holds it).
+async fn handle(state: &AppState, id: AssignmentId, now: DateTime<Utc>) -> Result<bool, RunError> {
     let mut tx = crate::store::write_tx(&state.writer).await?;
-    // Read again inside the transaction: a removal may have ended it since the scan's read.
-    let Some(assignment) = store::get(&mut tx, id).await? else {
-        return Ok(());
+    // Read again inside the transaction, claiming the row: a removal may have ended it since
+    // the scan's read, or another instance's scan may be handling it (the claim then passes
+    // it over, so each reminder fires once however many instances scan).
+    let Some(assignment) = store::claim(&mut tx, id).await? else {
+        return Ok(false);
     };
     if !assignment.delivered {
-        return Ok(());
+        return Ok(true);
     }
     let steps = due_steps(&assignment.facts, now);
     for step in &steps {
@@ -62,7 +71,7 @@ async fn handle(state: &AppState, id: AssignmentId, now: DateTime<Utc>) -> Resul
     }
     store::save(&mut tx, id, &assignment.facts.after(&steps, now)).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Starts the trigger's callout if the policy maps its stage; the marker is set either way, so

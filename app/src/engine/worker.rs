@@ -32,6 +32,13 @@ pub async fn run(state: AppState, shutdown: impl std::future::Future<Output = ()
     tokio::pin!(shutdown);
     let mut running = JoinSet::new();
     let mut last_scan: Option<std::time::Instant> = None;
+    // Several instances on one PostgreSQL: a job any of them adds wakes this one too. The
+    // set ends the listener when the worker stops.
+    let mut listening = JoinSet::new();
+    if crate::store::is_postgres(&state.db) {
+        let (db, wake) = (state.db.clone(), state.wake.clone());
+        listening.spawn(async move { jobs::listen(&db, || wake.notify_one()).await });
+    }
     loop {
         // Register for a wake-up before looking, so work queued meanwhile is not missed.
         let notified = state.wake.notified();

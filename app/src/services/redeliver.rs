@@ -25,6 +25,7 @@ pub async fn redeliver(
 ) -> Result<(), AppError> {
     let now = state.clock.now();
     let mut tx = crate::store::write_tx(&state.writer).await?;
+    crate::store::locks::requests(&mut tx, &[request]).await?;
     request_they_manage(&mut tx, p, request, "redeliver a callout").await?;
     let record = requests::get_instance(&mut tx, instance)
         .await?

@@ -122,7 +122,7 @@ async fn decide(
     check_text("reason", "Reason", reason)?;
     let now = state.clock.now();
     let mut tx = crate::store::write_tx(&state.writer).await?;
-    let row = requests::get(&mut tx, request)
+    let row = requests::get_locked(&mut tx, request)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such request.".into()))?;
     if !packages::is_approver(&mut tx, row.policy, me).await? {
@@ -201,7 +201,7 @@ pub async fn cancel(state: &AppState, p: &Principal, request: RequestId) -> Resu
     let me = user_of(p)?;
     let now = state.clock.now();
     let mut tx = crate::store::write_tx(&state.writer).await?;
-    let row = requests::get(&mut tx, request)
+    let row = requests::get_locked(&mut tx, request)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such request.".into()))?;
     if row.target != me {

@@ -106,10 +106,12 @@ impl GroupWrite for ResumeStep {
         steps: &[Self],
         now: DateTime<Utc>,
     ) -> Result<Vec<Self::Answer>, sqlx::Error> {
-        let ids: Vec<CalloutInstanceId> = steps.iter().map(|s| s.input.instance).collect();
-        let instances = requests::get_instances(&mut *tx, &ids).await?;
+        // The requests first: their read locks them (on PostgreSQL), so the instances read
+        // next are as no other process can change them before this turn commits.
         let requests: Vec<RequestId> = steps.iter().map(|s| s.request).collect();
         let loaded = Loaded::read(&mut *tx, &requests).await?;
+        let ids: Vec<CalloutInstanceId> = steps.iter().map(|s| s.input.instance).collect();
+        let instances = requests::get_instances(&mut *tx, &ids).await?;
         let mut w = Writes::new();
         let mut answers = Vec::with_capacity(steps.len());
         for step in steps {

@@ -98,6 +98,10 @@ impl GroupWrite for Submission {
         now: DateTime<Utc>,
     ) -> Result<Vec<Self::Answer>, sqlx::Error> {
         let asked: Vec<_> = steps.iter().map(Self::key).collect();
+        // Another process may be adding a request for the same target: their people's rows,
+        // locked, make the two take turns (so the second sees the first as a duplicate).
+        let targets: Vec<String> = asked.iter().map(|(target, _)| target.to_string()).collect();
+        crate::store::locks::rows(&mut *tx, "users", &targets).await?;
         let held = requests::holding_many(&mut *tx, &asked).await?;
         let mut policies = Policies::new();
         let mut b = Batch::new();

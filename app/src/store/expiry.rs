@@ -4,7 +4,7 @@
 use crate::domain::expiry::{next_due_at, AssignmentExpiry};
 use crate::domain::ids::{AssignmentId, InvalidId, PolicyId, RequestId};
 use crate::store::{db_time, parse_db_time};
-use crate::store::{Conn, Pool};
+use crate::store::{locks, Conn, Pool};
 use chrono::{DateTime, Utc};
 
 /// Up to `limit` active assignments with something due at `now`, most overdue first.
@@ -60,14 +60,18 @@ fn time(text: Option<String>) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
     text.as_deref().map(parse_db_time).transpose()
 }
 
-pub async fn get(conn: &mut Conn, id: AssignmentId) -> Result<Option<Expiring>, sqlx::Error> {
-    let row: Option<Row> = sqlx::query_as(
+/// The assignment, claimed for the rest of the transaction: `None` also when another process
+/// holds it (its scan, or a removal), which then decides about it.
+pub async fn claim(conn: &mut Conn, id: AssignmentId) -> Result<Option<Expiring>, sqlx::Error> {
+    let sql = format!(
         "SELECT policy_id, request_id, state, start_at, expires_at, expired_at, \
-                fourteen_days_fired_at, one_day_fired_at FROM assignments WHERE id = $1",
-    )
-    .bind(id.to_string())
-    .fetch_optional(conn)
-    .await?;
+                fourteen_days_fired_at, one_day_fired_at FROM assignments WHERE id = $1{}",
+        locks::skip_locked(conn)
+    );
+    let row: Option<Row> = sqlx::query_as(&sql)
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
     let Some(r) = row else { return Ok(None) };
     let decode = |e: InvalidId| sqlx::Error::Decode(Box::new(e));
     Ok(Some(Expiring {

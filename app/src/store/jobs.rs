@@ -5,7 +5,7 @@
 
 use crate::store::batch::Batch;
 use crate::store::{db_time, parse_db_time};
-use crate::store::{Conn, Pool};
+use crate::store::{locks, Conn, Pool};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
@@ -53,18 +53,23 @@ pub async fn claim_due(
     lease: Duration,
     limit: i64,
 ) -> Result<Vec<Job>, sqlx::Error> {
-    let rows: Vec<(i64, String, String, i64, String)> = sqlx::query_as(
+    let mut conn = db.acquire().await?;
+    // Other processes claiming at the same moment pass over the rows this claim holds, rather
+    // than wait for them and claim them a second time.
+    let sql = format!(
         "UPDATE jobs SET lease_until = $1, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM jobs WHERE due_at <= $2 AND (lease_until IS NULL OR lease_until <= $3) \
-                      ORDER BY due_at, id LIMIT $4) \
+                      ORDER BY due_at, id LIMIT $4{}) \
          RETURNING id, kind, payload, attempts, due_at",
-    )
-    .bind(db_time(now + lease))
-    .bind(db_time(now))
-    .bind(db_time(now))
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
+        locks::skip_locked(&conn)
+    );
+    let rows: Vec<(i64, String, String, i64, String)> = sqlx::query_as(&sql)
+        .bind(db_time(now + lease))
+        .bind(db_time(now))
+        .bind(db_time(now))
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
     let mut jobs = rows
         .into_iter()
         .map(|(id, kind, payload, attempts, due_at)| {
@@ -104,6 +109,29 @@ pub fn reschedule_in<'q>(
         .bind(db_time(due_at))
         .bind(error)
         .bind(id);
+}
+
+/// On PostgreSQL: calls `added` each time any process adds jobs (the `jobs_added` trigger's
+/// notification), for as long as the task runs. A lost connection is opened again; what was
+/// announced meanwhile is found by the worker's poll.
+pub async fn listen(db: &Pool, added: impl Fn()) {
+    use sqlx::postgres::PgListener;
+    let url = db.connect_options().database_url.clone();
+    loop {
+        let listened = async {
+            let mut listener = PgListener::connect(url.as_str()).await?;
+            listener.listen(super::migrations::JOBS_CHANNEL).await?;
+            loop {
+                listener.recv().await?;
+                added();
+            }
+        };
+        let stopped: Result<(), sqlx::Error> = listened.await;
+        if let Err(e) = stopped {
+            tracing::warn!(error = %e, "not listening for new jobs; trying again in 5 s (the poll runs meanwhile)");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    }
 }
 
 /// When the next job falls due (or its lease runs out), so the worker can sleep until then.
@@ -247,5 +275,68 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(error.as_deref(), Some("HTTP 500"));
+    }
+
+    #[tokio::test]
+    async fn claims_at_the_same_moment_never_share_a_job() {
+        let (db, _dir) = test_db().await;
+        let mut conn = db.acquire().await.unwrap();
+        let t0 = at("2026-01-01T00:00:00Z");
+        let mut b = Batch::new();
+        for _ in 0..200 {
+            enqueue(&mut b, "a", &json!({}), t0, None, t0);
+        }
+        b.run(&mut conn).await.unwrap();
+        let claimer = || async {
+            let mut mine = Vec::new();
+            loop {
+                let got = claim_due(&db, t0, Duration::minutes(5), 7).await.unwrap();
+                if got.is_empty() {
+                    return mine;
+                }
+                mine.extend(got.into_iter().map(|j| j.id));
+            }
+        };
+        let (a, b, c, d) = tokio::join!(claimer(), claimer(), claimer(), claimer());
+        let mut all: Vec<i64> = [a, b, c, d].concat();
+        all.sort_unstable();
+        let claimed = all.len();
+        all.dedup();
+        assert_eq!((claimed, all.len()), (200, 200));
+    }
+
+    #[tokio::test]
+    #[ignore = "PostgreSQL only: make test's PostgreSQL pass runs it"]
+    async fn on_postgres_a_listener_hears_of_jobs_added_anywhere() {
+        let (db, _dir) = test_db().await;
+        let (heard, mut hearing) = tokio::sync::mpsc::unbounded_channel();
+        let listening = tokio::spawn({
+            let db = db.clone();
+            async move {
+                listen(&db, move || {
+                    let _ = heard.send(());
+                })
+                .await
+            }
+        });
+        let t0 = at("2026-01-01T00:00:00Z");
+        let mut conn = db.acquire().await.unwrap();
+        // The listener may not be listening yet when the first job is added: add one more
+        // each 100 ms until it hears one.
+        let heard = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            loop {
+                queue(&mut conn, "a", &json!({}), t0, None, t0)
+                    .await
+                    .unwrap();
+                let wait =
+                    tokio::time::timeout(std::time::Duration::from_millis(100), hearing.recv());
+                if let Ok(Some(())) = wait.await {
+                    return;
+                }
+            }
+        })
+        .await;
+        listening.abort();
+        assert!(heard.is_ok(), "no notification in 10 s");
     }
 }

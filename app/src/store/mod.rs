@@ -14,6 +14,7 @@ pub mod groups;
 pub mod identities;
 pub mod jobs;
 pub mod keys;
+pub mod locks;
 pub mod migrations;
 pub mod opaque_token;
 pub mod packages;

@@ -10,8 +10,8 @@ use crate::domain::lifecycle::{
 };
 use crate::domain::stage::Stage;
 use crate::store::batch::Batch;
-use crate::store::Conn;
 use crate::store::{db_time, params, parse_db_time, Flag};
+use crate::store::{is_postgres_conn, locks, Conn};
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, Row};
 
@@ -154,8 +154,22 @@ impl NewRequest {
 }
 
 pub async fn get(conn: &mut Conn, id: RequestId) -> Result<Option<RequestRow>, sqlx::Error> {
+    get_with(conn, id, "").await
+}
+
+/// [`get`] in a write transaction that decides from it: the row stays locked until it ends.
+pub async fn get_locked(conn: &mut Conn, id: RequestId) -> Result<Option<RequestRow>, sqlx::Error> {
+    let lock = locks::for_update(conn);
+    get_with(conn, id, lock).await
+}
+
+async fn get_with(
+    conn: &mut Conn,
+    id: RequestId,
+    lock: &str,
+) -> Result<Option<RequestRow>, sqlx::Error> {
     let raw: Option<RawRequest> = sqlx::query_as(&format!(
-        "SELECT {REQUEST_COLUMNS} FROM requests WHERE id = $1"
+        "SELECT {REQUEST_COLUMNS} FROM requests WHERE id = $1{lock}"
     ))
     .bind(id.to_string())
     .fetch_optional(conn)
@@ -262,10 +276,16 @@ pub async fn get_many_now(
         return Ok(Vec::new());
     }
     let marks = params(1, ids.len());
+    // The engine decides from this read: the rows stay locked until its turn commits.
+    let lock = if is_postgres_conn(conn) {
+        " ORDER BY id FOR UPDATE"
+    } else {
+        ""
+    };
     let sql = format!(
         "SELECT {REQUEST_COLUMNS}, ({LIVE_WAIT}) AS live_wait, \
          COALESCE((SELECT enabled FROM users WHERE id = requests.target_id), 0) AS target_enabled \
-         FROM requests WHERE id IN ({marks})"
+         FROM requests WHERE id IN ({marks}){lock}"
     );
     let mut query = sqlx::query(&sql);
     for id in ids {
@@ -361,12 +381,14 @@ pub struct AssignmentRecord {
 const ASSIGNMENT_COLUMNS: &str =
     "id, access_package_id, policy_id, target_id, request_id, state, start_at, expires_at, expired_at";
 
+/// An assignment, locked until the write transaction that reads it ends (it decides from it).
 pub async fn get_assignment(
     conn: &mut Conn,
     id: AssignmentId,
 ) -> Result<Option<AssignmentRecord>, sqlx::Error> {
+    let lock = locks::for_update(conn);
     sqlx::query_as(&format!(
-        "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE id = $1"
+        "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE id = $1{lock}"
     ))
     .bind(id.to_string())
     .fetch_optional(conn)
