@@ -68,7 +68,17 @@ async fn main() -> ExitCode {
     let db = match store::connect(&config.database_url).await {
         Ok(db) => db,
         Err(e) => {
-            eprintln!("latch: cannot open or migrate {}: {e}", config.database_url);
+            let url = store::redacted_url(&config.database_url);
+            eprintln!("latch: cannot open or migrate {url}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Other instances starting at this moment wait here until this one has what every
+    // instance shares (sealed secrets, demo data, the signing key).
+    let startup = match store::locks::StartupLock::take(&db).await {
+        Ok(lock) => lock,
+        Err(e) => {
+            eprintln!("latch: cannot take the start-up lock: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -81,6 +91,7 @@ async fn main() -> ExitCode {
         }
     };
     if command != Command::Serve {
+        startup.release().await;
         let clock = Clock::system();
         let keys = match store::keys::load_or_create(&db, &sealer, clock.now()).await {
             Ok(keys) => keys,
@@ -155,6 +166,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    startup.release().await;
     let state = AppState::new(db, config.settings(), clock, keys).with_sealer(sealer);
     let shutdown = CancellationToken::new();
     let worker = config.worker.then(|| {

@@ -46,6 +46,36 @@ pub async fn rows(conn: &mut Conn, table: &str, ids: &[String]) -> Result<(), sq
     Ok(())
 }
 
+/// Held while an instance starts (the secrets check, the demo data, the signing key), so that
+/// instances starting at once on an empty PostgreSQL database do each of these once; the
+/// others wait and find them done. The lock belongs to a connection of its own: a process that
+/// dies holding it releases it with the connection. Nothing on SQLite (one process).
+pub struct StartupLock(Option<Conn>);
+
+/// The advisory lock's number ("latch" in ASCII).
+const STARTUP_LOCK: i64 = 0x6c_61_74_63_68;
+
+impl StartupLock {
+    pub async fn take(db: &crate::store::Pool) -> Result<StartupLock, sqlx::Error> {
+        if !crate::store::is_postgres(db) {
+            return Ok(StartupLock(None));
+        }
+        let mut conn = db.acquire().await?.detach();
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(STARTUP_LOCK)
+            .execute(&mut conn)
+            .await?;
+        Ok(StartupLock(Some(conn)))
+    }
+
+    pub async fn release(self) {
+        if let Some(conn) = self.0 {
+            // Closing the session releases its advisory lock.
+            let _ = sqlx::Connection::close(conn).await;
+        }
+    }
+}
+
 /// Locks these requests (see [`rows`]).
 pub async fn requests(
     conn: &mut Conn,

@@ -76,6 +76,19 @@ pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres:") || url.starts_with("postgresql:")
 }
 
+/// `url` fit for a log or an error message: a password in it is replaced by `***`.
+pub fn redacted_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_string(),
+        // Not a URL at all: nothing in it can be told apart as a password, so show none of it.
+        Err(_) => "(the database URL, which is not a valid URL)".to_string(),
+    }
+}
+
 /// A SQLite `url` opened in `mode` (`rwc`: create if missing; `ro`: read only).
 pub fn sqlite_in_mode(url: &str, mode: &str) -> String {
     let join = if url.contains('?') { '&' } else { '?' };
@@ -158,6 +171,20 @@ pub(crate) async fn demo_test_db() -> (Pool, tempfile::TempDir) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_database_password_never_reaches_a_message() {
+        assert_eq!(
+            redacted_url("postgres://latch:s3cret@db.example:5432/latch"),
+            "postgres://latch:***@db.example:5432/latch"
+        );
+        assert_eq!(
+            redacted_url("postgres://latch@db/latch"),
+            "postgres://latch@db/latch"
+        );
+        assert_eq!(redacted_url("sqlite://latch.db"), "sqlite://latch.db");
+        assert!(!redacted_url("postgres://a:s3cret@[::1").contains("s3cret"));
+    }
 
     #[test]
     fn db_time_is_fixed_width_utc() {

@@ -117,6 +117,33 @@ pub(crate) fn invalid(setting: &str, message: impl Into<String>) -> ConfigError 
     }
 }
 
+/// SQLite (`sqlite:`) or PostgreSQL (`postgres://` or `postgresql://`, with a host). The
+/// message never repeats the value: it may hold a password.
+fn check_database_url(url: &str) -> Result<(), ConfigError> {
+    const SETTING: &str = "LATCH_DATABASE_URL";
+    if url.starts_with("sqlite:") {
+        return Ok(());
+    }
+    if !app::store::is_postgres_url(url) {
+        return Err(invalid(
+            SETTING,
+            "must be a sqlite: URL (sqlite://latch.db) or a PostgreSQL one \
+             (postgres://user:password@host:5432/database)",
+        ));
+    }
+    match url::Url::parse(url) {
+        Ok(parsed) if parsed.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+        Ok(_) => Err(invalid(
+            SETTING,
+            "a PostgreSQL URL must name a host (postgres://user:password@host:5432/database)",
+        )),
+        Err(e) => Err(invalid(
+            SETTING,
+            format!("is not a valid PostgreSQL URL ({e})"),
+        )),
+    }
+}
+
 pub(crate) fn flag(setting: &str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "on" | "yes" => Ok(true),
@@ -176,12 +203,7 @@ impl Config {
             .map(str::to_string)
             .or(from_file.database_url)
             .unwrap_or_else(|| "sqlite://latch.db".into());
-        if !database_url.starts_with("sqlite:") {
-            return Err(invalid(
-                "LATCH_DATABASE_URL",
-                "only sqlite: URLs are supported",
-            ));
-        }
+        check_database_url(&database_url)?;
         let callout_allow_hosts = match get("LATCH_CALLOUT_ALLOW_HOSTS") {
             Some(list) => list
                 .split(',')
@@ -344,10 +366,29 @@ mod tests {
         assert_eq!(err.setting, "LATCH_DEMO");
         let err = Config::load(None, &env(&[("LEPTOS_SITE_ADDR", "nowhere")])).unwrap_err();
         assert_eq!(err.setting, "LEPTOS_SITE_ADDR");
-        let err = Config::load(None, &env(&[("LATCH_DATABASE_URL", "postgres://x")])).unwrap_err();
-        assert_eq!(err.setting, "LATCH_DATABASE_URL");
+        for bad in [
+            "mysql://db/latch",
+            "postgres://",
+            "postgres://u:s3cret@[::1/x",
+            "latch.db",
+        ] {
+            let err = Config::load(None, &env(&[("LATCH_DATABASE_URL", bad)])).unwrap_err();
+            assert_eq!(err.setting, "LATCH_DATABASE_URL", "{bad}");
+            assert!(!err.message.contains("s3cret"), "{}", err.message);
+        }
         let err = Config::load(Some("colour = 1"), &env(&[])).unwrap_err();
         assert_eq!(err.setting, "latch.toml");
+    }
+
+    #[test]
+    fn postgres_urls_select_postgresql() {
+        for url in [
+            "postgres://latch:pw@db.internal:5432/latch",
+            "postgresql://latch@127.0.0.1/latch?sslmode=require",
+        ] {
+            let (c, _) = Config::load(None, &env(&[("LATCH_DATABASE_URL", url)])).unwrap();
+            assert_eq!(c.database_url, url);
+        }
     }
 
     #[test]
