@@ -180,12 +180,17 @@ pub async fn submit(
     posted
 }
 
-/// A read-only view of the server's database file.
+/// A view of the server's database: the file opened read-only, or a PostgreSQL connection.
 pub async fn open_read_only(url: &str) -> Result<Pool, String> {
+    let url = if app::store::is_postgres_url(url) {
+        url.to_owned()
+    } else {
+        app::store::sqlite_in_mode(url, "ro")
+    };
     app::store::pool_options(1)
-        .connect(&app::store::sqlite_in_mode(url, "ro"))
+        .connect(&url)
         .await
-        .map_err(|e| format!("read-only {url}: {e}"))
+        .map_err(|e| format!("read-only {}: {e}", app::store::redacted_url(&url)))
 }
 
 /// Requests of a policy by state.
