@@ -1,7 +1,8 @@
 //! The operator's subcommands (`server admin add`, `server app add`, `server user disable`,
 //! `server secrets rotate-key`): they work on the configured database with the same
 //! configuration rules as serving, print what the operator needs (a setup link or a client
-//! secret, once), and exit 2 on bad input. `server secrets generate-key` needs no database.
+//! secret, once), and exit 2 on bad input. `server secrets generate-key` needs no database;
+//! `server db copy` names its two.
 
 use app::directory::operator;
 use app::error::AppError;
@@ -25,7 +26,10 @@ usage:
   server secrets rotate-key (--new-key-file PATH | --new-key-stdin)
                                            re-encrypt the stored secrets under a new key (the
                                            current one from LATCH_SECRET_KEY, if set); stop
-                                           Latch first and restart it with the new key";
+                                           Latch first and restart it with the new key
+  server db copy --from sqlite://latch.db --to postgres://USER:PASSWORD@HOST/DB
+                                           copy a stopped SQLite installation into an empty
+                                           PostgreSQL database, checking the row counts";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -47,6 +51,10 @@ pub enum Command {
     SecretsGenerateKey,
     SecretsRotateKey {
         new_key: NewKey,
+    },
+    DbCopy {
+        from: String,
+        to: String,
     },
 }
 
@@ -164,6 +172,17 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             };
             Ok(Command::SecretsRotateKey { new_key })
         }
+        ["db", "copy"] => {
+            let f = Flags::parse(&args[2..], &["--from", "--to"], &[])?;
+            let (from, to) = (f.required("--from")?, f.required("--to")?);
+            if !from.starts_with("sqlite:") {
+                return Err("--from must be a sqlite: URL (sqlite://latch.db)".into());
+            }
+            if !app::store::is_postgres_url(&to) {
+                return Err("--to must be a postgres:// or postgresql:// URL".into());
+            }
+            Ok(Command::DbCopy { from, to })
+        }
         _ => Err(format!("unknown command {:?}", args.join(" "))),
     }
 }
@@ -258,6 +277,57 @@ async fn rotate_key(
     }
 }
 
+/// `server db copy`: the SQLite database at `from` (opened read-only, so a running Latch on
+/// it is not disturbed, though it should be stopped so that nothing is written after the
+/// copy) into the PostgreSQL database at `to`, migrated first. Prints the rows of each table.
+pub async fn db_copy(from: &str, to: &str, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    use app::store::copy::{self, CopyError};
+    let (shown_from, shown_to) = (app::store::redacted_url(from), app::store::redacted_url(to));
+    let source = match app::store::pool_options(1)
+        .connect(&app::store::sqlite_in_mode(from, "ro"))
+        .await
+    {
+        Ok(pool) => pool,
+        Err(e) => {
+            let _ = writeln!(err, "latch: cannot open {shown_from}: {e}");
+            return 2;
+        }
+    };
+    let target = match app::store::connect(to).await {
+        Ok(pool) => pool,
+        Err(e) => {
+            let _ = writeln!(err, "latch: cannot open or migrate {shown_to}: {e}");
+            return 2;
+        }
+    };
+    let copied = copy::sqlite_to_postgres(&source, &target).await;
+    source.close().await;
+    target.close().await;
+    match copied {
+        Ok(copied) => {
+            for (table, rows) in &copied {
+                let _ = writeln!(out, "{table:<24} {rows:>10}");
+            }
+            let total: i64 = copied.values().sum();
+            let _ = writeln!(
+                out,
+                "Copied {total} rows in {} tables from {shown_from} to {shown_to}; each \
+                 table's count checked. Point LATCH_DATABASE_URL at the copy to use it.",
+                copied.len()
+            );
+            0
+        }
+        Err(CopyError::Refused(problem)) => {
+            let _ = writeln!(err, "latch: nothing copied: {problem}");
+            2
+        }
+        Err(CopyError::Database(e)) => {
+            let _ = writeln!(err, "latch: nothing copied: {e}");
+            1
+        }
+    }
+}
+
 /// Runs an operator command; returns the exit code.
 pub async fn run(
     state: &AppState,
@@ -272,6 +342,7 @@ pub async fn run(
             0
         }
         Command::SecretsGenerateKey => generate_key(out, err),
+        Command::DbCopy { from, to } => db_copy(&from, &to, out, err).await,
         Command::SecretsRotateKey { new_key } => rotate_key(state, &new_key, stdin, out, err).await,
         Command::AdminAdd {
             email,
@@ -419,6 +490,15 @@ mod tests {
                 new_key: NewKey::Stdin
             })
         );
+        assert_eq!(
+            parse(&args(
+                "db copy --from sqlite://latch.db --to postgres://latch@db/latch"
+            )),
+            Ok(Command::DbCopy {
+                from: "sqlite://latch.db".into(),
+                to: "postgres://latch@db/latch".into()
+            })
+        );
     }
 
     #[test]
@@ -446,6 +526,15 @@ mod tests {
                 "unknown argument \"--password-stdin=yes\"",
             ),
             ("app add --display-name N", "--role is required"),
+            ("db copy --from sqlite://a.db", "--to is required"),
+            (
+                "db copy --from postgres://x/y --to postgres://x/z",
+                "--from must be a sqlite: URL (sqlite://latch.db)",
+            ),
+            (
+                "db copy --from sqlite://a.db --to sqlite://b.db",
+                "--to must be a postgres:// or postgresql:// URL",
+            ),
             ("user disable", "--email is required"),
             (
                 "secrets rotate-key",

@@ -52,6 +52,11 @@ async fn main() -> ExitCode {
         )
         .init();
 
+    if let Command::DbCopy { from, to } = &command {
+        let code = cli::db_copy(from, to, &mut std::io::stdout(), &mut std::io::stderr()).await;
+        return ExitCode::from(code);
+    }
+
     let env: HashMap<String, String> = std::env::vars().collect();
     let file = std::fs::read_to_string("latch.toml").ok();
     let (config, unknown) = match Config::load(file.as_deref(), &env) {

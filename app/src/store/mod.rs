@@ -6,6 +6,7 @@ pub mod at_rest;
 pub mod audit;
 pub mod batch;
 pub mod catalogs;
+pub mod copy;
 pub mod demo;
 pub mod expiry;
 pub mod extensions;

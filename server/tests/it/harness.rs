@@ -280,11 +280,14 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Every row of every table as text: equal snapshots before and after a call show that it
-    /// changed nothing.
-    pub async fn snapshot(&self) -> std::collections::BTreeMap<String, Vec<String>> {
-        let postgres = app::store::is_postgres(&self.state.db);
-        let tables: Vec<String> = sqlx::query_scalar(if postgres {
+    /// The database's URL.
+    pub fn place_url(&self) -> String {
+        self.place.url.clone()
+    }
+
+    /// Every table's name (Latch's own and the migrations' record).
+    pub async fn tables(&self) -> Vec<String> {
+        sqlx::query_scalar(if app::store::is_postgres(&self.state.db) {
             "SELECT table_name::text FROM information_schema.tables \
              WHERE table_schema = current_schema()"
         } else {
@@ -292,9 +295,29 @@ impl TestApp {
         })
         .fetch_all(&self.state.db)
         .await
-        .unwrap();
+        .unwrap()
+    }
+
+    /// Rows of each of Latch's tables.
+    pub async fn table_counts(&self) -> std::collections::BTreeMap<String, i64> {
+        let mut counts = std::collections::BTreeMap::new();
+        for table in self.tables().await {
+            if !table.starts_with("_sqlx") {
+                let n = self
+                    .scalar(&format!("SELECT COUNT(*) FROM \"{table}\""))
+                    .await;
+                counts.insert(table, n);
+            }
+        }
+        counts
+    }
+
+    /// Every row of every table as text: equal snapshots before and after a call show that it
+    /// changed nothing.
+    pub async fn snapshot(&self) -> std::collections::BTreeMap<String, Vec<String>> {
+        let postgres = app::store::is_postgres(&self.state.db);
         let mut snapshot = std::collections::BTreeMap::new();
-        for table in tables {
+        for table in self.tables().await {
             let row = if postgres {
                 // A row's own text form, every column quoted as needed.
                 format!("\"{table}\"::text")

@@ -10,6 +10,7 @@ mod caching;
 mod callouts;
 mod connection;
 mod crash;
+mod db_copy;
 mod expiry;
 mod fleet;
 mod harness;
