@@ -106,9 +106,10 @@ impl Settings {
 #[derive(Clone)]
 pub struct AppState {
     pub db: Pool,
-    /// One connection for write transactions (`store::write_tx`): writers wait their turn in the
-    /// process, woken as soon as the one before commits, instead of sleeping and retrying in
-    /// SQLite's busy handler (1 to 100 ms steps), which is what bounded the benchmarks.
+    /// Connections for write transactions (`store::write_tx`). On SQLite one: writers wait
+    /// their turn in the process, woken as soon as the one before commits, instead of sleeping
+    /// and retrying in SQLite's busy handler (1 to 100 ms steps), which is what bounded the
+    /// benchmarks. On PostgreSQL several.
     pub writer: Pool,
     pub settings: Arc<Settings>,
     pub clock: Clock,
@@ -133,8 +134,16 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Pool, settings: Settings, clock: Clock, keys: SigningKey) -> Self {
-        let writer =
-            crate::store::pool_options(1).connect_lazy_with((*db.connect_options()).clone());
+        // SQLite takes one writer at a time (a second would wait for its lock); PostgreSQL
+        // writes side by side, with row locks where a write decides from what it read.
+        let options = (*db.connect_options()).clone();
+        let url = options.database_url.to_string();
+        let writers = if crate::store::is_postgres_url(&url) {
+            8
+        } else {
+            1
+        };
+        let writer = crate::store::pool_options(&url, writers).connect_lazy_with(options);
         let oidc = settings
             .oidc
             .clone()

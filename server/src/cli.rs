@@ -283,7 +283,7 @@ async fn rotate_key(
 pub async fn db_copy(from: &str, to: &str, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     use app::store::copy::{self, CopyError};
     let (shown_from, shown_to) = (app::store::redacted_url(from), app::store::redacted_url(to));
-    let source = match app::store::pool_options(1)
+    let source = match app::store::pool_options(from, 1)
         .connect(&app::store::sqlite_in_mode(from, "ro"))
         .await
     {

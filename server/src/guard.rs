@@ -74,6 +74,7 @@ fn is_page(request: &Request) -> bool {
         "/scim/",
         "/auth/",
         "/_test/",
+        "/healthz",
     ];
     // A setup link is for someone who cannot sign in yet: the link itself is the credential.
     let public = path == "/sign-in" || path.starts_with("/setup/");

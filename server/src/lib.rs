@@ -9,6 +9,7 @@ pub mod csp_report;
 pub mod discovery;
 pub mod guard;
 pub mod headers;
+pub mod health;
 pub mod oidc;
 pub mod precompress;
 pub mod rest;
@@ -47,6 +48,7 @@ pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
         .merge(clock)
         .merge(csp_report::routes(state.settings.test_clock))
         .merge(discovery::routes(state.clone()))
+        .merge(health::routes(state.clone()))
         .merge(rest::routes(state.clone()))
         .merge(scim::routes(state.clone()))
         .merge(oidc::routes(state.clone()))

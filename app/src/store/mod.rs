@@ -56,12 +56,14 @@ const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = F
      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
 
 /// A pool of at most `max` connections to `url`'s database, each set up as Latch needs.
-pub fn pool_options(max: u32) -> AnyPoolOptions {
+pub fn pool_options(url: &str, max: u32) -> AnyPoolOptions {
     sqlx::any::install_default_drivers();
     AnyPoolOptions::new()
         .max_connections(max)
-        // An in-process SQLite connection cannot drop: a ping per loan is a round trip for nothing.
-        .test_before_acquire(false)
+        // An in-process SQLite connection cannot drop: a ping per loan is a round trip for
+        // nothing. A PostgreSQL server can restart or fail over: the ping finds a dead
+        // connection before a request does.
+        .test_before_acquire(is_postgres_url(url))
         .after_connect(|conn, _| {
             Box::pin(async move {
                 if conn.backend_name() == "SQLite" {
@@ -107,7 +109,7 @@ fn creating(url: &str) -> String {
 /// Opens (creating if missing) the database and runs every pending migration. A migration
 /// that fails is returned as an error: the server must not start on a half-migrated schema.
 pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
-    let pool = pool_options(8).connect(&creating(url)).await?;
+    let pool = pool_options(url, 8).connect(&creating(url)).await?;
     migrations::run(url, &pool).await?;
     Ok(pool)
 }

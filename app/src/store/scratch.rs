@@ -22,7 +22,7 @@ pub async fn url(dir: &Path) -> String {
         return format!("sqlite://{}", dir.join("latch.db").display());
     };
     let schema = format!("scratch_{}", uuid::Uuid::new_v4().simple());
-    let admin = super::pool_options(1)
+    let admin = super::pool_options(&server, 1)
         .connect(&server)
         .await
         .expect("the PostgreSQL server that LATCH_TEST_POSTGRES names");

@@ -187,7 +187,7 @@ pub async fn open_read_only(url: &str) -> Result<Pool, String> {
     } else {
         app::store::sqlite_in_mode(url, "ro")
     };
-    app::store::pool_options(1)
+    app::store::pool_options(&url, 1)
         .connect(&url)
         .await
         .map_err(|e| format!("read-only {}: {e}", app::store::redacted_url(&url)))

@@ -15,6 +15,7 @@ mod expiry;
 mod fleet;
 mod harness;
 mod headers;
+mod health;
 mod idp;
 mod instances;
 mod malformed;
