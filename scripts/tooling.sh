@@ -69,19 +69,21 @@ ensure_postgres() {
   fi
 }
 
-# A throwaway PostgreSQL for the tests: a new cluster under target/pg on a free loopback port
-# (no Unix socket, no durability: it is thrown away), with one database, latch_test, that
-# LATCH_TEST_POSTGRES names. stop_test_postgres stops it. An LATCH_TEST_POSTGRES already set
-# (a server of your own) is used as it is.
+# A throwaway PostgreSQL for the tests: a new cluster under target/pg (or $2) on a free
+# loopback port (no Unix socket; no durability unless $1 is "durable", as the benchmark wants:
+# a test cluster is thrown away), with one database, latch_test, that LATCH_TEST_POSTGRES
+# names. stop_test_postgres stops it. An LATCH_TEST_POSTGRES already set (a server of your
+# own) is used as it is.
 start_test_postgres() {
   if [ -n "${LATCH_TEST_POSTGRES:-}" ]; then
     TEST_PG_DATA=""
     return
   fi
   ensure_postgres
-  local bin port run_as=()
+  local bin port run_as=() durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${1:-}" = durable ] && durability=""
   bin=$(postgres_bin)
-  TEST_PG_DATA="$PWD/target/pg"
+  TEST_PG_DATA="$PWD/${2:-target/pg}"
   rm -rf "$TEST_PG_DATA"
   mkdir -p "$TEST_PG_DATA"
   # PostgreSQL refuses to run as root: then the cluster belongs to the postgres user.
@@ -96,11 +98,11 @@ start_test_postgres() {
   done
   "${run_as[@]}" "$bin/pg_ctl" -D "$TEST_PG_DATA/data" -l "$TEST_PG_DATA/data/server.log" -w \
     -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' \
-        -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        -c max_connections=300 $durability" \
     start >/dev/null
   "$bin/createdb" -h 127.0.0.1 -p "$port" -U latch latch_test
   export LATCH_TEST_POSTGRES="postgres://latch@127.0.0.1:$port/latch_test"
-  echo ">> test PostgreSQL ($("$bin/postgres" --version)) at 127.0.0.1:$port, data in target/pg"
+  echo ">> PostgreSQL ($("$bin/postgres" --version)) at 127.0.0.1:$port, data in ${2:-target/pg}"
 }
 
 stop_test_postgres() {

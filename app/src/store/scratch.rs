@@ -18,19 +18,24 @@ pub fn on_postgres() -> bool {
 /// The URL of a new, empty database: a fresh schema in `LATCH_TEST_POSTGRES`'s database, or
 /// `latch.db` in `dir`.
 pub async fn url(dir: &Path) -> String {
-    let Ok(server) = std::env::var(TEST_POSTGRES) else {
-        return format!("sqlite://{}", dir.join("latch.db").display());
-    };
+    match std::env::var(TEST_POSTGRES) {
+        Ok(database) => schema_in(&database).await,
+        Err(_) => format!("sqlite://{}", dir.join("latch.db").display()),
+    }
+}
+
+/// The URL of a new, empty schema in the PostgreSQL `database` (which the URL then uses).
+pub async fn schema_in(database: &str) -> String {
     let schema = format!("scratch_{}", uuid::Uuid::new_v4().simple());
-    let admin = super::pool_options(&server, 1)
-        .connect(&server)
+    let admin = super::pool_options(database, 1)
+        .connect(database)
         .await
-        .expect("the PostgreSQL server that LATCH_TEST_POSTGRES names");
+        .expect("the PostgreSQL database named for the tests or the benchmark");
     sqlx::query(&format!("CREATE SCHEMA {schema}"))
         .execute(&admin)
         .await
         .expect("a scratch schema");
     admin.close().await;
-    let join = if server.contains('?') { '&' } else { '?' };
-    format!("{server}{join}options[search_path]={schema}")
+    let join = if database.contains('?') { '&' } else { '?' };
+    format!("{database}{join}options[search_path]={schema}")
 }

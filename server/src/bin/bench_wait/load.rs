@@ -54,29 +54,47 @@ impl Tally {
     }
 }
 
-/// Posts one `adminAdd` per user, as `arrivals` says.
+/// Posts one `adminAdd` per user, as `arrivals` says, the users shared out over `targets`
+/// (one per Latch instance) in turn, each target taking its share of the arrivals.
 pub async fn submit(
     client: &reqwest::Client,
-    target: &Target<'_>,
+    targets: &[Target<'_>],
     users: &[UserId],
     arrivals: Arrivals,
 ) -> Submitted {
     let started = Utc::now();
     let clock = Instant::now();
+    let k = targets.len();
+    let shares: Vec<Vec<UserId>> = (0..k)
+        .map(|i| users.iter().skip(i).step_by(k).copied().collect())
+        .collect();
     let mut tally = Tally::default();
     match arrivals {
         Arrivals::InFlight(concurrency) => {
             let never = Arc::new(AtomicBool::new(false));
-            let posted = rig_load::submit(client, target, users, concurrency, &never).await;
-            posted.into_iter().for_each(|p| tally.add(p));
+            let each = targets
+                .iter()
+                .zip(&shares)
+                .enumerate()
+                .map(|(i, (t, share))| {
+                    let mine = (concurrency / k + usize::from(i < concurrency % k)).max(1);
+                    rig_load::submit(client, t, share, mine, &never)
+                });
+            for posted in futures::future::join_all(each).await {
+                posted.into_iter().for_each(|p| tally.add(p));
+            }
         }
         Arrivals::OpenLoop(rate) => {
-            let posting = Arc::new(Posting::new(client, target, users));
-            let mut tasks = open_loop(posting, rate).await;
-            while let Some(done) = tasks.join_next().await {
-                let Ok((late, posted)) = done else { continue };
-                tally.lateness_ms.push(late.as_secs_f64() * 1000.0);
-                tally.add(posted);
+            let each = targets.iter().zip(&shares).map(|(t, share)| {
+                let posting = Arc::new(Posting::new(client, t, share));
+                open_loop(posting, rate / k as f64)
+            });
+            for mut tasks in futures::future::join_all(each).await {
+                while let Some(done) = tasks.join_next().await {
+                    let Ok((late, posted)) = done else { continue };
+                    tally.lateness_ms.push(late.as_secs_f64() * 1000.0);
+                    tally.add(posted);
+                }
             }
         }
     }

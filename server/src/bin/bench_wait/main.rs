@@ -41,7 +41,12 @@ use server::rig::load as rig_load;
 use server::rig::procs::{self as rig_procs, Process, ReceiverOptions};
 use server::rig::seed;
 
-use crate::options::{Arrivals, Options, Parsed, USAGE};
+use crate::options::{Arrivals, Database, Options, Parsed, USAGE};
+
+/// CPU seconds of these processes together.
+fn cpu_seconds_of_all(pids: &[u32]) -> Option<f64> {
+    pids.iter().map(|&pid| procs::cpu_seconds_of(pid)).sum()
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -49,7 +54,8 @@ async fn main() -> ExitCode {
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_default();
-    let options = match options::parse(std::env::args().skip(1), &beside) {
+    let env_postgres = std::env::var("LATCH_BENCH_POSTGRES").ok();
+    let options = match options::parse(std::env::args().skip(1), &beside, env_postgres) {
         Ok(Parsed::Run(options)) => options,
         Ok(Parsed::Help) => {
             println!("{USAGE}");
@@ -93,11 +99,17 @@ async fn run(o: &Options) -> Result<(), String> {
 }
 
 async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
-    let server_addr = rig_procs::free_addr()?;
+    let server_addrs = (0..o.instances)
+        .map(|_| rig_procs::free_addr())
+        .collect::<Result<Vec<_>, _>>()?;
     let receiver_addr = rig_procs::free_addr()?;
-    let base = format!("http://{server_addr}");
+    let bases: Vec<String> = server_addrs.iter().map(|a| format!("http://{a}")).collect();
+    let base = bases[0].clone();
     let receiver_base = format!("http://{receiver_addr}");
-    let db_url = format!("sqlite://{}", dir.join("latch.db").display());
+    let db_url = match &o.database {
+        Database::Sqlite => format!("sqlite://{}", dir.join("latch.db").display()),
+        Database::Postgres(database) => app::store::scratch::schema_in(database).await,
+    };
 
     eprintln!("bench: seeding {} users in {}", o.requests, dir.display());
     let endpoint = format!("{receiver_base}/bench-callout");
@@ -113,16 +125,28 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
         .timeout(Duration::from_secs(60))
         .build()
         .map_err(|e| format!("http client: {e}"))?;
-    let mut server = rig_procs::start_server(
-        "server",
-        &o.server_bin,
-        dir,
-        server_addr,
-        &db_url,
-        &[],
-        &client,
-    )
-    .await?;
+    // Behind one balancer every instance has its URL; here the first's stands in for it (the
+    // issuer of the app's token, which each instance checks).
+    let public_url = [("LATCH_PUBLIC_URL", base.clone())];
+    let names = [
+        "server", "server-1", "server-2", "server-3", "server-4", "server-5",
+    ];
+    let mut servers = Vec::with_capacity(o.instances);
+    for (i, addr) in server_addrs.iter().enumerate() {
+        let name = names.get(i).copied().unwrap_or("server-n");
+        servers.push(
+            rig_procs::start_server(
+                name,
+                &o.server_bin,
+                dir,
+                *addr,
+                &db_url,
+                &public_url,
+                &client,
+            )
+            .await?,
+        );
+    }
     let receiver_options = ReceiverOptions {
         latch: &base,
         signing_secret: &seeded.signing_secret,
@@ -139,9 +163,11 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
     .await?;
     let callouts_url = format!("{receiver_base}{}", callouts::PATH);
 
+    let pids: Vec<String> = servers.iter().map(|s| s.pid().to_string()).collect();
     eprintln!(
-        "bench: server pid {} on {base}, receiver pid {} on {receiver_base}",
-        server.pid(),
+        "bench: server pid {} on {}, receiver pid {} on {receiver_base}",
+        pids.join(", "),
+        bases.join(", "),
         receiver.pid()
     );
     let token = rig_load::token(&client, &base, DEMO_APP_ID, DEMO_APP_SECRET).await?;
@@ -149,16 +175,21 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
     eprintln!("bench: submitting {} requests, {}", o.requests, o.mode());
     let load_average = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let cpu_before = procs::machine_cpu();
+    let postgres = matches!(o.database, Database::Postgres(_));
+    let postgres_before = procs::postgres_cpu_seconds().filter(|_| postgres);
     let clock = Instant::now();
-    let target = rig_load::Target {
-        base: &base,
-        token: &token,
-        policy: seeded.policy,
-        package: &seeded.package,
-    };
+    let targets: Vec<rig_load::Target> = bases
+        .iter()
+        .map(|base| rig_load::Target {
+            base,
+            token: &token,
+            policy: seeded.policy,
+            package: &seeded.package,
+        })
+        .collect();
     let expected = AtomicUsize::new(load::UNKNOWN);
     let submitting = async {
-        let submitted = load::submit(&client, &target, &seeded.users, o.arrivals).await;
+        let submitted = load::submit(&client, &targets, &seeded.users, o.arrivals).await;
         expected.store(submitted.created, Ordering::Release);
         eprintln!(
             "bench: submitted {} in {:.1} s ({} refused)",
@@ -168,9 +199,11 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
         );
         submitted
     };
-    let mut sampler = Sampler::new(&server);
+    let mut sampler = Sampler::new(&servers);
     let mut status = || {
-        server.check_running()?;
+        for server in servers.iter_mut() {
+            server.check_running()?;
+        }
         receiver.check_running()?;
         Ok(sampler.sample())
     };
@@ -186,6 +219,9 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
     let (submitted, watched) = tokio::join!(submitting, watching);
     let (progress, complete) = watched?;
     let waited = clock.elapsed();
+    let postgres_cpu = postgres_before
+        .zip(procs::postgres_cpu_seconds())
+        .map(|(before, after)| after - before);
     let machine_busy = match (cpu_before, procs::machine_cpu()) {
         (Some((busy0, all0)), Some((busy1, all1))) if all1 > all0 => {
             Some((busy1 - busy0) as f64 / (all1 - all0) as f64)
@@ -214,8 +250,9 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
         complete,
         waited,
         records: &records,
-        server: &server,
+        servers: &servers,
         receiver: &receiver,
+        postgres_cpu,
         db: &db,
         seeded: &seeded,
         machine_busy,
@@ -236,20 +273,21 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The server's and the machine's CPU use since the last sample, for the progress lines.
+/// The servers' and the machine's CPU use since the last sample, for the progress lines.
 struct Sampler {
-    pid: u32,
+    pids: Vec<u32>,
     at: Instant,
     server: Option<f64>,
     machine: Option<(u64, u64)>,
 }
 
 impl Sampler {
-    fn new(server: &Process) -> Sampler {
+    fn new(servers: &[Process]) -> Sampler {
+        let pids: Vec<u32> = servers.iter().map(Process::pid).collect();
         Sampler {
-            pid: server.pid(),
+            server: cpu_seconds_of_all(&pids),
+            pids,
             at: Instant::now(),
-            server: procs::cpu_seconds_of(server.pid()),
             machine: procs::machine_cpu(),
         }
     }
@@ -257,7 +295,7 @@ impl Sampler {
     /// `server CPU 93%, machine 97% busy` (100% is one core for the server, all cores for
     /// the machine).
     fn sample(&mut self) -> String {
-        let (server, machine) = (procs::cpu_seconds_of(self.pid), procs::machine_cpu());
+        let (server, machine) = (cpu_seconds_of_all(&self.pids), procs::machine_cpu());
         let seconds = self.at.elapsed().as_secs_f64();
         let server_share = match (self.server, server) {
             (Some(before), Some(now)) if seconds > 0.0 => {

@@ -131,8 +131,8 @@ pub fn request_latencies_ms(times: &[(DateTime<Utc>, DateTime<Utc>)]) -> Vec<f64
 /// Delivery attempts: all of them, and those without a 2xx answer.
 pub async fn attempts(db: &Pool) -> Result<(i64, i64), String> {
     sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(http_status IS NULL OR http_status NOT BETWEEN 200 AND 299), 0) \
-         FROM callout_attempts",
+        "SELECT COUNT(*), COUNT(CASE WHEN http_status IS NULL \
+                OR http_status NOT BETWEEN 200 AND 299 THEN 1 END) FROM callout_attempts",
     )
     .fetch_one(db)
     .await

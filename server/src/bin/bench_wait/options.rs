@@ -10,6 +10,7 @@ use server::rig::seed::Behaviour;
 
 pub const USAGE: &str = "\
 Usage: bench_wait [N] [--concurrency C | --open-loop RATE] [--continue] [--resume-after MS]
+                  [--database sqlite|postgres] [--postgres URL] [--instances K]
                   [--timeout SECS] [--server-bin PATH] [--receiver-bin PATH] [--keep-dir]
 
 Drives N (default 10000) adminAdd requests through a policy whose \"Request is created\" stage
@@ -24,6 +25,12 @@ and waits, and the receiver resumes each callout.
   --continue         launch and continue instead: the receiver only records the callouts, and
                      the run ends once every request's callout has been delivered
   --resume-after MS  the receiver's delay before it resumes (default 0; not with --continue)
+  --database DB      sqlite (default: a fresh file) or postgres (a fresh schema in the database
+                     --postgres names)
+  --postgres URL     the PostgreSQL database for --database postgres (default: the variable
+                     LATCH_BENCH_POSTGRES; scripts/bench-wait.sh starts one)
+  --instances K      Latch processes on the one database (default 1; more needs postgres); the
+                     requests go to each in turn, the receiver resumes at the first
   --timeout SECS     give up waiting for the last delivery after this long (default 900)
   --server-bin PATH  the Latch server (default: `server` beside this program)
   --receiver-bin PATH  the receiver (default: `receiver` beside this program)
@@ -48,9 +55,19 @@ impl fmt::Display for Arrivals {
     }
 }
 
+/// Where Latch keeps its data for the run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Database {
+    Sqlite,
+    /// A PostgreSQL database, in which the run makes a schema of its own.
+    Postgres(String),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     pub requests: usize,
+    pub database: Database,
+    pub instances: usize,
     pub arrivals: Arrivals,
     pub behaviour: Behaviour,
     pub resume_after_ms: u64,
@@ -61,9 +78,15 @@ pub struct Options {
 }
 
 impl Options {
-    /// `launch and wait, 32 in flight`: the first thing the report says.
+    /// `launch and wait, 32 in flight`: the first thing the report says; then the database
+    /// and instances when not SQLite.
     pub fn mode(&self) -> String {
-        format!("{}, {}", self.behaviour, self.arrivals)
+        let place = match (&self.database, self.instances) {
+            (Database::Sqlite, _) => String::new(),
+            (Database::Postgres(_), 1) => ", PostgreSQL".to_owned(),
+            (Database::Postgres(_), k) => format!(", PostgreSQL × {k} instances"),
+        };
+        format!("{}, {}{place}", self.behaviour, self.arrivals)
     }
 }
 
@@ -91,9 +114,12 @@ fn rate(name: &str, value: &str) -> Result<f64, String> {
 pub fn parse(
     args: impl IntoIterator<Item = String>,
     beside: &std::path::Path,
+    env_postgres: Option<String>,
 ) -> Result<Parsed, String> {
     let mut options = Options {
         requests: 10_000,
+        database: Database::Sqlite,
+        instances: 1,
         arrivals: Arrivals::InFlight(32),
         behaviour: Behaviour::LaunchAndWait,
         resume_after_ms: 0,
@@ -104,6 +130,7 @@ pub fn parse(
     };
     // Only to name the conflicting pair, whatever their order.
     let (mut concurrency, mut open_loop, mut resume_after) = (None, None, None);
+    let (mut postgres, mut postgres_url) = (false, env_postgres);
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
@@ -125,6 +152,17 @@ pub fn parse(
             "--server-bin" => options.server_bin = value()?.into(),
             "--receiver-bin" => options.receiver_bin = value()?.into(),
             "--keep-dir" => options.keep_dir = true,
+            "--database" => {
+                postgres = match value()?.as_str() {
+                    "sqlite" => false,
+                    "postgres" | "postgresql" => true,
+                    other => {
+                        return Err(format!("--database: {other:?} is not sqlite or postgres"))
+                    }
+                }
+            }
+            "--postgres" => postgres_url = Some(value()?),
+            "--instances" => options.instances = number(&name, &value()?)?,
             "-h" | "--help" => return Ok(Parsed::Help),
             n if !n.starts_with('-') => options.requests = number("N", n)?,
             other => return Err(format!("unknown argument {other:?}")),
@@ -146,6 +184,26 @@ pub fn parse(
         return Err("--resume-after has no use with --continue: nothing is resumed".to_owned());
     }
     options.resume_after_ms = resume_after.unwrap_or(options.resume_after_ms);
+    if postgres {
+        let url = postgres_url.ok_or(
+            "--database postgres needs --postgres URL (or LATCH_BENCH_POSTGRES): \
+             scripts/bench-wait.sh starts a server and passes it",
+        )?;
+        if !app::store::is_postgres_url(&url) {
+            return Err("--postgres must be a postgres:// or postgresql:// URL".to_owned());
+        }
+        options.database = Database::Postgres(url);
+    }
+    if options.instances == 0 {
+        return Err("--instances must be at least 1".to_owned());
+    }
+    if options.instances > 1 && options.database == Database::Sqlite {
+        return Err(
+            "--instances above 1 needs --database postgres: several processes share a \
+             PostgreSQL database, not a SQLite file"
+                .to_owned(),
+        );
+    }
     if options.requests == 0 || options.arrivals == Arrivals::InFlight(0) {
         return Err("N and --concurrency must be at least 1".to_owned());
     }
@@ -158,7 +216,7 @@ mod tests {
     use std::path::Path;
 
     fn run(args: &[&str]) -> Result<Options, String> {
-        match parse(args.iter().map(|a| a.to_string()), Path::new("/bin"))? {
+        match parse(args.iter().map(|a| a.to_string()), Path::new("/bin"), None)? {
             Parsed::Run(options) => Ok(options),
             Parsed::Help => Err("help".to_owned()),
         }
@@ -247,5 +305,45 @@ mod tests {
             e.starts_with("--resume-after") && e.contains("--continue"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn postgres_and_instances() {
+        let o = run(&["--database", "postgres", "--postgres", "postgres://u@h/db"]).unwrap();
+        assert_eq!(o.database, Database::Postgres("postgres://u@h/db".into()));
+        assert_eq!(o.mode(), "launch and wait, 32 in flight, PostgreSQL");
+        let o = run(&[
+            "--database=postgres",
+            "--postgres=postgres://u@h/db",
+            "--instances=3",
+        ])
+        .unwrap();
+        assert_eq!(o.instances, 3);
+        assert_eq!(
+            o.mode(),
+            "launch and wait, 32 in flight, PostgreSQL × 3 instances"
+        );
+        let from_env = parse(
+            ["--database", "postgres"].map(String::from),
+            Path::new("/bin"),
+            Some("postgresql://u@h/db".into()),
+        )
+        .unwrap();
+        assert!(
+            matches!(from_env, Parsed::Run(o) if o.database == Database::Postgres("postgresql://u@h/db".into()))
+        );
+        for (args, problem) in [
+            (&["--database", "postgres"][..], "needs --postgres"),
+            (&["--database", "mysql"], "not sqlite or postgres"),
+            (&["--instances", "3"], "needs --database postgres"),
+            (&["--instances", "0"], "at least 1"),
+            (
+                &["--database", "postgres", "--postgres", "sqlite://x.db"],
+                "--postgres must be",
+            ),
+        ] {
+            let e = run(args).unwrap_err();
+            assert!(e.contains(problem), "{args:?}: {e}");
+        }
     }
 }

@@ -99,6 +99,21 @@ pub fn thread_name(stat: &str) -> Option<&str> {
     Some(&stat[stat.find('(')? + 1..stat.rfind(')')?])
 }
 
+/// CPU seconds so far of every live process named `postgres` (the server and its backends,
+/// which the pools keep open through a run), whoever runs them.
+pub fn postgres_cpu_seconds() -> Option<f64> {
+    let mut ticks = 0;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        if thread_name(&stat) == Some("postgres") {
+            ticks += cpu_ticks(&stat).unwrap_or(0);
+        }
+    }
+    Some(ticks as f64 / clock_ticks_per_second())
+}
+
 /// The machine's CPU time so far (`cpu` line of `/proc/stat`), in ticks: (busy, all).
 pub fn machine_cpu() -> Option<(u64, u64)> {
     let stat = std::fs::read_to_string("/proc/stat").ok()?;

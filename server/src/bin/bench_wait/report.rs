@@ -23,8 +23,11 @@ pub struct Report<'a> {
     pub complete: bool,
     pub waited: Duration,
     pub records: &'a [measure::Recorded],
-    pub server: &'a Process,
+    /// Every Latch instance (one but for `--instances`).
+    pub servers: &'a [Process],
     pub receiver: &'a Process,
+    /// CPU seconds the PostgreSQL server's processes used while the load ran.
+    pub postgres_cpu: Option<f64>,
     pub db: &'a app::store::Pool,
     pub seeded: &'a seed::Seeded,
     /// Share of the machine's CPU time that was busy while the load ran (every process).
@@ -130,44 +133,52 @@ impl Report<'_> {
             "  submit → delivered: {}",
             line(spread(measure::request_latencies_ms(&delivered)))
         );
+        let each = |measure: &dyn Fn(&Process) -> String| {
+            let all: Vec<String> = self.servers.iter().map(measure).collect();
+            all.join(" / ")
+        };
         println!(
             "  server peak memory: {}",
-            self.server
+            each(&|p| p
                 .peak_memory_kib()
                 .map_or("unknown".to_owned(), |kib| format!(
                     "{:.1} MiB (VmHWM {kib} kB)",
                     kib as f64 / 1024.0
-                ))
+                )))
         );
         let cpu = |p: &Process| {
             p.cpu_seconds()
                 .map_or("?".to_owned(), |c| format!("{c:.1} s"))
         };
         println!(
-            "  CPU time:          server {}, receiver {} (receiver VmHWM {} kB), over {:.1} s of wall time",
-            cpu(self.server),
+            "  CPU time:          server {}, receiver {} (receiver VmHWM {} kB){}, over {:.1} s of wall time",
+            each(&cpu),
             cpu(self.receiver),
             self.receiver
                 .peak_memory_kib()
                 .map_or("?".to_owned(), |k| k.to_string()),
+            self.postgres_cpu
+                .map_or(String::new(), |c| format!(", PostgreSQL {c:.1} s")),
             self.waited.as_secs_f64()
         );
-        let threads: Vec<String> = self
-            .server
+        let first = &self.servers[0];
+        let threads: Vec<String> = first
             .cpu_by_thread()
             .into_iter()
             .take(4)
             .map(|(name, seconds)| format!("{name} {seconds:.1} s"))
             .collect();
+        let switches: Option<u64> = self.servers.iter().map(Measured::context_switches).sum();
         println!(
-            "  server CPU by thread: {}; {} context switches ({:.0} per lifecycle)",
+            "  server CPU by thread: {}{}; {} context switches ({:.0} per lifecycle)",
             threads.join(", "),
-            self.server
-                .context_switches()
-                .map_or("?".to_owned(), |n| n.to_string()),
-            self.server
-                .context_switches()
-                .map_or(f64::NAN, |n| n as f64 / o.requests as f64)
+            if self.servers.len() > 1 {
+                " (the first)"
+            } else {
+                ""
+            },
+            switches.map_or("?".to_owned(), |n| n.to_string()),
+            switches.map_or(f64::NAN, |n| n as f64 / o.requests as f64)
         );
         println!(
             "  machine:           {} busy while the load ran (all processes on the machine); \
@@ -193,7 +204,7 @@ impl Report<'_> {
         }
         println!(
             "  logs:              server {}, receiver {}",
-            log_levels(&self.server.log),
+            each(&|p| log_levels(&p.log)),
             log_levels(&self.receiver.log)
         );
         Ok(())
