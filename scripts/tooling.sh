@@ -86,10 +86,16 @@ start_test_postgres() {
   TEST_PG_DATA="$PWD/${2:-target/pg}"
   rm -rf "$TEST_PG_DATA"
   mkdir -p "$TEST_PG_DATA"
-  # PostgreSQL refuses to run as root: then the cluster belongs to the postgres user.
+  # PostgreSQL refuses to run as root: then the cluster belongs to the postgres user, which
+  # must be able to reach it (a checkout under /root is closed to it: then /tmp it is).
   if [ "$(id -u)" -eq 0 ]; then
-    chown postgres "$TEST_PG_DATA"
     run_as=(runuser -u postgres --)
+    chown postgres "$TEST_PG_DATA"
+    if ! "${run_as[@]}" test -w "$TEST_PG_DATA"; then
+      rm -rf "$TEST_PG_DATA"
+      TEST_PG_DATA=$(mktemp -d /tmp/latch-pg.XXXXXX)
+      chown postgres "$TEST_PG_DATA"
+    fi
   fi
   "${run_as[@]}" "$bin/initdb" -D "$TEST_PG_DATA/data" -U latch --auth=trust -E UTF8 \
     --locale=C.UTF-8 >"$TEST_PG_DATA/initdb.log" 2>&1 || { cat "$TEST_PG_DATA/initdb.log"; return 1; }
@@ -102,7 +108,7 @@ start_test_postgres() {
     start >/dev/null
   "$bin/createdb" -h 127.0.0.1 -p "$port" -U latch latch_test
   export LATCH_TEST_POSTGRES="postgres://latch@127.0.0.1:$port/latch_test"
-  echo ">> PostgreSQL ($("$bin/postgres" --version)) at 127.0.0.1:$port, data in ${2:-target/pg}"
+  echo ">> PostgreSQL ($("$bin/postgres" --version)) at 127.0.0.1:$port, data in $TEST_PG_DATA"
 }
 
 stop_test_postgres() {
@@ -110,5 +116,6 @@ stop_test_postgres() {
     local run_as=()
     [ "$(id -u)" -eq 0 ] && run_as=(runuser -u postgres --)
     "${run_as[@]}" "$(postgres_bin)/pg_ctl" -D "$TEST_PG_DATA/data" -m fast stop >/dev/null || true
+    case "$TEST_PG_DATA" in /tmp/latch-pg.*) rm -rf "$TEST_PG_DATA" ;; esac
   fi
 }

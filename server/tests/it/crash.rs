@@ -4,19 +4,17 @@
 //! kill falls.
 
 use std::collections::HashSet;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use app::domain::ids::UserId;
 use app::engine::worker::LEASE;
-use app::store::demo::{DEMO_APP_ID, DEMO_APP_SECRET};
 use chrono::Utc;
 use server::rig::callouts::{self, Recorded};
 use server::rig::load::{self, Answer, Posted, Target};
-use server::rig::procs::{self, ReceiverOptions};
+use server::rig::procs;
 
-use crate::fleet::{resume_status, Rig, Scratch, Stored, IN_FLIGHT, RESUME_AFTER_MS};
+use crate::fleet::{resume_status, Rig, Scratch, Stored, IN_FLIGHT};
 
 const USERS: usize = 300;
 
@@ -29,26 +27,8 @@ async fn a_server_killed_mid_load_keeps_every_answer_and_resumes_no_instance_twi
     let endpoint = format!("http://{receiver_addr}/sod-check");
     let rig = Rig::new(dir, db_url, USERS, &endpoint, 1).await;
     let mut server = rig.start_server(0, "server").await;
-    let receiver_options = ReceiverOptions {
-        latch: &rig.base,
-        signing_secret: &rig.seeded.signing_secret,
-        resume_after_ms: Some(RESUME_AFTER_MS),
-        keep: USERS * 4,
-    };
-    let receiver_bin = Path::new(env!("CARGO_BIN_EXE_receiver"));
-    let _receiver = procs::start_receiver(
-        receiver_bin,
-        dir,
-        receiver_addr,
-        &receiver_options,
-        &rig.client,
-    )
-    .await
-    .unwrap();
-    let callouts_url = format!("http://{receiver_addr}{}", callouts::PATH);
-    let token = load::token(&rig.client, &rig.base, DEMO_APP_ID, DEMO_APP_SECRET)
-        .await
-        .unwrap();
+    let (_receiver, callouts_url) = rig.start_receiver(receiver_addr).await;
+    let token = rig.token().await;
     let target = Target {
         base: &rig.base,
         token: &token,

@@ -15,7 +15,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use server::rig::callouts::{self, Recorded};
 use server::rig::load;
-use server::rig::procs::{self, Process};
+use app::store::demo::{DEMO_APP_ID, DEMO_APP_SECRET};
+use server::rig::procs::{self, Process, ReceiverOptions};
 use server::rig::seed::{self, Behaviour, Seeded};
 
 /// Requests each submitter keeps in flight.
@@ -112,6 +113,29 @@ impl<'a> Rig<'a> {
         )
         .await
         .unwrap()
+    }
+
+    /// The sample receiver on `addr`, resuming each launch-and-wait callout at the first
+    /// instance [`RESUME_AFTER_MS`] after it arrives; with the URL of its records.
+    pub async fn start_receiver(&self, addr: SocketAddr) -> (Process, String) {
+        let options = ReceiverOptions {
+            latch: &self.base,
+            signing_secret: &self.seeded.signing_secret,
+            resume_after_ms: Some(RESUME_AFTER_MS),
+            keep: self.seeded.users.len() * 4,
+        };
+        let bin = Path::new(env!("CARGO_BIN_EXE_receiver"));
+        let receiver = procs::start_receiver(bin, self.dir, addr, &options, &self.client)
+            .await
+            .unwrap();
+        (receiver, format!("http://{addr}{}", callouts::PATH))
+    }
+
+    /// An access token of the demo app, an assignment manager of the demo catalogs.
+    pub async fn token(&self) -> String {
+        load::token(&self.client, &self.base, DEMO_APP_ID, DEMO_APP_SECRET)
+            .await
+            .unwrap()
     }
 
     /// Delivery jobs left (callouts not yet recorded as sent), but for those leased until

@@ -5,20 +5,18 @@
 //! three scanners race for them.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use app::domain::ids::UserId;
 use app::engine::worker::LEASE;
-use app::store::demo::{DEMO_APP_ID, DEMO_APP_SECRET};
 use chrono::{DateTime, Duration, Utc};
 use server::rig::callouts::{self, Recorded};
 use server::rig::load::{self, Answer, Posted, Target};
-use server::rig::procs::{self, Process, ReceiverOptions};
+use server::rig::procs::{self, Process};
 use server::rig::seed;
 
-use crate::fleet::{resume_status, Rig, Scratch, Stored, IN_FLIGHT, RESUME_AFTER_MS};
+use crate::fleet::{resume_status, Rig, Scratch, Stored, IN_FLIGHT};
 
 const USERS: usize = 2000;
 const INSTANCES: usize = 3;
@@ -45,26 +43,8 @@ async fn three_instances_share_the_work_and_one_killed_mid_run_loses_nothing() {
     for (i, log) in ["server-0", "server-1", "server-2"].into_iter().enumerate() {
         servers.push(rig.start_server(i, log).await);
     }
-    let receiver_options = ReceiverOptions {
-        latch: &rig.base,
-        signing_secret: &rig.seeded.signing_secret,
-        resume_after_ms: Some(RESUME_AFTER_MS),
-        keep: USERS * 4,
-    };
-    let receiver_bin = Path::new(env!("CARGO_BIN_EXE_receiver"));
-    let _receiver = procs::start_receiver(
-        receiver_bin,
-        dir,
-        receiver_addr,
-        &receiver_options,
-        &rig.client,
-    )
-    .await
-    .unwrap();
-    let callouts_url = format!("http://{receiver_addr}{}", callouts::PATH);
-    let token = load::token(&rig.client, &rig.base, DEMO_APP_ID, DEMO_APP_SECRET)
-        .await
-        .unwrap();
+    let (_receiver, callouts_url) = rig.start_receiver(receiver_addr).await;
+    let token = rig.token().await;
 
     // Each instance is sent every third user's request; the kill waits for measured progress.
     let stop = Arc::new(AtomicBool::new(false));
