@@ -10,12 +10,12 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use app::engine::run::DELIVER_JOB;
+use app::store::demo::{DEMO_APP_ID, DEMO_APP_SECRET};
 use app::store::parse_db_time;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use server::rig::callouts::{self, Recorded};
 use server::rig::load;
-use app::store::demo::{DEMO_APP_ID, DEMO_APP_SECRET};
 use server::rig::procs::{self, Process, ReceiverOptions};
 use server::rig::seed::{self, Behaviour, Seeded};
 
