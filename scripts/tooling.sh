@@ -112,7 +112,7 @@ start_test_postgres() {
 }
 
 stop_test_postgres() {
-  if [ -n "${TEST_PG_DATA:-}" ] && [ -d "$TEST_PG_DATA/data" ]; then
+  if [ -n "${TEST_PG_DATA:-}" ] && [ -f "$TEST_PG_DATA/data/postmaster.pid" ]; then
     local run_as=()
     [ "$(id -u)" -eq 0 ] && run_as=(runuser -u postgres --)
     "${run_as[@]}" "$(postgres_bin)/pg_ctl" -D "$TEST_PG_DATA/data" -m fast stop >/dev/null || true
