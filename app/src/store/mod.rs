@@ -19,6 +19,8 @@ pub mod locks;
 pub mod migrations;
 pub mod opaque_token;
 pub mod packages;
+pub mod paging;
+pub mod plan;
 pub mod request_views;
 pub mod requests;
 pub mod roles;
@@ -134,6 +136,29 @@ pub fn is_postgres(db: &Pool) -> bool {
 /// Whether `conn` is to a PostgreSQL database (else SQLite).
 pub fn is_postgres_conn(conn: &Conn) -> bool {
     conn.backend_name() == "PostgreSQL"
+}
+
+/// The operator that matches a `LIKE` pattern whatever the case: SQLite's `LIKE` ignores
+/// (ASCII) case already and has no `ILIKE`; PostgreSQL's `LIKE` does not.
+pub fn like_any_case(conn: &Conn) -> &'static str {
+    if is_postgres_conn(conn) {
+        "ILIKE"
+    } else {
+        "LIKE"
+    }
+}
+
+/// `text` as a `LIKE … ESCAPE '\'` pattern matching what starts with it.
+pub fn like_prefix(text: &str) -> String {
+    let escaped: String = text
+        .trim()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("{escaped}%")
 }
 
 /// The one text form of a time in the database: fixed width, so text order is time order.

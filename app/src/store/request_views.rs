@@ -1,9 +1,12 @@
 //! Read-side queries for the request, approval and assignment screens and the REST API's
 //! Graph shapes: one query per list, names joined in.
 
-use crate::domain::ids::{AssignmentId, CatalogId, RequestId, UserId};
+use crate::domain::ids::{AccessPackageId, AssignmentId, CatalogId, PolicyId, RequestId, UserId};
+use crate::domain::lifecycle::{RequestState, RequestStatus};
 use crate::domain::stage::Stage;
-use crate::store::{params, Conn};
+use crate::store::paging::{finish, Key, Page, PageAt};
+use crate::store::{db_time, like_any_case, like_prefix, params, Conn};
+use chrono::{DateTime, Utc};
 use std::sync::LazyLock;
 
 /// An SQL expression of a request's stage `column` in lifecycle order (created first): what
@@ -45,6 +48,116 @@ pub async fn requests_of_target(
     .bind(target.to_string())
     .fetch_all(conn)
     .await
+}
+
+/// What a request list can be narrowed to; every part is optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestFilter {
+    pub state: Option<RequestState>,
+    /// "Waiting for a workflow" is `WaitingForCallback`, "Process expired" `Expired`.
+    pub status: Option<RequestStatus>,
+    pub package: Option<AccessPackageId>,
+    pub catalog: Option<CatalogId>,
+    pub policy: Option<PolicyId>,
+    /// The start of the name or e-mail address of the person the request is for, or of the
+    /// person who asked.
+    pub person: Option<String>,
+    /// Made at or after this moment.
+    pub from: Option<DateTime<Utc>>,
+    /// Made before this moment.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// A page of the requests in `catalogs` (every catalog when `None`) that `filter` keeps,
+/// newest first.
+pub async fn request_page(
+    conn: &mut Conn,
+    catalogs: Option<&[CatalogId]>,
+    filter: &RequestFilter,
+    at: &PageAt,
+    size: usize,
+) -> Result<Page<RequestListRow>, sqlx::Error> {
+    let (sql, binds) = request_page_sql(like_any_case(conn), catalogs, filter, at, size);
+    let mut query = sqlx::query_as(&sql);
+    for value in binds {
+        query = query.bind(value);
+    }
+    let rows: Vec<RequestListRow> = query.fetch_all(conn).await?;
+    Ok(finish(rows, at, size, |r| Key {
+        at: r.created_at.clone(),
+        id: r.id.clone(),
+    }))
+}
+
+/// [`request_page`]'s query and its arguments (all text), `like` being the backend's
+/// any-case `LIKE`.
+fn request_page_sql(
+    like: &str,
+    catalogs: Option<&[CatalogId]>,
+    filter: &RequestFilter,
+    at: &PageAt,
+    size: usize,
+) -> (String, Vec<String>) {
+    let mut binds: Vec<String> = Vec::new();
+    let mut conditions: Vec<String> = Vec::new();
+    let mut keep = |condition: &dyn Fn(usize) -> String, value: String| {
+        binds.push(value);
+        conditions.push(condition(binds.len()));
+    };
+    if let Some(state) = filter.state {
+        keep(&|n| format!("r.state = ${n}"), state.wire_name().to_owned());
+    }
+    if let Some(status) = filter.status {
+        keep(
+            &|n| format!("r.status = ${n}"),
+            status.wire_name().to_owned(),
+        );
+    }
+    if let Some(package) = filter.package {
+        keep(
+            &|n| format!("r.access_package_id = ${n}"),
+            package.to_string(),
+        );
+    }
+    if let Some(catalog) = filter.catalog {
+        keep(&|n| format!("p.catalog_id = ${n}"), catalog.to_string());
+    }
+    if let Some(policy) = filter.policy {
+        keep(&|n| format!("r.policy_id = ${n}"), policy.to_string());
+    }
+    if let Some(person) = filter.person.as_deref().filter(|p| !p.trim().is_empty()) {
+        keep(
+            &|n| {
+                let people = format!(
+                    "SELECT id FROM users WHERE display_name {like} ${n} ESCAPE '\\' \
+                     OR user_principal_name {like} ${n} ESCAPE '\\'"
+                );
+                format!("(r.target_id IN ({people}) OR r.requestor_id IN ({people}))")
+            },
+            like_prefix(person),
+        );
+    }
+    if let Some(from) = filter.from {
+        keep(&|n| format!("r.created_at >= ${n}"), db_time(from));
+    }
+    if let Some(until) = filter.until {
+        keep(&|n| format!("r.created_at < ${n}"), db_time(until));
+    }
+    for catalog in catalogs.unwrap_or_default() {
+        binds.push(catalog.to_string());
+    }
+    let scope = in_catalogs(catalogs, binds.len() - catalogs.map_or(0, <[_]>::len) + 1);
+    let (side, order) = at.sql("r.created_at", "r.id", binds.len() + 1);
+    binds.extend(at.binds());
+    let sql = format!(
+        "{REQUEST_LIST} WHERE {side}{}{scope} ORDER BY {order} LIMIT {}",
+        conditions
+            .iter()
+            .map(|c| format!(" AND {c}"))
+            .collect::<String>(),
+        size + 1
+    );
+    (sql, binds)
 }
 
 pub async fn recent_requests(conn: &mut Conn) -> Result<Vec<RequestListRow>, sqlx::Error> {
@@ -351,3 +464,7 @@ pub async fn graph_assignments(
     }
     query.fetch_all(conn).await
 }
+
+#[cfg(test)]
+#[path = "request_pages_tests.rs"]
+mod request_pages_tests;

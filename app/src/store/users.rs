@@ -2,7 +2,7 @@
 
 use crate::domain::ids::UserId;
 use crate::store::db_time;
-use crate::store::{is_postgres_conn, Conn, Flag};
+use crate::store::{like_any_case, like_prefix, Conn, Flag};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -258,41 +258,30 @@ pub enum PersonMatch<'a> {
     Provisioned,
 }
 
-fn like_prefix(text: &str) -> String {
-    let escaped: String = text
-        .trim()
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    format!("{escaped}%")
-}
-
 /// The condition and its arguments, numbered from `$1` (at most one: a prefix names it twice).
-fn person_where(conn: &Conn, m: &PersonMatch<'_>) -> (&'static str, Vec<String>) {
+fn person_where(conn: &Conn, m: &PersonMatch<'_>) -> (String, Vec<String>) {
+    let like = like_any_case(conn);
+    let fixed = |sql: &str, binds: Vec<String>| (sql.to_owned(), binds);
     match m {
-        PersonMatch::All => ("1 = 1", vec![]),
-        PersonMatch::Prefix(text) if is_postgres_conn(conn) => (
-            "(display_name ILIKE $1 ESCAPE '\\' OR user_principal_name ILIKE $1 ESCAPE '\\')",
-            vec![like_prefix(text)],
-        ),
-        // SQLite's LIKE ignores case already (and has no ILIKE).
+        PersonMatch::All => fixed("1 = 1", vec![]),
         PersonMatch::Prefix(text) => (
-            "(display_name LIKE $1 ESCAPE '\\' OR user_principal_name LIKE $1 ESCAPE '\\')",
+            format!(
+                "(display_name {like} $1 ESCAPE '\\' OR user_principal_name {like} $1 ESCAPE '\\')"
+            ),
             vec![like_prefix(text)],
         ),
-        PersonMatch::UserName(upn) => ("user_principal_name = $1", vec![upn.trim().to_lowercase()]),
-        PersonMatch::ExternalId(id) => (
+        PersonMatch::UserName(upn) => {
+            fixed("user_principal_name = $1", vec![upn.trim().to_lowercase()])
+        }
+        PersonMatch::ExternalId(id) => fixed(
             "external_id = $1 AND deleted_at IS NULL",
             vec![id.to_string()],
         ),
-        PersonMatch::DisplayName(name) => (
+        PersonMatch::DisplayName(name) => fixed(
             "display_name = $1 COLLATE NOCASE AND deleted_at IS NULL",
             vec![name.to_string()],
         ),
-        PersonMatch::Provisioned => ("deleted_at IS NULL", vec![]),
+        PersonMatch::Provisioned => fixed("deleted_at IS NULL", vec![]),
     }
 }
 

@@ -343,33 +343,9 @@ impl TestApp {
     }
 }
 
-/// How the database would run `sql`, as text: SQLite's `EXPLAIN QUERY PLAN`, or PostgreSQL's
-/// `EXPLAIN` with sequential scans priced out, since on a test's few rows it would rightly
-/// prefer one and the question is whether an index can serve the query.
+/// How the database would run `sql` (`app::store::plan`).
 pub async fn query_plan(db: &app::store::Pool, sql: &str) -> String {
-    let mut conn = db.acquire().await.unwrap();
-    if app::store::is_postgres(db) {
-        sqlx::query("SET enable_seqscan = off")
-            .execute(&mut *conn)
-            .await
-            .unwrap();
-        let lines: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN {sql}"))
-            .fetch_all(&mut *conn)
-            .await
-            .unwrap();
-        sqlx::query("RESET enable_seqscan")
-            .execute(&mut *conn)
-            .await
-            .unwrap();
-        lines.join("\n")
-    } else {
-        let plan: Vec<(i64, i64, i64, String)> =
-            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .fetch_all(&mut *conn)
-                .await
-                .unwrap();
-        plan.into_iter().map(|p| p.3).collect::<Vec<_>>().join("\n")
-    }
+    app::store::plan::query_plan(db, sql, &[]).await.unwrap()
 }
 
 pub fn form_post(path: &str, body: &str, origin: Option<&str>) -> Request<Body> {

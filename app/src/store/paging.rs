@@ -1,0 +1,197 @@
+//! Keyset pages of a list ordered newest first (issue 16).
+//!
+//! A page is found by the key of the row next to it, `(created_at, id)`, not by an offset:
+//! the database goes straight to it through an index whatever page it is, and a row added or
+//! removed meanwhile neither repeats nor hides another. `id` breaks ties between rows made at
+//! the same moment, so the order is total. A key travels in links as an opaque token.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+/// Rows a page shows.
+pub const PAGE_SIZE: usize = 50;
+
+/// A row's place in the order: its creation time (the database's text form) and its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub at: String,
+    pub id: String,
+}
+
+/// Which page: the newest, the one after a key (older rows) or the one before it (newer).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum PageAt {
+    #[default]
+    First,
+    After(Key),
+    Before(Key),
+}
+
+/// A token that is not one Latch gave.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the page link is not one Latch gave (start again from the first page)")]
+pub struct BadToken;
+
+impl Key {
+    /// The key as it travels in a link.
+    pub fn token(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{}|{}", self.at, self.id))
+    }
+
+    /// A key from a link: a time in the database's own form and an id of hex digits and
+    /// hyphens, nothing else.
+    pub fn from_token(token: &str) -> Result<Key, BadToken> {
+        if token.len() > 128 {
+            return Err(BadToken);
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| BadToken)?;
+        let text = String::from_utf8(bytes).map_err(|_| BadToken)?;
+        let (at, id) = text.split_once('|').ok_or(BadToken)?;
+        let time = chrono::DateTime::parse_from_rfc3339(at).map_err(|_| BadToken)?;
+        let canonical = super::db_time(time.with_timezone(&chrono::Utc));
+        let id_ok =
+            (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+        if canonical != at || !id_ok {
+            return Err(BadToken);
+        }
+        Ok(Key {
+            at: at.to_owned(),
+            id: id.to_owned(),
+        })
+    }
+}
+
+impl PageAt {
+    /// From a link's `after` or `before` token (at most one of them).
+    pub fn from_tokens(after: Option<&str>, before: Option<&str>) -> Result<PageAt, BadToken> {
+        match (after, before) {
+            (None, None) => Ok(PageAt::First),
+            (Some(token), None) => Key::from_token(token).map(PageAt::After),
+            (None, Some(token)) => Key::from_token(token).map(PageAt::Before),
+            (Some(_), Some(_)) => Err(BadToken),
+        }
+    }
+
+    /// The condition that keeps the rows of this page's side, on the columns `at` and `id`,
+    /// with its two parameters numbered from `$first` (none for the first page), and the
+    /// order to read them in. Bind [`PageAt::binds`] in that order.
+    pub fn sql(&self, at: &str, id: &str, first: usize) -> (String, String) {
+        let (second, newest_first) = (first + 1, format!("{at} DESC, {id} DESC"));
+        match self {
+            PageAt::First => ("1 = 1".to_owned(), newest_first),
+            PageAt::After(_) => (
+                format!("({at}, {id}) < (${first}, ${second})"),
+                newest_first,
+            ),
+            PageAt::Before(_) => (
+                format!("({at}, {id}) > (${first}, ${second})"),
+                format!("{at}, {id}"),
+            ),
+        }
+    }
+
+    pub fn binds(&self) -> Vec<String> {
+        match self {
+            PageAt::First => vec![],
+            PageAt::After(k) | PageAt::Before(k) => vec![k.at.clone(), k.id.clone()],
+        }
+    }
+}
+
+/// A page of rows, newest first, with the keys of the pages on either side when there are
+/// such rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub newer: Option<Key>,
+    pub older: Option<Key>,
+}
+
+/// The page from rows read with [`PageAt::sql`]'s order and `LIMIT size + 1` (the extra row
+/// says whether the list goes on past this page).
+pub fn finish<T>(
+    mut rows: Vec<T>,
+    at: &PageAt,
+    size: usize,
+    key_of: impl Fn(&T) -> Key,
+) -> Page<T> {
+    let more = rows.len() > size;
+    rows.truncate(size);
+    if matches!(at, PageAt::Before(_)) {
+        rows.reverse();
+    }
+    let (first, last) = (rows.first().map(&key_of), rows.last().map(&key_of));
+    let (newer, older) = match at {
+        PageAt::First => (None, last.filter(|_| more)),
+        PageAt::After(_) => (first, last.filter(|_| more)),
+        PageAt::Before(_) => (first.filter(|_| more), last),
+    };
+    Page { rows, newer, older }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(at: &str, id: &str) -> Key {
+        Key {
+            at: at.into(),
+            id: id.into(),
+        }
+    }
+
+    #[test]
+    fn a_token_round_trips_and_anything_else_is_refused() {
+        let k = key(
+            "2026-12-01T14:00:00.000000Z",
+            "0b7e6a5c-1f1d-4e36-9a52-2f6f1c7d3e10",
+        );
+        assert_eq!(Key::from_token(&k.token()), Ok(k.clone()));
+        let forged = |text: &str| URL_SAFE_NO_PAD.encode(text);
+        for bad in [
+            String::new(),
+            "not base64!".into(),
+            forged("2026-12-01T14:00:00.000000Z"),
+            forged("2026-12-01T14:00:00Z|abc"),
+            forged("2026-12-01T14:00:00.000000Z|x' OR 1=1 --"),
+            forged("2026-12-01T14:00:00.000000Z|"),
+            forged("yesterday|abc"),
+            "A".repeat(200),
+        ] {
+            assert_eq!(Key::from_token(&bad), Err(BadToken), "{bad}");
+        }
+        assert_eq!(PageAt::from_tokens(None, None), Ok(PageAt::First));
+        assert_eq!(
+            PageAt::from_tokens(Some(&k.token()), None),
+            Ok(PageAt::After(k.clone()))
+        );
+        assert_eq!(
+            PageAt::from_tokens(Some(&k.token()), Some(&k.token())),
+            Err(BadToken)
+        );
+    }
+
+    #[test]
+    fn a_page_knows_its_neighbours() {
+        let k = |n: u8| key(&format!("t{n}"), "a");
+        let rows: Vec<u8> = vec![9, 8, 7];
+        let first = finish(rows.clone(), &PageAt::First, 2, |n| k(*n));
+        assert_eq!(
+            (first.rows, first.newer, first.older),
+            (vec![9, 8], None, Some(k(8)))
+        );
+        let last = finish(vec![7], &PageAt::After(k(8)), 2, |n| k(*n));
+        assert_eq!(
+            (last.rows, last.newer, last.older),
+            (vec![7], Some(k(7)), None)
+        );
+        // Read oldest first going back, shown newest first.
+        let back = finish(vec![8, 9, 10], &PageAt::Before(k(7)), 2, |n| k(*n));
+        assert_eq!(
+            (back.rows, back.newer, back.older),
+            (vec![9, 8], Some(k(9)), Some(k(8)))
+        );
+        let empty = finish(Vec::<u8>::new(), &PageAt::First, 2, |n| k(*n));
+        assert_eq!((empty.newer, empty.older), (None, None));
+    }
+}
