@@ -24,6 +24,9 @@ struct Made {
 
 const ROWS: usize = 130;
 
+/// Which stored requests a filter should keep.
+type Keeps<'a> = Box<dyn Fn(&Made) -> bool + 'a>;
+
 /// The people of the requests: (Alex, Adele, the manager).
 struct People {
     adele: String,
@@ -178,7 +181,7 @@ async fn each_filter_keeps_what_it_names() {
     let some = &made[7];
     let t = |m: &Made| parse_db_time(&m.created_at).unwrap();
     let (from, until) = (t(&made[100]), t(&made[20]));
-    let cases: Vec<(RequestFilter, Box<dyn Fn(&Made) -> bool>)> = vec![
+    let cases: Vec<(RequestFilter, Keeps)> = vec![
         (
             RequestFilter {
                 state: Some(RequestState::Denied),
