@@ -4,6 +4,7 @@
 use crate::api::codec::{PathJson, TextJson};
 use crate::domain::ids::{AssignmentId, CalloutInstanceId, PolicyId, RequestId};
 use crate::error::AppError;
+use crate::views::request_list::{RequestListPage, RequestsQuery};
 use crate::views::requests::{
     ApprovalItem, AssignmentView, RequestDetails, RequestSummary, RequestablePackage,
 };
@@ -89,10 +90,10 @@ pub async fn decide_request(
     }
 }
 
-#[server(prefix = "/api", endpoint = "managed_requests", output = TextJson)]
-pub async fn managed_requests() -> Result<Vec<RequestSummary>, AppError> {
+#[server(prefix = "/api", endpoint = "managed_requests", input = PathJson, output = TextJson)]
+pub async fn managed_requests(query: RequestsQuery) -> Result<RequestListPage, AppError> {
     let (state, p) = crate::api::context::caller().await?;
-    crate::services::request_views::managed_requests(&state, &p).await
+    crate::services::request_views::managed_request_page(&state, &p, &query).await
 }
 
 #[server(prefix = "/api", endpoint = "managed_assignments", output = TextJson)]

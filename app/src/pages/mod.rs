@@ -14,6 +14,7 @@ pub mod modal;
 pub mod my_access;
 pub mod policy;
 pub mod request_details;
+pub mod request_list;
 pub mod setup;
 pub mod sign_in;
 pub mod tab_strip;

@@ -1,14 +1,10 @@
 //! One request: its timeline for everyone who may see it, and for administrators and
-//! assignment managers every custom extension instance with its delivery attempts. Also the
-//! managers' list of requests and assignments.
+//! assignment managers every custom extension instance with its delivery attempts.
 
-use crate::api::requests::{
-    cancel_request, get_request_details, managed_assignments, managed_requests, redeliver_callout,
-};
+use crate::api::requests::{cancel_request, get_request_details, redeliver_callout};
 use crate::domain::ids::{CalloutInstanceId, RequestId};
 use crate::error::AppError;
 use crate::pages::common::{refresh_every, ErrorNotice, Loading};
-use crate::pages::my_access::{AssignmentTable, RequestTable};
 use crate::views::requests::{InstanceView, RequestDetails, WorkflowDetail};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -171,44 +167,5 @@ fn Instances(request: RequestId, list: Vec<InstanceView>, redeliver: Redeliver) 
                 </div>
             }.into_any()
         }}
-    }
-}
-
-/// Requests and active assignments in the catalogs the caller manages.
-#[component]
-pub fn ManagedRequests() -> impl IntoView {
-    let requests = Resource::new(|| (), |_| managed_requests());
-    let assignments = Resource::new(|| (), |_| managed_assignments());
-    let status = RwSignal::new(String::new());
-    let done = Callback::new(move |message: String| {
-        status.set(message);
-        requests.refetch();
-        assignments.refetch();
-    });
-    view! {
-        <Title text="Requests · Latch"/>
-        <section class="page">
-            <h1>"Requests"</h1>
-            <p class="status" class:quiet=move || status.with(String::is_empty) role="status">{move || status.get()}</p>
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    match requests.await {
-                        Ok(rows) if rows.is_empty() => view! { <p>"No requests yet."</p> }.into_any(),
-                        Ok(rows) => view! { <RequestTable rows base="/requests"/> }.into_any(),
-                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    }
-                })}
-            </Transition>
-            <h2>"Assignments"</h2>
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    match assignments.await {
-                        Ok(list) if list.is_empty() => view! { <p>"No active assignments."</p> }.into_any(),
-                        Ok(list) => view! { <AssignmentTable list done/> }.into_any(),
-                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
     }
 }

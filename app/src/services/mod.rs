@@ -20,6 +20,8 @@ pub mod throttle;
 pub mod tokens;
 
 #[cfg(test)]
+mod request_list_tests;
+#[cfg(test)]
 mod test_fixture;
 #[cfg(test)]
 mod tests;

@@ -11,9 +11,13 @@ use crate::domain::role::Role;
 use crate::domain::stage::Stage;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::request_views::{self as views_store, AssignmentListRow, RequestListRow};
+use crate::store::paging::{PageAt, PAGE_SIZE};
+use crate::store::request_views::{
+    self as views_store, AssignmentListRow, RequestFilter, RequestListRow,
+};
 use crate::store::Conn;
 use crate::store::{packages, requests};
+use crate::views::request_list::{RequestListPage, RequestsQuery};
 use crate::views::requests::{
     ApprovalItem, AssignmentView, AttemptView, HistoryLine, InstanceView, RequestDetails,
     RequestSummary, RequestablePackage, WorkflowDetail,
@@ -136,24 +140,83 @@ pub async fn approval_history(
     summaries(&mut conn, rows).await
 }
 
-/// Requests in the catalogs where the caller manages assignments.
-pub async fn managed_requests(
+/// A page of the requests in the catalogs where the caller manages assignments, narrowed as
+/// `query` says (each part checked, and named when it cannot be read).
+pub async fn managed_request_page(
     state: &AppState,
     p: &Principal,
-) -> Result<Vec<RequestSummary>, AppError> {
-    if !p.grants.iter().any(|g| g.role.may_manage_assignments()) {
-        return Err(AppError::NotPermitted(
-            "requests are for administrators, catalog owners and assignment managers.".into(),
-        ));
-    }
+    query: &RequestsQuery,
+) -> Result<RequestListPage, AppError> {
+    let catalogs = crate::services::manager_views::managed_catalogs(p)?;
+    let filter = request_filter(query)?;
+    let at = PageAt::from_tokens(
+        Some(query.after.as_str()).filter(|t| !t.is_empty()),
+        Some(query.before.as_str()).filter(|t| !t.is_empty()),
+    )
+    .map_err(|e| AppError::invalid("page", e.to_string()))?;
     let mut conn = state.db.acquire().await?;
-    let mut rows = Vec::new();
-    for r in views_store::recent_requests(&mut conn).await? {
-        if p.may(catalog_of(&r.catalog_id)?, Role::may_manage_assignments) {
-            rows.push(r);
+    let page =
+        views_store::request_page(&mut conn, catalogs.as_deref(), &filter, &at, PAGE_SIZE).await?;
+    let packages = views_store::package_choices(&mut conn, catalogs.as_deref()).await?;
+    Ok(RequestListPage {
+        rows: summaries(&mut conn, page.rows).await?,
+        newer: page.newer.map(|k| k.token()),
+        older: page.older.map(|k| k.token()),
+        packages,
+    })
+}
+
+/// The store's filter from the URL's text.
+fn request_filter(q: &RequestsQuery) -> Result<RequestFilter, AppError> {
+    let mut filter = RequestFilter::default();
+    match q.show.as_str() {
+        "" => {}
+        "waiting" => filter.status = Some(RequestStatus::WaitingForCallback),
+        "expired" => filter.status = Some(RequestStatus::Expired),
+        other => {
+            filter.state = Some(RequestState::parse(other).map_err(|_| {
+                AppError::invalid(
+                    "show",
+                    format!("Show: {other:?} is not one of the choices."),
+                )
+            })?)
         }
     }
-    summaries(&mut conn, rows).await
+    if !q.package.is_empty() {
+        filter.package = Some(q.package.parse().map_err(|_| {
+            AppError::invalid("package", "Access package: not one of the choices.")
+        })?);
+    }
+    let person = q.person.trim();
+    if person.chars().count() > 100 {
+        return Err(AppError::invalid(
+            "person",
+            "Person: at most 100 characters of a name or e-mail address.",
+        ));
+    }
+    filter.person = (!person.is_empty()).then(|| person.to_owned());
+    let day = |field: &str, label: &str, text: &str| -> Result<Option<DateTime<Utc>>, AppError> {
+        if text.is_empty() {
+            return Ok(None);
+        }
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(|d| Some(d.and_time(chrono::NaiveTime::MIN).and_utc()))
+            .map_err(|_| {
+                AppError::invalid(
+                    field,
+                    format!("{label}: {text:?} is not a date (YYYY-MM-DD)."),
+                )
+            })
+    };
+    filter.from = day("from", "From", &q.from)?;
+    // Through the whole of the last day.
+    filter.until = day("to", "To", &q.to)?.map(|d| d + chrono::Duration::days(1));
+    if let (Some(from), Some(until)) = (filter.from, filter.until) {
+        if until <= from {
+            return Err(AppError::invalid("to", "To: must not be before From."));
+        }
+    }
+    Ok(filter)
 }
 
 /// How long access that ends at `expires_at` still lasts, in the largest whole unit.

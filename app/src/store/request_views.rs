@@ -160,12 +160,21 @@ fn request_page_sql(
     (sql, binds)
 }
 
-pub async fn recent_requests(conn: &mut Conn) -> Result<Vec<RequestListRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{REQUEST_LIST} ORDER BY r.created_at DESC, r.id LIMIT 500"
-    ))
-    .fetch_all(conn)
-    .await
+/// (id, name) of the access packages in `catalogs` (every catalog when `None`), by name.
+pub async fn package_choices(
+    conn: &mut Conn,
+    catalogs: Option<&[CatalogId]>,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT p.id, p.display_name FROM access_packages p WHERE 1 = 1{} \
+         ORDER BY p.display_name, p.id",
+        in_catalogs(catalogs, 1)
+    );
+    let mut query = sqlx::query_as(&sql);
+    for catalog in catalogs.unwrap_or_default() {
+        query = query.bind(catalog.to_string());
+    }
+    query.fetch_all(conn).await
 }
 
 /// Requests of the policies `approver` approves that no longer wait for an approver: decided,

@@ -7,7 +7,9 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 pub mod people;
+pub mod request_list;
 pub mod requests;
+pub mod url;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionUser {
