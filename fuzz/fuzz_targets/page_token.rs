@@ -1,0 +1,23 @@
+#![no_main]
+//! A list page's link token (`after=` / `before=` in the address, issue 16): no panic; a token
+//! Latch accepts is a canonical time and an id of hex digits and hyphens, and writes back to
+//! itself.
+
+use app::store::paging::{Key, PageAt};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(key) = Key::from_token(text) {
+        assert_eq!(key.token(), text);
+        assert!(key.id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'));
+        assert!(app::store::parse_db_time(&key.at).is_ok());
+    }
+    let (after, before) = text.split_once('\n').unwrap_or((text, ""));
+    let before = (!before.is_empty()).then_some(before);
+    if let Ok(PageAt::After(k) | PageAt::Before(k)) = PageAt::from_tokens(Some(after), before) {
+        assert!(!k.id.is_empty());
+    }
+});
