@@ -15,6 +15,9 @@ const resumingReceiverPort = 7071;
 // sign people in there, one as configured by default and one that creates unknown people and
 // has local sign-in off.
 export const idpURL = "http://127.0.0.1:7272";
+// A Latch for the long-list test (lists.spec.ts): its own database, which the test fills with
+// 2,000 requests, and its own clock, which it moves so that half of them expire.
+export const listsURL = "http://127.0.0.1:3214";
 export const ssoURL = "http://127.0.0.1:3212";
 export const ssoCreateURL = "http://127.0.0.1:3213";
 const sso = (url: string, db: string, extra: Record<string, string>) => ({
@@ -117,6 +120,24 @@ export default defineConfig({
         LATCH_CALLOUT_ALLOW_HOSTS: "127.0.0.1,localhost",
         LATCH_TEST_CLOCK: "1",
         RUST_LOG: "info",
+      },
+    },
+    {
+      command: "rm -rf target/e2e-lists && mkdir -p target/e2e-lists && exec target/debug/server",
+      cwd: "..",
+      url: `${listsURL}/sign-in`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        LEPTOS_SITE_ADDR: listsURL.replace("http://", ""),
+        LEPTOS_SITE_ROOT: "target/site",
+        LATCH_DATABASE_URL: "sqlite://target/e2e-lists/latch.db",
+        LATCH_DEMO: "1",
+        LATCH_CALLOUT_ALLOW_HOSTS: "127.0.0.1,localhost",
+        LATCH_TEST_CLOCK: "1",
+        RUST_LOG: "warn",
       },
     },
     {
