@@ -3,18 +3,15 @@
 //! answered must have been kept, and no callout instance may be resumed twice, wherever the
 //! kill falls.
 
-use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use app::domain::ids::UserId;
-use app::engine::worker::LEASE;
 use chrono::Utc;
 use server::rig::callouts::{self, Recorded};
-use server::rig::load::{self, Answer, Posted, Target};
+use server::rig::load::{self, Answer, Target};
 use server::rig::procs;
 
-use crate::fleet::{resume_status, Rig, Scratch, Stored, IN_FLIGHT};
+use crate::fleet::{assert_all_created, resume_status, Rig, Scratch, Stored, IN_FLIGHT};
 
 const USERS: usize = 300;
 
@@ -65,32 +62,14 @@ async fn a_server_killed_mid_load_keeps_every_answer_and_resumes_no_instance_twi
 
     // Same file, same address: the receiver still resumes at the URL it was given.
     let _server = rig.start_server(0, "server-restarted").await;
-    let posted: HashSet<UserId> = before.iter().map(|p| p.user).collect();
-    let rest: Vec<UserId> = rig
-        .seeded
-        .users
-        .iter()
-        .filter(|u| !posted.contains(u))
-        .copied()
-        .collect();
+    let rest = rig.not_posted(&before);
     let never = Arc::new(AtomicBool::new(false));
     let after = load::submit(&rig.client, &target, &rest, IN_FLIGHT, &never).await;
-    let not_created: Vec<&Posted> = after
-        .iter()
-        .filter(|p| !matches!(p.answer, Answer::Created(_)))
-        .collect();
-    assert!(
-        not_created.is_empty(),
-        "after the restart, POSTs were not answered 201: {not_created:?}"
-    );
+    assert_all_created(&after, "after the restart");
 
-    // Only the dead process's jobs are left, leased until `killed_at + LEASE`: the clock moves
-    // past that, and the advance runs them before it answers.
-    rig.wait_until_quiet(&callouts_url, Some(killed_at + LEASE))
-        .await;
-    rig.advance_clock(LEASE + chrono::Duration::minutes(1))
-        .await;
-    rig.wait_until_quiet(&callouts_url, None).await;
+    // Only the dead process's jobs are left: the clock moves past their lease, and the
+    // advance runs them before it answers.
+    rig.take_over_after(&callouts_url, killed_at).await;
 
     // What the workflow does next. Resumes it gave up on while Latch was down, and callouts
     // sent again after the advance (their tokens are from the receiver's future, which it

@@ -9,13 +9,15 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use app::domain::ids::UserId;
 use app::engine::run::DELIVER_JOB;
+use app::engine::worker::LEASE;
 use app::store::demo::{DEMO_APP_ID, DEMO_APP_SECRET};
 use app::store::parse_db_time;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use server::rig::callouts::{self, Recorded};
-use server::rig::load;
+use server::rig::load::{self, Answer, Posted};
 use server::rig::procs::{self, Process, ReceiverOptions};
 use server::rig::seed::{self, Behaviour, Seeded};
 
@@ -136,6 +138,28 @@ impl<'a> Rig<'a> {
         load::token(&self.client, &self.base, DEMO_APP_ID, DEMO_APP_SECRET)
             .await
             .unwrap()
+    }
+
+    /// The seeded users no POST of `before` was for.
+    pub fn not_posted(&self, before: &[Posted]) -> Vec<UserId> {
+        let posted: HashSet<UserId> = before.iter().map(|p| p.user).collect();
+        self.seeded
+            .users
+            .iter()
+            .filter(|u| !posted.contains(u))
+            .copied()
+            .collect()
+    }
+
+    /// Waits until only a dead process's claims are left (leased until `killed_at + LEASE`),
+    /// moves every instance's clock past that lease so that the living take them over (the
+    /// advance runs them before it answers), and waits until all is quiet.
+    pub async fn take_over_after(&self, callouts_url: &str, killed_at: DateTime<Utc>) {
+        self.wait_until_quiet(callouts_url, Some(killed_at + LEASE))
+            .await;
+        self.advance_clock(LEASE + chrono::Duration::minutes(1))
+            .await;
+        self.wait_until_quiet(callouts_url, None).await;
     }
 
     /// Delivery jobs left (callouts not yet recorded as sent), but for those leased until
@@ -318,6 +342,18 @@ impl<'a> Rig<'a> {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+}
+
+/// Fails the test naming every POST of `posted` that was not answered 201.
+pub fn assert_all_created(posted: &[Posted], when: &str) {
+    let not_created: Vec<&Posted> = posted
+        .iter()
+        .filter(|p| !matches!(p.answer, Answer::Created(_)))
+        .collect();
+    assert!(
+        not_created.is_empty(),
+        "{when}, POSTs were not answered 201: {not_created:?}"
+    );
 }
 
 /// What Latch answered the receiver's resume of this callout, once it has.

@@ -9,14 +9,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use app::domain::ids::UserId;
-use app::engine::worker::LEASE;
 use chrono::{DateTime, Duration, Utc};
 use server::rig::callouts::{self, Recorded};
 use server::rig::load::{self, Answer, Posted, Target};
 use server::rig::procs::{self, Process};
 use server::rig::seed;
 
-use crate::fleet::{resume_status, Rig, Scratch, Stored, IN_FLIGHT};
+use crate::fleet::{assert_all_created, resume_status, Rig, Scratch, Stored, IN_FLIGHT};
 
 const USERS: usize = 2000;
 const INSTANCES: usize = 3;
@@ -67,31 +66,14 @@ async fn three_instances_share_the_work_and_one_killed_mid_run_loses_nothing() {
     // The other two carry on meanwhile; then the killed one starts again and the rest of the
     // requests go to all three.
     servers[KILLED] = rig.start_server(KILLED, "server-2-restarted").await;
-    let posted: HashSet<UserId> = before.iter().map(|p| p.user).collect();
-    let rest: Vec<UserId> = rig
-        .seeded
-        .users
-        .iter()
-        .filter(|u| !posted.contains(u))
-        .copied()
-        .collect();
+    let rest = rig.not_posted(&before);
     let never = Arc::new(AtomicBool::new(false));
     let after = submit_to_each(&rig, &token, &thirds(&rest), &never).await;
-    let not_created: Vec<&Posted> = after
-        .iter()
-        .filter(|p| !matches!(p.answer, Answer::Created(_)))
-        .collect();
-    assert!(
-        not_created.is_empty(),
-        "POSTs not answered 201: {not_created:?}"
-    );
+    assert_all_created(&after, "after the restart");
 
-    // Only the dead process's claims are left, leased until `killed_at + LEASE`: every
-    // instance's clock moves past that, and the live ones take them over.
-    rig.wait_until_quiet(&callouts_url, Some(killed_at + LEASE))
-        .await;
-    rig.advance_clock(LEASE + Duration::minutes(1)).await;
-    rig.wait_until_quiet(&callouts_url, None).await;
+    // Only the dead process's claims are left: every instance's clock moves past their lease,
+    // and the live ones take them over.
+    rig.take_over_after(&callouts_url, killed_at).await;
 
     // Callouts sent again after the advance carry tokens from the receiver's future, which it
     // rightly does not act on; the workflow resumes those (and any resume it gave up on) later.
