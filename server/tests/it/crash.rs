@@ -11,7 +11,7 @@ use server::rig::callouts::{self, Recorded};
 use server::rig::load::{self, Answer, Target};
 use server::rig::procs;
 
-use crate::fleet::{assert_all_created, resume_status, Rig, Scratch, Stored, IN_FLIGHT};
+use crate::fleet::{answered, assert_all_created, resume_status, Rig, Scratch, Stored, IN_FLIGHT};
 
 const USERS: usize = 300;
 
@@ -85,14 +85,7 @@ async fn a_server_killed_mid_load_keeps_every_answer_and_resumes_no_instance_twi
     let again = rig.resume_each(&token, &told_204).await;
     rig.wait_until_ended().await;
 
-    let answered: Vec<&str> = before
-        .iter()
-        .chain(&after)
-        .filter_map(|p| match &p.answer {
-            Answer::Created(id) => Some(id.as_str()),
-            _ => None,
-        })
-        .collect();
+    let answered = answered(&before, &after);
     let lost = before.len() + after.len() - answered.len();
     eprintln!(
         "crash: {} answered 201 ({lost} lost with the server), {} resumes answered 204 to the \

@@ -344,6 +344,18 @@ impl<'a> Rig<'a> {
     }
 }
 
+/// The ids of the requests answered 201, before the kill and after.
+pub fn answered<'p>(before: &'p [Posted], after: &'p [Posted]) -> Vec<&'p str> {
+    before
+        .iter()
+        .chain(after)
+        .filter_map(|p| match &p.answer {
+            Answer::Created(id) => Some(id.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Fails the test naming every POST of `posted` that was not answered 201.
 pub fn assert_all_created(posted: &[Posted], when: &str) {
     let not_created: Vec<&Posted> = posted

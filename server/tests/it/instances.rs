@@ -15,7 +15,7 @@ use server::rig::load::{self, Answer, Posted, Target};
 use server::rig::procs::{self, Process};
 use server::rig::seed;
 
-use crate::fleet::{assert_all_created, resume_status, Rig, Scratch, Stored, IN_FLIGHT};
+use crate::fleet::{answered, assert_all_created, resume_status, Rig, Scratch, Stored, IN_FLIGHT};
 
 const USERS: usize = 2000;
 const INSTANCES: usize = 3;
@@ -92,14 +92,7 @@ async fn three_instances_share_the_work_and_one_killed_mid_run_loses_nothing() {
     assert!(refused.is_empty(), "resumes after the restart: {refused:?}");
     rig.wait_until_ended().await;
 
-    let answered: Vec<&str> = before
-        .iter()
-        .chain(&after)
-        .filter_map(|p| match &p.answer {
-            Answer::Created(id) => Some(id.as_str()),
-            _ => None,
-        })
-        .collect();
+    let answered = answered(&before, &after);
     eprintln!(
         "instances: {} answered 201 of {} posted, {} resumed by the test after the restart",
         answered.len(),
