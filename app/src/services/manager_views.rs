@@ -159,23 +159,25 @@ fn assignment_of(a: GraphAssignmentRow) -> Result<ManagedAssignment, AppError> {
     })
 }
 
-/// Requests of the caller's catalogs, newest first, optionally only those in `state`.
-pub async fn requests(
+/// A page of `size` of the requests of the caller's catalogs that `filter` keeps, newest
+/// first; with the key of the next (older) page when there is one.
+pub async fn request_page(
     state: &AppState,
     p: &Principal,
-    only: Option<RequestState>,
-) -> Result<Vec<ManagedRequest>, AppError> {
+    filter: &views_store::RequestFilter,
+    at: &crate::store::paging::PageAt,
+    size: usize,
+) -> Result<(Vec<ManagedRequest>, Option<crate::store::paging::Key>), AppError> {
     let catalogs = managed_catalogs(p)?;
     let mut conn = state.db.acquire().await?;
-    views_store::graph_requests(
-        &mut conn,
-        catalogs.as_deref(),
-        only.map(RequestState::wire_name),
-    )
-    .await?
-    .into_iter()
-    .map(request_of)
-    .collect()
+    let page =
+        views_store::graph_request_page(&mut conn, catalogs.as_deref(), filter, at, size).await?;
+    let rows = page
+        .rows
+        .into_iter()
+        .map(request_of)
+        .collect::<Result<_, _>>()?;
+    Ok((rows, page.older))
 }
 
 /// One request, with its callout instances when `with_instances`.

@@ -226,6 +226,13 @@ async fn each_filter_keeps_what_it_names() {
             Box::new(|m| m.target == people.adele || m.requestor == people.adele),
         ),
         (
+            RequestFilter {
+                target: Some(people.adele.parse().unwrap()),
+                ..Default::default()
+            },
+            Box::new(|m| m.target == people.adele),
+        ),
+        (
             // Someone who only asks: the manager.
             RequestFilter {
                 person: Some("manager@contoso".into()),
@@ -314,7 +321,7 @@ async fn an_index_serves_the_list_whatever_the_filter() {
     ];
     for filter in &filters {
         for at in [PageAt::First, middle.clone()] {
-            let (sql, binds) = request_page_sql(like, None, filter, &at, PAGE_SIZE);
+            let (sql, binds) = request_page_sql(REQUEST_LIST, like, None, filter, &at, PAGE_SIZE);
             let plan = query_plan(&db, &sql, &binds).await.unwrap();
             // Never the whole requests table: an index range, or an index read in order.
             let whole = plan

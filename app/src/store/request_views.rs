@@ -59,6 +59,8 @@ pub struct RequestFilter {
     pub package: Option<AccessPackageId>,
     pub catalog: Option<CatalogId>,
     pub policy: Option<PolicyId>,
+    /// The person the request is for.
+    pub target: Option<UserId>,
     /// The start of the name or e-mail address of the person the request is for, or of the
     /// person who asked.
     pub person: Option<String>,
@@ -77,7 +79,8 @@ pub async fn request_page(
     at: &PageAt,
     size: usize,
 ) -> Result<Page<RequestListRow>, sqlx::Error> {
-    let (sql, binds) = request_page_sql(like_any_case(conn), catalogs, filter, at, size);
+    let like = like_any_case(conn);
+    let (sql, binds) = request_page_sql(REQUEST_LIST, like, catalogs, filter, at, size);
     let mut query = sqlx::query_as(&sql);
     for value in binds {
         query = query.bind(value);
@@ -89,9 +92,31 @@ pub async fn request_page(
     }))
 }
 
-/// [`request_page`]'s query and its arguments (all text), `like` being the backend's
-/// any-case `LIKE`.
+/// [`request_page`] in Graph's shape, for the REST API.
+pub async fn graph_request_page(
+    conn: &mut Conn,
+    catalogs: Option<&[CatalogId]>,
+    filter: &RequestFilter,
+    at: &PageAt,
+    size: usize,
+) -> Result<Page<GraphRequestRow>, sqlx::Error> {
+    let like = like_any_case(conn);
+    let (sql, binds) = request_page_sql(GRAPH_REQUEST, like, catalogs, filter, at, size);
+    let mut query = sqlx::query_as(&sql);
+    for value in binds {
+        query = query.bind(value);
+    }
+    let rows: Vec<GraphRequestRow> = query.fetch_all(conn).await?;
+    Ok(finish(rows, at, size, |r| Key {
+        at: r.created_at.clone(),
+        id: r.id.clone(),
+    }))
+}
+
+/// A request page's query from `select` (which names `requests r` and `access_packages p`)
+/// and its arguments (all text), `like` being the backend's any-case `LIKE`.
 fn request_page_sql(
+    select: &str,
     like: &str,
     catalogs: Option<&[CatalogId]>,
     filter: &RequestFilter,
@@ -125,6 +150,9 @@ fn request_page_sql(
     if let Some(policy) = filter.policy {
         keep(&|n| format!("r.policy_id = ${n}"), policy.to_string());
     }
+    if let Some(target) = filter.target {
+        keep(&|n| format!("r.target_id = ${n}"), target.to_string());
+    }
     if let Some(person) = filter.person.as_deref().filter(|p| !p.trim().is_empty()) {
         keep(
             &|n| {
@@ -150,7 +178,7 @@ fn request_page_sql(
     let (side, order) = at.sql("r.created_at", "r.id", binds.len() + 1);
     binds.extend(at.binds());
     let sql = format!(
-        "{REQUEST_LIST} WHERE {side}{}{scope} ORDER BY {order} LIMIT {}",
+        "{select} WHERE {side}{}{scope} ORDER BY {order} LIMIT {}",
         conditions
             .iter()
             .map(|c| format!(" AND {c}"))
@@ -407,23 +435,6 @@ pub async fn graph_request(
         .bind(id.to_string())
         .fetch_optional(conn)
         .await
-}
-
-/// Requests in `catalogs` (every catalog when `None`), optionally in one state, newest first.
-pub async fn graph_requests(
-    conn: &mut Conn,
-    catalogs: Option<&[CatalogId]>,
-    state: Option<&str>,
-) -> Result<Vec<GraphRequestRow>, sqlx::Error> {
-    let sql = format!(
-        "{GRAPH_REQUEST} WHERE ($1 IS NULL OR r.state = $1){} ORDER BY r.created_at DESC, r.id",
-        in_catalogs(catalogs, 2)
-    );
-    let mut query = sqlx::query_as(&sql).bind(state);
-    for catalog in catalogs.unwrap_or_default() {
-        query = query.bind(catalog.to_string());
-    }
-    query.fetch_all(conn).await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

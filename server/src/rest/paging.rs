@@ -16,7 +16,7 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
-    fn top(&self) -> Result<usize, GraphError> {
+    pub fn top(&self) -> Result<usize, GraphError> {
         match &self.top {
             None => Ok(PAGE_MAX),
             Some(t) => match t.parse::<usize>() {
@@ -36,6 +36,34 @@ impl PageQuery {
             }),
         }
     }
+}
+
+/// Where a keyset list resumes: after the key `$skiptoken` carries (a token this server gave).
+pub fn keyset_at(query: &PageQuery) -> Result<app::store::paging::PageAt, GraphError> {
+    use app::store::paging::{Key, PageAt};
+    match &query.skiptoken {
+        None => Ok(PageAt::First),
+        Some(token) => Key::from_token(token).map(PageAt::After).map_err(|_| {
+            GraphError::bad_request("Query '$skiptoken' is not one this server gave.")
+        }),
+    }
+}
+
+/// One page of a keyset list: `items` as read, and a next link carrying `older`'s token when
+/// the list goes on.
+pub fn keyset_page(
+    items: Vec<Value>,
+    older: Option<app::store::paging::Key>,
+    top: usize,
+    context: &str,
+    self_url: &str,
+) -> Value {
+    let mut body = json!({ "@odata.context": context, "value": items });
+    if let Some(key) = older {
+        body["@odata.nextLink"] =
+            json!(format!("{self_url}?$top={top}&$skiptoken={}", key.token()));
+    }
+    body
 }
 
 /// One page of `items`; `self_url` is the collection's address (without query) for the next link.

@@ -12,13 +12,14 @@ mod graph;
 
 use super::error::{GraphError, GraphResult};
 use super::extract::{Caller, GraphJson};
-use super::paging::{page, PageQuery};
+use super::paging::{keyset_at, keyset_page, PageQuery};
 use super::Base;
 use app::domain::ids::{AccessPackageId, AssignmentId, PolicyId, RequestId, UserId};
 use app::domain::lifecycle::{RequestState, RequestType};
 use app::services::manager_requests::{self, keys, DirectAssignment};
 use app::services::manager_views;
 use app::state::AppState;
+use app::store::request_views::RequestFilter;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -83,16 +84,15 @@ async fn list(
     Query(paging): Query<PageQuery>,
     Query(q): Query<RequestQuery>,
 ) -> GraphResult<Json<Value>> {
-    let only = match q.filter.as_deref() {
-        None => None,
-        Some(f) => Some(
-            RequestState::parse(&filter::equals(f, "state")?)
-                .map_err(|e| GraphError::bad_request(format!("Query '$filter': {e}")))?,
-        ),
+    let wanted = match q.filter.as_deref() {
+        None => RequestFilter::default(),
+        Some(f) => request_filter(f)?,
     };
     let instances = wants_instances(q.expand.as_deref())?;
-    let mut items = Vec::new();
-    for r in manager_views::requests(&state, &p, only).await? {
+    let (top, at) = (paging.top()?, keyset_at(&paging)?);
+    let (rows, older) = manager_views::request_page(&state, &p, &wanted, &at, top).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
         let r = if instances {
             manager_views::request(&state, &p, r.id, true).await?
         } else {
@@ -100,12 +100,13 @@ async fn list(
         };
         items.push(graph::request(&r));
     }
-    let mut body = page(
+    let mut body = keyset_page(
         items,
-        &paging,
+        older,
+        top,
         &base.context("assignmentRequests"),
         &base.url("assignmentRequests"),
-    )?;
+    );
     filter::keep_in_next_link(
         &mut body,
         &[
@@ -114,6 +115,36 @@ async fn list(
         ],
     );
     Ok(Json(body))
+}
+
+/// `$filter` of a request list: `state`, `target/id` and `accessPackage/id` equal to a value,
+/// joined by `and`; anything else is a 400 naming it.
+fn request_filter(text: &str) -> GraphResult<RequestFilter> {
+    let mut wanted = RequestFilter::default();
+    let bad = |what: String| GraphError::bad_request(format!("Query '$filter': {what}"));
+    for clause in filter::clauses(text) {
+        if let Ok(state) = filter::equals(clause, "state") {
+            wanted.state = Some(RequestState::parse(&state).map_err(|e| bad(e.to_string()))?);
+        } else if let Ok(target) = filter::equals(clause, "target/id") {
+            wanted.target = Some(
+                target
+                    .parse()
+                    .map_err(|_| bad(format!("target/id {target:?} is not an id.")))?,
+            );
+        } else if let Ok(package) = filter::equals(clause, "accessPackage/id") {
+            wanted.package = Some(
+                package
+                    .parse()
+                    .map_err(|_| bad(format!("accessPackage/id {package:?} is not an id.")))?,
+            );
+        } else {
+            return Err(bad(format!(
+                "{clause:?} is not supported; state, target/id and accessPackage/id \
+                 eq '…' are, joined by and."
+            )));
+        }
+    }
+    Ok(wanted)
 }
 
 async fn read(

@@ -310,6 +310,60 @@ async fn requests_are_listed_filtered_paged_and_read_per_catalog() {
     assert_eq!(filtered["value"][0]["id"], delivered["id"]);
     assert!(filtered.get("@odata.nextLink").is_none());
 
+    // Graph's other filters, joined by `and`: the target, the package.
+    let target = waiting["target"]["id"].as_str().unwrap();
+    let package = delivered["accessPackage"]["id"].as_str().unwrap();
+    for (filter, expected) in [
+        (format!("target/id eq '{target}'"), vec![&waiting["id"]]),
+        (
+            format!("accessPackage/id eq '{package}'"),
+            vec![&delivered["id"]],
+        ),
+        (
+            format!("accessPackage/id eq '{package}' and state eq 'delivered'"),
+            vec![&delivered["id"]],
+        ),
+        (
+            format!("target/id eq '{target}' AND state eq 'delivered'"),
+            vec![],
+        ),
+    ] {
+        let encoded: String = url::form_urlencoded::byte_serialize(filter.as_bytes()).collect();
+        let (status, found) = call(
+            &w.app,
+            "GET",
+            &format!("{path}?$filter={encoded}"),
+            Some(&w.marketing_app),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{filter}: {found}");
+        let ids: Vec<&Value> = found["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| &r["id"])
+            .collect();
+        assert_eq!(ids, expected, "{filter}");
+    }
+    // What is not supported is named; a page token this server did not give is refused.
+    for (query, named) in [
+        ("$filter=requestor/id%20eq%20'x'", "requestor/id"),
+        ("$filter=target/id%20eq%20'alex'", "target/id"),
+        ("$skiptoken=2", "$skiptoken"),
+    ] {
+        let (status, message) = refused(
+            &w.app,
+            "GET",
+            &format!("{path}?{query}"),
+            Some(&w.marketing_app),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(message.contains(named), "{query}: {message}");
+    }
+
     // One request, by id, under both versions.
     let id = waiting["id"].as_str().unwrap();
     let (status, one) = call(

@@ -37,6 +37,31 @@ pub fn equals(filter: &str, property: &str) -> Result<String, GraphError> {
     Ok(quoted.replace("''", "'"))
 }
 
+/// The clauses of `a and b and c`, split where `and` stands between them (not inside a quoted
+/// value), each trimmed.
+pub fn clauses(filter: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (bytes, mut start, mut quoted) = (filter.as_bytes(), 0, false);
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\'' {
+            quoted = !quoted;
+        } else if !quoted
+            && bytes[i].is_ascii_whitespace()
+            && filter
+                .get(i + 1..i + 5)
+                .is_some_and(|w| w.eq_ignore_ascii_case("and ") || w.eq_ignore_ascii_case("and\t"))
+        {
+            parts.push(filter[start..i].trim());
+            i += 4;
+            start = i;
+        }
+        i += 1;
+    }
+    parts.push(filter[start..].trim());
+    parts
+}
+
 /// Carries the query options that shape a list (`$filter`, `$expand`) over to its next link.
 pub fn keep_in_next_link(body: &mut Value, options: &[(&str, Option<&str>)]) {
     let Some(next) = body.get("@odata.nextLink").and_then(Value::as_str) else {
@@ -56,6 +81,21 @@ pub fn keep_in_next_link(body: &mut Value, options: &[(&str, Option<&str>)]) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn splits_at_and_outside_quotes() {
+        assert_eq!(
+            clauses("state eq 'x' and target/id eq 'y'"),
+            ["state eq 'x'", "target/id eq 'y'"]
+        );
+        assert_eq!(clauses("state eq 'a and b'"), ["state eq 'a and b'"]);
+        assert_eq!(
+            clauses("state eq 'o''brien and x' AND accessPackage/id eq 'p'"),
+            ["state eq 'o''brien and x'", "accessPackage/id eq 'p'"]
+        );
+        assert_eq!(clauses("state eq 'x'"), ["state eq 'x'"]);
+        assert_eq!(clauses(""), [""]);
+    }
 
     #[test]
     fn reads_one_equality() {
