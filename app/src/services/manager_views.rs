@@ -8,7 +8,7 @@
 
 use crate::auth::authz::Principal;
 use crate::domain::ids::{AccessPackageId, AssignmentId, CatalogId, PolicyId, RequestId};
-use crate::domain::lifecycle::{AssignmentState, RequestState, RequestStatus, RequestType};
+use crate::domain::lifecycle::{RequestState, RequestStatus, RequestType};
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -217,22 +217,25 @@ pub async fn request(
 }
 
 /// Assignments of the caller's catalogs (every state: ended ones are history), newest first.
-pub async fn assignments(
+/// A page of `size` of the assignments of the caller's catalogs that `filter` keeps, newest
+/// first; with the key of the next (older) page when there is one.
+pub async fn assignment_page(
     state: &AppState,
     p: &Principal,
-    only: Option<AssignmentState>,
-) -> Result<Vec<ManagedAssignment>, AppError> {
+    filter: &views_store::AssignmentFilter,
+    at: &crate::store::paging::PageAt,
+    size: usize,
+) -> Result<(Vec<ManagedAssignment>, Option<crate::store::paging::Key>), AppError> {
     let catalogs = managed_catalogs(p)?;
     let mut conn = state.db.acquire().await?;
-    views_store::graph_assignments(
-        &mut conn,
-        catalogs.as_deref(),
-        only.map(AssignmentState::wire_name),
-    )
-    .await?
-    .into_iter()
-    .map(assignment_of)
-    .collect()
+    let page = views_store::graph_assignment_page(&mut conn, catalogs.as_deref(), filter, at, size)
+        .await?;
+    let rows = page
+        .rows
+        .into_iter()
+        .map(assignment_of)
+        .collect::<Result<_, _>>()?;
+    Ok((rows, page.older))
 }
 
 pub async fn assignment(

@@ -2,7 +2,7 @@
 //! Graph shapes: one query per list, names joined in.
 
 use crate::domain::ids::{AccessPackageId, AssignmentId, CatalogId, PolicyId, RequestId, UserId};
-use crate::domain::lifecycle::{RequestState, RequestStatus};
+use crate::domain::lifecycle::{AssignmentState, RequestState, RequestStatus};
 use crate::domain::stage::Stage;
 use crate::store::paging::{finish, Key, Page, PageAt};
 use crate::store::{db_time, like_any_case, like_prefix, params, Conn};
@@ -123,39 +123,28 @@ fn request_page_sql(
     at: &PageAt,
     size: usize,
 ) -> (String, Vec<String>) {
-    let mut binds: Vec<String> = Vec::new();
-    let mut conditions: Vec<String> = Vec::new();
-    let mut keep = |condition: &dyn Fn(usize) -> String, value: String| {
-        binds.push(value);
-        conditions.push(condition(binds.len()));
-    };
+    let mut c = Conditions::default();
     if let Some(state) = filter.state {
-        keep(&|n| format!("r.state = ${n}"), state.wire_name().to_owned());
+        c.add(|n| format!("r.state = ${n}"), state.wire_name());
     }
     if let Some(status) = filter.status {
-        keep(
-            &|n| format!("r.status = ${n}"),
-            status.wire_name().to_owned(),
-        );
+        c.add(|n| format!("r.status = ${n}"), status.wire_name());
     }
     if let Some(package) = filter.package {
-        keep(
-            &|n| format!("r.access_package_id = ${n}"),
-            package.to_string(),
-        );
+        c.add(|n| format!("r.access_package_id = ${n}"), package);
     }
     if let Some(catalog) = filter.catalog {
-        keep(&|n| format!("p.catalog_id = ${n}"), catalog.to_string());
+        c.add(|n| format!("p.catalog_id = ${n}"), catalog);
     }
     if let Some(policy) = filter.policy {
-        keep(&|n| format!("r.policy_id = ${n}"), policy.to_string());
+        c.add(|n| format!("r.policy_id = ${n}"), policy);
     }
     if let Some(target) = filter.target {
-        keep(&|n| format!("r.target_id = ${n}"), target.to_string());
+        c.add(|n| format!("r.target_id = ${n}"), target);
     }
     if let Some(person) = filter.person.as_deref().filter(|p| !p.trim().is_empty()) {
-        keep(
-            &|n| {
+        c.add(
+            |n| {
                 let people = format!(
                     "SELECT id FROM users WHERE display_name {like} ${n} ESCAPE '\\' \
                      OR user_principal_name {like} ${n} ESCAPE '\\'"
@@ -166,26 +155,101 @@ fn request_page_sql(
         );
     }
     if let Some(from) = filter.from {
-        keep(&|n| format!("r.created_at >= ${n}"), db_time(from));
+        c.add(|n| format!("r.created_at >= ${n}"), db_time(from));
     }
     if let Some(until) = filter.until {
-        keep(&|n| format!("r.created_at < ${n}"), db_time(until));
+        c.add(|n| format!("r.created_at < ${n}"), db_time(until));
     }
-    for catalog in catalogs.unwrap_or_default() {
-        binds.push(catalog.to_string());
+    c.page_sql(select, "r", catalogs, at, size)
+}
+
+/// The conditions of a list's query, each with its one argument, numbered as they come.
+#[derive(Default)]
+struct Conditions {
+    sql: Vec<String>,
+    binds: Vec<String>,
+}
+
+impl Conditions {
+    fn add(&mut self, condition: impl FnOnce(usize) -> String, value: impl ToString) {
+        self.binds.push(value.to_string());
+        self.sql.push(condition(self.binds.len()));
     }
-    let scope = in_catalogs(catalogs, binds.len() - catalogs.map_or(0, <[_]>::len) + 1);
-    let (side, order) = at.sql("r.created_at", "r.id", binds.len() + 1);
-    binds.extend(at.binds());
-    let sql = format!(
-        "{select} WHERE {side}{}{scope} ORDER BY {order} LIMIT {}",
-        conditions
-            .iter()
-            .map(|c| format!(" AND {c}"))
-            .collect::<String>(),
-        size + 1
-    );
-    (sql, binds)
+
+    /// `select` (whose rows are `table`'s, joined to `access_packages p`) kept by these
+    /// conditions, in `catalogs`, on `at`'s side, `size + 1` rows in the page's order.
+    fn page_sql(
+        mut self,
+        select: &str,
+        table: &str,
+        catalogs: Option<&[CatalogId]>,
+        at: &PageAt,
+        size: usize,
+    ) -> (String, Vec<String>) {
+        let scope = in_catalogs(catalogs, self.binds.len() + 1);
+        self.binds
+            .extend(catalogs.unwrap_or_default().iter().map(ToString::to_string));
+        let (side, order) = at.sql(
+            &format!("{table}.created_at"),
+            &format!("{table}.id"),
+            self.binds.len() + 1,
+        );
+        self.binds.extend(at.binds());
+        let conditions: String = self.sql.iter().map(|c| format!(" AND {c}")).collect();
+        let sql = format!(
+            "{select} WHERE {side}{conditions}{scope} ORDER BY {order} LIMIT {}",
+            size + 1
+        );
+        (sql, self.binds)
+    }
+}
+
+/// What an assignment list can be narrowed to; every part is optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssignmentFilter {
+    pub state: Option<AssignmentState>,
+    pub package: Option<AccessPackageId>,
+    pub target: Option<UserId>,
+}
+
+/// A page of the assignments in `catalogs` (every catalog when `None`) that `filter` keeps,
+/// newest first, in Graph's shape.
+pub async fn graph_assignment_page(
+    conn: &mut Conn,
+    catalogs: Option<&[CatalogId]>,
+    filter: &AssignmentFilter,
+    at: &PageAt,
+    size: usize,
+) -> Result<Page<GraphAssignmentRow>, sqlx::Error> {
+    let (sql, binds) = assignment_page_sql(catalogs, filter, at, size);
+    let mut query = sqlx::query_as(&sql);
+    for value in binds {
+        query = query.bind(value);
+    }
+    let rows: Vec<GraphAssignmentRow> = query.fetch_all(conn).await?;
+    Ok(finish(rows, at, size, |a| Key {
+        at: a.created_at.clone(),
+        id: a.id.clone(),
+    }))
+}
+
+fn assignment_page_sql(
+    catalogs: Option<&[CatalogId]>,
+    filter: &AssignmentFilter,
+    at: &PageAt,
+    size: usize,
+) -> (String, Vec<String>) {
+    let mut c = Conditions::default();
+    if let Some(state) = filter.state {
+        c.add(|n| format!("a.state = ${n}"), state.wire_name());
+    }
+    if let Some(package) = filter.package {
+        c.add(|n| format!("a.access_package_id = ${n}"), package);
+    }
+    if let Some(target) = filter.target {
+        c.add(|n| format!("a.target_id = ${n}"), target);
+    }
+    c.page_sql(GRAPH_ASSIGNMENT, "a", catalogs, at, size)
 }
 
 /// (id, name) of the access packages in `catalogs` (every catalog when `None`), by name.
@@ -440,6 +504,7 @@ pub async fn graph_request(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct GraphAssignmentRow {
     pub id: String,
+    pub created_at: String,
     pub state: String,
     pub status: String,
     pub access_package_id: String,
@@ -454,7 +519,7 @@ pub struct GraphAssignmentRow {
 }
 
 const GRAPH_ASSIGNMENT: &str =
-    "SELECT a.id, a.state, a.status, a.access_package_id, a.policy_id, p.catalog_id, a.target_id, \
+    "SELECT a.id, a.created_at, a.state, a.status, a.access_package_id, a.policy_id, p.catalog_id, a.target_id, \
             t.display_name AS target_name, t.user_principal_name AS target_upn, a.start_at, a.expires_at, a.expired_at \
      FROM assignments a JOIN access_packages p ON p.id = a.access_package_id JOIN users t ON t.id = a.target_id";
 
@@ -466,23 +531,6 @@ pub async fn graph_assignment(
         .bind(id.to_string())
         .fetch_optional(conn)
         .await
-}
-
-/// Assignments in `catalogs` (every catalog when `None`), optionally in one state, newest first.
-pub async fn graph_assignments(
-    conn: &mut Conn,
-    catalogs: Option<&[CatalogId]>,
-    state: Option<&str>,
-) -> Result<Vec<GraphAssignmentRow>, sqlx::Error> {
-    let sql = format!(
-        "{GRAPH_ASSIGNMENT} WHERE ($1 IS NULL OR a.state = $1){} ORDER BY a.created_at DESC, a.id",
-        in_catalogs(catalogs, 2)
-    );
-    let mut query = sqlx::query_as(&sql).bind(state);
-    for catalog in catalogs.unwrap_or_default() {
-        query = query.bind(catalog.to_string());
-    }
-    query.fetch_all(conn).await
 }
 
 #[cfg(test)]

@@ -1006,6 +1006,69 @@ async fn assignments_are_read_per_catalog() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(message.contains("'$filter'"), "{message}");
 
+    // Graph's other filters joined by `and`, and pages of one by key.
+    let adele = user(&w.app, "adele@contoso.test").await;
+    let analytics = package(&w.app, "Campaign analytics").await;
+    for (filter, expected) in [
+        (format!("target/id eq '{adele}'"), 1),
+        (
+            format!("accessPackage/id eq '{analytics}' and state eq 'delivered'"),
+            1,
+        ),
+        (
+            format!("target/id eq '{adele}' and accessPackage/id eq '{tools}'"),
+            0,
+        ),
+    ] {
+        let encoded: String = url::form_urlencoded::byte_serialize(filter.as_bytes()).collect();
+        let (status, found) = call(
+            &w.app,
+            "GET",
+            &format!("{path}?$filter={encoded}"),
+            Some(&w.marketing_app),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{filter}: {found}");
+        assert_eq!(
+            found["value"].as_array().unwrap().len(),
+            expected,
+            "{filter}"
+        );
+    }
+    let (status, first) = call(
+        &w.app,
+        "GET",
+        &format!("{path}?$top=1"),
+        Some(&w.marketing_app),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let next = first["@odata.nextLink"].as_str().unwrap();
+    let (_, second) = call(
+        &w.app,
+        "GET",
+        &next[next.find("/v1.0").unwrap()..],
+        Some(&w.marketing_app),
+        None,
+    )
+    .await;
+    assert_eq!(second["value"].as_array().unwrap().len(), 1);
+    assert_ne!(second["value"][0]["id"], first["value"][0]["id"]);
+    assert!(second.get("@odata.nextLink").is_none());
+    for query in ["$filter=requestor/id%20eq%20'x'", "$skiptoken=1"] {
+        let (status, _) = refused(
+            &w.app,
+            "GET",
+            &format!("{path}?{query}"),
+            Some(&w.marketing_app),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+    }
+
     let (status, one) = call(
         &w.app,
         "GET",

@@ -5,12 +5,13 @@ use super::filter;
 use super::graph;
 use crate::rest::error::{GraphError, GraphResult};
 use crate::rest::extract::Caller;
-use crate::rest::paging::{page, PageQuery};
+use crate::rest::paging::{keyset_at, keyset_page, PageQuery};
 use crate::rest::Base;
 use app::domain::ids::AssignmentId;
 use app::domain::lifecycle::AssignmentState;
 use app::services::manager_views;
 use app::state::AppState;
+use app::store::request_views::AssignmentFilter;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -43,6 +44,36 @@ fn state_filter(text: &str) -> GraphResult<AssignmentState> {
         .map_err(|e| GraphError::bad_request(format!("Query '$filter': {e}")))
 }
 
+/// `$filter` of the assignment list: `state`, `target/id` and `accessPackage/id` equal to a
+/// value, joined by `and`; anything else is a 400 naming it.
+fn assignment_filter(text: &str) -> GraphResult<AssignmentFilter> {
+    let mut wanted = AssignmentFilter::default();
+    let bad = |what: String| GraphError::bad_request(format!("Query '$filter': {what}"));
+    for clause in filter::clauses(text) {
+        if filter::equals(clause, "state").is_ok() {
+            wanted.state = Some(state_filter(clause)?);
+        } else if let Ok(target) = filter::equals(clause, "target/id") {
+            wanted.target = Some(
+                target
+                    .parse()
+                    .map_err(|_| bad(format!("target/id {target:?} is not an id.")))?,
+            );
+        } else if let Ok(package) = filter::equals(clause, "accessPackage/id") {
+            wanted.package = Some(
+                package
+                    .parse()
+                    .map_err(|_| bad(format!("accessPackage/id {package:?} is not an id.")))?,
+            );
+        } else {
+            return Err(bad(format!(
+                "{clause:?} is not supported; state, target/id and accessPackage/id \
+                 eq '…' are, joined by and."
+            )));
+        }
+    }
+    Ok(wanted)
+}
+
 async fn list(
     State(state): State<AppState>,
     base: Base,
@@ -50,18 +81,20 @@ async fn list(
     Query(paging): Query<PageQuery>,
     Query(q): Query<AssignmentQuery>,
 ) -> GraphResult<Json<Value>> {
-    let only = q.filter.as_deref().map(state_filter).transpose()?;
-    let items = manager_views::assignments(&state, &p, only)
-        .await?
-        .iter()
-        .map(graph::assignment)
-        .collect();
-    let mut body = page(
+    let wanted = match q.filter.as_deref() {
+        None => AssignmentFilter::default(),
+        Some(f) => assignment_filter(f)?,
+    };
+    let (top, at) = (paging.top()?, keyset_at(&paging)?);
+    let (rows, older) = manager_views::assignment_page(&state, &p, &wanted, &at, top).await?;
+    let items = rows.iter().map(graph::assignment).collect();
+    let mut body = keyset_page(
         items,
-        &paging,
+        older,
+        top,
         &base.context("assignments"),
         &base.url("assignments"),
-    )?;
+    );
     filter::keep_in_next_link(&mut body, &[("$filter", q.filter.as_deref())]);
     Ok(Json(body))
 }
