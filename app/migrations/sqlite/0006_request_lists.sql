@@ -6,6 +6,5 @@ CREATE INDEX requests_status_created ON requests(status, created_at, id);
 CREATE INDEX requests_policy_created ON requests(policy_id, created_at, id);
 CREATE INDEX requests_requestor ON requests(requestor_id, created_at);
 CREATE INDEX assignments_created ON assignments(created_at, id);
-CREATE INDEX assignments_state_created ON assignments(state, created_at, id);
 CREATE INDEX assignments_target ON assignments(target_id, created_at);
 CREATE INDEX assignments_package ON assignments(access_package_id, created_at);
