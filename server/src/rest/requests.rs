@@ -121,27 +121,18 @@ async fn list(
 /// joined by `and`; anything else is a 400 naming it.
 fn request_filter(text: &str) -> GraphResult<RequestFilter> {
     let mut wanted = RequestFilter::default();
-    let bad = |what: String| GraphError::bad_request(format!("Query '$filter': {what}"));
     for clause in filter::clauses(text) {
         if let Ok(state) = filter::equals(clause, "state") {
-            wanted.state = Some(RequestState::parse(&state).map_err(|e| bad(e.to_string()))?);
-        } else if let Ok(target) = filter::equals(clause, "target/id") {
-            wanted.target = Some(
-                target
-                    .parse()
-                    .map_err(|_| bad(format!("target/id {target:?} is not an id.")))?,
+            wanted.state = Some(
+                RequestState::parse(&state)
+                    .map_err(|e| GraphError::bad_request(format!("Query '$filter': {e}")))?,
             );
-        } else if let Ok(package) = filter::equals(clause, "accessPackage/id") {
-            wanted.package = Some(
-                package
-                    .parse()
-                    .map_err(|_| bad(format!("accessPackage/id {package:?} is not an id.")))?,
-            );
+        } else if let Some(target) = filter::id_clause(clause, "target/id") {
+            wanted.target = Some(target?);
+        } else if let Some(package) = filter::id_clause(clause, "accessPackage/id") {
+            wanted.package = Some(package?);
         } else {
-            return Err(bad(format!(
-                "{clause:?} is not supported; state, target/id and accessPackage/id \
-                 eq '…' are, joined by and."
-            )));
+            return Err(filter::unsupported_clause(clause));
         }
     }
     Ok(wanted)

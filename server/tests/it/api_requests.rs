@@ -231,6 +231,21 @@ async fn an_app_assigns_directly_through_the_engine_and_is_credited() {
     assert_eq!(beta["state"], "delivered");
 }
 
+/// A list under `$filter`, which must be answered 200.
+async fn list_where(w: &World, path: &str, filter: &str) -> Value {
+    let encoded: String = url::form_urlencoded::byte_serialize(filter.as_bytes()).collect();
+    let (status, found) = call(
+        &w.app,
+        "GET",
+        &format!("{path}?$filter={encoded}"),
+        Some(&w.marketing_app),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{filter}: {found}");
+    found
+}
+
 #[tokio::test]
 async fn requests_are_listed_filtered_paged_and_read_per_catalog() {
     let w = World::new().await;
@@ -328,16 +343,7 @@ async fn requests_are_listed_filtered_paged_and_read_per_catalog() {
             vec![],
         ),
     ] {
-        let encoded: String = url::form_urlencoded::byte_serialize(filter.as_bytes()).collect();
-        let (status, found) = call(
-            &w.app,
-            "GET",
-            &format!("{path}?$filter={encoded}"),
-            Some(&w.marketing_app),
-            None,
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK, "{filter}: {found}");
+        let found = list_where(&w, &path, &filter).await;
         let ids: Vec<&Value> = found["value"]
             .as_array()
             .unwrap()
@@ -1020,16 +1026,7 @@ async fn assignments_are_read_per_catalog() {
             0,
         ),
     ] {
-        let encoded: String = url::form_urlencoded::byte_serialize(filter.as_bytes()).collect();
-        let (status, found) = call(
-            &w.app,
-            "GET",
-            &format!("{path}?$filter={encoded}"),
-            Some(&w.marketing_app),
-            None,
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK, "{filter}: {found}");
+        let found = list_where(&w, &path, &filter).await;
         assert_eq!(
             found["value"].as_array().unwrap().len(),
             expected,

@@ -48,27 +48,15 @@ fn state_filter(text: &str) -> GraphResult<AssignmentState> {
 /// value, joined by `and`; anything else is a 400 naming it.
 fn assignment_filter(text: &str) -> GraphResult<AssignmentFilter> {
     let mut wanted = AssignmentFilter::default();
-    let bad = |what: String| GraphError::bad_request(format!("Query '$filter': {what}"));
     for clause in filter::clauses(text) {
         if filter::equals(clause, "state").is_ok() {
             wanted.state = Some(state_filter(clause)?);
-        } else if let Ok(target) = filter::equals(clause, "target/id") {
-            wanted.target = Some(
-                target
-                    .parse()
-                    .map_err(|_| bad(format!("target/id {target:?} is not an id.")))?,
-            );
-        } else if let Ok(package) = filter::equals(clause, "accessPackage/id") {
-            wanted.package = Some(
-                package
-                    .parse()
-                    .map_err(|_| bad(format!("accessPackage/id {package:?} is not an id.")))?,
-            );
+        } else if let Some(target) = filter::id_clause(clause, "target/id") {
+            wanted.target = Some(target?);
+        } else if let Some(package) = filter::id_clause(clause, "accessPackage/id") {
+            wanted.package = Some(package?);
         } else {
-            return Err(bad(format!(
-                "{clause:?} is not supported; state, target/id and accessPackage/id \
-                 eq '…' are, joined by and."
-            )));
+            return Err(filter::unsupported_clause(clause));
         }
     }
     Ok(wanted)

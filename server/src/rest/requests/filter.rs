@@ -62,6 +62,28 @@ pub fn clauses(filter: &str) -> Vec<&str> {
     parts
 }
 
+/// When `clause` is `property eq '…'`: its value read as an id (a 400 naming the property
+/// when it is not one).
+pub fn id_clause<T: std::str::FromStr>(
+    clause: &str,
+    property: &str,
+) -> Option<Result<T, GraphError>> {
+    let value = equals(clause, property).ok()?;
+    Some(value.parse().map_err(|_| {
+        GraphError::bad_request(format!(
+            "Query '$filter': {property} {value:?} is not an id."
+        ))
+    }))
+}
+
+/// The 400 for a clause a list does not take, naming it and what it does take.
+pub fn unsupported_clause(clause: &str) -> GraphError {
+    GraphError::bad_request(format!(
+        "Query '$filter': {clause:?} is not supported; state, target/id and accessPackage/id \
+         eq '…' are, joined by and."
+    ))
+}
+
 /// Carries the query options that shape a list (`$filter`, `$expand`) over to its next link.
 pub fn keep_in_next_link(body: &mut Value, options: &[(&str, Option<&str>)]) {
     let Some(next) = body.get("@odata.nextLink").and_then(Value::as_str) else {
