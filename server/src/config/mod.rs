@@ -117,6 +117,25 @@ pub(crate) fn invalid(setting: &str, message: impl Into<String>) -> ConfigError 
     }
 }
 
+/// What is wrong with `latch.toml`, by line: the parser's own words, never the text itself
+/// (a line may hold a database password). Some errors come without words.
+fn toml_problem(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim();
+    let message = if message.is_empty() {
+        "is not valid TOML"
+    } else {
+        message
+    };
+    match e.span() {
+        Some(span) => {
+            let before = &text.as_bytes()[..span.start.min(text.len())];
+            let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+            format!("line {line}: {message}")
+        }
+        None => message.to_owned(),
+    }
+}
+
 /// SQLite (`sqlite:`) or PostgreSQL (`postgres://` or `postgresql://`, with a host). The
 /// message never repeats the value: it may hold a password.
 fn check_database_url(url: &str) -> Result<(), ConfigError> {
@@ -170,7 +189,7 @@ impl Config {
     ) -> Result<(Config, Vec<String>), ConfigError> {
         let from_file: FileConfig = match file {
             Some(text) => {
-                toml::from_str(text).map_err(|e| invalid("latch.toml", e.message().to_string()))?
+                toml::from_str(text).map_err(|e| invalid("latch.toml", toml_problem(text, &e)))?
             }
             None => FileConfig::default(),
         };
@@ -378,6 +397,18 @@ mod tests {
         }
         let err = Config::load(Some("colour = 1"), &env(&[])).unwrap_err();
         assert_eq!(err.setting, "latch.toml");
+        // Found by the fuzz target: an error the parser gives no words for still has some.
+        let err = Config::load(Some("\rats3c"), &env(&[])).unwrap_err();
+        assert_eq!(err.setting, "latch.toml");
+        assert!(err.message.starts_with("line 1: "), "{}", err.message);
+        assert!(err.message.len() > "line 1: ".len(), "{}", err.message);
+        let err = Config::load(
+            Some("demo = true\ndatabase_url = \"postgres://u:s3cret@db/x\" x"),
+            &env(&[]),
+        )
+        .unwrap_err();
+        assert!(err.message.starts_with("line 2: "), "{}", err.message);
+        assert!(!err.message.contains("s3cret"), "{}", err.message);
     }
 
     #[test]
