@@ -81,15 +81,10 @@ pub async fn request_page(
 ) -> Result<Page<RequestListRow>, sqlx::Error> {
     let like = like_any_case(conn);
     let (sql, binds) = request_page_sql(REQUEST_LIST, like, catalogs, filter, at, size);
-    let mut query = sqlx::query_as(&sql);
-    for value in binds {
-        query = query.bind(value);
-    }
-    let rows: Vec<RequestListRow> = query.fetch_all(conn).await?;
-    Ok(finish(rows, at, size, |r| Key {
-        at: r.created_at.clone(),
-        id: r.id.clone(),
-    }))
+    fetch_page(conn, &sql, binds, at, size, |r: &RequestListRow| {
+        (&r.created_at, &r.id)
+    })
+    .await
 }
 
 /// [`request_page`] in Graph's shape, for the REST API.
@@ -102,15 +97,10 @@ pub async fn graph_request_page(
 ) -> Result<Page<GraphRequestRow>, sqlx::Error> {
     let like = like_any_case(conn);
     let (sql, binds) = request_page_sql(GRAPH_REQUEST, like, catalogs, filter, at, size);
-    let mut query = sqlx::query_as(&sql);
-    for value in binds {
-        query = query.bind(value);
-    }
-    let rows: Vec<GraphRequestRow> = query.fetch_all(conn).await?;
-    Ok(finish(rows, at, size, |r| Key {
-        at: r.created_at.clone(),
-        id: r.id.clone(),
-    }))
+    fetch_page(conn, &sql, binds, at, size, |r: &GraphRequestRow| {
+        (&r.created_at, &r.id)
+    })
+    .await
 }
 
 /// A request page's query from `select` (which names `requests r` and `access_packages p`)
@@ -161,6 +151,33 @@ fn request_page_sql(
         c.add(|n| format!("r.created_at < ${n}"), db_time(until));
     }
     c.page_sql(select, "r", catalogs, at, size)
+}
+
+/// Runs a page's query (`size + 1` rows read in `at`'s order) and makes the page, each row's
+/// key being its `(created_at, id)`.
+async fn fetch_page<T>(
+    conn: &mut Conn,
+    sql: &str,
+    binds: Vec<String>,
+    at: &PageAt,
+    size: usize,
+    key_of: impl Fn(&T) -> (&String, &String),
+) -> Result<Page<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let mut query = sqlx::query_as(sql);
+    for value in binds {
+        query = query.bind(value);
+    }
+    let rows: Vec<T> = query.fetch_all(conn).await?;
+    Ok(finish(rows, at, size, |row| {
+        let (at, id) = key_of(row);
+        Key {
+            at: at.clone(),
+            id: id.clone(),
+        }
+    }))
 }
 
 /// The conditions of a list's query, each with its one argument, numbered as they come.
@@ -222,15 +239,10 @@ pub async fn graph_assignment_page(
     size: usize,
 ) -> Result<Page<GraphAssignmentRow>, sqlx::Error> {
     let (sql, binds) = assignment_page_sql(catalogs, filter, at, size);
-    let mut query = sqlx::query_as(&sql);
-    for value in binds {
-        query = query.bind(value);
-    }
-    let rows: Vec<GraphAssignmentRow> = query.fetch_all(conn).await?;
-    Ok(finish(rows, at, size, |a| Key {
-        at: a.created_at.clone(),
-        id: a.id.clone(),
-    }))
+    fetch_page(conn, &sql, binds, at, size, |r: &GraphAssignmentRow| {
+        (&r.created_at, &r.id)
+    })
+    .await
 }
 
 fn assignment_page_sql(
