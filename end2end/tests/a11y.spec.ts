@@ -146,10 +146,17 @@ test("My Access, request history and details, approvals, requests, apps, users, 
   await approver.goto("/my-access/approvals");
   await expect(approver.locator("[data-testid=approval]", { hasText: "Alex Wilber" })).toBeVisible();
   await scan(approver, "approvals");
+  await approver.goto("/my-access/approvals/history");
+  await expect(approver.getByTestId("history-filter")).toBeVisible();
+  await scan(approver, "approval history");
 
   const admin = await as(browser, "admin@contoso.test", "/requests");
   await admin.goto("/requests");
   await scan(admin, "requests");
+  await admin.goto("/assignments");
+  await expect(admin.getByTestId("assignment-filter")).toBeVisible();
+  await scan(admin, "assignments");
+  await admin.goto("/requests");
   await admin.locator("[data-testid=request-row]", { hasText: "Alex Wilber" }).getByRole("link").first().click();
   await expect(admin.getByTestId("instance-table")).toBeVisible();
   await scan(admin, "request details (troubleshooting view)");

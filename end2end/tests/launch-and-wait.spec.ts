@@ -56,7 +56,7 @@ test("the workflow denies: the request ends denied and approver and admin see wh
   await page.goto("/my-access/requests");
   await expect(historyRow(page)).toHaveText("Request denied", { timeout: 15_000 });
 
-  const approver = await as(browser, "approver@contoso.test", "/my-access/approvals");
+  const approver = await as(browser, "approver@contoso.test", "/my-access/approvals/history");
   await approver.locator("[data-testid=request-row]", { hasText: "Adele Vance" }).getByRole("link").click();
   await expect(approver.getByTestId("workflow-details")).toContainText("conflict");
 

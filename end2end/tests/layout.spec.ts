@@ -95,6 +95,8 @@ for (const width of [360, 1280]) {
         await expect(page.getByTestId("request-facts")).toBeVisible();
         await check(page, "request details");
       }
+      await page.goto("/assignments");
+      await check(page, "assignments");
       await page.goto("/apps");
       await check(page, "apps");
       await page.goto("/users");
@@ -108,6 +110,8 @@ for (const width of [360, 1280]) {
       await check(requestor, "request history");
       await requestor.goto("/my-access/approvals");
       await check(requestor, "approvals");
+      await requestor.goto("/my-access/approvals/history");
+      await check(requestor, "approval history");
     });
   });
 }

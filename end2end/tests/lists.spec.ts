@@ -2,7 +2,8 @@
 // whose workflow is told to hold ("hold" in the justification) and so never resumes: once the
 // clock has passed their wait, they show "Process expired". An administrator finds one
 // person's request by part of their e-mail, filters to "Process expired", pages forward and
-// back, opens a request and returns with Back to the same page and filter.
+// back, opens a request and returns with Back to the same page and filter; then pages the
+// assignments and finds one person's.
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 import { hydrated, PASSWORD, test } from "./fixtures";
 
@@ -145,4 +146,19 @@ test("among 2,000 requests an administrator finds, filters and pages, and Back r
   await expect(page.getByLabel("Show")).toHaveValue("expired");
   expect(await rows(page).allTextContents()).toEqual(second);
   expect(third).not.toEqual(second);
+
+  // The assignments of those people, fifty a page, and one person's.
+  const held = (page: Page) => page.getByTestId("assignment-row");
+  await page.goto(`${LISTS}/assignments`);
+  await expect(held(page)).toHaveCount(50);
+  const newest = await held(page).allTextContents();
+  await page.getByRole("link", { name: "Older" }).click();
+  await expect(page).toHaveURL(/\/assignments\?after=/);
+  await expect(held(page)).toHaveCount(50);
+  expect(await held(page).allTextContents()).not.toEqual(newest);
+  await page.getByLabel("Person (name or e-mail)").fill("List Person 0123");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/person=List\+Person\+0123/);
+  await expect(held(page)).toHaveCount(1);
+  await expect(held(page)).toContainText("List Person 0123");
 });

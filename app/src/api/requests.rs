@@ -4,7 +4,7 @@
 use crate::api::codec::{PathJson, TextJson};
 use crate::domain::ids::{AssignmentId, CalloutInstanceId, PolicyId, RequestId};
 use crate::error::AppError;
-use crate::views::request_list::{RequestListPage, RequestsQuery};
+use crate::views::lists::{ListPage, ListQuery};
 use crate::views::requests::{
     ApprovalItem, AssignmentView, RequestDetails, RequestSummary, RequestablePackage,
 };
@@ -25,10 +25,10 @@ pub async fn request_access(
     crate::services::requests::submit(&state, &p, policy, &justification).await
 }
 
-#[server(prefix = "/api", endpoint = "my_requests", output = TextJson)]
-pub async fn my_requests() -> Result<Vec<RequestSummary>, AppError> {
+#[server(prefix = "/api", endpoint = "my_requests", input = PathJson, output = TextJson)]
+pub async fn my_requests(query: ListQuery) -> Result<ListPage<RequestSummary>, AppError> {
     let (state, p) = crate::api::context::caller().await?;
-    crate::services::request_views::my_requests(&state, &p).await
+    crate::services::request_views::my_requests(&state, &p, &query).await
 }
 
 #[server(prefix = "/api", endpoint = "request_details", input = PathJson, output = TextJson)]
@@ -52,10 +52,10 @@ pub async fn redeliver_callout(
     crate::services::redeliver::redeliver(&state, &p, request, instance).await
 }
 
-#[server(prefix = "/api", endpoint = "my_assignments", output = TextJson)]
-pub async fn my_assignments() -> Result<Vec<AssignmentView>, AppError> {
+#[server(prefix = "/api", endpoint = "my_assignments", input = PathJson, output = TextJson)]
+pub async fn my_assignments(query: ListQuery) -> Result<ListPage<AssignmentView>, AppError> {
     let (state, p) = crate::api::context::caller().await?;
-    crate::services::request_views::my_assignments(&state, &p).await
+    crate::services::request_views::my_assignments(&state, &p, &query).await
 }
 
 #[server(prefix = "/api", endpoint = "remove_assignment", input = PathJson, output = TextJson)]
@@ -64,16 +64,16 @@ pub async fn remove_assignment(assignment: AssignmentId) -> Result<RequestId, Ap
     crate::services::requests::remove_assignment(&state, &p, assignment).await
 }
 
-#[server(prefix = "/api", endpoint = "pending_approvals", output = TextJson)]
-pub async fn pending_approvals() -> Result<Vec<ApprovalItem>, AppError> {
+#[server(prefix = "/api", endpoint = "pending_approvals", input = PathJson, output = TextJson)]
+pub async fn pending_approvals(query: ListQuery) -> Result<ListPage<ApprovalItem>, AppError> {
     let (state, p) = crate::api::context::caller().await?;
-    crate::services::request_views::approvals(&state, &p).await
+    crate::services::request_views::approvals(&state, &p, &query).await
 }
 
-#[server(prefix = "/api", endpoint = "approval_history", output = TextJson)]
-pub async fn approval_history() -> Result<Vec<RequestSummary>, AppError> {
+#[server(prefix = "/api", endpoint = "approval_history", input = PathJson, output = TextJson)]
+pub async fn approval_history(query: ListQuery) -> Result<ListPage<RequestSummary>, AppError> {
     let (state, p) = crate::api::context::caller().await?;
-    crate::services::request_views::approval_history(&state, &p).await
+    crate::services::request_views::approval_history(&state, &p, &query).await
 }
 
 #[server(prefix = "/api", endpoint = "decide_request", input = PathJson, output = TextJson)]
@@ -91,13 +91,13 @@ pub async fn decide_request(
 }
 
 #[server(prefix = "/api", endpoint = "managed_requests", input = PathJson, output = TextJson)]
-pub async fn managed_requests(query: RequestsQuery) -> Result<RequestListPage, AppError> {
+pub async fn managed_requests(query: ListQuery) -> Result<ListPage<RequestSummary>, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::request_views::managed_request_page(&state, &p, &query).await
 }
 
-#[server(prefix = "/api", endpoint = "managed_assignments", output = TextJson)]
-pub async fn managed_assignments() -> Result<Vec<AssignmentView>, AppError> {
+#[server(prefix = "/api", endpoint = "managed_assignments", input = PathJson, output = TextJson)]
+pub async fn managed_assignments(query: ListQuery) -> Result<ListPage<AssignmentView>, AppError> {
     let (state, p) = crate::api::context::caller().await?;
-    crate::services::request_views::managed_assignments(&state, &p).await
+    crate::services::request_views::managed_assignment_page(&state, &p, &query).await
 }

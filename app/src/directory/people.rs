@@ -6,11 +6,13 @@ use super::leaver::off_board;
 use crate::auth::authz::Principal;
 use crate::domain::field_error::FieldError;
 use crate::domain::ids::UserId;
+use crate::domain::lifecycle::AssignmentState;
 use crate::domain::person::{keys, validate_person, PersonDraft};
 use crate::error::AppError;
 use crate::services::requests::{actor_of, from_run};
 use crate::state::AppState;
 use crate::store::audit::{self, AuditEntry};
+use crate::store::paging::{self, PageAt};
 use crate::store::users::{self, PersonMatch, PersonRecord, Profile};
 use crate::store::Conn;
 use crate::store::{catalogs, groups, request_views, roles, sessions, setup_links, write_tx};
@@ -351,26 +353,39 @@ pub async fn details(
         .into_iter()
         .map(|g| g.display_name)
         .collect();
-    let access = request_views::assignments_of_target(&mut conn, id)
-        .await?
-        .into_iter()
-        .filter(|a| a.state == "delivered")
-        .map(|a| match a.expires_at {
-            Some(end) => format!("{} (until {})", a.package, &end[..10.min(end.len())]),
-            None => a.package,
-        })
-        .collect();
-    let open_requests = request_views::requests_of_target(&mut conn, id)
-        .await?
-        .into_iter()
-        .filter(|r| {
-            matches!(
-                r.state.as_str(),
-                "submitted" | "pendingApproval" | "delivering"
-            )
-        })
-        .map(|r| format!("{} · {}", r.package, r.status))
-        .collect();
+    // The newest of each, as a glance: the Assignments and Requests pages hold the rest.
+    let delivered = request_views::AssignmentFilter {
+        target: Some(id),
+        state: Some(AssignmentState::Delivered),
+        ..Default::default()
+    };
+    let access = request_views::assignment_page(
+        &mut conn,
+        None,
+        &delivered,
+        &PageAt::First,
+        paging::PAGE_SIZE,
+    )
+    .await?
+    .rows
+    .into_iter()
+    .map(|a| match a.expires_at {
+        Some(end) => format!("{} (until {})", a.package, &end[..10.min(end.len())]),
+        None => a.package,
+    })
+    .collect();
+    let open = request_views::RequestFilter {
+        target: Some(id),
+        open: true,
+        ..Default::default()
+    };
+    let open_requests =
+        request_views::request_page(&mut conn, None, &open, &PageAt::First, paging::PAGE_SIZE)
+            .await?
+            .rows
+            .into_iter()
+            .map(|r| format!("{} · {}", r.package, r.status))
+            .collect();
     Ok(PersonDetails {
         person: row(&record),
         external_id: record.external_id.clone(),

@@ -3,9 +3,10 @@ use crate::error::AppError;
 use crate::pages::common::NotFound;
 use crate::pages::home::Home;
 use crate::pages::lazy::{
-    AddExtensionScreen, ApprovalsScreen, AppsScreen, CatalogOverviewTab, CatalogPackagesTab,
-    CatalogRolesTab, CatalogScreen, CatalogsScreen, EditExtensionScreen, ExtensionsTab,
-    HistoryScreen, ManagedRequestsScreen, PolicyScreen, RequestScreen, SetupScreen, UsersScreen,
+    AddExtensionScreen, ApprovalHistoryScreen, ApprovalsScreen, AppsScreen, CatalogOverviewTab,
+    CatalogPackagesTab, CatalogRolesTab, CatalogScreen, CatalogsScreen, EditExtensionScreen,
+    ExtensionsTab, HistoryScreen, ManagedAssignmentsScreen, ManagedRequestsScreen, PolicyScreen,
+    RequestScreen, SetupScreen, UsersScreen,
 };
 use crate::pages::my_access::MyAccessPackages;
 use crate::pages::sign_in::SignIn;
@@ -74,7 +75,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/my-access/requests") view={Lazy::<HistoryScreen>::new()}/>
                     <Route path=path!("/my-access/requests/:request") view={Lazy::<RequestScreen>::new()}/>
                     <Route path=path!("/my-access/approvals") view={Lazy::<ApprovalsScreen>::new()}/>
+                    <Route path=path!("/my-access/approvals/history") view={Lazy::<ApprovalHistoryScreen>::new()}/>
                     <Route path=path!("/requests") view={Lazy::<ManagedRequestsScreen>::new()}/>
+                    <Route path=path!("/assignments") view={Lazy::<ManagedAssignmentsScreen>::new()}/>
                     <Route path=path!("/apps") view={Lazy::<AppsScreen>::new()}/>
                     <Route path=path!("/users") view={Lazy::<UsersScreen>::new()}/>
                     <Route path=path!("/requests/:request") view={Lazy::<RequestScreen>::new()}/>
@@ -109,6 +112,7 @@ fn Header() -> impl IntoView {
                                     <span class="nav-group">"Identity governance"</span>
                                     <A href="/catalogs">"Catalogs"</A>
                                     <A href="/requests">"Requests"</A>
+                                    <A href="/assignments">"Assignments"</A>
                                     <Show when={let a = u.is_admin; move || a}>
                                         <A href="/apps">"Apps"</A>
                                     </Show>

@@ -4,43 +4,77 @@
 use crate::api::requests::{approval_history, decide_request, pending_approvals};
 use crate::domain::ids::RequestId;
 use crate::pages::common::{ErrorNotice, Loading};
+use crate::pages::lists::{use_list_query, FilterForm, PackageField, Pager};
 use crate::pages::my_access::RequestTable;
 use crate::pages::request_details::WorkflowDetails;
+use crate::views::lists::ListPage;
 use crate::views::requests::ApprovalItem;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+/// The requests waiting for the approver's decision, newest first.
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
-    let list = Resource::new(|| (), |_| pending_approvals());
-    let history = Resource::new(|| (), |_| approval_history());
+    let query = use_list_query();
+    let list = Resource::new(move || query.get(), pending_approvals);
     let status = RwSignal::new(String::new());
     let done = Callback::new(move |message: String| {
         status.set(message);
         list.refetch();
-        history.refetch();
     });
     view! {
         <Title text="Approvals · My Access · Latch"/>
         <section class="page">
             <h1>"Approvals"</h1>
+            <p><a href="/my-access/approvals/history">"History of your policies\u{2019} requests"</a></p>
             <p class="status" class:quiet=move || status.with(String::is_empty) role="status" data-testid="approvals-status">{move || status.get()}</p>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
+                    let here = query.get_untracked();
                     match list.await {
-                        Ok(items) if items.is_empty() => view! { <p data-testid="no-approvals">"Nothing is waiting for your decision."</p> }.into_any(),
-                        Ok(items) => items.into_iter().map(|item| view! { <Approval item done/> }).collect_view().into_any(),
+                        Ok(page) if page.rows.is_empty() && page.newer.is_none() => view! { <p data-testid="no-approvals">"Nothing is waiting for your decision."</p> }.into_any(),
+                        Ok(ListPage { rows, newer, older, .. }) => view! {
+                            {rows.into_iter().map(|item| view! { <Approval item done/> }).collect_view()}
+                            <Pager path="/my-access/approvals" here newer older of="approvals"/>
+                        }.into_any(),
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     }
                 })}
             </Transition>
-            <h2>"History"</h2>
+        </section>
+    }
+}
+
+/// The other requests of the policies the approver approves, newest first, by package.
+#[component]
+pub fn ApprovalHistoryPage() -> impl IntoView {
+    let query = use_list_query();
+    let history = Resource::new(move || query.get(), approval_history);
+    view! {
+        <Title text="Approval history · My Access · Latch"/>
+        <section class="page">
+            <h1>"Approval history"</h1>
+            <p><a href="/my-access/approvals">"Waiting for your decision"</a></p>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
+                    let here = query.get_untracked();
+                    let chosen = here.package.clone();
+                    let filter = move |packages| view! {
+                        <FilterForm path="/my-access/approvals/history" testid="history-filter">
+                            <PackageField here=chosen.clone() packages/>
+                        </FilterForm>
+                    };
                     match history.await {
-                        Ok(rows) if rows.is_empty() => view! { <p>"No other requests of your policies yet."</p> }.into_any(),
-                        Ok(rows) => view! { <RequestTable rows base="/my-access/requests"/> }.into_any(),
-                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                        Ok(ListPage { rows, newer, older, packages }) => view! {
+                            {filter(packages)}
+                            {if rows.is_empty() {
+                                view! { <p>"No other requests of your policies match."</p> }.into_any()
+                            } else {
+                                view! { <RequestTable rows base="/my-access/requests"/> }.into_any()
+                            }}
+                            <Pager path="/my-access/approvals/history" here newer older of="history"/>
+                        }.into_any(),
+                        Err(e) => view! { {filter(Vec::new())} <ErrorNotice error=e/> }.into_any(),
                     }
                 })}
             </Transition>

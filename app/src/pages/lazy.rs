@@ -11,7 +11,7 @@
 //! use of `unsafe` the app crate allows, and only in this module.
 #![allow(unsafe_code)]
 
-use crate::pages::approvals::ApprovalsPage;
+use crate::pages::approvals::{ApprovalHistoryPage, ApprovalsPage};
 use crate::pages::apps::AppsPage;
 use crate::pages::catalog::{CatalogLayout, CatalogMembers, CatalogOverview, CatalogPackages};
 use crate::pages::catalogs::CatalogList;
@@ -19,7 +19,7 @@ use crate::pages::extensions::ExtensionsTabPage;
 use crate::pages::my_access::MyRequests;
 use crate::pages::policy::PolicyEditor;
 use crate::pages::request_details::RequestPage;
-use crate::pages::request_list::ManagedRequests;
+use crate::pages::request_list::{ManagedAssignments, ManagedRequests};
 use crate::pages::setup::SetupPage;
 use crate::pages::users::UsersPage;
 use crate::pages::wizard::{AddExtension, EditExtension};
@@ -75,6 +75,8 @@ lazy_screens!(requestor_screen, __preload_requestor_screen, RequestorScreen {
     RequestScreen => RequestPage,
     /// `/my-access/approvals`
     ApprovalsScreen => ApprovalsPage,
+    /// `/my-access/approvals/history`
+    ApprovalHistoryScreen => ApprovalHistoryPage,
     /// `/setup/:token`: where a new user sets a password, once.
     SetupScreen => SetupPage,
 });
@@ -100,6 +102,8 @@ lazy_screens!(admin_screen, __preload_admin_screen, AdminScreen {
     PolicyScreen => PolicyEditor,
     /// `/requests`
     ManagedRequestsScreen => ManagedRequests,
+    /// `/assignments`
+    ManagedAssignmentsScreen => ManagedAssignments,
     /// `/apps`
     AppsScreen => AppsPage,
     /// `/users`

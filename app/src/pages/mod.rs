@@ -10,6 +10,7 @@ pub mod extensions;
 pub mod home;
 pub mod keyboard;
 pub mod lazy;
+pub mod lists;
 pub mod modal;
 pub mod my_access;
 pub mod policy;

@@ -5,15 +5,18 @@ use crate::api::requests::{
 };
 use crate::domain::ids::PolicyId;
 use crate::pages::common::{refresh_every, ErrorNotice, Loading};
+use crate::pages::lists::{use_list_query, Pager};
 use crate::pages::modal::Modal;
+use crate::views::lists::ListPage;
 use crate::views::requests::{AssignmentView, RequestSummary, RequestablePackage};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn MyAccessPackages() -> impl IntoView {
+    let query = use_list_query();
     let packages = Resource::new(|| (), |_| requestable_packages());
-    let mine = Resource::new(|| (), |_| my_assignments());
+    let mine = Resource::new(move || query.get(), my_assignments);
     let asking = RwSignal::new(None::<RequestablePackage>);
     let status = RwSignal::new(String::new());
     let done = Callback::new(move |message: String| {
@@ -39,9 +42,13 @@ pub fn MyAccessPackages() -> impl IntoView {
             <h2>"Your access"</h2>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
+                    let here = query.get_untracked();
                     match mine.await {
-                        Ok(list) if list.is_empty() => view! { <p data-testid="no-assignments">"You have no access packages yet."</p> }.into_any(),
-                        Ok(list) => view! { <AssignmentTable list done/> }.into_any(),
+                        Ok(page) if page.rows.is_empty() && page.newer.is_none() => view! { <p data-testid="no-assignments">"You have no access packages yet."</p> }.into_any(),
+                        Ok(ListPage { rows, newer, older, .. }) => view! {
+                            <AssignmentTable list=rows done/>
+                            <Pager path="/my-access" here newer older of="assignments"/>
+                        }.into_any(),
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     }
                 })}
@@ -170,7 +177,8 @@ pub fn AssignmentTable(list: Vec<AssignmentView>, done: Callback<String>) -> imp
 
 #[component]
 pub fn MyRequests() -> impl IntoView {
-    let list = Resource::new(|| (), |_| my_requests());
+    let query = use_list_query();
+    let list = Resource::new(move || query.get(), my_requests);
     refresh_every(std::time::Duration::from_secs(3), move || list.refetch());
     view! {
         <Title text="Request history · My Access · Latch"/>
@@ -178,9 +186,13 @@ pub fn MyRequests() -> impl IntoView {
             <h1>"Request history"</h1>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
+                    let here = query.get_untracked();
                     match list.await {
-                        Ok(rows) if rows.is_empty() => view! { <p>"You have not requested anything yet."</p> }.into_any(),
-                        Ok(rows) => view! { <RequestTable rows base="/my-access/requests"/> }.into_any(),
+                        Ok(page) if page.rows.is_empty() && page.newer.is_none() => view! { <p>"You have not requested anything yet."</p> }.into_any(),
+                        Ok(ListPage { rows, newer, older, .. }) => view! {
+                            <RequestTable rows base="/my-access/requests"/>
+                            <Pager path="/my-access/requests" here newer older of="requests"/>
+                        }.into_any(),
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     }
                 })}

@@ -20,7 +20,7 @@ pub mod throttle;
 pub mod tokens;
 
 #[cfg(test)]
-mod request_list_tests;
+mod list_tests;
 #[cfg(test)]
 mod test_fixture;
 #[cfg(test)]

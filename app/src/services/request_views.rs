@@ -4,20 +4,20 @@
 use crate::auth::authz::Principal;
 use crate::domain::ids::{CatalogId, RequestId};
 use crate::domain::lifecycle::{
-    requestor_words, Actor, HistoryEvent, InstanceSnapshot, InstanceStatus, RequestState,
-    RequestStatus, RequestorStep, ResumeOutcome, StageOutcome,
+    requestor_words, Actor, AssignmentState, HistoryEvent, InstanceSnapshot, InstanceStatus,
+    RequestState, RequestStatus, RequestorStep, ResumeOutcome, StageOutcome,
 };
 use crate::domain::role::Role;
 use crate::domain::stage::Stage;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::paging::{PageAt, PAGE_SIZE};
+use crate::store::paging::{Key, Page, PageAt, PAGE_SIZE};
 use crate::store::request_views::{
-    self as views_store, AssignmentListRow, RequestFilter, RequestListRow,
+    self as views_store, AssignmentFilter, AssignmentListRow, RequestFilter, RequestListRow,
 };
 use crate::store::Conn;
 use crate::store::{packages, requests};
-use crate::views::request_list::{RequestListPage, RequestsQuery};
+use crate::views::lists::{ListPage, ListQuery};
 use crate::views::requests::{
     ApprovalItem, AssignmentView, AttemptView, HistoryLine, InstanceView, RequestDetails,
     RequestSummary, RequestablePackage, WorkflowDetail,
@@ -121,23 +121,43 @@ pub async fn requestable(
     Ok(out)
 }
 
-pub async fn my_requests(state: &AppState, p: &Principal) -> Result<Vec<RequestSummary>, AppError> {
+/// The requests for the caller, newest first, a page at a time.
+pub async fn my_requests(
+    state: &AppState,
+    p: &Principal,
+    q: &ListQuery,
+) -> Result<ListPage<RequestSummary>, AppError> {
     let me = me(p)?;
+    let at = page_at(q, &[])?;
+    let filter = RequestFilter {
+        target: Some(me),
+        ..Default::default()
+    };
     let mut conn = state.db.acquire().await?;
-    let rows = views_store::requests_of_target(&mut conn, me).await?;
-    summaries(&mut conn, rows).await
+    let page = views_store::request_page(&mut conn, None, &filter, &at, PAGE_SIZE).await?;
+    request_list(&mut conn, page, Vec::new()).await
 }
 
 /// The approver's history: other requests of the policies they approve, newest first, each
-/// opening on the details (with what workflows reported) that approvers may see.
+/// opening on the details (with what workflows reported) that approvers may see; narrowed to
+/// one of those packages if `q` says so.
 pub async fn approval_history(
     state: &AppState,
     p: &Principal,
-) -> Result<Vec<RequestSummary>, AppError> {
+    q: &ListQuery,
+) -> Result<ListPage<RequestSummary>, AppError> {
     let me = me(p)?;
+    let at = page_at(q, &["package"])?;
+    let filter = RequestFilter {
+        approver: Some(me),
+        not_state: Some(RequestState::PendingApproval),
+        package: package_of(q)?,
+        ..Default::default()
+    };
     let mut conn = state.db.acquire().await?;
-    let rows = views_store::requests_of_approver(&mut conn, me).await?;
-    summaries(&mut conn, rows).await
+    let page = views_store::request_page(&mut conn, None, &filter, &at, PAGE_SIZE).await?;
+    let packages = views_store::approver_package_choices(&mut conn, me).await?;
+    request_list(&mut conn, page, packages).await
 }
 
 /// A page of the requests in the catalogs where the caller manages assignments, narrowed as
@@ -145,29 +165,74 @@ pub async fn approval_history(
 pub async fn managed_request_page(
     state: &AppState,
     p: &Principal,
-    query: &RequestsQuery,
-) -> Result<RequestListPage, AppError> {
+    query: &ListQuery,
+) -> Result<ListPage<RequestSummary>, AppError> {
     let catalogs = crate::services::manager_views::managed_catalogs(p)?;
+    let at = page_at(query, &["show", "package", "person", "from", "to"])?;
     let filter = request_filter(query)?;
-    let at = PageAt::from_tokens(
-        Some(query.after.as_str()).filter(|t| !t.is_empty()),
-        Some(query.before.as_str()).filter(|t| !t.is_empty()),
-    )
-    .map_err(|e| AppError::invalid("page", e.to_string()))?;
     let mut conn = state.db.acquire().await?;
     let page =
         views_store::request_page(&mut conn, catalogs.as_deref(), &filter, &at, PAGE_SIZE).await?;
     let packages = views_store::package_choices(&mut conn, catalogs.as_deref()).await?;
-    Ok(RequestListPage {
-        rows: summaries(&mut conn, page.rows).await?,
-        newer: page.newer.map(|k| k.token()),
-        older: page.older.map(|k| k.token()),
+    request_list(&mut conn, page, packages).await
+}
+
+/// The page `q` asks for, once every other part it has is one of `reads` (a list refuses, by
+/// name, what it cannot be narrowed by).
+fn page_at(q: &ListQuery, reads: &[&str]) -> Result<PageAt, AppError> {
+    let unread = q.parts().into_iter().find(|(name, value)| {
+        !value.is_empty() && !reads.contains(name) && !matches!(*name, "after" | "before")
+    });
+    if let Some((name, _)) = unread {
+        return Err(AppError::invalid(
+            name,
+            format!("{name}: this list cannot be narrowed by it."),
+        ));
+    }
+    PageAt::from_tokens(
+        Some(q.after.as_str()).filter(|t| !t.is_empty()),
+        Some(q.before.as_str()).filter(|t| !t.is_empty()),
+    )
+    .map_err(|e| AppError::invalid("page", e.to_string()))
+}
+
+fn package_of(q: &ListQuery) -> Result<Option<crate::domain::ids::AccessPackageId>, AppError> {
+    if q.package.is_empty() {
+        return Ok(None);
+    }
+    q.package
+        .parse()
+        .map(Some)
+        .map_err(|_| AppError::invalid("package", "Access package: not one of the choices."))
+}
+
+/// The list page of a store page of requests.
+async fn request_list(
+    conn: &mut Conn,
+    page: Page<RequestListRow>,
+    packages: Vec<(String, String)>,
+) -> Result<ListPage<RequestSummary>, AppError> {
+    let rows = summaries(conn, page.rows).await?;
+    Ok(listed(rows, page.newer, page.older, packages))
+}
+
+/// A page for the screen: its rows as shown, its neighbours' keys as link tokens.
+fn listed<T>(
+    rows: Vec<T>,
+    newer: Option<Key>,
+    older: Option<Key>,
+    packages: Vec<(String, String)>,
+) -> ListPage<T> {
+    ListPage {
+        rows,
+        newer: newer.map(|k| k.token()),
+        older: older.map(|k| k.token()),
         packages,
-    })
+    }
 }
 
 /// The store's filter from the URL's text.
-fn request_filter(q: &RequestsQuery) -> Result<RequestFilter, AppError> {
+fn request_filter(q: &ListQuery) -> Result<RequestFilter, AppError> {
     let mut filter = RequestFilter::default();
     match q.show.as_str() {
         "" => {}
@@ -182,19 +247,8 @@ fn request_filter(q: &RequestsQuery) -> Result<RequestFilter, AppError> {
             })?)
         }
     }
-    if !q.package.is_empty() {
-        filter.package = Some(q.package.parse().map_err(|_| {
-            AppError::invalid("package", "Access package: not one of the choices.")
-        })?);
-    }
-    let person = q.person.trim();
-    if person.chars().count() > 100 {
-        return Err(AppError::invalid(
-            "person",
-            "Person: at most 100 characters of a name or e-mail address.",
-        ));
-    }
-    filter.person = (!person.is_empty()).then(|| person.to_owned());
+    filter.package = package_of(q)?;
+    filter.person = person_of(q)?;
     let day = |field: &str, label: &str, text: &str| -> Result<Option<DateTime<Utc>>, AppError> {
         if text.is_empty() {
             return Ok(None);
@@ -217,6 +271,18 @@ fn request_filter(q: &RequestsQuery) -> Result<RequestFilter, AppError> {
         }
     }
     Ok(filter)
+}
+
+/// The person part: the start of a name or e-mail address, if any.
+fn person_of(q: &ListQuery) -> Result<Option<String>, AppError> {
+    let person = q.person.trim();
+    if person.chars().count() > 100 {
+        return Err(AppError::invalid(
+            "person",
+            "Person: at most 100 characters of a name or e-mail address.",
+        ));
+    }
+    Ok((!person.is_empty()).then(|| person.to_owned()))
 }
 
 /// How long access that ends at `expires_at` still lasts, in the largest whole unit.
@@ -270,31 +336,79 @@ fn assignment_views(
         .collect()
 }
 
+/// The caller's own assignments, whatever their state, newest first.
 pub async fn my_assignments(
     state: &AppState,
     p: &Principal,
-) -> Result<Vec<AssignmentView>, AppError> {
+    q: &ListQuery,
+) -> Result<ListPage<AssignmentView>, AppError> {
     let me = me(p)?;
+    let at = page_at(q, &[])?;
+    let filter = AssignmentFilter {
+        target: Some(me),
+        ..Default::default()
+    };
     let mut conn = state.db.acquire().await?;
-    assignment_views(
-        p,
-        views_store::assignments_of_target(&mut conn, me).await?,
-        state.clock.now(),
-    )
+    let page = views_store::assignment_page(&mut conn, None, &filter, &at, PAGE_SIZE).await?;
+    assignment_list(state, p, page, Vec::new())
 }
 
-pub async fn managed_assignments(
+/// A page of the assignments in the catalogs where the caller manages assignments: active
+/// ones unless `q` shows another state, narrowed by package, person and "ends within N days".
+pub async fn managed_assignment_page(
     state: &AppState,
     p: &Principal,
-) -> Result<Vec<AssignmentView>, AppError> {
-    let mut conn = state.db.acquire().await?;
-    let mut rows = Vec::new();
-    for a in views_store::active_assignments(&mut conn).await? {
-        if p.may(catalog_of(&a.catalog_id)?, Role::may_manage_assignments) {
-            rows.push(a);
+    q: &ListQuery,
+) -> Result<ListPage<AssignmentView>, AppError> {
+    let catalogs = crate::services::manager_views::managed_catalogs(p)?;
+    let at = page_at(q, &["show", "package", "person", "within"])?;
+    let mut filter = AssignmentFilter {
+        package: package_of(q)?,
+        person: person_of(q)?,
+        ..Default::default()
+    };
+    match q.show.as_str() {
+        "" => filter.active = true,
+        "all" => {}
+        other => {
+            filter.state = Some(AssignmentState::parse(other).map_err(|_| {
+                AppError::invalid(
+                    "show",
+                    format!("Show: {other:?} is not one of the choices."),
+                )
+            })?)
         }
     }
-    assignment_views(p, rows, state.clock.now())
+    if !q.within.is_empty() {
+        let days = q
+            .within
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (1..=3650).contains(d))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "within",
+                    "Ends within: a whole number of days from 1 to 3650.",
+                )
+            })?;
+        filter.expires_before = Some(state.clock.now() + chrono::Duration::days(days));
+    }
+    let mut conn = state.db.acquire().await?;
+    let page =
+        views_store::assignment_page(&mut conn, catalogs.as_deref(), &filter, &at, PAGE_SIZE)
+            .await?;
+    let packages = views_store::package_choices(&mut conn, catalogs.as_deref()).await?;
+    assignment_list(state, p, page, packages)
+}
+
+fn assignment_list(
+    state: &AppState,
+    p: &Principal,
+    page: Page<AssignmentListRow>,
+    packages: Vec<(String, String)>,
+) -> Result<ListPage<AssignmentView>, AppError> {
+    let rows = assignment_views(p, page.rows, state.clock.now())?;
+    Ok(listed(rows, page.newer, page.older, packages))
 }
 
 async fn workflow_details(
@@ -451,17 +565,32 @@ pub async fn details(
     })
 }
 
-pub async fn approvals(state: &AppState, p: &Principal) -> Result<Vec<ApprovalItem>, AppError> {
+/// The requests waiting for the caller's decision, newest first, a page at a time.
+pub async fn approvals(
+    state: &AppState,
+    p: &Principal,
+    q: &ListQuery,
+) -> Result<ListPage<ApprovalItem>, AppError> {
     let me = me(p)?;
+    let at = page_at(q, &[])?;
+    let filter = RequestFilter {
+        approver: Some(me),
+        state: Some(RequestState::PendingApproval),
+        ..Default::default()
+    };
     let mut conn = state.db.acquire().await?;
-    let pending = requests::pending_for_approver(&mut conn, me).await?;
-    let mut out = Vec::with_capacity(pending.len());
-    for r in pending {
-        let head = views_store::request_head(&mut conn, r.id)
+    let page = views_store::request_page(&mut conn, None, &filter, &at, PAGE_SIZE).await?;
+    let mut rows = Vec::with_capacity(page.rows.len());
+    for listed in &page.rows {
+        let id: RequestId = listed.id.parse().map_err(|_| AppError::Internal)?;
+        let r = requests::get(&mut conn, id)
             .await?
             .ok_or(AppError::Internal)?;
-        out.push(ApprovalItem {
-            request: r.id,
+        let head = views_store::request_head(&mut conn, id)
+            .await?
+            .ok_or(AppError::Internal)?;
+        rows.push(ApprovalItem {
+            request: id,
             requestor: views_store::name_of(
                 &mut conn,
                 &r.requestor_kind,
@@ -472,10 +601,10 @@ pub async fn approvals(state: &AppState, p: &Principal) -> Result<Vec<ApprovalIt
             policy: head.policy,
             justification: r.justification,
             submitted_at: shown(&crate::store::db_time(r.created_at)),
-            workflow_details: workflow_details(&mut conn, r.id).await?,
+            workflow_details: workflow_details(&mut conn, id).await?,
         });
     }
-    Ok(out)
+    Ok(listed(rows, page.newer, page.older, Vec::new()))
 }
 
 #[cfg(test)]

@@ -138,27 +138,28 @@ pub fn is_postgres_conn(conn: &Conn) -> bool {
     conn.backend_name() == "PostgreSQL"
 }
 
-/// The operator that matches a `LIKE` pattern whatever the case: SQLite's `LIKE` ignores
-/// (ASCII) case already and has no `ILIKE`; PostgreSQL's `LIKE` does not.
-pub fn like_any_case(conn: &Conn) -> &'static str {
-    if is_postgres_conn(conn) {
-        "ILIKE"
-    } else {
-        "LIKE"
-    }
+/// The condition that `column` starts with a text whatever its case, as the range
+/// `[$n, $n+1)` under the `nocase` collation: an index of the column in that collation serves
+/// it on both backends (SQLite's `LIKE` uses no index of a column not declared `NOCASE`, and
+/// PostgreSQL's `ILIKE` none at all). Bind [`prefix_bounds`] to the two parameters.
+pub fn starts_with(column: &str, n: usize) -> String {
+    format!(
+        "({column} COLLATE NOCASE >= ${n} AND {column} COLLATE NOCASE < ${})",
+        n + 1
+    )
 }
 
-/// `text` as a `LIKE … ESCAPE '\'` pattern matching what starts with it.
-pub fn like_prefix(text: &str) -> String {
-    let escaped: String = text
-        .trim()
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    format!("{escaped}%")
+/// The two ends of [`starts_with`]'s range for `text`: the text itself, and the text followed
+/// by the character this backend's `nocase` orders after every other (SQLite compares UTF-8
+/// bytes, so the last code point; PostgreSQL's ICU gives U+FFFF the highest weight).
+pub fn prefix_bounds(conn: &Conn, text: &str) -> [String; 2] {
+    let text = text.trim();
+    let last = if is_postgres_conn(conn) {
+        '\u{FFFF}'
+    } else {
+        char::MAX
+    };
+    [text.to_owned(), format!("{text}{last}")]
 }
 
 /// The one text form of a time in the database: fixed width, so text order is time order.

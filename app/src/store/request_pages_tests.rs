@@ -5,7 +5,7 @@ use super::*;
 use crate::store::demo_test_db;
 use crate::store::paging::PAGE_SIZE;
 use crate::store::plan::query_plan;
-use crate::store::{is_postgres, parse_db_time, Pool};
+use crate::store::{parse_db_time, prefix_bounds, Pool};
 use chrono::Duration;
 
 /// One stored request as the tests see it.
@@ -278,11 +278,28 @@ async fn each_filter_keeps_what_it_names() {
     }
 }
 
+/// Whether `plan` reads a whole table (the list's, the people's, the approvers'…) rather
+/// than an index range or an index in order.
+fn reads_a_whole_table(plan: &str) -> bool {
+    plan.lines().any(|l| {
+        let l = l.trim();
+        let sqlite_scan = l
+            .strip_prefix("SCAN ")
+            .is_some_and(|table| !table.contains(' '));
+        sqlite_scan || l.contains("Seq Scan on")
+    })
+}
+
+/// The person filter's bounds as the list functions compute them.
+async fn bounds(db: &Pool, person: Option<&str>) -> Option<[String; 2]> {
+    let conn = db.acquire().await.unwrap();
+    person.map(|p| prefix_bounds(&conn, p))
+}
+
 #[tokio::test]
 async fn an_index_serves_the_list_whatever_the_filter() {
     let (db, _dir) = demo_test_db().await;
-    let (made, _) = requests(&db).await;
-    let like = if is_postgres(&db) { "ILIKE" } else { "LIKE" };
+    let (made, people) = requests(&db).await;
     let m = &made[10];
     let middle = PageAt::After(Key {
         at: m.created_at.clone(),
@@ -318,16 +335,218 @@ async fn an_index_serves_the_list_whatever_the_filter() {
             from: Some(parse_db_time(&made[90].created_at).unwrap()),
             ..Default::default()
         },
+        // My Access history.
+        RequestFilter {
+            target: Some(people.adele.parse().unwrap()),
+            ..Default::default()
+        },
+        // An approver's waiting requests and their history.
+        RequestFilter {
+            approver: Some(people.manager.parse().unwrap()),
+            state: Some(RequestState::PendingApproval),
+            ..Default::default()
+        },
+        RequestFilter {
+            approver: Some(people.manager.parse().unwrap()),
+            not_state: Some(RequestState::PendingApproval),
+            package: Some(m.package.parse().unwrap()),
+            ..Default::default()
+        },
     ];
     for filter in &filters {
+        let person = bounds(&db, filter.person.as_deref()).await;
         for at in [PageAt::First, middle.clone()] {
-            let (sql, binds) = request_page_sql(REQUEST_LIST, like, None, filter, &at, PAGE_SIZE);
+            let (sql, binds) =
+                request_page_sql(REQUEST_LIST, person.clone(), None, filter, &at, PAGE_SIZE);
             let plan = query_plan(&db, &sql, &binds).await.unwrap();
-            // Never the whole requests table: an index range, or an index read in order.
-            let whole = plan
-                .lines()
-                .any(|l| l.trim() == "SCAN r" || l.contains("Seq Scan on requests"));
-            assert!(!whole, "{filter:?} {at:?}:\n{plan}");
+            assert!(!reads_a_whole_table(&plan), "{filter:?} {at:?}:\n{plan}");
         }
+    }
+}
+
+#[tokio::test]
+async fn an_index_serves_the_assignment_list_whatever_the_filter() {
+    let (db, _dir) = demo_test_db().await;
+    let (made, people) = requests(&db).await;
+    let m = &made[10];
+    let middle = PageAt::After(Key {
+        at: m.created_at.clone(),
+        id: m.id.clone(),
+    });
+    let filters = [
+        AssignmentFilter::default(),
+        AssignmentFilter {
+            active: true,
+            ..Default::default()
+        },
+        AssignmentFilter {
+            state: Some(AssignmentState::Expired),
+            ..Default::default()
+        },
+        AssignmentFilter {
+            package: Some(m.package.parse().unwrap()),
+            ..Default::default()
+        },
+        AssignmentFilter {
+            target: Some(people.adele.parse().unwrap()),
+            ..Default::default()
+        },
+        AssignmentFilter {
+            person: Some("adele@".into()),
+            active: true,
+            ..Default::default()
+        },
+        AssignmentFilter {
+            expires_before: Some(parse_db_time(&m.created_at).unwrap() + Duration::days(14)),
+            ..Default::default()
+        },
+    ];
+    for filter in &filters {
+        let person = bounds(&db, filter.person.as_deref()).await;
+        for at in [PageAt::First, middle.clone()] {
+            let (sql, binds) = assignment_page_sql(
+                ASSIGNMENT_LIST,
+                person.clone(),
+                None,
+                filter,
+                &at,
+                PAGE_SIZE,
+            );
+            let plan = query_plan(&db, &sql, &binds).await.unwrap();
+            assert!(!reads_a_whole_table(&plan), "{filter:?} {at:?}:\n{plan}");
+        }
+    }
+}
+
+/// Which stored assignments a filter should keep.
+type Holds<'a> = Box<dyn Fn(&Held) -> bool + 'a>;
+
+/// One stored assignment as the tests see it.
+struct Held {
+    id: String,
+    state: AssignmentState,
+    package: String,
+    target: String,
+    expires_at: Option<String>,
+}
+
+/// An assignment for each request, ending days apart (some never): the newest of each person
+/// and package active (one at most, as the schema has it), the rest ended.
+async fn assignments(db: &Pool, made: &[Made]) -> Vec<Held> {
+    let mut active = std::collections::HashSet::new();
+    let mut held = Vec::with_capacity(made.len());
+    for (i, m) in made.iter().enumerate() {
+        let start = parse_db_time(&m.created_at).unwrap();
+        let state = if active.insert((&m.target, &m.package)) {
+            [AssignmentState::Delivered, AssignmentState::Delivering][i % 2]
+        } else {
+            [AssignmentState::Expired, AssignmentState::DeliveryFailed][i % 2]
+        };
+        let h = Held {
+            id: uuid::Uuid::new_v4().to_string(),
+            state,
+            package: m.package.clone(),
+            target: m.target.clone(),
+            expires_at: (i % 7 != 0).then(|| db_time(start + Duration::days(i as i64 % 30))),
+        };
+        sqlx::query(
+            "INSERT INTO assignments (id, access_package_id, policy_id, target_id, request_id, \
+             state, status, start_at, expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'x', $7, $8, $7)",
+        )
+        .bind(&h.id)
+        .bind(&m.package)
+        .bind(&m.policy)
+        .bind(&m.target)
+        .bind(&m.id)
+        .bind(h.state.wire_name())
+        .bind(&m.created_at)
+        .bind(&h.expires_at)
+        .execute(db)
+        .await
+        .unwrap();
+        held.push(h);
+    }
+    held
+}
+
+#[tokio::test]
+async fn each_assignment_filter_keeps_what_it_names_across_pages() {
+    let (db, _dir) = demo_test_db().await;
+    let (made, people) = requests(&db).await;
+    let held = assignments(&db, &made).await;
+    // Within two weeks of the first request's day.
+    let horizon = parse_db_time(&made.last().unwrap().created_at).unwrap() + Duration::days(14);
+    let cases: Vec<(AssignmentFilter, Holds)> = vec![
+        (AssignmentFilter::default(), Box::new(|_| true)),
+        (
+            AssignmentFilter {
+                active: true,
+                ..Default::default()
+            },
+            Box::new(|h| h.state.is_active()),
+        ),
+        (
+            AssignmentFilter {
+                state: Some(AssignmentState::Expired),
+                ..Default::default()
+            },
+            Box::new(|h| h.state == AssignmentState::Expired),
+        ),
+        (
+            AssignmentFilter {
+                package: Some(made[3].package.parse().unwrap()),
+                ..Default::default()
+            },
+            Box::new(|h| h.package == made[3].package),
+        ),
+        (
+            AssignmentFilter {
+                person: Some("Adele V".into()),
+                active: true,
+                ..Default::default()
+            },
+            Box::new(|h| h.target == people.adele && h.state.is_active()),
+        ),
+        (
+            AssignmentFilter {
+                expires_before: Some(horizon),
+                ..Default::default()
+            },
+            Box::new(move |h| {
+                h.state == AssignmentState::Delivered
+                    && h.expires_at
+                        .as_deref()
+                        .is_some_and(|e| parse_db_time(e).unwrap() < horizon)
+            }),
+        ),
+    ];
+    // Newest first, ties by id, as the requests they came from.
+    let order: Vec<&Held> = {
+        let mut v: Vec<(&Made, &Held)> = made.iter().zip(&held).collect();
+        v.sort_by(|a, b| (&b.0.created_at, &b.1.id).cmp(&(&a.0.created_at, &a.1.id)));
+        v.into_iter().map(|(_, h)| h).collect()
+    };
+    for (filter, keeps) in &cases {
+        let expected: Vec<String> = order
+            .iter()
+            .filter(|h| keeps(h))
+            .map(|h| h.id.clone())
+            .collect();
+        assert!(!expected.is_empty(), "{filter:?} keeps something");
+        let mut got = Vec::new();
+        let mut at = PageAt::First;
+        let mut conn = db.acquire().await.unwrap();
+        loop {
+            let p = assignment_page(&mut conn, None, filter, &at, PAGE_SIZE)
+                .await
+                .unwrap();
+            got.extend(p.rows.iter().map(|r| r.id.clone()));
+            match p.older {
+                Some(key) => at = PageAt::After(key),
+                None => break,
+            }
+        }
+        assert_eq!(got, expected, "{filter:?}");
     }
 }

@@ -5,7 +5,7 @@ use crate::domain::ids::{AccessPackageId, AssignmentId, CatalogId, PolicyId, Req
 use crate::domain::lifecycle::{AssignmentState, RequestState, RequestStatus};
 use crate::domain::stage::Stage;
 use crate::store::paging::{finish, Key, Page, PageAt};
-use crate::store::{db_time, like_any_case, like_prefix, params, Conn};
+use crate::store::{db_time, params, prefix_bounds, starts_with, Conn};
 use chrono::{DateTime, Utc};
 use std::sync::LazyLock;
 
@@ -38,18 +38,6 @@ const REQUEST_LIST: &str =
      u.display_name AS target, r.created_at, p.catalog_id FROM requests r \
      JOIN access_packages p ON p.id = r.access_package_id JOIN users u ON u.id = r.target_id";
 
-pub async fn requests_of_target(
-    conn: &mut Conn,
-    target: UserId,
-) -> Result<Vec<RequestListRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{REQUEST_LIST} WHERE r.target_id = $1 ORDER BY r.created_at DESC, r.id LIMIT 500"
-    ))
-    .bind(target.to_string())
-    .fetch_all(conn)
-    .await
-}
-
 /// What a request list can be narrowed to; every part is optional.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RequestFilter {
@@ -68,6 +56,12 @@ pub struct RequestFilter {
     pub from: Option<DateTime<Utc>>,
     /// Made before this moment.
     pub until: Option<DateTime<Utc>>,
+    /// Of the policies this person approves.
+    pub approver: Option<UserId>,
+    /// In any state but this one.
+    pub not_state: Option<RequestState>,
+    /// Still open: submitted, pending approval or delivering.
+    pub open: bool,
 }
 
 /// A page of the requests in `catalogs` (every catalog when `None`) that `filter` keeps,
@@ -79,8 +73,8 @@ pub async fn request_page(
     at: &PageAt,
     size: usize,
 ) -> Result<Page<RequestListRow>, sqlx::Error> {
-    let like = like_any_case(conn);
-    let (sql, binds) = request_page_sql(REQUEST_LIST, like, catalogs, filter, at, size);
+    let bounds = filter.person.as_deref().map(|p| prefix_bounds(conn, p));
+    let (sql, binds) = request_page_sql(REQUEST_LIST, bounds, catalogs, filter, at, size);
     fetch_page(conn, &sql, binds, at, size, |r: &RequestListRow| {
         (&r.created_at, &r.id)
     })
@@ -95,8 +89,8 @@ pub async fn graph_request_page(
     at: &PageAt,
     size: usize,
 ) -> Result<Page<GraphRequestRow>, sqlx::Error> {
-    let like = like_any_case(conn);
-    let (sql, binds) = request_page_sql(GRAPH_REQUEST, like, catalogs, filter, at, size);
+    let bounds = filter.person.as_deref().map(|p| prefix_bounds(conn, p));
+    let (sql, binds) = request_page_sql(GRAPH_REQUEST, bounds, catalogs, filter, at, size);
     fetch_page(conn, &sql, binds, at, size, |r: &GraphRequestRow| {
         (&r.created_at, &r.id)
     })
@@ -104,10 +98,10 @@ pub async fn graph_request_page(
 }
 
 /// A request page's query from `select` (which names `requests r` and `access_packages p`)
-/// and its arguments (all text), `like` being the backend's any-case `LIKE`.
+/// and its arguments (all text), `person` being the person filter's [`prefix_bounds`].
 fn request_page_sql(
     select: &str,
-    like: &str,
+    person: Option<[String; 2]>,
     catalogs: Option<&[CatalogId]>,
     filter: &RequestFilter,
     at: &PageAt,
@@ -132,17 +126,31 @@ fn request_page_sql(
     if let Some(target) = filter.target {
         c.add(|n| format!("r.target_id = ${n}"), target);
     }
-    if let Some(person) = filter.person.as_deref().filter(|p| !p.trim().is_empty()) {
-        c.add(
+    if let Some(bounds) = person.filter(|b| !b[0].is_empty()) {
+        c.add_all(
             |n| {
-                let people = format!(
-                    "SELECT id FROM users WHERE display_name {like} ${n} ESCAPE '\\' \
-                     OR user_principal_name {like} ${n} ESCAPE '\\'"
-                );
+                let people = people_starting(n);
                 format!("(r.target_id IN ({people}) OR r.requestor_id IN ({people}))")
             },
-            like_prefix(person),
+            bounds,
         );
+    }
+    if let Some(approver) = filter.approver {
+        c.add(
+            |n| {
+                format!(
+                    "r.policy_id IN (SELECT policy_id FROM policy_approvers WHERE user_id = ${n})"
+                )
+            },
+            approver,
+        );
+    }
+    if let Some(state) = filter.not_state {
+        c.add(|n| format!("r.state <> ${n}"), state.wire_name());
+    }
+    if filter.open {
+        c.sql
+            .push("r.state IN ('submitted', 'pendingApproval', 'delivering')".to_owned());
     }
     if let Some(from) = filter.from {
         c.add(|n| format!("r.created_at >= ${n}"), db_time(from));
@@ -151,6 +159,16 @@ fn request_page_sql(
         c.add(|n| format!("r.created_at < ${n}"), db_time(until));
     }
     c.page_sql(select, "r", catalogs, at, size)
+}
+
+/// The ids of the people whose name or e-mail address starts with a text, its two bounds
+/// being parameters `$n` and `$n+1` (each an index range).
+fn people_starting(n: usize) -> String {
+    format!(
+        "SELECT id FROM users WHERE {} OR {}",
+        starts_with("display_name", n),
+        starts_with("user_principal_name", n)
+    )
 }
 
 /// Runs a page's query (`size + 1` rows read in `at`'s order) and makes the page, each row's
@@ -189,8 +207,18 @@ struct Conditions {
 
 impl Conditions {
     fn add(&mut self, condition: impl FnOnce(usize) -> String, value: impl ToString) {
-        self.binds.push(value.to_string());
-        self.sql.push(condition(self.binds.len()));
+        self.add_all(condition, [value.to_string()]);
+    }
+
+    /// A condition of several arguments, given the number of the first.
+    fn add_all(
+        &mut self,
+        condition: impl FnOnce(usize) -> String,
+        values: impl IntoIterator<Item = String>,
+    ) {
+        let first = self.binds.len() + 1;
+        self.binds.extend(values);
+        self.sql.push(condition(first));
     }
 
     /// `select` (whose rows are `table`'s, joined to `access_packages p`) kept by these
@@ -225,12 +253,34 @@ impl Conditions {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AssignmentFilter {
     pub state: Option<AssignmentState>,
+    /// Delivering or delivered: access someone has or is being given.
+    pub active: bool,
     pub package: Option<AccessPackageId>,
     pub target: Option<UserId>,
+    /// The start of the name or e-mail address of the person who has it.
+    pub person: Option<String>,
+    /// Delivered, and ending before this moment.
+    pub expires_before: Option<DateTime<Utc>>,
 }
 
 /// A page of the assignments in `catalogs` (every catalog when `None`) that `filter` keeps,
-/// newest first, in Graph's shape.
+/// newest first.
+pub async fn assignment_page(
+    conn: &mut Conn,
+    catalogs: Option<&[CatalogId]>,
+    filter: &AssignmentFilter,
+    at: &PageAt,
+    size: usize,
+) -> Result<Page<AssignmentListRow>, sqlx::Error> {
+    let bounds = filter.person.as_deref().map(|p| prefix_bounds(conn, p));
+    let (sql, binds) = assignment_page_sql(ASSIGNMENT_LIST, bounds, catalogs, filter, at, size);
+    fetch_page(conn, &sql, binds, at, size, |r: &AssignmentListRow| {
+        (&r.created_at, &r.id)
+    })
+    .await
+}
+
+/// [`assignment_page`] in Graph's shape, for the REST API.
 pub async fn graph_assignment_page(
     conn: &mut Conn,
     catalogs: Option<&[CatalogId]>,
@@ -238,14 +288,19 @@ pub async fn graph_assignment_page(
     at: &PageAt,
     size: usize,
 ) -> Result<Page<GraphAssignmentRow>, sqlx::Error> {
-    let (sql, binds) = assignment_page_sql(catalogs, filter, at, size);
+    let bounds = filter.person.as_deref().map(|p| prefix_bounds(conn, p));
+    let (sql, binds) = assignment_page_sql(GRAPH_ASSIGNMENT, bounds, catalogs, filter, at, size);
     fetch_page(conn, &sql, binds, at, size, |r: &GraphAssignmentRow| {
         (&r.created_at, &r.id)
     })
     .await
 }
 
+/// An assignment page's query from `select` (which names `assignments a` and
+/// `access_packages p`) and its arguments, `person` being the person filter's bounds.
 fn assignment_page_sql(
+    select: &str,
+    person: Option<[String; 2]>,
     catalogs: Option<&[CatalogId]>,
     filter: &AssignmentFilter,
     at: &PageAt,
@@ -255,13 +310,30 @@ fn assignment_page_sql(
     if let Some(state) = filter.state {
         c.add(|n| format!("a.state = ${n}"), state.wire_name());
     }
+    if filter.active {
+        c.sql
+            .push("a.state IN ('delivering', 'delivered')".to_owned());
+    }
     if let Some(package) = filter.package {
         c.add(|n| format!("a.access_package_id = ${n}"), package);
     }
     if let Some(target) = filter.target {
         c.add(|n| format!("a.target_id = ${n}"), target);
     }
-    c.page_sql(GRAPH_ASSIGNMENT, "a", catalogs, at, size)
+    if let Some(bounds) = person.filter(|b| !b[0].is_empty()) {
+        c.add_all(
+            |n| format!("a.target_id IN ({})", people_starting(n)),
+            bounds,
+        );
+    }
+    if let Some(before) = filter.expires_before {
+        // The expiry scan's index: delivered assignments by their end.
+        c.add(
+            |n| format!("a.state = 'delivered' AND a.expires_at < ${n}"),
+            db_time(before),
+        );
+    }
+    c.page_sql(select, "a", catalogs, at, size)
 }
 
 /// (id, name) of the access packages in `catalogs` (every catalog when `None`), by name.
@@ -281,17 +353,17 @@ pub async fn package_choices(
     query.fetch_all(conn).await
 }
 
-/// Requests of the policies `approver` approves that no longer wait for an approver: decided,
-/// ended by a workflow or a timeout, or not yet at approval.
-pub async fn requests_of_approver(
+/// (id, name) of the access packages with a policy `approver` approves, by name.
+pub async fn approver_package_choices(
     conn: &mut Conn,
     approver: UserId,
-) -> Result<Vec<RequestListRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{REQUEST_LIST} JOIN policy_approvers a ON a.policy_id = r.policy_id \
-         WHERE a.user_id = $1 AND r.state <> 'pendingApproval' \
-         ORDER BY r.created_at DESC, r.id LIMIT 100"
-    ))
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT DISTINCT p.id, p.display_name FROM access_packages p \
+         JOIN policies pol ON pol.access_package_id = p.id \
+         JOIN policy_approvers a ON a.policy_id = pol.id \
+         WHERE a.user_id = $1 ORDER BY p.display_name, p.id",
+    )
     .bind(approver.to_string())
     .fetch_all(conn)
     .await
@@ -432,32 +504,13 @@ pub struct AssignmentListRow {
     pub start_at: String,
     pub expires_at: Option<String>,
     pub catalog_id: String,
+    pub created_at: String,
 }
 
 const ASSIGNMENT_LIST: &str =
     "SELECT a.id, p.display_name AS package, u.display_name AS target, a.target_id, a.state, \
-     a.start_at, a.expires_at, p.catalog_id FROM assignments a \
+     a.start_at, a.expires_at, p.catalog_id, a.created_at FROM assignments a \
      JOIN access_packages p ON p.id = a.access_package_id JOIN users u ON u.id = a.target_id";
-
-pub async fn assignments_of_target(
-    conn: &mut Conn,
-    target: UserId,
-) -> Result<Vec<AssignmentListRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{ASSIGNMENT_LIST} WHERE a.target_id = $1 ORDER BY a.created_at DESC, a.id LIMIT 500"
-    ))
-    .bind(target.to_string())
-    .fetch_all(conn)
-    .await
-}
-
-pub async fn active_assignments(conn: &mut Conn) -> Result<Vec<AssignmentListRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{ASSIGNMENT_LIST} WHERE a.state IN ('delivering', 'delivered') ORDER BY a.created_at DESC, a.id LIMIT 500"
-    ))
-    .fetch_all(conn)
-    .await
-}
 
 // ---- the Graph-shaped reads of the REST API ----
 

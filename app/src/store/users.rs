@@ -2,7 +2,7 @@
 
 use crate::domain::ids::UserId;
 use crate::store::db_time;
-use crate::store::{like_any_case, like_prefix, Conn, Flag};
+use crate::store::{prefix_bounds, starts_with, Conn, Flag};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -258,17 +258,18 @@ pub enum PersonMatch<'a> {
     Provisioned,
 }
 
-/// The condition and its arguments, numbered from `$1` (at most one: a prefix names it twice).
+/// The condition and its arguments, numbered from `$1`.
 fn person_where(conn: &Conn, m: &PersonMatch<'_>) -> (String, Vec<String>) {
-    let like = like_any_case(conn);
     let fixed = |sql: &str, binds: Vec<String>| (sql.to_owned(), binds);
     match m {
         PersonMatch::All => fixed("1 = 1", vec![]),
         PersonMatch::Prefix(text) => (
             format!(
-                "(display_name {like} $1 ESCAPE '\\' OR user_principal_name {like} $1 ESCAPE '\\')"
+                "({} OR {})",
+                starts_with("display_name", 1),
+                starts_with("user_principal_name", 1)
             ),
-            vec![like_prefix(text)],
+            prefix_bounds(conn, text).into(),
         ),
         PersonMatch::UserName(upn) => {
             fixed("user_principal_name = $1", vec![upn.trim().to_lowercase()])

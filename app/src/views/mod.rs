@@ -6,8 +6,8 @@ use crate::domain::kind::ExtensionKind;
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
+pub mod lists;
 pub mod people;
-pub mod request_list;
 pub mod requests;
 pub mod url;
 

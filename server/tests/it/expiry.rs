@@ -114,9 +114,10 @@ async fn a_thirty_day_assignment_gets_each_reminder_once_then_is_removed() {
     // What the requestor sees: no active access, and the original request's history shows
     // the reminders.
     let adele = app.principal("adele@contoso.test").await;
-    let mine = request_views::my_assignments(&app.state, &adele)
+    let mine = request_views::my_assignments(&app.state, &adele, &Default::default())
         .await
-        .unwrap();
+        .unwrap()
+        .rows;
     assert!(mine.iter().all(|a| a.state != "delivered"), "{mine:?}");
     let details = request_views::details(&app.state, &adele, request)
         .await

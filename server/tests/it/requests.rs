@@ -27,22 +27,27 @@ async fn a_request_goes_from_approval_to_delivered_and_each_role_sees_its_part()
     let id = requests::submit(&app.state, &adele, tools, "Campaign work")
         .await
         .unwrap();
-    let history = request_views::my_requests(&app.state, &adele)
-        .await
-        .unwrap();
-    assert_eq!(history[0].words, "Pending approval");
-    assert!(request_views::my_requests(&app.state, &alex)
+    let history = request_views::my_requests(&app.state, &adele, &Default::default())
         .await
         .unwrap()
-        .is_empty());
+        .rows;
+    assert_eq!(history[0].words, "Pending approval");
+    assert!(
+        request_views::my_requests(&app.state, &alex, &Default::default())
+            .await
+            .unwrap()
+            .rows
+            .is_empty()
+    );
     assert!(matches!(
         request_views::details(&app.state, &alex, id).await,
         Err(AppError::NotFound(_))
     ));
 
-    let pending = request_views::approvals(&app.state, &approver)
+    let pending = request_views::approvals(&app.state, &approver, &Default::default())
         .await
-        .unwrap();
+        .unwrap()
+        .rows;
     assert_eq!(pending.len(), 1);
     assert_eq!(
         (
@@ -51,10 +56,13 @@ async fn a_request_goes_from_approval_to_delivered_and_each_role_sees_its_part()
         ),
         ("Adele Vance", "Campaign work")
     );
-    assert!(request_views::approvals(&app.state, &alex)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(
+        request_views::approvals(&app.state, &alex, &Default::default())
+            .await
+            .unwrap()
+            .rows
+            .is_empty()
+    );
     let err = requests::approve(&app.state, &alex, id, "")
         .await
         .unwrap_err();
@@ -87,9 +95,10 @@ async fn a_request_goes_from_approval_to_delivered_and_each_role_sees_its_part()
         .await
         .unwrap();
     assert_eq!(full.instances, Some(vec![]));
-    let assignments = request_views::my_assignments(&app.state, &adele)
+    let assignments = request_views::my_assignments(&app.state, &adele, &Default::default())
         .await
-        .unwrap();
+        .unwrap()
+        .rows;
     assert_eq!(assignments.len(), 1);
     assert!(assignments[0].may_remove);
     assert!(
@@ -194,9 +203,10 @@ async fn a_manager_removes_an_assignment_and_a_stranger_cannot() {
         requests::remove_assignment(&app.state, &alex, assignment).await,
         Err(AppError::NotFound(_))
     ));
-    let managed = request_views::managed_assignments(&app.state, &owner)
+    let managed = request_views::managed_assignment_page(&app.state, &owner, &Default::default())
         .await
-        .unwrap();
+        .unwrap()
+        .rows;
     assert_eq!(managed.len(), 1);
     requests::remove_assignment(&app.state, &owner, assignment)
         .await

@@ -419,13 +419,15 @@ async fn a_denial_at_created_shows_its_detail_to_the_approver_and_the_admin() {
     assert_eq!(app.request_state(id).await, pair("denied", "Denied"));
 
     let approver = app.principal("approver@contoso.test").await;
-    let pending = request_views::approvals(&app.state, &approver)
+    let pending = request_views::approvals(&app.state, &approver, &Default::default())
         .await
-        .unwrap();
+        .unwrap()
+        .rows;
     assert!(pending.is_empty(), "it never reached the approver");
-    let history = request_views::approval_history(&app.state, &approver)
+    let history = request_views::approval_history(&app.state, &approver, &Default::default())
         .await
-        .unwrap();
+        .unwrap()
+        .rows;
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].id, id);
     assert_eq!(history[0].words, "Request denied");
@@ -438,10 +440,14 @@ async fn a_denial_at_created_shows_its_detail_to_the_approver_and_the_admin() {
         assert_eq!(reported.source.as_deref(), Some("Contoso.SodCheckProcess"));
         assert!(reported.at.is_some());
     }
-    let others =
-        request_views::approval_history(&app.state, &app.principal("alex@contoso.test").await)
-            .await
-            .unwrap();
+    let others = request_views::approval_history(
+        &app.state,
+        &app.principal("alex@contoso.test").await,
+        &Default::default(),
+    )
+    .await
+    .unwrap()
+    .rows;
     assert!(others.is_empty(), "only the policy's approvers see it");
 }
 

@@ -17,7 +17,6 @@
 //! indexes grow at their end, as the time indexes mostly do.
 
 use std::path::Path;
-use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use app::domain::expiry::{next_due_at, AssignmentExpiry, Trigger};
@@ -25,7 +24,7 @@ use app::domain::ids::PolicyId;
 use app::domain::stage::Stage;
 use app::store::{self, db_time};
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use server::rig::seed::statement;
 use sqlx::Connection;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
@@ -149,17 +148,7 @@ pub async fn seed(
     db.close().await;
     let setup = started.elapsed();
 
-    // A connection of its own for the bulk rows: a 64 MiB page cache and no syncing while it
-    // writes (setup, not what is measured; the measuring pool is the app's own).
-    let options = SqliteConnectOptions::from_str(url)
-        .map_err(failed("options"))?
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Off)
-        .foreign_keys(true)
-        .pragma("cache_size", "-65536");
-    let mut conn = SqliteConnection::connect_with(&options)
-        .await
-        .map_err(failed("bulk connection"))?;
+    let mut conn = server::rig::seed::bulk_connection(url).await?;
     let started = Instant::now();
     let ids = Ids::new(total);
     let fixed = Fixed {
@@ -235,13 +224,6 @@ impl Ids {
 struct Fixed<'a> {
     package: &'a str,
     policy: &'a str,
-}
-
-/// `INSERT INTO <head> VALUES <row>, <row>, …` with `rows` copies of `row`.
-fn statement(head: &str, row: &str, rows: usize) -> String {
-    let mut sql = format!("INSERT INTO {head} VALUES ");
-    sql.push_str(&vec![row; rows].join(", "));
-    sql
 }
 
 async fn insert_users(

@@ -1,31 +1,36 @@
-//! The managers' request list as its URL holds it (`/requests?show=…&person=…&after=…`), so
-//! that a link, a reload or Back shows the same filter and page; and one page of it.
+//! A list page's state as its URL holds it (`/requests?show=…&person=…&after=…`), so that a
+//! link, a reload or Back shows the same filter and page; and one page of a list.
+//!
+//! Every list takes the same parameters; each checks those it reads and refuses the others
+//! by name, so one type serves them all.
 
-use crate::views::requests::RequestSummary;
 use serde::{Deserialize, Serialize};
 
-/// What the list is narrowed to, and which page. Every part is text as the URL has it; the
+/// What a list is narrowed to, and which page. Every part is text as the URL has it; the
 /// server checks each and names the one it cannot read.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RequestsQuery {
-    /// One of [`SHOW`]'s keys; empty for every request.
+pub struct ListQuery {
+    /// One of the list's "Show" keys ([`REQUEST_SHOW`], [`ASSIGNMENT_SHOW`]); empty for the
+    /// list's default.
     pub show: String,
     /// An access package's id; empty for any.
     pub package: String,
-    /// The start of a name or e-mail address: the person the request is for, or who asked.
+    /// The start of a name or e-mail address.
     pub person: String,
     /// Made on or after this day (`YYYY-MM-DD`, UTC).
     pub from: String,
     /// Made on or before this day.
     pub to: String,
+    /// Ends within this many days (assignments).
+    pub within: String,
     /// The page after (older than) this key, or before (newer than) it.
     pub after: String,
     pub before: String,
 }
 
-/// The "Show" choices: (key in the URL, words). A key names a request state, or a status
-/// that cuts across states (waiting for a workflow, process expired).
-pub const SHOW: [(&str, &str); 9] = [
+/// The requests' "Show" choices: (key in the URL, words). A key names a request state, or a
+/// status that cuts across states (waiting for a workflow, process expired).
+pub const REQUEST_SHOW: [(&str, &str); 9] = [
     ("", "All requests"),
     ("pendingApproval", "Pending approval"),
     ("waiting", "Waiting for a workflow"),
@@ -37,68 +42,89 @@ pub const SHOW: [(&str, &str); 9] = [
     ("submitted", "Submitted"),
 ];
 
-/// The URL's parameter names, in the order links write them.
-const PARTS: [&str; 7] = ["show", "package", "person", "from", "to", "after", "before"];
+/// The assignments' "Show" choices: active access first (the default), then each state.
+pub const ASSIGNMENT_SHOW: [(&str, &str); 6] = [
+    ("", "Active"),
+    ("all", "All assignments"),
+    ("delivering", "Delivering"),
+    ("delivered", "Delivered"),
+    ("expired", "Expired"),
+    ("deliveryFailed", "Delivery failed"),
+];
 
-impl RequestsQuery {
+/// The URL's parameter names, in the order links write them.
+pub const PARTS: [&str; 8] = [
+    "show", "package", "person", "from", "to", "within", "after", "before",
+];
+
+impl ListQuery {
     /// From the URL's parameters (a missing one is empty).
     pub fn from_pairs<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Self {
         let part = |name: &str| get(name).unwrap_or_default().to_owned();
-        RequestsQuery {
+        ListQuery {
             show: part("show"),
             package: part("package"),
             person: part("person"),
             from: part("from"),
             to: part("to"),
+            within: part("within"),
             after: part("after"),
             before: part("before"),
         }
     }
 
-    fn parts(&self) -> [&str; 7] {
-        [
+    /// Each part with its name, in [`PARTS`]' order.
+    pub fn parts(&self) -> [(&'static str, &str); 8] {
+        let values = [
             &self.show,
             &self.package,
             &self.person,
             &self.from,
             &self.to,
+            &self.within,
             &self.after,
             &self.before,
-        ]
+        ];
+        std::array::from_fn(|i| (PARTS[i], values[i].as_str()))
     }
 
-    /// The page's address; empty parts are left out.
-    pub fn href(&self) -> String {
-        let query: Vec<String> = PARTS
+    /// The list's address under `path`; empty parts are left out.
+    pub fn href(&self, path: &str) -> String {
+        let query: Vec<String> = self
+            .parts()
             .iter()
-            .zip(self.parts())
             .filter(|(_, value)| !value.is_empty())
             .map(|(name, value)| format!("{name}={}", crate::views::url::encode(value)))
             .collect();
         if query.is_empty() {
-            "/requests".to_owned()
+            path.to_owned()
         } else {
-            format!("/requests?{}", query.join("&"))
+            format!("{path}?{}", query.join("&"))
         }
     }
 
     /// The same filter on the page after (older) or before (newer) a key.
     pub fn paged(&self, after: Option<&str>, before: Option<&str>) -> Self {
-        RequestsQuery {
+        ListQuery {
             after: after.unwrap_or_default().to_owned(),
             before: before.unwrap_or_default().to_owned(),
             ..self.clone()
         }
     }
+
+    /// Whether anything narrows the list (whatever the page).
+    pub fn is_filtered(&self) -> bool {
+        self.paged(None, None) != ListQuery::default()
+    }
 }
 
-/// One page of the list, with the keys of its neighbours.
+/// One page of a list, with the keys of its neighbours.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RequestListPage {
-    pub rows: Vec<RequestSummary>,
+pub struct ListPage<T> {
+    pub rows: Vec<T>,
     pub newer: Option<String>,
     pub older: Option<String>,
-    /// The packages the filter offers: (id, name), in the caller's catalogs.
+    /// The packages the filter offers, (id, name), for lists that filter by package.
     pub packages: Vec<(String, String)>,
 }
 
@@ -108,17 +134,18 @@ mod tests {
 
     #[test]
     fn the_query_round_trips_through_the_address() {
-        let q = RequestsQuery {
+        let q = ListQuery {
             show: "expired".into(),
             person: "adele@".into(),
             from: "2026-10-01".into(),
+            within: "14".into(),
             after: "MjAy".into(),
             ..Default::default()
         };
-        let href = q.href();
+        let href = q.href("/requests");
         assert_eq!(
             href,
-            "/requests?show=expired&person=adele%40&from=2026-10-01&after=MjAy"
+            "/requests?show=expired&person=adele%40&from=2026-10-01&within=14&after=MjAy"
         );
         let pairs: Vec<(String, String)> = href
             .trim_start_matches("/requests?")
@@ -128,16 +155,18 @@ mod tests {
                 (k.to_owned(), v.replace("%40", "@"))
             })
             .collect();
-        let back = RequestsQuery::from_pairs(|name| {
+        let back = ListQuery::from_pairs(|name| {
             pairs
                 .iter()
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.as_str())
         });
         assert_eq!(back, q);
-        assert_eq!(RequestsQuery::default().href(), "/requests");
+        assert_eq!(ListQuery::default().href("/assignments"), "/assignments");
         let older = q.paged(Some("T1"), None);
         assert_eq!((older.after.as_str(), older.before.as_str()), ("T1", ""));
         assert_eq!(older.show, "expired");
+        assert!(older.is_filtered());
+        assert!(!ListQuery::default().paged(Some("T1"), None).is_filtered());
     }
 }

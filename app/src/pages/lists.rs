@@ -1,0 +1,94 @@
+//! What every paged list shows around its rows: the filter form, whose fields start from the
+//! URL, and the Newer/Older links; and the list's state read from the URL.
+
+use crate::views::lists::ListQuery;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// The list's filter and page as the URL has them, following the URL.
+pub fn use_list_query() -> Memo<ListQuery> {
+    let params = use_query_map();
+    Memo::new(move |_| {
+        let params = params.read();
+        ListQuery::from_pairs(|name| params.get_str(name))
+    })
+}
+
+/// A plain GET form, so it works before the page is interactive; applying it starts again
+/// from the newest page.
+#[component]
+pub fn FilterForm(path: &'static str, testid: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <form class="list-filter" role="search" method="get" action=path data-testid=testid>
+            {children()}
+            <button type="submit">"Apply"</button>
+            <a href=path>"Clear"</a>
+        </form>
+    }
+}
+
+/// The list's "Show" choices, `(key, words)`.
+#[component]
+pub fn ShowField(choices: &'static [(&'static str, &'static str)], here: String) -> impl IntoView {
+    view! {
+        <label>"Show"
+            <select name="show">
+                {choices.iter().map(|(key, words)| view! {
+                    <option value=*key selected=here == *key>{*words}</option>
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+#[component]
+pub fn PackageField(here: String, packages: Vec<(String, String)>) -> impl IntoView {
+    view! {
+        <label>"Access package"
+            <select name="package">
+                <option value="" selected=here.is_empty()>"Any"</option>
+                {packages.into_iter().map(|(id, name)| {
+                    let selected = here == id;
+                    view! { <option value=id selected=selected>{name}</option> }
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+#[component]
+pub fn PersonField(here: String) -> impl IntoView {
+    view! {
+        <label>"Person (name or e-mail)"
+            <input type="search" name="person" value=here maxlength="100"
+                   autocomplete="off" placeholder="Start of a name or address"/>
+        </label>
+    }
+}
+
+/// "Newer" and "Older", each where there are such rows.
+#[component]
+pub fn Pager(
+    path: &'static str,
+    here: ListQuery,
+    newer: Option<String>,
+    older: Option<String>,
+    /// What the rows are, for the navigation's name and test id ("requests").
+    of: &'static str,
+) -> impl IntoView {
+    let link = |href: Option<String>, words: &'static str, rel: &'static str| match href {
+        Some(href) => view! { <a href=href rel=rel>{words}</a> }.into_any(),
+        None => view! { <span class="pager-off" aria-disabled="true">{words}</span> }.into_any(),
+    };
+    let newer = newer.map(|key| here.paged(None, Some(&key)).href(path));
+    let older = older.map(|key| here.paged(Some(&key), None).href(path));
+    // Nothing to page through: no pager at all.
+    (newer.is_some() || older.is_some()).then(|| {
+        view! {
+            <nav class="pager" aria-label=format!("Pages of {of}") data-testid=format!("{of}-pager")>
+                {link(newer, "Newer", "prev")}
+                {link(older, "Older", "next")}
+            </nav>
+        }
+    })
+}

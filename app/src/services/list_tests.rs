@@ -1,0 +1,226 @@
+//! The lists as services (issue 16): what each refuses, naming the part of the URL at fault,
+//! and whose rows they show.
+
+use crate::error::AppError;
+use crate::services::request_views::{
+    approval_history, approvals, managed_assignment_page, managed_request_page, my_assignments,
+    my_requests,
+};
+use crate::services::test_fixture::fixture;
+use crate::store::paging::Key;
+use crate::views::lists::ListQuery;
+
+fn field_of(error: &AppError) -> Vec<String> {
+    match error {
+        AppError::Invalid(fields) => fields.iter().map(|f| f.field.clone()).collect(),
+        other => panic!("not a refusal of a field: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn each_unreadable_part_of_the_address_is_named() {
+    let f = fixture().await;
+    let admin = f.as_user("admin@contoso.test").await;
+    let forged = Key {
+        at: "2026-01-01T00:00:00Z".into(),
+        id: "x".into(),
+    };
+    let cases = [
+        (
+            "show",
+            ListQuery {
+                show: "everything".into(),
+                ..Default::default()
+            },
+        ),
+        (
+            "package",
+            ListQuery {
+                package: "tools".into(),
+                ..Default::default()
+            },
+        ),
+        (
+            "person",
+            ListQuery {
+                person: "a".repeat(101),
+                ..Default::default()
+            },
+        ),
+        (
+            "from",
+            ListQuery {
+                from: "2026-13-01".into(),
+                ..Default::default()
+            },
+        ),
+        (
+            "to",
+            ListQuery {
+                to: "yesterday".into(),
+                ..Default::default()
+            },
+        ),
+        (
+            "to",
+            ListQuery {
+                from: "2026-10-02".into(),
+                to: "2026-10-01".into(),
+                ..Default::default()
+            },
+        ),
+        (
+            "page",
+            ListQuery {
+                after: forged.token(),
+                ..Default::default()
+            },
+        ),
+        (
+            "page",
+            ListQuery {
+                after: "AAAA".into(),
+                before: "AAAA".into(),
+                ..Default::default()
+            },
+        ),
+        (
+            "within",
+            ListQuery {
+                within: "7".into(),
+                ..Default::default()
+            },
+        ),
+    ];
+    for (field, query) in cases {
+        let error = managed_request_page(&f.state, &admin, &query)
+            .await
+            .unwrap_err();
+        assert_eq!(field_of(&error), [field], "{query:?}: {error}");
+    }
+    // A valid query of nothing is an empty page, not an error.
+    let none = ListQuery {
+        person: "nobody-by-this-name".into(),
+        from: "2026-10-01".into(),
+        to: "2026-10-01".into(),
+        ..Default::default()
+    };
+    let page = managed_request_page(&f.state, &admin, &none).await.unwrap();
+    assert!(page.rows.is_empty() && page.newer.is_none() && page.older.is_none());
+    assert!(!page.packages.is_empty(), "the filter offers the packages");
+}
+
+#[tokio::test]
+async fn a_requestor_is_refused_and_a_catalog_owner_offered_only_their_catalogs() {
+    let f = fixture().await;
+    let alex = f.as_user("alex@contoso.test").await;
+    let refused = managed_request_page(&f.state, &alex, &ListQuery::default()).await;
+    assert!(
+        matches!(refused, Err(AppError::NotPermitted(_))),
+        "{refused:?}"
+    );
+
+    let admin = f.as_user("admin@contoso.test").await;
+    let owner = f.as_user("owner@contoso.test").await;
+    let all = managed_request_page(&f.state, &admin, &ListQuery::default())
+        .await
+        .unwrap();
+    let theirs = managed_request_page(&f.state, &owner, &ListQuery::default())
+        .await
+        .unwrap();
+    assert!(
+        theirs.packages.len() < all.packages.len(),
+        "{:?} / {:?}",
+        theirs.packages,
+        all.packages
+    );
+    assert!(theirs.packages.iter().all(|p| all.packages.contains(p)));
+}
+
+#[tokio::test]
+async fn the_assignment_list_names_what_it_cannot_read() {
+    let f = fixture().await;
+    let admin = f.as_user("admin@contoso.test").await;
+    let part = |name: &str, value: &str| ListQuery::from_pairs(|n| (n == name).then_some(value));
+    let cases = [
+        ("show", part("show", "pendingApproval")),
+        ("package", part("package", "tools")),
+        ("person", part("person", &"a".repeat(101))),
+        ("within", part("within", "0")),
+        ("within", part("within", "3651")),
+        ("within", part("within", "a week")),
+        ("from", part("from", "2026-10-01")),
+        ("page", part("before", "x")),
+    ];
+    for (field, query) in cases {
+        let error = managed_assignment_page(&f.state, &admin, &query)
+            .await
+            .unwrap_err();
+        assert_eq!(field_of(&error), [field], "{query:?}: {error}");
+    }
+    for show in [
+        "",
+        "all",
+        "delivered",
+        "expired",
+        "deliveryFailed",
+        "delivering",
+    ] {
+        let query = ListQuery {
+            show: show.into(),
+            within: "30".into(),
+            person: "alex".into(),
+            ..Default::default()
+        };
+        managed_assignment_page(&f.state, &admin, &query)
+            .await
+            .unwrap();
+    }
+    let alex = f.as_user("alex@contoso.test").await;
+    let refused = managed_assignment_page(&f.state, &alex, &ListQuery::default()).await;
+    assert!(
+        matches!(refused, Err(AppError::NotPermitted(_))),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_requestors_and_an_approvers_lists_take_only_a_page_and_their_filter() {
+    let f = fixture().await;
+    let approver = f.as_user("approver@contoso.test").await;
+    let person = ListQuery {
+        person: "adele".into(),
+        ..Default::default()
+    };
+    let show = ListQuery {
+        show: "denied".into(),
+        ..Default::default()
+    };
+    let error = my_requests(&f.state, &approver, &person).await.unwrap_err();
+    assert_eq!(field_of(&error), ["person"]);
+    let error = my_assignments(&f.state, &approver, &show)
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&error), ["show"]);
+    let error = approvals(&f.state, &approver, &show).await.unwrap_err();
+    assert_eq!(field_of(&error), ["show"]);
+    let error = approval_history(&f.state, &approver, &person)
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&error), ["person"]);
+    let package = ListQuery {
+        package: "not-an-id".into(),
+        ..Default::default()
+    };
+    let error = approval_history(&f.state, &approver, &package)
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&error), ["package"]);
+    let history = approval_history(&f.state, &approver, &ListQuery::default())
+        .await
+        .unwrap();
+    assert!(
+        !history.packages.is_empty(),
+        "the packages of their policies"
+    );
+}
