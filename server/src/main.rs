@@ -191,6 +191,14 @@ async fn main() -> ExitCode {
     let stop = shutdown.clone();
     // The peer's address reaches the throttling of credential checks.
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // A page is written in several pieces as it renders; with Nagle's algorithm on, the last
+    // small piece waits for the browser's delayed acknowledgement, 40 ms on Linux, on every
+    // page (scripts/bench-lists.sh measured it; docs/decisions.md, Lists at scale).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY: {e}");
+        }
+    });
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             signal().await;

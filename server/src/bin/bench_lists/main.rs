@@ -165,7 +165,7 @@ async fn run(o: &Options, dir: &Path) -> Result<(), String> {
     .await?;
     let origin = format!("http://{addr}");
     let mut sessions = Vec::new();
-    for who in ["admin", "approver", "alex"] {
+    for who in ["admin", "owner", "approver", "alex"] {
         let cookie = sign_in(&client, &origin, &format!("{who}@contoso.test")).await?;
         sessions.push((who, cookie));
     }
@@ -361,7 +361,22 @@ async fn cases(url: &str) -> Result<Vec<Case>, String> {
             "admin",
             format!("/requests?show=expired&package={package}"),
         ),
+        case(
+            "requests of one catalog's owner",
+            "owner",
+            "/requests".into(),
+        ),
+        case(
+            "requests of one catalog's owner: expired",
+            "owner",
+            "/requests?show=expired".into(),
+        ),
         case("assignments (active)", "admin", "/assignments".into()),
+        case(
+            "assignments of one catalog's owner",
+            "owner",
+            "/assignments".into(),
+        ),
         case(
             "assignments, the middle page (all)",
             "admin",

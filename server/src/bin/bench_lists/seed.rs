@@ -4,10 +4,11 @@
 //!
 //! - People are named from a short list of first and last names and numbered, so a name
 //!   prefix matches a few thousand of them and an e-mail prefix with the number one.
-//! - Requests are spread evenly over the year before `base`, the newest last, over every demo
-//!   policy in turn; the requestor is the target. Their states cycle through what a year
+//! - Requests are spread evenly over the year before `base`, the newest last, over the demo
+//!   policies; the requestor is the target. Their states cycle through what a year
 //!   leaves: mostly delivered, then denied, "Process expired", canceled, pending approval,
-//!   waiting for a workflow and failed. Every 997th is for Alex (a demo account), so My
+//!   waiting for a workflow and failed (one open request per person and package: a second
+//!   one is canceled). Every 997th is for Alex (a demo account), so My
 //!   Access has a thousand rows to page through.
 //! - Each of the first A requests has an assignment (a year of grants and renewals: the lists'
 //!   rows, not a consistent lifecycle): the newest of each person and package whose request
@@ -51,6 +52,16 @@ fn outcome(i: usize) -> (&'static str, &'static str) {
         18 => ("deliveryFailed", "DeliveryFailed"),
         _ => ("delivered", "Delivered"),
     }
+}
+
+/// A number that looks random but is the same on every run (SplitMix64's mix), so that
+/// people, policies and states meet in every combination: a plain `i % n` for each would
+/// pair them in fixed cycles (every request of one person in one state).
+fn scatter(i: usize, salt: u64) -> usize {
+    let mut z = (i as u64).wrapping_add(salt.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) as usize
 }
 
 pub struct Counts {
@@ -104,15 +115,21 @@ pub async fn seed(url: &str, base: DateTime<Utc>, n: &Counts) -> Result<Seeded, 
     let year = chrono::Duration::days(365);
     let step = year.num_microseconds().unwrap_or(i64::MAX) / n.requests.max(1) as i64;
     let mut active = HashSet::new();
+    let mut waiting = HashSet::new();
     let mut rows = Vec::with_capacity(n.requests);
     for i in (0..n.requests).rev() {
         let target = if i % 997 == 0 {
             alex.clone()
         } else {
-            users[(i * 7919) % users.len()].clone()
+            users[scatter(i, 1) % users.len()].clone()
         };
-        let (policy, package) = &policies[i % policies.len()];
-        let (state, status) = outcome(i);
+        let (policy, package) = &policies[scatter(i, 2) % policies.len()];
+        let (mut state, mut status) = outcome(i);
+        // One open request per person and package, as the schema has it.
+        let open = matches!(state, "submitted" | "pendingApproval");
+        if open && !waiting.insert((target.clone(), package.clone())) {
+            (state, status) = ("canceled", "Canceled");
+        }
         let at = base - year + chrono::Duration::microseconds(step * i as i64);
         let assignment = (i < n.assignments).then(|| {
             let live = state == "delivered" && active.insert((target.clone(), package.clone()));
