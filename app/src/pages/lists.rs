@@ -66,7 +66,8 @@ pub fn PersonField(here: String) -> impl IntoView {
     }
 }
 
-/// "Newer" and "Older", each where there are such rows.
+/// "Newer" and "Older" (or `words`, for a list in another order), each where there are
+/// such rows.
 #[component]
 pub fn Pager(
     path: &'static str,
@@ -75,6 +76,7 @@ pub fn Pager(
     older: Option<String>,
     /// What the rows are, for the navigation's name and test id ("requests").
     of: &'static str,
+    #[prop(default = ("Newer", "Older"))] words: (&'static str, &'static str),
 ) -> impl IntoView {
     let link = |href: Option<String>, words: &'static str, rel: &'static str| match href {
         Some(href) => view! { <a href=href rel=rel>{words}</a> }.into_any(),
@@ -86,8 +88,8 @@ pub fn Pager(
     (newer.is_some() || older.is_some()).then(|| {
         view! {
             <nav class="pager" aria-label=format!("Pages of {of}") data-testid=format!("{of}-pager")>
-                {link(newer, "Newer", "prev")}
-                {link(older, "Older", "next")}
+                {link(newer, words.0, "prev")}
+                {link(older, words.1, "next")}
             </nav>
         }
     })

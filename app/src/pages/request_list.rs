@@ -113,6 +113,7 @@ fn AssignmentList(
     here: ListQuery,
     done: Callback<String>,
 ) -> impl IntoView {
+    let soonest_first = !here.within.is_empty();
     let empty = if here.is_filtered() {
         "No assignments match."
     } else {
@@ -131,7 +132,9 @@ fn AssignmentList(
         } else {
             view! { <AssignmentTable list=rows done/> }.into_any()
         }}
-        <Pager path="/assignments" here newer older of="assignments"/>
+        // "Ends within" lists what ends soonest first.
+        <Pager path="/assignments" here newer older of="assignments"
+            words=if soonest_first { ("Sooner", "Later") } else { ("Newer", "Older") }/>
     }
 }
 

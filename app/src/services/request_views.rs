@@ -579,28 +579,21 @@ pub async fn approvals(
         ..Default::default()
     };
     let mut conn = state.db.acquire().await?;
-    let page = views_store::request_page(&mut conn, None, &filter, &at, PAGE_SIZE).await?;
+    let page = views_store::approval_page(&mut conn, &filter, &at, PAGE_SIZE).await?;
     let mut rows = Vec::with_capacity(page.rows.len());
-    for listed in &page.rows {
-        let id: RequestId = listed.id.parse().map_err(|_| AppError::Internal)?;
-        let r = requests::get(&mut conn, id)
-            .await?
-            .ok_or(AppError::Internal)?;
-        let head = views_store::request_head(&mut conn, id)
-            .await?
-            .ok_or(AppError::Internal)?;
+    for r in page.rows {
+        let id: RequestId = r.id.parse().map_err(|_| AppError::Internal)?;
+        let requestor = match r.requestor_kind.as_str() {
+            "user" | "app" => r.requestor_name.unwrap_or_else(|| "(deleted)".into()),
+            _ => "Latch".into(),
+        };
         rows.push(ApprovalItem {
             request: id,
-            requestor: views_store::name_of(
-                &mut conn,
-                &r.requestor_kind,
-                r.requestor_id.as_deref(),
-            )
-            .await?,
-            package: head.package,
-            policy: head.policy,
+            requestor,
+            package: r.package,
+            policy: r.policy,
             justification: r.justification,
-            submitted_at: shown(&crate::store::db_time(r.created_at)),
+            submitted_at: shown(&r.created_at),
             workflow_details: workflow_details(&mut conn, id).await?,
         });
     }

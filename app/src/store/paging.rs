@@ -27,6 +27,16 @@ pub enum PageAt {
     Before(Key),
 }
 
+/// Which way a list runs by its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    /// Newest (latest) first: what most lists show.
+    #[default]
+    Descending,
+    /// Soonest first: what ends soonest, say.
+    Ascending,
+}
+
 /// A token that is not one Latch gave.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the page link is not one Latch gave (start again from the first page)")]
@@ -74,18 +84,31 @@ impl PageAt {
 
     /// The condition that keeps the rows of this page's side, on the columns `at` and `id`,
     /// with its two parameters numbered from `$first` (none for the first page), and the
-    /// order to read them in. Bind [`PageAt::binds`] in that order.
+    /// order to read them in, for a list that runs newest first. Bind [`PageAt::binds`] in
+    /// that order.
     pub fn sql(&self, at: &str, id: &str, first: usize) -> (String, String) {
-        let (second, newest_first) = (first + 1, format!("{at} DESC, {id} DESC"));
+        self.sql_in(Order::Descending, at, id, first)
+    }
+
+    /// [`PageAt::sql`] for a list that runs in `order`.
+    pub fn sql_in(&self, order: Order, at: &str, id: &str, first: usize) -> (String, String) {
+        let second = first + 1;
+        let (up, down) = (format!("{at}, {id}"), format!("{at} DESC, {id} DESC"));
+        // The list's own direction, its comparison onward, and the comparison back.
+        let (onward_order, onward, back) = match order {
+            Order::Descending => (down.clone(), "<", ">"),
+            Order::Ascending => (up.clone(), ">", "<"),
+        };
+        let back_order = if order == Order::Descending { up } else { down };
         match self {
-            PageAt::First => ("1 = 1".to_owned(), newest_first),
+            PageAt::First => ("1 = 1".to_owned(), onward_order),
             PageAt::After(_) => (
-                format!("({at}, {id}) < (${first}, ${second})"),
-                newest_first,
+                format!("({at}, {id}) {onward} (${first}, ${second})"),
+                onward_order,
             ),
             PageAt::Before(_) => (
-                format!("({at}, {id}) > (${first}, ${second})"),
-                format!("{at}, {id}"),
+                format!("({at}, {id}) {back} (${first}, ${second})"),
+                back_order,
             ),
         }
     }
@@ -168,6 +191,32 @@ mod tests {
         assert_eq!(
             PageAt::from_tokens(Some(&k.token()), Some(&k.token())),
             Err(BadToken)
+        );
+    }
+
+    #[test]
+    fn each_side_reads_onward_or_back_in_either_order() {
+        let k = PageAt::After(key("t", "a"));
+        let b = PageAt::Before(key("t", "a"));
+        assert_eq!(
+            k.sql("at", "id", 3),
+            ("(at, id) < ($3, $4)".into(), "at DESC, id DESC".into())
+        );
+        assert_eq!(
+            b.sql("at", "id", 3),
+            ("(at, id) > ($3, $4)".into(), "at, id".into())
+        );
+        assert_eq!(
+            k.sql_in(Order::Ascending, "at", "id", 1),
+            ("(at, id) > ($1, $2)".into(), "at, id".into())
+        );
+        assert_eq!(
+            b.sql_in(Order::Ascending, "at", "id", 1),
+            ("(at, id) < ($1, $2)".into(), "at DESC, id DESC".into())
+        );
+        assert_eq!(
+            PageAt::First.sql_in(Order::Ascending, "at", "id", 1),
+            ("1 = 1".into(), "at, id".into())
         );
     }
 

@@ -568,8 +568,16 @@ async fn each_assignment_filter_keeps_what_it_names_across_pages() {
         v.sort_by(|a, b| (&b.0.created_at, &b.1.id).cmp(&(&a.0.created_at, &a.1.id)));
         v.into_iter().map(|(_, h)| h).collect()
     };
+    // What ends soon is listed soonest first, ties by id.
+    let mut by_end: Vec<&Held> = held.iter().filter(|h| h.expires_at.is_some()).collect();
+    by_end.sort_by(|a, b| (&a.expires_at, &a.id).cmp(&(&b.expires_at, &b.id)));
     for (filter, keeps) in &cases {
-        let expected: Vec<String> = order
+        let listed = if filter.expires_before.is_some() {
+            &by_end
+        } else {
+            &order
+        };
+        let expected: Vec<String> = listed
             .iter()
             .filter(|h| keeps(h))
             .map(|h| h.id.clone())

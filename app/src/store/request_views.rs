@@ -4,7 +4,7 @@
 use crate::domain::ids::{AccessPackageId, AssignmentId, CatalogId, PolicyId, RequestId, UserId};
 use crate::domain::lifecycle::{AssignmentState, RequestState, RequestStatus};
 use crate::domain::stage::Stage;
-use crate::store::paging::{finish, Key, Page, PageAt};
+use crate::store::paging::{finish, Key, Order, Page, PageAt};
 use crate::store::{db_time, params, prefix_bounds, starts_with, Conn};
 use chrono::{DateTime, Utc};
 use std::sync::LazyLock;
@@ -73,11 +73,15 @@ pub async fn request_page(
     at: &PageAt,
     size: usize,
 ) -> Result<Page<RequestListRow>, sqlx::Error> {
-    let found = Found::requests(conn, catalogs, filter).await?;
-    let (sql, binds) = request_page_sql(REQUEST_LIST, &found, catalogs, filter, at, size);
-    fetch_page(conn, &sql, binds, at, size, |r: &RequestListRow| {
-        (&r.created_at, &r.id)
-    })
+    read_requests(
+        conn,
+        REQUEST_LIST,
+        catalogs,
+        filter,
+        at,
+        size,
+        |r: &RequestListRow| (&r.created_at, &r.id),
+    )
     .await
 }
 
@@ -89,12 +93,75 @@ pub async fn graph_request_page(
     at: &PageAt,
     size: usize,
 ) -> Result<Page<GraphRequestRow>, sqlx::Error> {
-    let found = Found::requests(conn, catalogs, filter).await?;
-    let (sql, binds) = request_page_sql(GRAPH_REQUEST, &found, catalogs, filter, at, size);
-    fetch_page(conn, &sql, binds, at, size, |r: &GraphRequestRow| {
-        (&r.created_at, &r.id)
-    })
+    read_requests(
+        conn,
+        GRAPH_REQUEST,
+        catalogs,
+        filter,
+        at,
+        size,
+        |r: &GraphRequestRow| (&r.created_at, &r.id),
+    )
     .await
+}
+
+/// A request waiting for an approver, with what the approval's card shows.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApprovalRow {
+    pub id: String,
+    pub created_at: String,
+    pub justification: String,
+    pub package: String,
+    pub policy: String,
+    pub requestor_kind: String,
+    /// The requesting user's or app's name; `None` for Latch itself or one deleted since.
+    pub requestor_name: Option<String>,
+}
+
+const APPROVAL_LIST: &str =
+    "SELECT r.id, r.created_at, r.justification, p.display_name AS package, \
+            pol.display_name AS policy, r.requestor_kind, \
+            COALESCE(ru.display_name, ra.display_name) AS requestor_name \
+     FROM requests r JOIN access_packages p ON p.id = r.access_package_id \
+     JOIN policies pol ON pol.id = r.policy_id \
+     LEFT JOIN users ru ON r.requestor_kind = 'user' AND ru.id = r.requestor_id \
+     LEFT JOIN apps ra ON r.requestor_kind = 'app' AND ra.id = r.requestor_id";
+
+/// [`request_page`] with the names an approval shows, in one query.
+pub async fn approval_page(
+    conn: &mut Conn,
+    filter: &RequestFilter,
+    at: &PageAt,
+    size: usize,
+) -> Result<Page<ApprovalRow>, sqlx::Error> {
+    read_requests(
+        conn,
+        APPROVAL_LIST,
+        None,
+        filter,
+        at,
+        size,
+        |r: &ApprovalRow| (&r.created_at, &r.id),
+    )
+    .await
+}
+
+/// A page of requests as `select` reads them, `key_of` giving each row's key.
+async fn read_requests<T>(
+    conn: &mut Conn,
+    select: &str,
+    catalogs: Option<&[CatalogId]>,
+    filter: &RequestFilter,
+    at: &PageAt,
+    size: usize,
+    key_of: impl Fn(&T) -> (&String, &String),
+) -> Result<Page<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let found = Found::requests(conn, catalogs, filter).await?;
+    let (sql, binds) = request_page_sql(select, &found, catalogs, filter, at, size);
+    fetch_page(conn, &sql, binds, at, size, key_of).await
 }
 
 /// A request page's query from `select` (which names `requests r` and `access_packages p`)
@@ -206,6 +273,9 @@ struct Conditions {
     binds: Vec<String>,
     /// Read the page once per value of this column and keep the newest (see [`Arms`]).
     arms: Option<Arms>,
+    /// The time the list runs by, other than `created_at`, and which way.
+    key: Option<&'static str>,
+    order: Order,
 }
 
 /// The values a column of the list's rows takes among the rows a filter keeps (the policies an
@@ -331,8 +401,10 @@ impl Conditions {
         let scope = in_catalogs(catalogs, self.binds.len() + 1);
         self.binds
             .extend(catalogs.unwrap_or_default().iter().map(ToString::to_string));
-        let (side, order) = at.sql(
-            &format!("{table}.created_at"),
+        let key = self.key.unwrap_or("created_at");
+        let (side, order) = at.sql_in(
+            self.order,
+            &format!("{table}.{key}"),
             &format!("{table}.id"),
             self.binds.len() + 1,
         );
@@ -355,7 +427,7 @@ impl Conditions {
                     let one = page(&format!(" AND {} = ${n}", arms.column));
                     reads.push(format!("SELECT * FROM ({one}) AS arm{k}"));
                 }
-                let (_, outer) = at.sql("created_at", "id", 0);
+                let (_, outer) = at.sql_in(self.order, key, "id", 0);
                 format!(
                     "SELECT * FROM ({}) AS arms ORDER BY {outer} LIMIT {limit}",
                     reads.join(" UNION ALL ")
@@ -393,7 +465,7 @@ pub async fn assignment_page(
     let found = Found::assignments(conn, catalogs, filter).await?;
     let (sql, binds) = assignment_page_sql(ASSIGNMENT_LIST, &found, catalogs, filter, at, size);
     fetch_page(conn, &sql, binds, at, size, |r: &AssignmentListRow| {
-        (&r.created_at, &r.id)
+        (assignment_key(filter, &r.created_at, &r.expires_at), &r.id)
     })
     .await
 }
@@ -409,9 +481,22 @@ pub async fn graph_assignment_page(
     let found = Found::assignments(conn, catalogs, filter).await?;
     let (sql, binds) = assignment_page_sql(GRAPH_ASSIGNMENT, &found, catalogs, filter, at, size);
     fetch_page(conn, &sql, binds, at, size, |r: &GraphAssignmentRow| {
-        (&r.created_at, &r.id)
+        (assignment_key(filter, &r.created_at, &r.expires_at), &r.id)
     })
     .await
+}
+
+/// The time an assignment list runs by: its end when the filter asks what ends soon (every
+/// such row has one), else its creation.
+fn assignment_key<'r>(
+    filter: &AssignmentFilter,
+    created_at: &'r String,
+    expires_at: &'r Option<String>,
+) -> &'r String {
+    match (filter.expires_before, expires_at) {
+        (Some(_), Some(end)) => end,
+        _ => created_at,
+    }
 }
 
 /// An assignment page's query from `select` (which names `assignments a` and
@@ -445,11 +530,14 @@ fn assignment_page_sql(
         );
     }
     if let Some(before) = filter.expires_before {
-        // The expiry scan's index: delivered assignments by their end.
+        // The expiry scan's index: delivered assignments by their end, soonest first, read
+        // in its order (sorting them by creation would read every one in the window).
         c.add(
             |n| format!("a.state = 'delivered' AND a.expires_at < ${n}"),
             db_time(before),
         );
+        c.key = Some("expires_at");
+        c.order = Order::Ascending;
     }
     c.arms = found.arms.clone();
     c.page_sql(select, "a", catalogs, at, size)
