@@ -12,9 +12,13 @@ use crate::views::people::{
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "list_people", input = PathJson, output = TextJson)]
-pub async fn list_people(search: String, offset: i64) -> Result<PeoplePage, AppError> {
+pub async fn list_people(
+    search: String,
+    after: String,
+    before: String,
+) -> Result<PeoplePage, AppError> {
     let (state, p) = crate::api::context::caller().await?;
-    crate::directory::people::list(&state, &p, &search, offset).await
+    crate::directory::people::list(&state, &p, &search, &after, &before).await
 }
 
 #[server(prefix = "/api", endpoint = "person_details", input = PathJson, output = TextJson)]

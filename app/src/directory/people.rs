@@ -20,8 +20,6 @@ use crate::views::people::{LeaverSummary, PeoplePage, PersonDetails, PersonRow, 
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-pub const PAGE_SIZE: i64 = 50;
-
 pub fn row(record: &PersonRecord) -> PersonRow {
     PersonRow {
         id: record.user_id(),
@@ -301,28 +299,36 @@ pub async fn reset_password(
     Ok(link)
 }
 
-/// A page of users whose name or e-mail address starts with `search` (all when empty).
+/// A page of users whose name or e-mail address starts with `search` (all when empty), in
+/// name order: the first, or the one after or before a key from a link.
 pub async fn list(
     state: &AppState,
     p: &Principal,
     search: &str,
-    offset: i64,
+    after: &str,
+    before: &str,
 ) -> Result<PeoplePage, AppError> {
     p.require_user_administrator("see users")?;
-    let offset = offset.max(0);
+    let nonempty = |t: &str| Some(t.to_owned()).filter(|t| !t.is_empty());
+    let at = PageAt::from_tokens_with(
+        nonempty(after).as_deref(),
+        nonempty(before).as_deref(),
+        paging::Key::from_name_token,
+    )
+    .map_err(|e| AppError::invalid("page", e.to_string()))?;
     let m = if search.trim().is_empty() {
         PersonMatch::All
     } else {
         PersonMatch::Prefix(search)
     };
     let mut conn = state.db.acquire().await?;
-    let rows = users::find_people(&mut conn, &m, offset, PAGE_SIZE).await?;
+    let page = users::people_page(&mut conn, &m, &at, paging::PAGE_SIZE).await?;
     let total = users::count_people(&mut conn, &m).await?;
     Ok(PeoplePage {
-        rows: rows.iter().map(row).collect(),
-        offset,
-        page_size: PAGE_SIZE,
+        rows: page.rows.iter().map(row).collect(),
         total,
+        previous: page.newer.map(|k| k.token()),
+        next: page.older.map(|k| k.token()),
     })
 }
 

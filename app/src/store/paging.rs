@@ -51,17 +51,35 @@ impl Key {
     /// A key from a link: a time in the database's own form and an id of hex digits and
     /// hyphens, nothing else.
     pub fn from_token(token: &str) -> Result<Key, BadToken> {
-        if token.len() > 128 {
+        let key = Key::decode(token, 128)?;
+        let time = chrono::DateTime::parse_from_rfc3339(&key.at).map_err(|_| BadToken)?;
+        if super::db_time(time.with_timezone(&chrono::Utc)) != key.at {
+            return Err(BadToken);
+        }
+        Ok(key)
+    }
+
+    /// A key of a list in name order from a link: a name (at most 256 characters, none of
+    /// them a control character) and an id.
+    pub fn from_name_token(token: &str) -> Result<Key, BadToken> {
+        let key = Key::decode(token, 1200)?;
+        if key.at.chars().count() > 256 || key.at.chars().any(char::is_control) {
+            return Err(BadToken);
+        }
+        Ok(key)
+    }
+
+    /// `at|id` from base64url, the id being hex digits and hyphens (a name may hold `|`).
+    fn decode(token: &str, longest: usize) -> Result<Key, BadToken> {
+        if token.len() > longest {
             return Err(BadToken);
         }
         let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| BadToken)?;
         let text = String::from_utf8(bytes).map_err(|_| BadToken)?;
-        let (at, id) = text.split_once('|').ok_or(BadToken)?;
-        let time = chrono::DateTime::parse_from_rfc3339(at).map_err(|_| BadToken)?;
-        let canonical = super::db_time(time.with_timezone(&chrono::Utc));
+        let (at, id) = text.rsplit_once('|').ok_or(BadToken)?;
         let id_ok =
             (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
-        if canonical != at || !id_ok {
+        if !id_ok {
             return Err(BadToken);
         }
         Ok(Key {
@@ -74,10 +92,19 @@ impl Key {
 impl PageAt {
     /// From a link's `after` or `before` token (at most one of them).
     pub fn from_tokens(after: Option<&str>, before: Option<&str>) -> Result<PageAt, BadToken> {
+        PageAt::from_tokens_with(after, before, Key::from_token)
+    }
+
+    /// [`PageAt::from_tokens`] with the tokens read by `read` ([`Key::from_name_token`]).
+    pub fn from_tokens_with(
+        after: Option<&str>,
+        before: Option<&str>,
+        read: fn(&str) -> Result<Key, BadToken>,
+    ) -> Result<PageAt, BadToken> {
         match (after, before) {
             (None, None) => Ok(PageAt::First),
-            (Some(token), None) => Key::from_token(token).map(PageAt::After),
-            (None, Some(token)) => Key::from_token(token).map(PageAt::Before),
+            (Some(token), None) => read(token).map(PageAt::After),
+            (None, Some(token)) => read(token).map(PageAt::Before),
             (Some(_), Some(_)) => Err(BadToken),
         }
     }
@@ -192,6 +219,23 @@ mod tests {
             PageAt::from_tokens(Some(&k.token()), Some(&k.token())),
             Err(BadToken)
         );
+    }
+
+    #[test]
+    fn a_name_token_round_trips_and_keeps_to_names() {
+        let k = key("Megan | Bowen", "0b7e6a5c-1f1d-4e36-9a52-2f6f1c7d3e10");
+        assert_eq!(Key::from_name_token(&k.token()), Ok(k.clone()));
+        let forged = |text: &str| URL_SAFE_NO_PAD.encode(text);
+        for bad in [
+            forged("Megan"),
+            forged("Megan|x' OR 1=1"),
+            forged("Meg\u{0}an|abc"),
+            forged(&format!("{}|abc", "n".repeat(257))),
+        ] {
+            assert_eq!(Key::from_name_token(&bad), Err(BadToken), "{bad}");
+        }
+        // A name is not a time: a list by time refuses it.
+        assert_eq!(Key::from_token(&k.token()), Err(BadToken));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::*;
 use crate::store::demo_test_db;
 use crate::store::paging::PAGE_SIZE;
 use crate::store::plan::query_plan;
-use crate::store::{parse_db_time, Pool};
+use crate::store::{is_postgres, parse_db_time, Pool};
 use chrono::Duration;
 
 /// One stored request as the tests see it.
@@ -597,5 +597,27 @@ async fn each_assignment_filter_keeps_what_it_names_across_pages() {
             }
         }
         assert_eq!(got, expected, "{filter:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_users_list_reads_the_name_index_whatever_the_page_and_search() {
+    use crate::store::users::{people_page_sql, PersonMatch};
+    let (db, _dir) = demo_test_db().await;
+    let later = PageAt::After(Key {
+        at: "Megan Bowen".into(),
+        id: "0b7e6a5c-1f1d-4e36-9a52-2f6f1c7d3e10".into(),
+    });
+    let conn = db.acquire().await.unwrap();
+    for m in [PersonMatch::All, PersonMatch::Prefix("ade")] {
+        for at in [PageAt::First, later.clone()] {
+            let (sql, binds) = people_page_sql(&conn, &m, &at, PAGE_SIZE);
+            let plan = query_plan(&db, &sql, &binds).await.unwrap();
+            assert!(!reads_a_whole_table(&plan), "{at:?}:\n{plan}");
+            // In name order from the index, not sorted afterwards.
+            if !is_postgres(&db) && matches!(m, PersonMatch::All) {
+                assert!(!plan.contains("TEMP B-TREE"), "{at:?}:\n{plan}");
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::domain::ids::UserId;
 use crate::store::db_time;
+use crate::store::paging::{finish, Key, Order, Page, PageAt};
 use crate::store::{prefix_bounds, starts_with, Conn, Flag};
 use chrono::{DateTime, Utc};
 
@@ -286,7 +287,49 @@ fn person_where(conn: &Conn, m: &PersonMatch<'_>) -> (String, Vec<String>) {
     }
 }
 
-/// A page of people in name order.
+/// A page of the Users list: people in name order (any case, then id) by key, as the
+/// `(display_name COLLATE NOCASE, id)` index holds them.
+pub async fn people_page(
+    conn: &mut Conn,
+    m: &PersonMatch<'_>,
+    at: &PageAt,
+    size: usize,
+) -> Result<Page<PersonRecord>, sqlx::Error> {
+    let (sql, binds) = people_page_sql(conn, m, at, size);
+    let mut query = sqlx::query_as(&sql);
+    for b in binds {
+        query = query.bind(b);
+    }
+    let rows = query.fetch_all(conn).await?;
+    Ok(finish(rows, at, size, |r: &PersonRecord| Key {
+        at: r.display_name.clone(),
+        id: r.id.clone(),
+    }))
+}
+
+/// [`people_page`]'s query and its arguments.
+pub fn people_page_sql(
+    conn: &Conn,
+    m: &PersonMatch<'_>,
+    at: &PageAt,
+    size: usize,
+) -> (String, Vec<String>) {
+    let (condition, mut binds) = person_where(conn, m);
+    let (side, order) = at.sql_in(
+        Order::Ascending,
+        "display_name COLLATE NOCASE",
+        "id",
+        binds.len() + 1,
+    );
+    binds.extend(at.binds());
+    let sql = format!(
+        "SELECT {PERSON_COLUMNS} FROM users WHERE {condition} AND {side} ORDER BY {order} LIMIT {}",
+        size + 1
+    );
+    (sql, binds)
+}
+
+/// A page of people in name order, `offset` rows in (SCIM's `startIndex`).
 pub async fn find_people(
     conn: &mut Conn,
     m: &PersonMatch<'_>,

@@ -20,9 +20,11 @@ pub struct PersonRow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PeoplePage {
     pub rows: Vec<PersonRow>,
-    pub offset: i64,
-    pub page_size: i64,
+    /// How many people match.
     pub total: i64,
+    /// The keys of the pages before and after this one, where there are such people.
+    pub previous: Option<String>,
+    pub next: Option<String>,
 }
 
 /// A person with what they hold: the user details panel.

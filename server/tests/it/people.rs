@@ -28,7 +28,7 @@ async fn only_user_administrators_manage_users() {
             refused.to_string(),
             "Not permitted: to add users you need the User Administrator or Identity Governance Administrator role."
         );
-        assert!(people::list(&app.state, &p, "", 0).await.is_err());
+        assert!(people::list(&app.state, &p, "", "", "").await.is_err());
     }
     // A User Administrator holds no catalog, yet manages users.
     let alex = app.principal("alex@contoso.test").await;
@@ -147,13 +147,33 @@ async fn search_by_name_or_e_mail_prefix_and_pages_of_fifty() {
         .await
         .unwrap();
     }
-    let first = people::list(&app.state, &admin, "temp", 0).await.unwrap();
+    let first = people::list(&app.state, &admin, "temp", "", "")
+        .await
+        .unwrap();
     assert_eq!((first.total, first.rows.len()), (60, 50));
     assert_eq!(first.rows[0].display_name, "Temp 00");
-    let second = people::list(&app.state, &admin, "TEMP", 50).await.unwrap();
-    assert_eq!(second.rows.len(), 10);
+    assert_eq!(first.previous, None);
+    // The next page by the last one's key, whatever the case of the search.
+    let next = first.next.clone().expect("a next page");
+    let second = people::list(&app.state, &admin, "TEMP", &next, "")
+        .await
+        .unwrap();
+    assert_eq!((second.total, second.rows.len()), (60, 10));
     assert_eq!(second.rows[0].display_name, "Temp 50");
-    let by_mail = people::list(&app.state, &admin, "alex@", 0).await.unwrap();
+    assert_eq!(second.next, None);
+    let back = second.previous.clone().expect("a page before");
+    let again = people::list(&app.state, &admin, "temp", "", &back)
+        .await
+        .unwrap();
+    assert_eq!(again.rows, first.rows);
+    let forged = people::list(&app.state, &admin, "temp", "not-a-key", "").await;
+    assert!(
+        matches!(&forged, Err(AppError::Invalid(f)) if f[0].field == "page"),
+        "{forged:?}"
+    );
+    let by_mail = people::list(&app.state, &admin, "alex@", "", "")
+        .await
+        .unwrap();
     assert_eq!(
         by_mail
             .rows
@@ -162,10 +182,13 @@ async fn search_by_name_or_e_mail_prefix_and_pages_of_fifty() {
             .collect::<Vec<_>>(),
         ["alex@contoso.test"]
     );
-    let wildcard = people::list(&app.state, &admin, "%", 0).await.unwrap();
+    let wildcard = people::list(&app.state, &admin, "%", "", "").await.unwrap();
     assert_eq!(wildcard.total, 0, "LIKE wildcards are matched literally");
     assert_eq!(
-        people::list(&app.state, &admin, "", 0).await.unwrap().total,
+        people::list(&app.state, &admin, "", "", "")
+            .await
+            .unwrap()
+            .total,
         66
     );
 }

@@ -23,7 +23,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use person_form::AddUser;
-use query::{neighbours, range_words, UsersQuery};
+use query::{count_words, UsersQuery};
 use setup_link::SetupLinkBox;
 
 /// Which confirmation is open.
@@ -85,10 +85,13 @@ pub fn UsersPage() -> impl IntoView {
     let query = Memo::new(move |_| UsersQuery::from_params(&params.read()));
     let search = Memo::new(move |_| {
         let q = query.read();
-        (q.q.clone(), q.offset)
+        (q.q.clone(), q.after.clone(), q.before.clone())
     });
     let selected = Memo::new(move |_| query.read().user);
-    let list = Resource::new(move || search.get(), |(q, offset)| list_people(q, offset));
+    let list = Resource::new(
+        move || search.get(),
+        |(q, after, before)| list_people(q, after, before),
+    );
     let details = Resource::new(
         move || selected.get(),
         |user| async move {
@@ -306,18 +309,25 @@ fn status_word(enabled: bool) -> &'static str {
     }
 }
 
-/// "1–50 of 250" between Previous and Next.
+/// Previous and Next in name order, around how many people match.
 #[component]
 fn Pager(people: PeoplePage, here: UsersQuery) -> impl IntoView {
-    let (previous, next) = neighbours(&people);
-    let link = move |offset: Option<i64>, words: &'static str, rel: &'static str| match offset {
-        Some(offset) => view! { <a href=here.at(offset).href() rel=rel>{words}</a> }.into_any(),
+    let link = move |href: Option<String>, words: &'static str, rel: &'static str| match href {
+        Some(href) => view! { <a href=href rel=rel>{words}</a> }.into_any(),
         None => view! { <span class="pager-off" aria-disabled="true">{words}</span> }.into_any(),
     };
+    let previous = people
+        .previous
+        .as_deref()
+        .map(|key| here.paged(None, Some(key)).href());
+    let next = people
+        .next
+        .as_deref()
+        .map(|key| here.paged(Some(key), None).href());
     view! {
         <nav class="pager" aria-label="Pages of users" data-testid="users-pager">
-            {link.clone()(previous, "Previous", "prev")}
-            <span data-testid="users-range">{range_words(&people)}</span>
+            {link(previous, "Previous", "prev")}
+            <span data-testid="users-range">{count_words(&people)}</span>
             {link(next, "Next", "next")}
         </nav>
     }
