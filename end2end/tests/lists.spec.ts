@@ -3,7 +3,7 @@
 // clock has passed their wait, they show "Process expired". An administrator finds one
 // person's request by part of their e-mail, filters to "Process expired", pages forward and
 // back, opens a request and returns with Back to the same page and filter; then pages the
-// assignments and finds one person's.
+// assignments and finds one person's, and pages the Users list.
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 import { hydrated, PASSWORD, test } from "./fixtures";
 
@@ -161,4 +161,18 @@ test("among 2,000 requests an administrator finds, filters and pages, and Back r
   await expect(page).toHaveURL(/person=List\+Person\+0123/);
   await expect(held(page)).toHaveCount(1);
   await expect(held(page)).toContainText("List Person 0123");
+
+  // The directory: the thousand people by name, fifty a page, by key.
+  await page.goto(`${LISTS}/users?q=List%20Person`);
+  const people = page.getByTestId("user-row");
+  await expect(people).toHaveCount(50);
+  await expect(page.getByTestId("users-range")).toHaveText("1000 people");
+  await expect(people.first()).toHaveAttribute("data-email", "list-0000@contoso.test");
+  await page.getByRole("link", { name: "Next" }).click();
+  await expect(page).toHaveURL(/after=/);
+  await expect(people.first()).toHaveAttribute("data-email", "list-0050@contoso.test");
+  await page.getByRole("link", { name: "Previous" }).click();
+  await expect(page).toHaveURL(/before=/);
+  await expect(people.first()).toHaveAttribute("data-email", "list-0000@contoso.test");
+  await expect(people).toHaveCount(50);
 });

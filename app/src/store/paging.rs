@@ -127,16 +127,20 @@ impl PageAt {
             Order::Ascending => (up.clone(), ">", "<"),
         };
         let back_order = if order == Order::Descending { up } else { down };
+        let beyond = |op: &str| {
+            if at.contains(" COLLATE ") {
+                // SQLite seeks no index by a row value one of whose parts has a collation of
+                // its own (it reads the index from its start): the same comparison, spelled
+                // so that its first part is a range on the index's first column.
+                format!("{at} {op}= ${first} AND ({at} {op} ${first} OR {id} {op} ${second})")
+            } else {
+                format!("({at}, {id}) {op} (${first}, ${second})")
+            }
+        };
         match self {
             PageAt::First => ("1 = 1".to_owned(), onward_order),
-            PageAt::After(_) => (
-                format!("({at}, {id}) {onward} (${first}, ${second})"),
-                onward_order,
-            ),
-            PageAt::Before(_) => (
-                format!("({at}, {id}) {back} (${first}, ${second})"),
-                back_order,
-            ),
+            PageAt::After(_) => (beyond(onward), onward_order),
+            PageAt::Before(_) => (beyond(back), back_order),
         }
     }
 
@@ -261,6 +265,10 @@ mod tests {
         assert_eq!(
             PageAt::First.sql_in(Order::Ascending, "at", "id", 1),
             ("1 = 1".into(), "at, id".into())
+        );
+        assert_eq!(
+            k.sql_in(Order::Ascending, "name COLLATE NOCASE", "id", 1).0,
+            "name COLLATE NOCASE >= $1 AND (name COLLATE NOCASE > $1 OR id > $2)"
         );
     }
 
