@@ -462,11 +462,15 @@ pub async fn assignment_page(
     at: &PageAt,
     size: usize,
 ) -> Result<Page<AssignmentListRow>, sqlx::Error> {
-    let found = Found::assignments(conn, catalogs, filter).await?;
-    let (sql, binds) = assignment_page_sql(ASSIGNMENT_LIST, &found, catalogs, filter, at, size);
-    fetch_page(conn, &sql, binds, at, size, |r: &AssignmentListRow| {
-        (assignment_key(filter, &r.created_at, &r.expires_at), &r.id)
-    })
+    read_assignments(
+        conn,
+        ASSIGNMENT_LIST,
+        catalogs,
+        filter,
+        at,
+        size,
+        |r: &AssignmentListRow| (assignment_key(filter, &r.created_at, &r.expires_at), &r.id),
+    )
     .await
 }
 
@@ -478,12 +482,34 @@ pub async fn graph_assignment_page(
     at: &PageAt,
     size: usize,
 ) -> Result<Page<GraphAssignmentRow>, sqlx::Error> {
-    let found = Found::assignments(conn, catalogs, filter).await?;
-    let (sql, binds) = assignment_page_sql(GRAPH_ASSIGNMENT, &found, catalogs, filter, at, size);
-    fetch_page(conn, &sql, binds, at, size, |r: &GraphAssignmentRow| {
-        (assignment_key(filter, &r.created_at, &r.expires_at), &r.id)
-    })
+    read_assignments(
+        conn,
+        GRAPH_ASSIGNMENT,
+        catalogs,
+        filter,
+        at,
+        size,
+        |r: &GraphAssignmentRow| (assignment_key(filter, &r.created_at, &r.expires_at), &r.id),
+    )
     .await
+}
+
+/// A page of assignments as `select` reads them, `key_of` giving each row's key.
+async fn read_assignments<T>(
+    conn: &mut Conn,
+    select: &str,
+    catalogs: Option<&[CatalogId]>,
+    filter: &AssignmentFilter,
+    at: &PageAt,
+    size: usize,
+    key_of: impl Fn(&T) -> (&String, &String),
+) -> Result<Page<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let found = Found::assignments(conn, catalogs, filter).await?;
+    let (sql, binds) = assignment_page_sql(select, &found, catalogs, filter, at, size);
+    fetch_page(conn, &sql, binds, at, size, key_of).await
 }
 
 /// The time an assignment list runs by: its end when the filter asks what ends soon (every

@@ -6,3 +6,4 @@ pub mod callouts;
 pub mod load;
 pub mod procs;
 pub mod seed;
+pub mod workdir;

@@ -93,26 +93,13 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let stamp = Utc::now().format("%Y%m%d-%H%M%S");
-    let dir =
-        std::env::temp_dir().join(format!("latch-bench-expiry-{stamp}-{}", std::process::id()));
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!("bench_expiry: {}: {e}", dir.display());
-        return ExitCode::FAILURE;
-    }
-    let result = run(&options, &dir).await;
-    if options.keep || result.is_err() {
-        eprintln!("bench: database kept in {}", dir.display());
-    } else {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("bench_expiry: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    let keep = options.keep;
+    server::rig::workdir::in_workdir(
+        "expiry",
+        keep,
+        |dir| async move { run(&options, &dir).await },
+    )
+    .await
 }
 
 async fn run(o: &Options, dir: &Path) -> Result<(), String> {

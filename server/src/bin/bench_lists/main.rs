@@ -87,26 +87,13 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S");
-    let dir =
-        std::env::temp_dir().join(format!("latch-bench-lists-{stamp}-{}", std::process::id()));
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!("bench_lists: {}: {e}", dir.display());
-        return ExitCode::FAILURE;
-    }
-    let result = run(&options, &dir).await;
-    if options.keep {
-        eprintln!("bench: database kept in {}", dir.display());
-    } else {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("bench_lists: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    let keep = options.keep;
+    server::rig::workdir::in_workdir(
+        "lists",
+        keep,
+        |dir| async move { run(&options, &dir).await },
+    )
+    .await
 }
 
 /// A page to fetch: what it shows, who looks, where.
