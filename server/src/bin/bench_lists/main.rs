@@ -273,29 +273,32 @@ async fn cases(url: &str) -> Result<Vec<Case>, String> {
     .fetch_one(&db)
     .await
     .map_err(|e| format!("a package: {e}"))?;
-    // The middle of the list: the page after it is as deep as a page gets on average.
-    let middle: (String, String) = sqlx::query_as(
+    // The middle of each list: the page after it is as deep as a page gets on average; and
+    // near the end of the Users list in name order.
+    let key_at = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            sqlx::query_as::<_, (String, String)>(sql)
+                .fetch_one(&db)
+                .await
+                .map_err(|e| format!("{sql}: {e}"))
+        }
+    };
+    let middle = key_at(
         "SELECT created_at, id FROM requests ORDER BY created_at, id \
          LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM requests)",
     )
-    .fetch_one(&db)
-    .await
-    .map_err(|e| format!("the middle: {e}"))?;
-    let middle_assignment: (String, String) = sqlx::query_as(
+    .await?;
+    let middle_assignment = key_at(
         "SELECT created_at, id FROM assignments ORDER BY created_at, id \
          LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM assignments)",
     )
-    .fetch_one(&db)
-    .await
-    .map_err(|e| format!("the middle assignment: {e}"))?;
-    // Near the end of the Users list in name order.
-    let last_people: (String, String) = sqlx::query_as(
+    .await?;
+    let last_people = key_at(
         "SELECT display_name, id FROM users \
          ORDER BY display_name COLLATE NOCASE DESC, id DESC LIMIT 1 OFFSET 50",
     )
-    .fetch_one(&db)
-    .await
-    .map_err(|e| format!("the last users: {e}"))?;
+    .await?;
     db.close().await;
     let token = |(at, id): (String, String)| Key { at, id }.token();
     let one_person = seed::address(4242);
