@@ -1,7 +1,7 @@
 #![no_main]
 //! A list page's link token (`after=` / `before=` in the address, issue 16): no panic; a token
-//! Latch accepts is a canonical time and an id of hex digits and hyphens, and writes back to
-//! itself.
+//! Latch accepts is a canonical time (or, for a list by name, a name of at most 256 characters
+//! and no control characters) and an id of hex digits and hyphens, and writes back to itself.
 
 use app::store::paging::{Key, PageAt};
 use libfuzzer_sys::fuzz_target;
@@ -14,6 +14,11 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(key.token(), text);
         assert!(key.id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'));
         assert!(app::store::parse_db_time(&key.at).is_ok());
+    }
+    if let Ok(key) = Key::from_name_token(text) {
+        assert_eq!(key.token(), text);
+        assert!(key.id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'));
+        assert!(key.at.chars().count() <= 256 && !key.at.chars().any(char::is_control));
     }
     let (after, before) = text.split_once('\n').unwrap_or((text, ""));
     let before = (!before.is_empty()).then_some(before);
