@@ -583,13 +583,9 @@ pub async fn approvals(
     let mut rows = Vec::with_capacity(page.rows.len());
     for r in page.rows {
         let id: RequestId = r.id.parse().map_err(|_| AppError::Internal)?;
-        let requestor = match r.requestor_kind.as_str() {
-            "user" | "app" => r.requestor_name.unwrap_or_else(|| "(deleted)".into()),
-            _ => "Latch".into(),
-        };
         rows.push(ApprovalItem {
             request: id,
-            requestor,
+            requestor: views_store::actor_name(&r.requestor_kind, r.requestor_name),
             package: r.package,
             policy: r.policy,
             justification: r.justification,

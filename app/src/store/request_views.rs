@@ -5,7 +5,7 @@ use crate::domain::ids::{AccessPackageId, AssignmentId, CatalogId, PolicyId, Req
 use crate::domain::lifecycle::{AssignmentState, RequestState, RequestStatus};
 use crate::domain::stage::Stage;
 use crate::store::paging::{finish, Key, Order, Page, PageAt};
-use crate::store::{db_time, params, prefix_bounds, starts_with, Conn};
+use crate::store::{db_time, params, prefix_bounds, Conn};
 use chrono::{DateTime, Utc};
 use std::sync::LazyLock;
 
@@ -230,12 +230,11 @@ fn request_page_sql(
 }
 
 /// The ids of the people whose name or e-mail address starts with a text, its two bounds
-/// being parameters `$n` and `$n+1` (each an index range).
+/// being parameters `$n` and `$n+1`.
 fn people_starting(n: usize) -> String {
     format!(
-        "SELECT id FROM users WHERE {} OR {}",
-        starts_with("display_name", n),
-        starts_with("user_principal_name", n)
+        "SELECT id FROM users WHERE {}",
+        crate::store::users::name_or_address_starts(n)
     )
 }
 
@@ -680,7 +679,7 @@ pub async fn name_of(conn: &mut Conn, kind: &str, id: Option<&str>) -> Result<St
     let table = match kind {
         "user" => "users",
         "app" => "apps",
-        _ => return Ok("Latch".into()),
+        _ => return Ok(actor_name(kind, None)),
     };
     let Some(id) = id else {
         return Ok("Latch".into());
@@ -690,7 +689,16 @@ pub async fn name_of(conn: &mut Conn, kind: &str, id: Option<&str>) -> Result<St
             .bind(id)
             .fetch_optional(conn)
             .await?;
-    Ok(name.unwrap_or_else(|| "(deleted)".into()))
+    Ok(actor_name(kind, name))
+}
+
+/// Who did something, as shown: a user's or an app's name (`name`, read with it; "(deleted)"
+/// when the row is gone), or Latch itself.
+pub fn actor_name(kind: &str, name: Option<String>) -> String {
+    match kind {
+        "user" | "app" => name.unwrap_or_else(|| "(deleted)".into()),
+        _ => "Latch".into(),
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

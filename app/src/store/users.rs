@@ -259,19 +259,22 @@ pub enum PersonMatch<'a> {
     Provisioned,
 }
 
+/// A user's name or e-mail address starts with a text whatever its case: the bounds of
+/// [`prefix_bounds`] as parameters `$n` and `$n+1`, each side an index range.
+pub fn name_or_address_starts(n: usize) -> String {
+    format!(
+        "({} OR {})",
+        starts_with("display_name", n),
+        starts_with("user_principal_name", n)
+    )
+}
+
 /// The condition and its arguments, numbered from `$1`.
 fn person_where(conn: &Conn, m: &PersonMatch<'_>) -> (String, Vec<String>) {
     let fixed = |sql: &str, binds: Vec<String>| (sql.to_owned(), binds);
     match m {
         PersonMatch::All => fixed("1 = 1", vec![]),
-        PersonMatch::Prefix(text) => (
-            format!(
-                "({} OR {})",
-                starts_with("display_name", 1),
-                starts_with("user_principal_name", 1)
-            ),
-            prefix_bounds(conn, text).into(),
-        ),
+        PersonMatch::Prefix(text) => (name_or_address_starts(1), prefix_bounds(conn, text).into()),
         PersonMatch::UserName(upn) => {
             fixed("user_principal_name = $1", vec![upn.trim().to_lowercase()])
         }
