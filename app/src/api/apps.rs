@@ -5,13 +5,14 @@ use crate::api::codec::{PathJson, TextJson};
 use crate::domain::ids::{AppId, CatalogId};
 use crate::domain::role::Role;
 use crate::error::AppError;
+use crate::views::lists::NameQuery;
 use crate::views::{AppList, NewClientSecret, SecretLifetime};
 use leptos::prelude::*;
 
-#[server(prefix = "/api", endpoint = "list_apps", output = TextJson)]
-pub async fn list_apps() -> Result<AppList, AppError> {
+#[server(prefix = "/api", endpoint = "list_apps", input = PathJson, output = TextJson)]
+pub async fn list_apps(query: NameQuery) -> Result<AppList, AppError> {
     let (state, p) = crate::api::context::caller().await?;
-    crate::services::apps::list(&state, &p).await
+    crate::services::apps::list(&state, &p, &query).await
 }
 
 #[server(prefix = "/api", endpoint = "register_app", input = PathJson, output = TextJson)]

@@ -1,13 +1,14 @@
 use crate::api::codec::{PathJson, TextJson};
 use crate::domain::ids::CatalogId;
 use crate::error::AppError;
-use crate::views::{CatalogInfo, CatalogSummary, MemberRow, PackageRow};
+use crate::views::lists::NameQuery;
+use crate::views::{CatalogInfo, CatalogList, MemberRow, PackageRow};
 use leptos::prelude::*;
 
-#[server(prefix = "/api", endpoint = "list_catalogs", output = TextJson)]
-pub async fn list_catalogs() -> Result<Vec<CatalogSummary>, AppError> {
+#[server(prefix = "/api", endpoint = "list_catalogs", input = PathJson, output = TextJson)]
+pub async fn list_catalogs(query: NameQuery) -> Result<CatalogList, AppError> {
     let (state, p) = crate::api::context::caller().await?;
-    crate::services::catalogs::list(&state, &p).await
+    crate::services::catalogs::page(&state, &p, &query).await
 }
 
 #[server(prefix = "/api", endpoint = "catalog_header", input = PathJson, output = TextJson)]

@@ -3,13 +3,17 @@ use crate::domain::extension::ExtensionDraft;
 use crate::domain::ids::{CatalogId, ExtensionId};
 use crate::domain::kind::ExtensionKind;
 use crate::error::AppError;
+use crate::views::lists::NameQuery;
 use crate::views::{ConversionOffer, CreatedExtension, ExtensionList, WizardSetup};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "extensions_tab", input = PathJson, output = TextJson)]
-pub async fn extensions_tab(catalog: CatalogId) -> Result<ExtensionList, AppError> {
+pub async fn extensions_tab(
+    catalog: CatalogId,
+    query: NameQuery,
+) -> Result<ExtensionList, AppError> {
     let (state, p) = crate::api::context::caller().await?;
-    crate::services::extensions::tab(&state, &p, catalog).await
+    crate::services::extensions::tab(&state, &p, catalog, &query).await
 }
 
 #[server(prefix = "/api", endpoint = "extension_form", input = PathJson, output = TextJson)]

@@ -4,13 +4,17 @@ use crate::api::codec::{PathJson, TextJson};
 use crate::domain::ids::{CatalogId, PolicyId};
 use crate::domain::policy_rules::PolicyDraft;
 use crate::error::AppError;
+use crate::views::lists::NameQuery;
 use crate::views::{PackageList, PolicySetup};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "catalog_policies", input = PathJson, output = TextJson)]
-pub async fn catalog_policies(catalog: CatalogId) -> Result<PackageList, AppError> {
+pub async fn catalog_policies(
+    catalog: CatalogId,
+    query: NameQuery,
+) -> Result<PackageList, AppError> {
     let (state, p) = crate::api::context::caller().await?;
-    crate::services::policies::catalog_policies(&state, &p, catalog).await
+    crate::services::policies::catalog_policies(&state, &p, catalog, &query).await
 }
 
 #[server(prefix = "/api", endpoint = "policy_form", input = PathJson, output = TextJson)]

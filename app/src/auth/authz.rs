@@ -56,6 +56,18 @@ impl Principal {
         self.grants.iter().any(|g| g.role.governs_catalogs())
     }
 
+    /// The catalogs the caller holds a role in; `None` for every catalog (a tenant-wide role).
+    pub fn seen_catalogs(&self) -> Option<Vec<CatalogId>> {
+        let governing = || self.grants.iter().filter(|g| g.role.governs_catalogs());
+        if governing().any(|g| g.role.is_tenant_wide()) {
+            return None;
+        }
+        let mut catalogs: Vec<CatalogId> = governing().filter_map(|g| g.catalog_id).collect();
+        catalogs.sort();
+        catalogs.dedup();
+        Some(catalogs)
+    }
+
     pub fn may_see_catalog(&self, catalog: CatalogId) -> bool {
         !self.roles_in(catalog).is_empty()
     }

@@ -11,6 +11,7 @@ use crate::domain::ids::{AppId, CatalogId};
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::pages::common::{CopyableSecret, ErrorNotice, Loading};
+use crate::pages::lists::{use_name_query, NamePager, NameSearch};
 use crate::pages::modal::ConfirmDialog;
 use crate::views::{
     role_scope_error, utc_minutes, AppRoleRow, AppSecretRow, AppSummary, CatalogChoice,
@@ -18,6 +19,8 @@ use crate::views::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+const PATH: &str = "/apps";
 
 /// Which confirmation is open.
 #[derive(Clone, PartialEq)]
@@ -40,7 +43,8 @@ struct Page {
 
 #[component]
 pub fn AppsPage() -> impl IntoView {
-    let apps = Resource::new(|| (), |_| list_apps());
+    let query = use_name_query();
+    let apps = Resource::new(move || query.get(), list_apps);
     let status = RwSignal::new(String::new());
     let shown = RwSignal::new(None::<NewClientSecret>);
     let dialog = RwSignal::new(Dialog::None);
@@ -84,18 +88,26 @@ pub fn AppsPage() -> impl IntoView {
             })}
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
+                    let here = query.get_untracked();
                     match apps.await {
                         Ok(list) => view! {
                             <RegisterForm page status apps/>
                             <h2>"Registered apps"</h2>
+                            <NameSearch path=PATH here=here.clone() pages=list.pages.clone() testid="app-search"/>
                             {if list.apps.is_empty() {
-                                view! { <p class="empty" data-testid="no-apps">"No app is registered yet. Register one above."</p> }.into_any()
+                                let words = match (list.pages.total, here.name.as_str()) {
+                                    (0, "") => "No app is registered yet. Register one above.".to_owned(),
+                                    (0, name) => format!("No app\u{2019}s name starts with \u{201c}{name}\u{201d}."),
+                                    _ => "There are no more apps past this point.".to_owned(),
+                                };
+                                view! { <p class="empty" data-testid="no-apps">{words}</p> }.into_any()
                             } else {
                                 let catalogs = list.catalogs;
                                 list.apps.into_iter().map(|app| view! {
                                     <AppCard app catalogs=catalogs.clone() page/>
                                 }).collect_view().into_any()
                             }}
+                            <NamePager path=PATH here pages=list.pages of=("app", "apps")/>
                         }.into_any(),
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     }

@@ -6,6 +6,8 @@ use crate::api::policies::catalog_policies;
 use crate::domain::ids::CatalogId;
 use crate::error::AppError;
 use crate::pages::common::{ErrorNotice, Loading};
+use crate::pages::lists::{use_name_query, NamePager, NameSearch};
+use crate::views::lists::NameQuery;
 use crate::views::{CatalogInfo, PackageList};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -37,6 +39,28 @@ where
         move |id| async move {
             match id {
                 Some(id) => fetch(id).await,
+                None => Err(no_such_catalog()),
+            }
+        },
+    )
+}
+
+/// A resource that loads a page of a list of the catalog in the URL (its access packages,
+/// its custom extensions), again when the catalog, the search or the page changes.
+pub fn catalog_list_resource<T, Fut>(
+    fetch: fn(CatalogId, NameQuery) -> Fut,
+) -> Resource<Result<T, AppError>>
+where
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    let id = use_catalog_id();
+    let query = use_name_query();
+    Resource::new(
+        move || (id.get(), query.get()),
+        move |(id, query)| async move {
+            match id {
+                Some(id) => fetch(id, query).await,
                 None => Err(no_such_catalog()),
             }
         },
@@ -106,20 +130,38 @@ pub fn CatalogOverview() -> impl IntoView {
 
 #[component]
 pub fn CatalogPackages() -> impl IntoView {
-    let list = catalog_resource(catalog_policies);
+    let list = catalog_list_resource(catalog_policies);
     let id = use_catalog_id();
+    let query = use_name_query();
     view! {
         <h2>"Access packages"</h2>
-        <Suspense fallback=Loading>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
+                let here = query.get_untracked();
                 match (list.await, id.get()) {
-                    (Ok(list), _) if list.packages.is_empty() => view! { <p>"This catalog has no access packages."</p> }.into_any(),
-                    (Ok(list), Some(catalog)) => view! { <PackageTable list catalog/> }.into_any(),
+                    (Ok(list), Some(catalog)) => {
+                        let path = format!("/catalogs/{catalog}/access-packages");
+                        let pages = list.pages.clone();
+                        view! {
+                            <NameSearch path=path.clone() here=here.clone() pages=pages.clone() testid="package-search"/>
+                            {if list.packages.is_empty() {
+                                let words = match (pages.total, here.name.as_str()) {
+                                    (0, "") => "This catalog has no access packages.".to_owned(),
+                                    (0, name) => format!("No access package\u{2019}s name starts with \u{201c}{name}\u{201d}."),
+                                    _ => "There are no more access packages past this point.".to_owned(),
+                                };
+                                view! { <p class="empty" data-testid="no-packages">{words}</p> }.into_any()
+                            } else {
+                                view! { <PackageTable list catalog/> }.into_any()
+                            }}
+                            <NamePager path here pages of=("access package", "access packages")/>
+                        }.into_any()
+                    }
                     (Err(e), _) => view! { <ErrorNotice error=e/> }.into_any(),
                     (Ok(_), None) => view! { <ErrorNotice error=no_such_catalog()/> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

@@ -9,9 +9,10 @@ use crate::api::extensions::{
 use crate::domain::ids::{CatalogId, ExtensionId};
 use crate::domain::kind::ExtensionKind;
 use crate::error::AppError;
-use crate::pages::catalog::{catalog_resource, no_such_catalog, use_catalog_id};
+use crate::pages::catalog::{catalog_list_resource, no_such_catalog, use_catalog_id};
 use crate::pages::common::{Breakable, CopyableSecret, ErrorNotice, Loading};
 use crate::pages::keyboard::{elements, move_focus, Orientation};
+use crate::pages::lists::{use_name_query, NamePager, NameSearch};
 use crate::pages::modal::{ConfirmDialog, Modal};
 use crate::views::{ConnectionResult, ConversionOffer, ExtensionRow};
 use leptos::html::{Button, Td};
@@ -29,7 +30,8 @@ enum Dialog {
 #[component]
 pub fn ExtensionsTabPage() -> impl IntoView {
     let id = use_catalog_id();
-    let tab = catalog_resource(extensions_tab);
+    let tab = catalog_list_resource(extensions_tab);
+    let query = use_name_query();
     let dialog = RwSignal::new(Dialog::None);
     let status = RwSignal::new(String::new());
     let tested = RwSignal::new(None::<Tested>);
@@ -63,9 +65,12 @@ pub fn ExtensionsTabPage() -> impl IntoView {
         {move || tested.get().map(|t| view! { <TestNotice tested=t/> })}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
+                let here = query.get_untracked();
                 match (tab.await, id.get()) {
                     (Ok(t), Some(catalog)) => {
                         let may_manage = t.may_manage;
+                        let path = format!("/catalogs/{catalog}/custom-extensions");
+                        let pages = t.pages.clone();
                         view! {
                             <Show when=move || may_manage>
                                 <p class="actions">
@@ -74,7 +79,15 @@ pub fn ExtensionsTabPage() -> impl IntoView {
                                     </a>
                                 </p>
                             </Show>
-                            {if t.rows.is_empty() {
+                            <NameSearch path=path.clone() here=here.clone() pages=pages.clone() testid="extension-search"/>
+                            {if t.rows.is_empty() && (pages.total > 0 || !here.name.is_empty()) {
+                                let words = if here.name.is_empty() {
+                                    "There are no more custom extensions past this point.".to_owned()
+                                } else {
+                                    format!("No custom extension\u{2019}s name starts with \u{201c}{}\u{201d}.", here.name)
+                                };
+                                view! { <p class="empty" data-testid="no-extensions">{words}</p> }.into_any()
+                            } else if t.rows.is_empty() {
                                 view! {
                                     <p class="empty" data-testid="no-extensions">
                                         "This catalog has no custom extensions yet. "
@@ -84,6 +97,7 @@ pub fn ExtensionsTabPage() -> impl IntoView {
                             } else {
                                 view! { <ExtensionTable rows=t.rows catalog may_manage dialog start_test/> }.into_any()
                             }}
+                            <NamePager path here pages of=("custom extension", "custom extensions")/>
                         }.into_any()
                     }
                     (Err(e), _) => view! { <ErrorNotice error=e/> }.into_any(),

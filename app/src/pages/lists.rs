@@ -1,7 +1,8 @@
 //! What every paged list shows around its rows: the filter form, whose fields start from the
 //! URL, and the Newer/Older links; and the list's state read from the URL.
 
-use crate::views::lists::ListQuery;
+use crate::views::counted;
+use crate::views::lists::{ListQuery, NamePages, NameQuery, PAGE_SIZE};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -17,12 +18,16 @@ pub fn use_list_query() -> Memo<ListQuery> {
 /// A plain GET form, so it works before the page is interactive; applying it starts again
 /// from the newest page.
 #[component]
-pub fn FilterForm(path: &'static str, testid: &'static str, children: Children) -> impl IntoView {
+pub fn FilterForm(
+    #[prop(into)] path: String,
+    testid: &'static str,
+    children: Children,
+) -> impl IntoView {
     view! {
         <form class="list-filter" role="search" method="get" action=path data-testid=testid>
             {children()}
             <button type="submit">"Apply"</button>
-            <a href=path>"Clear"</a>
+            <a href=path.clone()>"Clear"</a>
         </form>
     }
 }
@@ -70,7 +75,7 @@ pub fn PersonField(here: String) -> impl IntoView {
 /// such rows.
 #[component]
 pub fn Pager(
-    path: &'static str,
+    #[prop(into)] path: String,
     here: ListQuery,
     newer: Option<String>,
     older: Option<String>,
@@ -78,19 +83,81 @@ pub fn Pager(
     of: &'static str,
     #[prop(default = ("Newer", "Older"))] words: (&'static str, &'static str),
 ) -> impl IntoView {
-    let link = |href: Option<String>, words: &'static str, rel: &'static str| match href {
-        Some(href) => view! { <a href=href rel=rel>{words}</a> }.into_any(),
-        None => view! { <span class="pager-off" aria-disabled="true">{words}</span> }.into_any(),
-    };
-    let newer = newer.map(|key| here.paged(None, Some(&key)).href(path));
-    let older = older.map(|key| here.paged(Some(&key), None).href(path));
+    let newer = newer.map(|key| here.paged(None, Some(&key)).href(&path));
+    let older = older.map(|key| here.paged(Some(&key), None).href(&path));
     // Nothing to page through: no pager at all.
     (newer.is_some() || older.is_some()).then(|| {
         view! {
             <nav class="pager" aria-label=format!("Pages of {of}") data-testid=format!("{of}-pager")>
-                {link(newer, words.0, "prev")}
-                {link(older, words.1, "next")}
+                {page_link(newer, words.0, "prev")}
+                {page_link(older, words.1, "next")}
             </nav>
         }
     })
+}
+
+/// The name search and page of a list in name order, as the URL has them.
+pub fn use_name_query() -> Memo<NameQuery> {
+    let params = use_query_map();
+    Memo::new(move |_| {
+        let params = params.read();
+        NameQuery::from_pairs(|name| params.get_str(name))
+    })
+}
+
+/// "Name starts with", for a list longer than a page (or already searched).
+#[component]
+pub fn NameSearch(
+    #[prop(into)] path: String,
+    here: NameQuery,
+    pages: NamePages,
+    testid: &'static str,
+) -> impl IntoView {
+    let wanted = pages.total > PAGE_SIZE as i64 || !here.name.is_empty();
+    wanted.then(|| {
+        view! {
+            <FilterForm path testid>
+                <label>"Name starts with"
+                    <input type="search" name="name" value=here.name maxlength="100"
+                           autocomplete="off"/>
+                </label>
+            </FilterForm>
+        }
+    })
+}
+
+/// Previous and Next in name order, around how many rows match ("120 catalogs").
+#[component]
+pub fn NamePager(
+    #[prop(into)] path: String,
+    here: NameQuery,
+    pages: NamePages,
+    /// What the rows are, one and many ("catalog", "catalogs"); many also names the
+    /// navigation and its test id.
+    of: (&'static str, &'static str),
+) -> impl IntoView {
+    let previous = pages
+        .previous
+        .map(|key| here.paged(None, Some(&key)).href(&path));
+    let next = pages
+        .next
+        .map(|key| here.paged(Some(&key), None).href(&path));
+    let testid = of.1.replace(' ', "-");
+    (previous.is_some() || next.is_some()).then(|| {
+        view! {
+            <nav class="pager" aria-label=format!("Pages of {}", of.1) data-testid=format!("{testid}-pager")>
+                {page_link(previous, "Previous", "prev")}
+                <span data-testid=format!("{testid}-count")>{counted(pages.total, of.0, of.1)}</span>
+                {page_link(next, "Next", "next")}
+            </nav>
+        }
+    })
+}
+
+/// A pager's link, or its words greyed out where there is no such page.
+fn page_link(href: Option<String>, words: &'static str, rel: &'static str) -> AnyView {
+    match href {
+        Some(href) => view! { <a href=href rel=rel>{words}</a> }.into_any(),
+        None => view! { <span class="pager-off" aria-disabled="true">{words}</span> }.into_any(),
+    }
 }

@@ -8,11 +8,14 @@ use crate::domain::field_error::keys;
 use crate::domain::ids::{AppId, CatalogId};
 use crate::domain::role::Role;
 use crate::error::AppError;
+use crate::services::name_lists;
 use crate::state::AppState;
 use crate::store::apps::{self as store, AppRecord, SecretRecord};
 use crate::store::audit::{self, AuditEntry};
-use crate::store::Conn;
+use crate::store::paging::PAGE_SIZE;
 use crate::store::{catalogs, parse_db_time, roles};
+use crate::store::{name_pages, Conn};
+use crate::views::lists::NameQuery;
 use crate::views::{
     role_scope_error, AppList, AppRoleRow, AppSecretRow, AppSummary, CatalogChoice,
     NewClientSecret, SecretLifetime, SecretStatus,
@@ -92,9 +95,11 @@ fn secret_row(record: SecretRecord, now: DateTime<Utc>) -> Result<AppSecretRow, 
     })
 }
 
-/// Every app with its secrets (hints only) and roles, and the catalogs to assign roles on.
-pub async fn list(state: &AppState, p: &Principal) -> Result<AppList, AppError> {
+/// A page of the apps (in name order, those named `q.name…`) with their secrets (hints only)
+/// and roles, and the catalogs to assign roles on.
+pub async fn list(state: &AppState, p: &Principal, q: &NameQuery) -> Result<AppList, AppError> {
     require_admin(p, "manage apps")?;
+    let (at, name) = name_lists::page_at(q)?;
     let now = state.clock.now();
     let mut conn = state.db.acquire().await?;
     let catalogs: Vec<CatalogChoice> = catalogs::list_all(&mut conn)
@@ -111,8 +116,17 @@ pub async fn list(state: &AppState, p: &Principal) -> Result<AppList, AppError> 
             .find(|c| c.id == id)
             .map(|c| c.display_name.clone())
     };
+    let (page, total) = name_pages::page(
+        &mut conn,
+        &store::named(name),
+        &at,
+        PAGE_SIZE,
+        |r: &AppRecord| (&r.display_name, &r.id),
+    )
+    .await?;
+    let pages = name_lists::pages(&page, total);
     let mut apps = Vec::new();
-    for record in store::list(&mut conn).await? {
+    for record in page.rows {
         let id: AppId = record
             .id
             .parse()
@@ -140,7 +154,11 @@ pub async fn list(state: &AppState, p: &Principal) -> Result<AppList, AppError> 
             roles,
         });
     }
-    Ok(AppList { apps, catalogs })
+    Ok(AppList {
+        apps,
+        pages,
+        catalogs,
+    })
 }
 
 /// Registers an app with its first client secret; the answer is the only place the secret

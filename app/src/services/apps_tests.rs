@@ -70,7 +70,7 @@ async fn a_registered_app_gets_tokens_with_its_secret_shown_once() {
         Err(TokenError::InvalidClient)
     );
 
-    let listed = list(&f.state, &admin).await.unwrap();
+    let listed = list(&f.state, &admin, &NameQuery::default()).await.unwrap();
     let app = listed
         .apps
         .iter()
@@ -104,7 +104,7 @@ async fn a_revoked_secret_gets_no_more_tokens_and_others_still_do() {
             .unwrap();
     }
 
-    let listed = list(&f.state, &admin).await.unwrap();
+    let listed = list(&f.state, &admin, &NameQuery::default()).await.unwrap();
     let secrets = &listed.apps.iter().find(|a| a.id == app).unwrap().secrets;
     let first_id = secrets
         .iter()
@@ -130,7 +130,7 @@ async fn a_revoked_secret_gets_no_more_tokens_and_others_still_do() {
         Err(AppError::NotFound(_))
     ));
 
-    let listed = list(&f.state, &admin).await.unwrap();
+    let listed = list(&f.state, &admin, &NameQuery::default()).await.unwrap();
     let secrets = &listed.apps.iter().find(|a| a.id == app).unwrap().secrets;
     let revoked = secrets.iter().find(|s| s.id == first_id).unwrap();
     assert_eq!(revoked.status, SecretStatus::Revoked);
@@ -163,7 +163,7 @@ async fn an_expired_secret_is_listed_as_expired_and_gets_no_token() {
         .await,
         Err(TokenError::InvalidClient)
     );
-    let listed = list(&f.state, &admin).await.unwrap();
+    let listed = list(&f.state, &admin, &NameQuery::default()).await.unwrap();
     let app = listed.apps.iter().find(|a| a.id == created.app_id).unwrap();
     assert_eq!(app.secrets[0].status, SecretStatus::Expired);
 }
@@ -194,7 +194,7 @@ async fn an_assigned_catalog_role_reaches_the_apps_token() {
     assert!(caller.may(f.marketing, Role::may_manage_assignments));
     assert!(!caller.may_see_catalog(f.engineering));
 
-    let listed = list(&f.state, &admin).await.unwrap();
+    let listed = list(&f.state, &admin, &NameQuery::default()).await.unwrap();
     let row = &listed.apps.iter().find(|a| a.id == app).unwrap().roles;
     assert_eq!(row.len(), 1);
     assert_eq!(row[0].role.label(), "Access package assignment manager");
@@ -264,7 +264,7 @@ async fn the_tenant_role_can_be_assigned_and_removed() {
     assign_role(&f.state, &admin, app, tenant, None)
         .await
         .unwrap();
-    let listed = list(&f.state, &admin).await.unwrap();
+    let listed = list(&f.state, &admin, &NameQuery::default()).await.unwrap();
     let roles = &listed.apps.iter().find(|a| a.id == app).unwrap().roles;
     assert_eq!(roles[0].scope(), "Tenant");
     remove_role(&f.state, &admin, app, tenant, None)
@@ -279,7 +279,12 @@ async fn only_administrators_manage_apps_and_a_refusal_changes_nothing() {
     let f = fixture().await;
     let demo: AppId = DEMO_APP_ID.parse().unwrap();
     let admin = f.as_user("admin@contoso.test").await;
-    let demo_secret = list(&f.state, &admin).await.unwrap().apps[0].secrets[0].id;
+    let demo_secret = list(&f.state, &admin, &NameQuery::default())
+        .await
+        .unwrap()
+        .apps[0]
+        .secrets[0]
+        .id;
     let before = f.app_rows().await;
     for upn in [
         "owner@contoso.test",
@@ -288,7 +293,7 @@ async fn only_administrators_manage_apps_and_a_refusal_changes_nothing() {
     ] {
         let p = f.as_user(upn).await;
         let refusals = [
-            list(&f.state, &p).await.map(|_| ()),
+            list(&f.state, &p, &NameQuery::default()).await.map(|_| ()),
             register(&f.state, &p, "Sneaky", SecretLifetime::default())
                 .await
                 .map(|_| ()),
@@ -331,7 +336,7 @@ async fn the_demo_apps_secret_gets_a_token_with_its_role() {
         }]
     );
     let admin = f.as_user("admin@contoso.test").await;
-    let listed = list(&f.state, &admin).await.unwrap();
+    let listed = list(&f.state, &admin, &NameQuery::default()).await.unwrap();
     let demo = listed
         .apps
         .iter()

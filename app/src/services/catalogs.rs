@@ -4,10 +4,14 @@ use crate::auth::authz::Principal;
 use crate::domain::ids::CatalogId;
 use crate::domain::role::Role;
 use crate::error::AppError;
+use crate::services::name_lists;
 use crate::state::AppState;
 use crate::store::audit::{self, AuditEntry};
-use crate::store::{catalogs, packages, roles};
-use crate::views::{CatalogInfo, CatalogSummary, MemberRow, PackageRow};
+use crate::store::catalogs::CatalogRecord;
+use crate::store::paging::PAGE_SIZE;
+use crate::store::{catalogs, name_pages, packages, roles};
+use crate::views::lists::NameQuery;
+use crate::views::{CatalogInfo, CatalogList, CatalogSummary, MemberRow, PackageRow};
 use serde_json::json;
 
 fn role_labels(p: &Principal, catalog: CatalogId) -> Vec<String> {
@@ -17,26 +21,57 @@ fn role_labels(p: &Principal, catalog: CatalogId) -> Vec<String> {
         .collect()
 }
 
-/// The catalogs the caller holds a role in (all of them for an administrator). A caller with
-/// no governance role is told so rather than shown an empty list.
+/// The catalogs the caller holds a role in (all of them for an administrator), as the REST
+/// API lists them.
 pub async fn list(state: &AppState, p: &Principal) -> Result<Vec<CatalogSummary>, AppError> {
-    if !p.has_governance_role() {
-        return Err(AppError::NotPermitted(
-            "catalogs are for administrators and catalog roles; you hold neither.".into(),
-        ));
-    }
+    refuse_without_role(p)?;
     let mut conn = state.db.acquire().await?;
     Ok(catalogs::list_all(&mut conn)
         .await?
         .into_iter()
         .filter(|c| p.may_see_catalog(c.catalog_id()))
-        .map(|c| CatalogSummary {
-            id: c.catalog_id(),
-            my_roles: role_labels(p, c.catalog_id()),
-            display_name: c.display_name,
-            description: c.description,
-        })
+        .map(|c| summary(p, c))
         .collect())
+}
+
+/// A page of the catalogs the caller holds a role in (all of them for a tenant-wide role), in
+/// name order, narrowed to names starting with `q.name`.
+pub async fn page(state: &AppState, p: &Principal, q: &NameQuery) -> Result<CatalogList, AppError> {
+    refuse_without_role(p)?;
+    let (at, name) = name_lists::page_at(q)?;
+    let seen: Option<Vec<String>> = p
+        .seen_catalogs()
+        .map(|ids| ids.iter().map(ToString::to_string).collect());
+    let mut conn = state.db.acquire().await?;
+    let list = catalogs::named(seen.as_deref(), name);
+    let (page, total) = name_pages::page(&mut conn, &list, &at, PAGE_SIZE, |c: &CatalogRecord| {
+        (&c.display_name, &c.id)
+    })
+    .await?;
+    let pages = name_lists::pages(&page, total);
+    Ok(CatalogList {
+        rows: page.rows.into_iter().map(|c| summary(p, c)).collect(),
+        pages,
+    })
+}
+
+fn summary(p: &Principal, c: CatalogRecord) -> CatalogSummary {
+    CatalogSummary {
+        id: c.catalog_id(),
+        my_roles: role_labels(p, c.catalog_id()),
+        display_name: c.display_name,
+        description: c.description,
+    }
+}
+
+/// A caller with no governance role is told so rather than shown an empty list.
+fn refuse_without_role(p: &Principal) -> Result<(), AppError> {
+    if p.has_governance_role() {
+        return Ok(());
+    }
+    Err(AppError::NotPermitted(
+        "catalogs are for administrators and catalog roles; you hold neither.".into(),
+    ))
 }
 
 /// The catalog, if it exists and the caller may see it. A catalog the caller holds no role in

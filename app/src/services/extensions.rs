@@ -8,11 +8,13 @@ use crate::domain::ids::{CatalogId, ExtensionId};
 use crate::domain::kind::ExtensionKind;
 use crate::domain::role::Role;
 use crate::error::AppError;
-use crate::services::{catalogs, connection};
+use crate::services::{catalogs, connection, name_lists};
 use crate::state::AppState;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::extensions::{self as store, ExtensionRecord};
-use crate::store::Conn;
+use crate::store::paging::PAGE_SIZE;
+use crate::store::{name_pages, Conn};
+use crate::views::lists::NameQuery;
 use crate::views::{ConversionOffer, CreatedExtension, ExtensionList, ExtensionRow, WizardSetup};
 use base64::Engine;
 use rand::RngCore;
@@ -82,16 +84,27 @@ fn validate(state: &AppState, draft: &ExtensionDraft) -> Result<(), AppError> {
         .map_err(AppError::Invalid)
 }
 
+/// A page of the catalog's custom extensions, in name order, those named `q.name…`.
 pub async fn tab(
     state: &AppState,
     p: &Principal,
     catalog: CatalogId,
+    q: &NameQuery,
 ) -> Result<ExtensionList, AppError> {
     let header = catalogs::header(state, p, catalog).await?;
     p.require(catalog, Role::may_view_extensions, "see custom extensions")?;
+    let (at, name) = name_lists::page_at(q)?;
     let mut conn = state.db.acquire().await?;
-    let rows = store::list_in_catalog(&mut conn, catalog)
-        .await?
+    let within = [catalog.to_string()];
+    let list = store::named(&within, name);
+    let (page, total) =
+        name_pages::page(&mut conn, &list, &at, PAGE_SIZE, |r: &ExtensionRecord| {
+            (&r.display_name, &r.id)
+        })
+        .await?;
+    let pages = name_lists::pages(&page, total);
+    let rows = page
+        .rows
         .into_iter()
         .map(|r| {
             let draft = r.to_draft()?;
@@ -110,6 +123,7 @@ pub async fn tab(
         catalog_name: header.display_name,
         may_manage: p.may(catalog, Role::may_manage_extensions),
         rows,
+        pages,
     })
 }
 

@@ -8,6 +8,7 @@ pub mod connection;
 pub mod extensions;
 pub mod manager_requests;
 pub mod manager_views;
+pub mod name_lists;
 pub mod packages;
 pub mod policies;
 pub mod redeliver;
@@ -21,6 +22,8 @@ pub mod tokens;
 
 #[cfg(test)]
 mod list_tests;
+#[cfg(test)]
+mod name_list_tests;
 #[cfg(test)]
 mod test_fixture;
 #[cfg(test)]

@@ -245,14 +245,7 @@ pub async fn update(
     Ok(view(after)?)
 }
 
-/// "1 policy", "2 policies".
-pub(crate) fn counted(n: i64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
+pub(crate) use crate::views::counted;
 
 /// Refused while the package has policies or assignments: they go first.
 pub async fn delete(state: &AppState, p: &Principal, id: AccessPackageId) -> Result<(), AppError> {

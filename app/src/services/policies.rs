@@ -15,17 +15,20 @@ use crate::domain::role::Role;
 use crate::domain::stage::Stage;
 use crate::engine::policy::iso_days as read_days;
 use crate::error::AppError;
-use crate::services::catalogs;
 use crate::services::packages::counted;
+use crate::services::{catalogs, name_lists};
 use crate::state::AppState;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::extensions::{self, ExtensionRecord};
 use crate::store::groups;
 use crate::store::packages::{
-    self, NewPolicy, PolicyPlaceRecord, PolicySettingsRecord, PolicySettingsUpdate, PolicyUsers,
+    self, NewPolicy, PackageRecord, PolicyPlaceRecord, PolicySettingsRecord, PolicySettingsUpdate,
+    PolicyUsers,
 };
-use crate::store::Conn;
+use crate::store::paging::PAGE_SIZE;
 use crate::store::{db_time, parse_db_time};
+use crate::store::{name_pages, Conn};
+use crate::views::lists::NameQuery;
 use crate::views::{
     GroupChoice, PackageList, PackagePolicies, PolicyLink, PolicySetup, UserChoice,
 };
@@ -43,16 +46,27 @@ fn parse<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, sqlx::Error>
     text.parse().map_err(|_| corrupt(what))
 }
 
-/// The catalog's packages and their policies; "Edit policy" only for those who may.
+/// A page of the catalog's packages (in name order, those named `q.name…`) with their
+/// policies; "Edit policy" only for those who may.
 pub async fn catalog_policies(
     state: &AppState,
     p: &Principal,
     catalog: CatalogId,
+    q: &NameQuery,
 ) -> Result<PackageList, AppError> {
     catalogs::header(state, p, catalog).await?;
+    let (at, name) = name_lists::page_at(q)?;
     let mut conn = state.db.acquire().await?;
+    let within = [catalog.to_string()];
+    let list = packages::named(&within, name);
+    let (page, total) = name_pages::page(&mut conn, &list, &at, PAGE_SIZE, |r: &PackageRecord| {
+        (&r.display_name, &r.id)
+    })
+    .await?;
+    let pages = name_lists::pages(&page, total);
+    let ids: Vec<String> = page.rows.iter().map(|r| r.id.clone()).collect();
     let mut by_package: HashMap<String, Vec<PolicyLink>> = HashMap::new();
-    for policy in packages::policies_in_catalog(&mut conn, catalog).await? {
+    for policy in packages::policies_of_packages(&mut conn, &ids).await? {
         by_package
             .entry(policy.access_package_id.clone())
             .or_default()
@@ -62,8 +76,8 @@ pub async fn catalog_policies(
                 description: policy.description,
             });
     }
-    let packages = packages::list_in_catalog(&mut conn, catalog)
-        .await?
+    let packages = page
+        .rows
         .into_iter()
         .map(|r| PackagePolicies {
             policies: by_package.remove(&r.id).unwrap_or_default(),
@@ -75,6 +89,7 @@ pub async fn catalog_policies(
     Ok(PackageList {
         may_edit: p.may(catalog, Role::may_attach_extensions),
         packages,
+        pages,
     })
 }
 

@@ -9,6 +9,7 @@ use crate::domain::stage::Stage;
 use crate::error::AppError;
 use crate::services::test_fixture::{fixture, Fixture};
 use crate::store::{audit, groups};
+use crate::views::lists::NameQuery;
 
 /// Lookups these tests need beyond the shared fixture.
 impl Fixture {
@@ -232,7 +233,7 @@ async fn those_without_a_policy_role_are_not_permitted() {
         Err(AppError::NotPermitted(_))
     ));
     assert!(matches!(
-        catalog_policies(&f.state, &adele, f.marketing).await,
+        catalog_policies(&f.state, &adele, f.marketing, &NameQuery::default()).await,
         Err(AppError::NotPermitted(_))
     ));
     // The Marketing owner holds no role in Engineering.
@@ -398,7 +399,7 @@ async fn out_of_range_settings_are_refused_beside_their_fields() {
 async fn the_package_list_shows_policies_and_who_may_edit_them() {
     let f = fixture().await;
     let manager = f.as_user("manager@contoso.test").await;
-    let list = catalog_policies(&f.state, &manager, f.marketing)
+    let list = catalog_policies(&f.state, &manager, f.marketing, &NameQuery::default())
         .await
         .unwrap();
     assert!(list.may_edit);

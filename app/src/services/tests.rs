@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::services::test_fixture::{fixture, fixture_with, Fixture};
 use crate::services::{catalogs, extensions, session};
 use crate::store::{self, audit};
+use crate::views::lists::NameQuery;
 use crate::views::ConversionOffer;
 
 /// Lookups these tests need beyond the shared fixture.
@@ -34,7 +35,7 @@ impl Fixture {
     }
 }
 
-fn sod_check(workflow: &str) -> ExtensionDraft {
+pub(super) fn sod_check(workflow: &str) -> ExtensionDraft {
     ExtensionDraft {
         display_name: "Contoso.AccessReview".into(),
         description: "Checks the request".into(),
@@ -97,7 +98,7 @@ async fn owner_creates_an_extension_and_sees_it_listed() {
         "base64 of 32 bytes"
     );
 
-    let list = extensions::tab(&f.state, &owner, f.marketing)
+    let list = extensions::tab(&f.state, &owner, f.marketing, &NameQuery::default())
         .await
         .unwrap();
     assert!(list.may_manage);
@@ -151,7 +152,7 @@ async fn roles_decide_who_may_manage_extensions() {
     let f = fixture().await;
     let before = f.count().await;
     let manager = f.as_user("manager@contoso.test").await;
-    let list = extensions::tab(&f.state, &manager, f.marketing)
+    let list = extensions::tab(&f.state, &manager, f.marketing, &NameQuery::default())
         .await
         .unwrap();
     assert!(
@@ -164,7 +165,7 @@ async fn roles_decide_who_may_manage_extensions() {
     assert!(matches!(err, AppError::NotPermitted(_)), "{err:?}");
 
     let requestor = f.as_user("adele@contoso.test").await;
-    let err = extensions::tab(&f.state, &requestor, f.marketing)
+    let err = extensions::tab(&f.state, &requestor, f.marketing, &NameQuery::default())
         .await
         .unwrap_err();
     assert!(matches!(err, AppError::NotPermitted(_)), "{err:?}");
@@ -172,9 +173,13 @@ async fn roles_decide_who_may_manage_extensions() {
         catalogs::list(&f.state, &requestor).await,
         Err(AppError::NotPermitted(_))
     ));
+    assert!(matches!(
+        catalogs::page(&f.state, &requestor, &NameQuery::default()).await,
+        Err(AppError::NotPermitted(_))
+    ));
 
     let owner = f.as_user("owner@contoso.test").await;
-    let err = extensions::tab(&f.state, &owner, f.engineering)
+    let err = extensions::tab(&f.state, &owner, f.engineering, &NameQuery::default())
         .await
         .unwrap_err();
     assert!(
@@ -189,6 +194,16 @@ async fn roles_decide_who_may_manage_extensions() {
             .collect::<Vec<_>>(),
         vec!["Marketing"]
     );
+    let page = catalogs::page(&f.state, &owner, &NameQuery::default())
+        .await
+        .unwrap();
+    let names: Vec<&str> = page.rows.iter().map(|c| c.display_name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["Marketing"],
+        "the page shows only the owner's catalog"
+    );
+    assert_eq!(page.pages.total, 1);
     assert_eq!(f.count().await, before);
 }
 
@@ -355,7 +370,7 @@ async fn legacy_conversion_follows_the_policies_that_use_it() {
     .await
     .unwrap();
     assert_eq!(kind, ExtensionKind::PreExpiration);
-    let list = extensions::tab(&f.state, &owner, f.marketing)
+    let list = extensions::tab(&f.state, &owner, f.marketing, &NameQuery::default())
         .await
         .unwrap();
     let row = list.rows.iter().find(|r| r.id == unused).unwrap();

@@ -3,6 +3,7 @@
 
 use crate::domain::ids::AppId;
 use crate::store::db_time;
+use crate::store::name_pages::NameList;
 use crate::store::Conn;
 use chrono::{DateTime, Utc};
 
@@ -43,6 +44,16 @@ pub async fn get(conn: &mut Conn, id: AppId) -> Result<Option<AppRecord>, sqlx::
         .bind(id.to_string())
         .fetch_optional(conn)
         .await
+}
+
+/// The apps in name order, those named `prefix…` (any case).
+pub fn named(prefix: &str) -> NameList<'_> {
+    NameList {
+        table: "apps",
+        columns: "id, display_name, created_at",
+        within: None,
+        prefix,
+    }
 }
 
 pub async fn list(conn: &mut Conn) -> Result<Vec<AppRecord>, sqlx::Error> {

@@ -2,6 +2,7 @@
 
 use crate::domain::ids::CatalogId;
 use crate::store::db_time;
+use crate::store::name_pages::NameList;
 use crate::store::Conn;
 use chrono::{DateTime, Utc};
 
@@ -38,6 +39,17 @@ pub async fn insert(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The catalogs in name order, those named `prefix…` (any case), only `within` these ids
+/// when given (the caller's catalogs).
+pub fn named<'a>(within: Option<&'a [String]>, prefix: &'a str) -> NameList<'a> {
+    NameList {
+        table: "catalogs",
+        columns: "id, display_name, description",
+        within: within.map(|ids| ("id", ids)),
+        prefix,
+    }
 }
 
 pub async fn list_all(conn: &mut Conn) -> Result<Vec<CatalogRecord>, sqlx::Error> {

@@ -8,6 +8,7 @@ use crate::domain::kind::ExtensionKind;
 use crate::domain::stage::Stage;
 use crate::domain::timeout::{TimeUnit, WaitTimeout};
 use crate::store::db_time;
+use crate::store::name_pages::NameList;
 use crate::store::sealed::{unreadable, Sealer, EXTENSION_PREVIOUS_SECRET, EXTENSION_SECRET};
 use crate::store::{Conn, Flag};
 use chrono::{DateTime, Utc};
@@ -268,6 +269,17 @@ pub async fn get(
     .bind(id.to_string())
     .fetch_optional(conn)
     .await
+}
+
+/// A catalog's custom extensions in name order (`catalog` holds its one id), those named
+/// `prefix…` (any case).
+pub fn named<'a>(catalog: &'a [String], prefix: &'a str) -> NameList<'a> {
+    NameList {
+        table: "custom_extensions",
+        columns: COLUMNS,
+        within: Some(("catalog_id", catalog)),
+        prefix,
+    }
 }
 
 pub async fn list_in_catalog(

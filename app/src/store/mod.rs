@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod keys;
 pub mod locks;
 pub mod migrations;
+pub mod name_pages;
 pub mod opaque_token;
 pub mod packages;
 pub mod paging;

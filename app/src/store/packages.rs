@@ -3,6 +3,7 @@
 use crate::domain::ids::{AccessPackageId, CatalogId, ExtensionId, PolicyId, UserId};
 use crate::domain::stage::Stage;
 use crate::store::db_time;
+use crate::store::name_pages::NameList;
 use crate::store::{Conn, Flag};
 use chrono::{DateTime, Utc};
 
@@ -37,6 +38,18 @@ pub async fn insert_package(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// A catalog's access packages in name order (`catalog` holds its one id), those named
+/// `prefix…` (any case), each with how many policies it has.
+pub fn named<'a>(catalog: &'a [String], prefix: &'a str) -> NameList<'a> {
+    NameList {
+        table: "access_packages p",
+        columns: "p.id, p.display_name, p.description, p.is_hidden, \
+                  (SELECT COUNT(*) FROM policies WHERE access_package_id = p.id) AS policy_count",
+        within: Some(("catalog_id", catalog)),
+        prefix,
+    }
 }
 
 pub async fn list_in_catalog(
@@ -212,19 +225,25 @@ pub struct PolicyListRecord {
     pub description: String,
 }
 
-/// Every policy of every access package in a catalog, by package then name.
-pub async fn policies_in_catalog(
+/// The policies of these access packages, by name.
+pub async fn policies_of_packages(
     conn: &mut Conn,
-    catalog: CatalogId,
+    packages: &[String],
 ) -> Result<Vec<PolicyListRecord>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT p.id, p.access_package_id, p.display_name, p.description FROM policies p \
-         JOIN access_packages a ON a.id = p.access_package_id \
-         WHERE a.catalog_id = $1 ORDER BY a.display_name, p.display_name, p.id",
-    )
-    .bind(catalog.to_string())
-    .fetch_all(conn)
-    .await
+    if packages.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=packages.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT id, access_package_id, display_name, description FROM policies \
+         WHERE access_package_id IN ({}) ORDER BY display_name, id",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query_as(&sql);
+    for id in packages {
+        query = query.bind(id);
+    }
+    query.fetch_all(conn).await
 }
 
 /// A policy's editable settings, as stored, with its package's name.

@@ -8,8 +8,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-/// Rows a page shows.
-pub const PAGE_SIZE: usize = 50;
+pub use crate::views::lists::PAGE_SIZE;
 
 /// A row's place in the order: its creation time (the database's text form) and its id.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -34,3 +34,16 @@ pub async fn query_plan(db: &Pool, sql: &str, binds: &[String]) -> Result<String
         .collect::<Vec<_>>()
         .join("\n"))
 }
+
+/// Whether `plan` reads a whole table (the list's, the people's, the approvers'…) rather
+/// than an index range or an index in order.
+pub fn reads_a_whole_table(plan: &str) -> bool {
+    plan.lines().any(|l| {
+        let l = l.trim();
+        // `SCAN armN` reads a page read per value (`Arms`), not a table.
+        let sqlite_scan = l
+            .strip_prefix("SCAN ")
+            .is_some_and(|table| !table.contains(' ') && !table.starts_with("arm"));
+        sqlite_scan || l.contains("Seq Scan on")
+    })
+}

@@ -4,7 +4,7 @@
 use super::*;
 use crate::store::demo_test_db;
 use crate::store::paging::PAGE_SIZE;
-use crate::store::plan::query_plan;
+use crate::store::plan::{query_plan, reads_a_whole_table};
 use crate::store::{is_postgres, parse_db_time, Pool};
 use chrono::Duration;
 
@@ -314,19 +314,6 @@ async fn each_filter_keeps_what_it_names() {
         }
         assert_eq!(got, expected, "{filter:?}");
     }
-}
-
-/// Whether `plan` reads a whole table (the list's, the people's, the approvers'…) rather
-/// than an index range or an index in order.
-fn reads_a_whole_table(plan: &str) -> bool {
-    plan.lines().any(|l| {
-        let l = l.trim();
-        // `SCAN armN` reads a page read per value (`Arms`), not a table.
-        let sqlite_scan = l
-            .strip_prefix("SCAN ")
-            .is_some_and(|table| !table.contains(' ') && !table.starts_with("arm"));
-        sqlite_scan || l.contains("Seq Scan on")
-    })
 }
 
 #[tokio::test]

@@ -6,6 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Rows a page shows.
+pub const PAGE_SIZE: usize = 50;
+
 /// What a list is narrowed to, and which page. Every part is text as the URL has it; the
 /// server checks each and names the one it cannot read.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,6 +131,64 @@ pub struct ListPage<T> {
     pub packages: Vec<(String, String)>,
 }
 
+/// A list in name order (catalogs, a catalog's access packages and custom extensions, apps):
+/// the start of a name to narrow it to, and which page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameQuery {
+    /// Names starting with this, in any case; empty for all.
+    pub name: String,
+    /// The page after (or before) this row's key, in name order.
+    pub after: String,
+    pub before: String,
+}
+
+impl NameQuery {
+    pub fn from_pairs<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Self {
+        let part = |name: &str| get(name).unwrap_or_default().to_owned();
+        NameQuery {
+            name: part("name"),
+            after: part("after"),
+            before: part("before"),
+        }
+    }
+
+    /// The list's address under `path`; empty parts are left out.
+    pub fn href(&self, path: &str) -> String {
+        let query: Vec<String> = [
+            ("name", &self.name),
+            ("after", &self.after),
+            ("before", &self.before),
+        ]
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", crate::views::url::encode(value)))
+        .collect();
+        if query.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{}", query.join("&"))
+        }
+    }
+
+    /// The same search on the page after or before a key.
+    pub fn paged(&self, after: Option<&str>, before: Option<&str>) -> Self {
+        NameQuery {
+            name: self.name.clone(),
+            after: after.unwrap_or_default().to_owned(),
+            before: before.unwrap_or_default().to_owned(),
+        }
+    }
+}
+
+/// Where a page of a list in name order stands: how many rows match (an index range, so
+/// cheap), and the keys of the pages before and after it where there are such rows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NamePages {
+    pub total: i64,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +229,27 @@ mod tests {
         assert_eq!(older.show, "expired");
         assert!(older.is_filtered());
         assert!(!ListQuery::default().paged(Some("T1"), None).is_filtered());
+    }
+
+    #[test]
+    fn a_name_query_round_trips_through_the_address() {
+        let q = NameQuery {
+            name: "Sales & co".into(),
+            after: "U2FsZXN8YQ".into(),
+            before: String::new(),
+        };
+        let href = q.href("/catalogs");
+        assert_eq!(href, "/catalogs?name=Sales%20%26%20co&after=U2FsZXN8YQ");
+        let back = NameQuery::from_pairs(|part| match part {
+            "name" => Some("Sales & co"),
+            "after" => Some("U2FsZXN8YQ"),
+            _ => None,
+        });
+        assert_eq!(back, q);
+        assert_eq!(NameQuery::default().href("/apps"), "/apps");
+        assert_eq!(
+            q.paged(None, Some("K")).href("/apps"),
+            "/apps?name=Sales%20%26%20co&before=K"
+        );
     }
 }

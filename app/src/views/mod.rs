@@ -7,6 +7,16 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 pub mod lists;
+
+/// "1 policy", "2 policies".
+pub fn counted(n: i64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 pub mod people;
 pub mod requests;
 pub mod url;
@@ -36,6 +46,13 @@ pub struct CatalogSummary {
     pub display_name: String,
     pub description: String,
     pub my_roles: Vec<String>,
+}
+
+/// A page of the catalogs list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogList {
+    pub rows: Vec<CatalogSummary>,
+    pub pages: lists::NamePages,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -111,6 +128,7 @@ pub struct ExtensionList {
     /// Create, edit, delete and convert are offered only to those who may do them.
     pub may_manage: bool,
     pub rows: Vec<ExtensionRow>,
+    pub pages: lists::NamePages,
 }
 
 /// What the add / edit wizard needs from the server.
@@ -164,6 +182,7 @@ pub struct PackageList {
     /// "Edit policy" is offered only to those who may edit policies.
     pub may_edit: bool,
     pub packages: Vec<PackagePolicies>,
+    pub pages: lists::NamePages,
 }
 
 /// A user the policy editor can list as a requestor or an approver.
@@ -341,6 +360,7 @@ pub struct CatalogChoice {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppList {
     pub apps: Vec<AppSummary>,
+    pub pages: lists::NamePages,
     pub catalogs: Vec<CatalogChoice>,
 }
 

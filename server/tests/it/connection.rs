@@ -78,14 +78,19 @@ impl Setup {
 
     /// The Connection column of the row, as the tab sends it.
     async fn connection_of(&self, id: ExtensionId) -> Option<ConnectionResult> {
-        extensions::tab(&self.app.state, &self.admin, self.catalog)
-            .await
-            .unwrap()
-            .rows
-            .into_iter()
-            .find(|r| r.id == id)
-            .expect("the extension is listed")
-            .connection
+        extensions::tab(
+            &self.app.state,
+            &self.admin,
+            self.catalog,
+            &app::views::lists::NameQuery::default(),
+        )
+        .await
+        .unwrap()
+        .rows
+        .into_iter()
+        .find(|r| r.id == id)
+        .expect("the extension is listed")
+        .connection
     }
 
     async fn update(&self, id: ExtensionId, change: impl FnOnce(&mut ExtensionDraft)) {

@@ -1,0 +1,7 @@
+-- Lists at scale, the lists in name order (issue 16): catalogs, a catalog's access packages
+-- and custom extensions, and apps page by key in (name any case, id) order, each through an
+-- index in that order (store::name_pages); a catalog's lists start with the catalog.
+CREATE INDEX catalogs_name ON catalogs(display_name COLLATE NOCASE, id);
+CREATE INDEX access_packages_catalog_name ON access_packages(catalog_id, display_name COLLATE NOCASE, id);
+CREATE INDEX custom_extensions_catalog_name ON custom_extensions(catalog_id, display_name COLLATE NOCASE, id);
+CREATE INDEX apps_name ON apps(display_name COLLATE NOCASE, id);
