@@ -3,7 +3,9 @@
 // clock has passed their wait, they show "Process expired". An administrator finds one
 // person's request by part of their e-mail, filters to "Process expired", pages forward and
 // back, opens a request and returns with Back to the same page and filter; then pages the
-// assignments and finds one person's, and pages the Users list.
+// assignments and finds one person's, and pages the Users list. Then the lists in name order:
+// 55 more catalogs and 60 access packages in one of them, made through the REST API by an app
+// the administrator registers on the Apps page.
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 import { hydrated, PASSWORD, test } from "./fixtures";
 
@@ -22,13 +24,18 @@ async function inBatches(n: number, atOnce: number, work: (i: number) => Promise
 
 const number = (i: number) => String(i).padStart(4, "0");
 
-/** A token of the demo app (an assignment manager of Marketing), by client credentials. */
-async function token(request: APIRequestContext): Promise<string> {
+/** A token of an app (by default the demo app, an assignment manager of Marketing), by
+ * client credentials. */
+async function token(
+  request: APIRequestContext,
+  clientId = "5e1f5e1f-0000-4000-8000-000000000001",
+  secret = "latch-demo-secret",
+): Promise<string> {
   const answer = await request.post(`${LISTS}/oauth2/v2.0/token`, {
     form: {
       grant_type: "client_credentials",
-      client_id: "5e1f5e1f-0000-4000-8000-000000000001",
-      client_secret: "latch-demo-secret",
+      client_id: clientId,
+      client_secret: secret,
       scope: "https://graph.microsoft.com/.default",
     },
   });
@@ -175,4 +182,93 @@ test("among 2,000 requests an administrator finds, filters and pages, and Back r
   await expect(page).toHaveURL(/before=/);
   await expect(people.first()).toHaveAttribute("data-email", "list-0000@contoso.test");
   await expect(people).toHaveCount(50);
+});
+
+/** Registers an app on the Apps page, makes it an Identity Governance Administrator and
+ * returns a token of it. */
+async function adminApp(page: Page): Promise<string> {
+  await page.goto(`${LISTS}/apps`);
+  await hydrated(page);
+  await page.getByLabel("Name", { exact: true }).fill("Lists seeder");
+  await page.getByRole("button", { name: "Register", exact: true }).click();
+  await expect(page.getByTestId("new-secret")).toContainText("Lists seeder");
+  const secret = (await page.getByTestId("client-secret").textContent())!.trim();
+  const clientId = (await page.getByTestId("new-client-id").textContent())!.trim();
+  const card = page.locator(`[data-testid=app][data-name="Lists seeder"]`);
+  await card.getByLabel("Role", { exact: true }).selectOption({ label: "Identity Governance Administrator" });
+  await card.getByRole("button", { name: "Assign role" }).click();
+  await expect(card.getByTestId("role-row")).toContainText("Identity Governance Administrator");
+  return token(page.request, clientId, secret);
+}
+
+test("catalogs and a catalog's access packages page by name, and a name start finds them", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  await signInHere(page);
+  const bearer = await adminApp(page);
+  const headers = { authorization: `Bearer ${bearer}` };
+  const catalogIds: string[] = [];
+  await inBatches(55, 8, async (i) => {
+    const made = await request.post(`${API}/catalogs`, {
+      headers,
+      data: { displayName: `Paged catalog ${String(i).padStart(2, "0")}` },
+    });
+    expect(made.status(), await made.text()).toBe(201);
+    catalogIds[i] = (await made.json()).id;
+  });
+  await inBatches(60, 8, async (i) => {
+    const made = await request.post(`${API}/accessPackages`, {
+      headers,
+      data: { displayName: `Package ${String(i).padStart(2, "0")}`, catalogId: catalogIds[0] },
+    });
+    expect(made.status(), await made.text()).toBe(201);
+  });
+
+  // Every catalog, fifty a page, with how many there are.
+  const catalogs = page.getByTestId("catalog-table").locator("tbody tr");
+  await page.goto(`${LISTS}/catalogs`);
+  await expect(catalogs).toHaveCount(50);
+  const count = await page.getByTestId("catalogs-count").textContent();
+  const total = Number(/^(\d+) catalogs$/.exec(count!.trim())![1]);
+  expect(total).toBeGreaterThanOrEqual(57);
+  const names = () => catalogs.getByRole("link").allTextContents();
+  const firstPage = await names();
+  await page.getByRole("link", { name: "Next" }).click();
+  await expect(page).toHaveURL(/\/catalogs\?after=/);
+  await expect(catalogs).toHaveCount(Math.min(50, total - 50));
+  await page.getByRole("link", { name: "Previous" }).click();
+  await expect(page).toHaveURL(/\/catalogs\?before=/);
+  await expect(catalogs).toHaveCount(50);
+  expect(await names()).toEqual(firstPage);
+
+  // By the start of a name, in any case: ten of them, one page.
+  await page.getByLabel("Name starts with").fill("paged CATALOG 1");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/name=paged\+CATALOG\+1/);
+  await expect(catalogs).toHaveCount(10);
+  await expect(catalogs.first()).toContainText("Paged catalog 10");
+  await expect(page.getByTestId("catalogs-pager")).toHaveCount(0);
+
+  // One catalog's sixty packages: fifty, then ten, and Back returns to the first fifty.
+  await page.goto(`${LISTS}/catalogs?name=Paged%20catalog%2000`);
+  await page.getByRole("link", { name: "Paged catalog 00" }).click();
+  await page.getByRole("navigation", { name: "Catalog" }).getByRole("link", { name: "Access packages" }).click();
+  const packages = page.getByTestId("package-row");
+  await expect(packages).toHaveCount(50);
+  await expect(page.getByTestId("access-packages-count")).toHaveText("60 access packages");
+  await expect(packages.first()).toHaveAttribute("data-name", "Package 00");
+  const first = page.url();
+  await page.getByRole("link", { name: "Next" }).click();
+  await expect(packages).toHaveCount(10);
+  await expect(packages.first()).toHaveAttribute("data-name", "Package 50");
+  await page.goBack();
+  await expect(page).toHaveURL(first);
+  await expect(packages).toHaveCount(50);
+  await expect(packages.first()).toHaveAttribute("data-name", "Package 00");
+  await page.getByLabel("Name starts with").fill("package 5");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(packages).toHaveCount(10);
+  await expect(packages.last()).toHaveAttribute("data-name", "Package 59");
 });
