@@ -29,10 +29,19 @@ async function register(page: Page, name: string) {
   return { secret, clientId };
 }
 
+function assignDialog(page: Page): Locator {
+  return page.getByTestId("assign-dialog");
+}
+
+/** Opens the card's "Assign a role" dialog (unless it is open) and assigns in it. */
 async function assignRole(card: Locator, role: string, catalog?: string) {
-  await card.getByLabel("Role", { exact: true }).selectOption({ label: role });
-  if (catalog) await card.getByLabel("Catalog", { exact: true }).selectOption({ label: catalog });
-  await card.getByRole("button", { name: "Assign role" }).click();
+  const dialog = assignDialog(card.page());
+  if (!(await dialog.isVisible())) {
+    await card.getByRole("button", { name: /^Assign a role to / }).click();
+  }
+  await dialog.getByLabel("Role", { exact: true }).selectOption({ label: role });
+  if (catalog) await dialog.getByLabel("Catalog", { exact: true }).selectOption({ label: catalog });
+  await dialog.getByRole("button", { name: "Assign role" }).click();
 }
 
 // ---- check ----
@@ -77,13 +86,20 @@ test.describe("Apps, as the administrator", () => {
 
     // A catalog role needs a catalog: said beside the catalog, nothing sent.
     await assignRole(card, "Access package assignment manager");
-    await expect(card.getByTestId("error-catalog")).toHaveText(
+    await expect(assignDialog(page).getByTestId("error-catalog")).toHaveText(
       "Choose the catalog where the app is Access package assignment manager.",
     );
+    // The catalogs on offer narrow to those whose name starts as typed.
+    await assignDialog(page).getByLabel("Find a catalog").fill("mark");
+    await expect(assignDialog(page).getByLabel("Catalog", { exact: true }).locator("option")).toHaveText([
+      "Choose a catalog",
+      "Marketing",
+    ]);
     await assignRole(card, "Access package assignment manager", "Marketing");
     await expect(page.getByTestId("apps-status")).toHaveText(
       "Assigned Access package assignment manager to “Contoso resume worker”.",
     );
+    await expect(assignDialog(page)).toHaveCount(0);
     const role = appCard(page, "Contoso resume worker").getByTestId("role-row");
     await expect(role).toHaveCount(1);
     await expect(role).toContainText("Access package assignment manager");

@@ -195,8 +195,10 @@ async function adminApp(page: Page): Promise<string> {
   const secret = (await page.getByTestId("client-secret").textContent())!.trim();
   const clientId = (await page.getByTestId("new-client-id").textContent())!.trim();
   const card = page.locator(`[data-testid=app][data-name="Lists seeder"]`);
-  await card.getByLabel("Role", { exact: true }).selectOption({ label: "Identity Governance Administrator" });
-  await card.getByRole("button", { name: "Assign role" }).click();
+  await card.getByRole("button", { name: "Assign a role to Lists seeder" }).click();
+  const dialog = page.getByTestId("assign-dialog");
+  await dialog.getByLabel("Role", { exact: true }).selectOption({ label: "Identity Governance Administrator" });
+  await dialog.getByRole("button", { name: "Assign role" }).click();
   await expect(card.getByTestId("role-row")).toContainText("Identity Governance Administrator");
   return token(page.request, clientId, secret);
 }

@@ -6,13 +6,19 @@ use crate::domain::ids::{AppId, CatalogId};
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::views::lists::NameQuery;
-use crate::views::{AppList, NewClientSecret, SecretLifetime};
+use crate::views::{AppList, CatalogChoices, NewClientSecret, SecretLifetime};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "list_apps", input = PathJson, output = TextJson)]
 pub async fn list_apps(query: NameQuery) -> Result<AppList, AppError> {
     let (state, p) = crate::api::context::caller().await?;
     crate::services::apps::list(&state, &p, &query).await
+}
+
+#[server(prefix = "/api", endpoint = "app_catalog_choices", input = PathJson, output = TextJson)]
+pub async fn app_catalog_choices(query: NameQuery) -> Result<CatalogChoices, AppError> {
+    let (state, p) = crate::api::context::caller().await?;
+    crate::services::apps::catalog_choices(&state, &p, &query).await
 }
 
 #[server(prefix = "/api", endpoint = "register_app", input = PathJson, output = TextJson)]

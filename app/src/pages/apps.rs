@@ -3,7 +3,8 @@
 //! only in this page's memory: no list ever carries one, so leaving the page loses it.
 
 use crate::api::apps::{
-    add_app_secret, assign_app_role, list_apps, register_app, remove_app_role, revoke_app_secret,
+    add_app_secret, app_catalog_choices, assign_app_role, list_apps, register_app, remove_app_role,
+    revoke_app_secret,
 };
 use crate::domain::extension::validate_display_name;
 use crate::domain::field_error::keys;
@@ -12,10 +13,11 @@ use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::pages::common::{CopyableSecret, ErrorNotice, Loading};
 use crate::pages::lists::{use_name_query, NamePager, NameSearch};
-use crate::pages::modal::ConfirmDialog;
+use crate::pages::modal::{ConfirmDialog, Modal};
+use crate::views::lists::{NameQuery, PAGE_SIZE};
 use crate::views::{
-    role_scope_error, utc_minutes, AppRoleRow, AppSecretRow, AppSummary, CatalogChoice,
-    NewClientSecret, SecretLifetime, SecretStatus,
+    role_scope_error, utc_minutes, AppRoleRow, AppSecretRow, AppSummary, NewClientSecret,
+    SecretLifetime, SecretStatus,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -28,6 +30,7 @@ enum Dialog {
     None,
     Revoke(AppId, String, AppSecretRow),
     Remove(AppId, String, AppRoleRow),
+    Assign(AppId, String),
 }
 
 /// What the page shares with its parts.
@@ -102,9 +105,8 @@ pub fn AppsPage() -> impl IntoView {
                                 };
                                 view! { <p class="empty" data-testid="no-apps">{words}</p> }.into_any()
                             } else {
-                                let catalogs = list.catalogs;
                                 list.apps.into_iter().map(|app| view! {
-                                    <AppCard app catalogs=catalogs.clone() page/>
+                                    <AppCard app page/>
                                 }).collect_view().into_any()
                             }}
                             <NamePager path=PATH here pages=list.pages of=("app", "apps")/>
@@ -116,6 +118,7 @@ pub fn AppsPage() -> impl IntoView {
             {move || match dialog.get() {
                 Dialog::Revoke(app, name, secret) => view! { <RevokeDialog app name secret page/> }.into_any(),
                 Dialog::Remove(app, name, role) => view! { <RemoveDialog app name role page/> }.into_any(),
+                Dialog::Assign(app, name) => view! { <AssignDialog app name page/> }.into_any(),
                 Dialog::None => ().into_any(),
             }}
         </section>
@@ -234,7 +237,7 @@ fn RegisterForm(
 }
 
 #[component]
-fn AppCard(app: AppSummary, catalogs: Vec<CatalogChoice>, page: Page) -> impl IntoView {
+fn AppCard(app: AppSummary, page: Page) -> impl IntoView {
     let id = app.id;
     let name = app.display_name.clone();
     let heading = format!("app-{id}");
@@ -340,14 +343,31 @@ fn AppCard(app: AppSummary, catalogs: Vec<CatalogChoice>, page: Page) -> impl In
                     </div>
                 }.into_any()
             }}
-            <AssignRole app=id name catalogs page/>
+            <p class="actions">
+                <button type="button" aria-label=format!("Assign a role to {name}")
+                    on:click=move |_| page.dialog.set(Dialog::Assign(id, name.clone()))>
+                    "Assign a role"
+                </button>
+            </p>
         </article>
     }
 }
 
 #[component]
-fn AssignRole(app: AppId, name: String, catalogs: Vec<CatalogChoice>, page: Page) -> impl IntoView {
+fn AssignDialog(app: AppId, name: String, page: Page) -> impl IntoView {
     let role = RwSignal::new(Role::AccessPackageAssignmentManager);
+    // The catalogs on offer: the first page of those whose name starts as typed (there may be
+    // thousands), loaded as the dialog opens and again as one types.
+    let search = RwSignal::new(String::new());
+    let choices = Resource::new(
+        move || search.get(),
+        |name| {
+            app_catalog_choices(NameQuery {
+                name,
+                ..NameQuery::default()
+            })
+        },
+    );
     let catalog = RwSignal::new(None::<CatalogId>);
     let tried = RwSignal::new(false);
     let assign = Action::new(move |(role, catalog): &(Role, Option<CatalogId>)| {
@@ -386,11 +406,13 @@ fn AssignRole(app: AppId, name: String, catalogs: Vec<CatalogChoice>, page: Page
     };
     let role_id = format!("role-{app}");
     let catalog_id = format!("catalog-{app}");
+    let search_id = format!("catalog-search-{app}");
     let error_id = format!("catalog-{app}-error");
+    let close = Callback::new(move |()| page.dialog.set(Dialog::None));
     view! {
+        <Modal labelled_by="assign-title" testid="assign-dialog" on_close=close>
+        <h3 id="assign-title">"Assign a role to " {name}</h3>
         <form class="assign-role" data-testid="assign-role" on:submit=submit novalidate>
-            <fieldset>
-                <legend>"Assign a role to " {name}</legend>
                 <div class="field">
                     <label for=role_id.clone()>"Role"</label>
                     <select id=role_id on:change=move |ev| {
@@ -404,29 +426,48 @@ fn AssignRole(app: AppId, name: String, catalogs: Vec<CatalogChoice>, page: Page
                     </select>
                 </div>
                 <div class="field">
+                    <label for=search_id.clone()>"Find a catalog"</label>
+                    <input id=search_id type="search" autocomplete="off" maxlength="100" disabled=tenant
+                        placeholder="Start of its name"
+                        on:input=move |ev| search.set(event_target_value(&ev))/>
+                </div>
+                <div class="field">
                     <label for=catalog_id.clone()>"Catalog"</label>
                     <select id=catalog_id disabled=tenant
                         aria-invalid=move || catalog_message().is_some().to_string()
                         aria-describedby=format!("{error_id} catalog-{app}-hint")
                         on:change=move |ev| catalog.set(event_target_value(&ev).parse().ok())>
                         <option value="" selected=move || catalog.get().is_none()>"Choose a catalog"</option>
-                        {catalogs.into_iter().map(|c| view! {
-                            <option value=c.id.to_string() selected=move || catalog.get() == Some(c.id)>{c.display_name}</option>
-                        }).collect_view()}
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                let rows = choices.await.map(|c| c.rows).unwrap_or_default();
+                                rows.into_iter().map(|c| view! {
+                                    <option value=c.id.to_string() selected=move || catalog.get() == Some(c.id)>{c.display_name}</option>
+                                }).collect_view()
+                            })}
+                        </Transition>
                     </select>
                     <p class="hint" id=format!("catalog-{app}-hint")>
                         {move || if tenant() {
-                            "Identity Governance Administrator applies to every catalog."
+                            "Identity Governance Administrator applies to every catalog.".to_owned()
                         } else {
-                            "Catalog roles apply only in the chosen catalog."
+                            let total = choices.get().and_then(Result::ok).map_or(0, |c| c.total);
+                            if total > PAGE_SIZE as i64 {
+                                format!("Catalog roles apply only in the chosen catalog. The first {PAGE_SIZE} of {total} catalogs are offered: find others by the start of their name.")
+                            } else {
+                                "Catalog roles apply only in the chosen catalog.".to_owned()
+                            }
                         }}
                     </p>
                     <p class="field-error" id=error_id.clone() data-testid="error-catalog" aria-live="polite">{catalog_message}</p>
                 </div>
                 {move || other_error().map(|e| view! { <p class="field-error" role="alert" data-testid="assign-error">{e}</p> })}
-                <button type="submit" disabled=move || assign.pending().get()>"Assign role"</button>
-            </fieldset>
+                <div class="dialog-actions">
+                    <button type="submit" class="primary" disabled=move || assign.pending().get()>"Assign role"</button>
+                    <button type="button" on:click=move |_| close.run(())>"Cancel"</button>
+                </div>
         </form>
+        </Modal>
     }
 }
 

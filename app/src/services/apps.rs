@@ -12,12 +12,13 @@ use crate::services::name_lists;
 use crate::state::AppState;
 use crate::store::apps::{self as store, AppRecord, SecretRecord};
 use crate::store::audit::{self, AuditEntry};
+use crate::store::catalogs::CatalogRecord;
 use crate::store::paging::PAGE_SIZE;
 use crate::store::{catalogs, parse_db_time, roles};
 use crate::store::{name_pages, Conn};
 use crate::views::lists::NameQuery;
 use crate::views::{
-    role_scope_error, AppList, AppRoleRow, AppSecretRow, AppSummary, CatalogChoice,
+    role_scope_error, AppList, AppRoleRow, AppSecretRow, AppSummary, CatalogChoice, CatalogChoices,
     NewClientSecret, SecretLifetime, SecretStatus,
 };
 use base64::Engine;
@@ -96,26 +97,12 @@ fn secret_row(record: SecretRecord, now: DateTime<Utc>) -> Result<AppSecretRow, 
 }
 
 /// A page of the apps (in name order, those named `q.name…`) with their secrets (hints only)
-/// and roles, and the catalogs to assign roles on.
+/// and roles.
 pub async fn list(state: &AppState, p: &Principal, q: &NameQuery) -> Result<AppList, AppError> {
     require_admin(p, "manage apps")?;
     let (at, name) = name_lists::page_at(q)?;
     let now = state.clock.now();
     let mut conn = state.db.acquire().await?;
-    let catalogs: Vec<CatalogChoice> = catalogs::list_all(&mut conn)
-        .await?
-        .into_iter()
-        .map(|c| CatalogChoice {
-            id: c.catalog_id(),
-            display_name: c.display_name,
-        })
-        .collect();
-    let name_of = |id: CatalogId| {
-        catalogs
-            .iter()
-            .find(|c| c.id == id)
-            .map(|c| c.display_name.clone())
-    };
     let (page, total) = name_pages::page(
         &mut conn,
         &store::named(name),
@@ -138,14 +125,20 @@ pub async fn list(state: &AppState, p: &Principal, q: &NameQuery) -> Result<AppL
             .collect::<Result<Vec<_>, _>>()?;
         let mut grants = roles::of_app(&mut conn, id).await?;
         grants.sort_by_key(|g| (Role::ALL.iter().position(|r| *r == g.role), g.catalog_id));
-        let roles = grants
-            .into_iter()
-            .map(|g| AppRoleRow {
+        let mut roles = Vec::with_capacity(grants.len());
+        for g in grants {
+            let catalog_name = match g.catalog_id {
+                Some(catalog) => catalogs::get(&mut conn, catalog)
+                    .await?
+                    .map(|c| c.display_name),
+                None => None,
+            };
+            roles.push(AppRoleRow {
                 role: g.role,
-                catalog_name: g.catalog_id.and_then(name_of),
+                catalog_name,
                 catalog_id: g.catalog_id,
-            })
-            .collect();
+            });
+        }
         apps.push(AppSummary {
             id,
             display_name: record.display_name,
@@ -154,11 +147,36 @@ pub async fn list(state: &AppState, p: &Principal, q: &NameQuery) -> Result<AppL
             roles,
         });
     }
-    Ok(AppList {
-        apps,
-        pages,
-        catalogs,
-    })
+    Ok(AppList { apps, pages })
+}
+
+/// The catalogs an app's role can be assigned on: the first page of those named `q.name…`,
+/// and how many there are.
+pub async fn catalog_choices(
+    state: &AppState,
+    p: &Principal,
+    q: &NameQuery,
+) -> Result<CatalogChoices, AppError> {
+    require_admin(p, "assign roles to apps")?;
+    let (at, name) = name_lists::page_at(q)?;
+    let mut conn = state.db.acquire().await?;
+    let (page, total) = name_pages::page(
+        &mut conn,
+        &catalogs::named(None, name),
+        &at,
+        PAGE_SIZE,
+        |c: &CatalogRecord| (&c.display_name, &c.id),
+    )
+    .await?;
+    let rows = page
+        .rows
+        .into_iter()
+        .map(|c| CatalogChoice {
+            id: c.catalog_id(),
+            display_name: c.display_name,
+        })
+        .collect();
+    Ok(CatalogChoices { rows, total })
 }
 
 /// Registers an app with its first client secret; the answer is the only place the secret

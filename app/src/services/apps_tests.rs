@@ -344,9 +344,12 @@ async fn the_demo_apps_secret_gets_a_token_with_its_role() {
         .unwrap();
     assert_eq!(demo.secrets[0].expires_at, None);
     assert_eq!(demo.roles[0].scope(), "Marketing");
+    let offered = catalog_choices(&f.state, &admin, &NameQuery::default())
+        .await
+        .unwrap();
     assert_eq!(
-        listed
-            .catalogs
+        offered
+            .rows
             .iter()
             .map(|c| c.display_name.as_str())
             .collect::<Vec<_>>(),

@@ -68,6 +68,7 @@ async fn each_list_names_the_page_link_or_search_it_cannot_read() {
                 .map(drop),
             extensions::tab(state, &admin, m, &q).await.map(drop),
             apps::list(state, &admin, &q).await.map(drop),
+            apps::catalog_choices(state, &admin, &q).await.map(drop),
         ];
         for (i, result) in results.into_iter().enumerate() {
             assert_eq!(field_of(result), field, "list {i}, {q:?}");
@@ -131,4 +132,34 @@ async fn the_custom_extensions_tab_pages_by_name() {
         ["Check 50", "Check 51", "Check 52", "Check 53", "Check 54"]
     );
     assert_eq!(fives.pages.total, 5);
+}
+
+#[tokio::test]
+async fn an_apps_role_is_offered_the_catalogs_named_as_searched_and_only_to_an_administrator() {
+    let f = fixture().await;
+    let admin = f.as_user("admin@contoso.test").await;
+    let search = |name: &str| NameQuery {
+        name: name.into(),
+        ..Default::default()
+    };
+    let all = apps::catalog_choices(&f.state, &admin, &search(""))
+        .await
+        .unwrap();
+    assert!(all.total >= 2 && all.rows.len() as i64 == all.total);
+    let marketing = apps::catalog_choices(&f.state, &admin, &search("MARK"))
+        .await
+        .unwrap();
+    let names: Vec<&str> = marketing
+        .rows
+        .iter()
+        .map(|c| c.display_name.as_str())
+        .collect();
+    assert_eq!((names, marketing.total), (vec!["Marketing"], 1));
+    assert_eq!(marketing.rows[0].id, f.marketing);
+    let owner = f.as_user("owner@contoso.test").await;
+    let refused = apps::catalog_choices(&f.state, &owner, &search("")).await;
+    assert!(
+        matches!(refused, Err(AppError::NotPermitted(_))),
+        "{refused:?}"
+    );
 }

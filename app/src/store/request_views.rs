@@ -201,6 +201,7 @@ fn request_page_sql(
             },
             bounds,
         );
+        c.keys_from = Some(REQUEST_KEYS);
     }
     if let Some(approver) = filter.approver {
         c.add(
@@ -275,7 +276,16 @@ struct Conditions {
     /// The time the list runs by, other than `created_at`, and which way.
     key: Option<&'static str>,
     order: Order,
+    /// Find the page's rows in this `FROM` (the list's table and `access_packages p`) first,
+    /// and read the rest of the list's columns for those rows only (see [`REQUEST_KEYS`]).
+    keys_from: Option<&'static str>,
 }
+
+/// Where a page's rows are found before the rest is read, for a filter whose rows are many
+/// and scattered, such as a name start that hundreds of people share: sorting thousands of
+/// rows to keep 51 then sorts their keys alone, and only the 51 are joined to their names.
+const REQUEST_KEYS: &str = "requests r JOIN access_packages p ON p.id = r.access_package_id";
+const ASSIGNMENT_KEYS: &str = "assignments a JOIN access_packages p ON p.id = a.access_package_id";
 
 /// The values a column of the list's rows takes among the rows a filter keeps (the policies an
 /// approver approves, the packages of a manager's catalogs), when there are few of them.
@@ -410,10 +420,16 @@ impl Conditions {
         self.binds.extend(at.binds());
         let conditions: String = self.sql.iter().map(|c| format!(" AND {c}")).collect();
         let limit = size + 1;
-        let page = |extra: &str| {
-            format!(
+        let keys_from = self.keys_from;
+        let page = |extra: &str| match keys_from {
+            Some(from) => format!(
+                "{select} WHERE {table}.id IN (SELECT {table}.id FROM {from} \
+                 WHERE {side}{conditions}{scope}{extra} ORDER BY {order} LIMIT {limit}) \
+                 ORDER BY {order} LIMIT {limit}"
+            ),
+            None => format!(
                 "{select} WHERE {side}{conditions}{scope}{extra} ORDER BY {order} LIMIT {limit}"
-            )
+            ),
         };
         let sql = match self.arms.take() {
             Some(arms) if arms.values.is_empty() => page(" AND 1 = 0"),
@@ -553,6 +569,7 @@ fn assignment_page_sql(
             |n| format!("a.target_id IN ({})", people_starting(n)),
             bounds,
         );
+        c.keys_from = Some(ASSIGNMENT_KEYS);
     }
     if let Some(before) = filter.expires_before {
         // The expiry scan's index: delivered assignments by their end, soonest first, read

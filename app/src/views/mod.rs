@@ -356,12 +356,19 @@ pub struct CatalogChoice {
     pub display_name: String,
 }
 
-/// The Apps screen: every app, and the catalogs a role can be assigned on.
+/// A page of the Apps screen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppList {
     pub apps: Vec<AppSummary>,
     pub pages: lists::NamePages,
-    pub catalogs: Vec<CatalogChoice>,
+}
+
+/// The catalogs a role can be assigned on, those named as searched: the first page in name
+/// order, and how many there are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogChoices {
+    pub rows: Vec<CatalogChoice>,
+    pub total: i64,
 }
 
 /// A client secret just made: the one answer that carries the secret itself.

@@ -299,6 +299,11 @@ async fn cases(url: &str) -> Result<Vec<Case>, String> {
          ORDER BY display_name COLLATE NOCASE DESC, id DESC LIMIT 1 OFFSET 50",
     )
     .await?;
+    let middle_catalog = key_at(
+        "SELECT display_name, id FROM catalogs ORDER BY display_name COLLATE NOCASE, id \
+         LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM catalogs)",
+    )
+    .await?;
     db.close().await;
     let token = |(at, id): (String, String)| Key { at, id }.token();
     let one_person = seed::address(4242);
@@ -428,6 +433,32 @@ async fn cases(url: &str) -> Result<Vec<Case>, String> {
             "approver",
             format!("/my-access/approvals/history?package={package}"),
         ),
+        case("catalogs", "admin", "/catalogs".into()),
+        case(
+            "catalogs: a name start",
+            "admin",
+            "/catalogs?name=Grace%20Garcia".into(),
+        ),
+        case(
+            "catalogs, the middle page",
+            "admin",
+            format!("/catalogs?after={}", token(middle_catalog)),
+        ),
+        case("catalogs (catalog owner)", "owner", "/catalogs".into()),
+        case(
+            "a catalog's access packages",
+            "admin",
+            format!("/catalogs/{}/access-packages", seed::BIG_CATALOG),
+        ),
+        case(
+            "a catalog's access packages: a name start",
+            "admin",
+            format!(
+                "/catalogs/{}/access-packages?name=Grace%20Garcia",
+                seed::BIG_CATALOG
+            ),
+        ),
+        case("apps", "admin", "/apps".into()),
         case("users", "admin", "/users".into()),
         case(
             "users: a name prefix",

@@ -15,6 +15,9 @@
 //!   was delivered is active, ending a year after it started (so those of the year's first two
 //!   weeks end within 14 days), the others expired after 30 days. None has a next expiry
 //!   moment, so the running server's expiry scan leaves them alone.
+//! - The lists in name order: [`CATALOGS`] catalogs named from the same names (so that a
+//!   name start is shared by 25), the first of them ("Aaron Adams 0000") with
+//!   [`PACKAGES`] access packages, and [`APPS`] apps.
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -63,6 +66,10 @@ fn scatter(i: usize, salt: u64) -> usize {
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     (z ^ (z >> 31)) as usize
 }
+
+pub const CATALOGS: usize = 10_000;
+pub const PACKAGES: usize = 10_000;
+pub const APPS: usize = 1_000;
 
 pub struct Counts {
     pub users: usize,
@@ -160,6 +167,9 @@ pub async fn seed(url: &str, base: DateTime<Utc>, n: &Counts) -> Result<Seeded, 
             started.elapsed().as_secs_f64()
         );
     }
+    let mut tx = conn.begin().await.map_err(failed("begin"))?;
+    insert_named(&mut tx, base).await?;
+    tx.commit().await.map_err(failed("commit"))?;
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(&mut conn)
         .await
@@ -207,6 +217,60 @@ async fn insert_users(
                 .bind(&joined);
         }
         query.execute(&mut *conn).await.map_err(failed("users"))?;
+    }
+    Ok(())
+}
+
+/// The id of the catalog with [`PACKAGES`] packages.
+pub const BIG_CATALOG: &str = "00000000-0000-4000-8000-00000000ca7a";
+
+/// [`CATALOGS`] catalogs, [`PACKAGES`] packages in [`BIG_CATALOG`] and [`APPS`] apps, each
+/// named "Given Family 0042".
+async fn insert_named(conn: &mut SqliteConnection, base: DateTime<Utc>) -> Result<(), String> {
+    let at = db_time(base - chrono::Duration::days(400));
+    let name = |i: usize| format!("{} {} {i:04}", FIRST[i % 20], LAST[(i / 20) % 20]);
+    let id = |i: usize| {
+        if i == 0 {
+            BIG_CATALOG.to_owned()
+        } else {
+            Uuid::new_v4().to_string()
+        }
+    };
+    let tables: [(&str, &str, usize); 3] = [
+        (
+            "catalogs (id, display_name, description, created_at, modified_at)",
+            "(?, ?, '', ?, ?)",
+            CATALOGS,
+        ),
+        (
+            "access_packages (id, display_name, description, is_hidden, created_at, modified_at, catalog_id)",
+            "(?, ?, '', 0, ?, ?, ?)",
+            PACKAGES,
+        ),
+        ("apps (id, display_name, created_at)", "(?, ?, ?)", APPS),
+    ];
+    for (head, row, count) in tables {
+        let indices: Vec<usize> = (0..count).collect();
+        for chunk in indices.chunks(STATEMENT_ROWS) {
+            let sql = statement(head, row, chunk.len());
+            let mut query = sqlx::query(&sql);
+            for &i in chunk {
+                let is_package = head.starts_with("access_packages");
+                let row_id = if is_package {
+                    Uuid::new_v4().to_string()
+                } else {
+                    id(i)
+                };
+                query = query.bind(row_id).bind(name(i)).bind(&at);
+                if !head.starts_with("apps") {
+                    query = query.bind(&at);
+                }
+                if is_package {
+                    query = query.bind(BIG_CATALOG);
+                }
+            }
+            query.execute(&mut *conn).await.map_err(failed(head))?;
+        }
     }
     Ok(())
 }
