@@ -61,7 +61,7 @@ pub fn ApprovalHistoryPage() -> impl IntoView {
                     let chosen = here.package.clone();
                     let filter = move |packages| view! {
                         <FilterForm path="/my-access/approvals/history" testid="history-filter">
-                            <PackageField here=chosen.clone() packages/>
+                            <PackageField here=chosen.clone() named=packages/>
                         </FilterForm>
                     };
                     match history.await {

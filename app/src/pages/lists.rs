@@ -46,17 +46,19 @@ pub fn ShowField(choices: &'static [(&'static str, &'static str)], here: String)
     }
 }
 
+/// The start of an access package's name (there may be thousands of packages: a choice of
+/// every one would be most of the page). A link's package id shows as that package's name,
+/// from `named`, the packages the list's filter named.
 #[component]
-pub fn PackageField(here: String, packages: Vec<(String, String)>) -> impl IntoView {
+pub fn PackageField(here: String, named: Vec<(String, String)>) -> impl IntoView {
+    let value = named
+        .into_iter()
+        .find(|(id, _)| *id == here)
+        .map_or(here, |(_, name)| name);
     view! {
         <label>"Access package"
-            <select name="package">
-                <option value="" selected=here.is_empty()>"Any"</option>
-                {packages.into_iter().map(|(id, name)| {
-                    let selected = here == id;
-                    view! { <option value=id selected=selected>{name}</option> }
-                }).collect_view()}
-            </select>
+            <input type="search" name="package" value=value maxlength="100"
+                   autocomplete="off" placeholder="Start of its name"/>
         </label>
     }
 }

@@ -67,7 +67,7 @@ fn RequestFilter(here: ListQuery, packages: Vec<(String, String)>) -> impl IntoV
     view! {
         <FilterForm path="/requests" testid="request-filter">
             <ShowField choices=&REQUEST_SHOW here=here.show.clone()/>
-            <PackageField here=here.package.clone() packages=packages.clone()/>
+            <PackageField here=here.package.clone() named=packages.clone()/>
             <PersonField here=here.person.clone()/>
             <label>"From" <input type="date" name="from" value=here.from.clone()/></label>
             <label>"To" <input type="date" name="to" value=here.to.clone()/></label>
@@ -143,7 +143,7 @@ fn AssignmentFilter(here: ListQuery, packages: Vec<(String, String)>) -> impl In
     view! {
         <FilterForm path="/assignments" testid="assignment-filter">
             <ShowField choices=&ASSIGNMENT_SHOW here=here.show.clone()/>
-            <PackageField here=here.package.clone() packages=packages.clone()/>
+            <PackageField here=here.package.clone() named=packages.clone()/>
             <PersonField here=here.person.clone()/>
             <label>"Ends within (days)"
                 <input type="number" name="within" min="1" max="3650" value=here.within.clone()/>

@@ -2,7 +2,7 @@
 //! filtered by what the caller may see; another user's request is "not found", never shown.
 
 use crate::auth::authz::Principal;
-use crate::domain::ids::{CatalogId, RequestId};
+use crate::domain::ids::{AccessPackageId, CatalogId, RequestId, UserId};
 use crate::domain::lifecycle::{
     requestor_words, Actor, AssignmentState, HistoryEvent, InstanceSnapshot, InstanceStatus,
     RequestState, RequestStatus, RequestorStep, ResumeOutcome, StageOutcome,
@@ -14,6 +14,7 @@ use crate::state::AppState;
 use crate::store::paging::{Key, Page, PageAt, PAGE_SIZE};
 use crate::store::request_views::{
     self as views_store, AssignmentFilter, AssignmentListRow, RequestFilter, RequestListRow,
+    MOST_ARMS,
 };
 use crate::store::Conn;
 use crate::store::{packages, requests};
@@ -148,16 +149,17 @@ pub async fn approval_history(
 ) -> Result<ListPage<RequestSummary>, AppError> {
     let me = me(p)?;
     let at = page_at(q, &["package"])?;
+    let mut conn = state.db.acquire().await?;
+    let named = packages_named(&mut conn, q, None, Some(me)).await?;
     let filter = RequestFilter {
         approver: Some(me),
         not_state: Some(RequestState::PendingApproval),
-        package: package_of(q)?,
+        package: named.package,
+        packages: named.packages,
         ..Default::default()
     };
-    let mut conn = state.db.acquire().await?;
     let page = views_store::request_page(&mut conn, None, &filter, &at, PAGE_SIZE).await?;
-    let packages = views_store::approver_package_choices(&mut conn, me).await?;
-    request_list(&mut conn, page, packages).await
+    request_list(&mut conn, page, named.shown).await
 }
 
 /// A page of the requests in the catalogs where the caller manages assignments, narrowed as
@@ -169,12 +171,13 @@ pub async fn managed_request_page(
 ) -> Result<ListPage<RequestSummary>, AppError> {
     let catalogs = crate::services::manager_views::managed_catalogs(p)?;
     let at = page_at(query, &["show", "package", "person", "from", "to"])?;
-    let filter = request_filter(query)?;
+    let mut filter = request_filter(query)?;
     let mut conn = state.db.acquire().await?;
+    let named = packages_named(&mut conn, query, catalogs.as_deref(), None).await?;
+    (filter.package, filter.packages) = (named.package, named.packages);
     let page =
         views_store::request_page(&mut conn, catalogs.as_deref(), &filter, &at, PAGE_SIZE).await?;
-    let packages = views_store::package_choices(&mut conn, catalogs.as_deref()).await?;
-    request_list(&mut conn, page, packages).await
+    request_list(&mut conn, page, named.shown).await
 }
 
 /// The page `q` asks for, once every other part it has is one of `reads` (a list refuses, by
@@ -196,14 +199,64 @@ fn page_at(q: &ListQuery, reads: &[&str]) -> Result<PageAt, AppError> {
     .map_err(|e| AppError::invalid("page", e.to_string()))
 }
 
-fn package_of(q: &ListQuery) -> Result<Option<crate::domain::ids::AccessPackageId>, AppError> {
-    if q.package.is_empty() {
-        return Ok(None);
+/// What a list's `package` part names: one package by its id (a link's), or the packages
+/// whose name starts with the text (the form's), among those the list shows.
+#[derive(Debug, Default)]
+struct NamedPackages {
+    package: Option<AccessPackageId>,
+    packages: Option<Vec<AccessPackageId>>,
+    /// (id, name) of each, for the form to show.
+    shown: Vec<(String, String)>,
+}
+
+/// Reads `q.package` among the packages of `catalogs` (every catalog when `None`) and, given
+/// an approver, of the policies they approve. A name start that more than [`MOST_ARMS`]
+/// packages share is refused, naming `package`: the list reads each package's rows apart.
+async fn packages_named(
+    conn: &mut Conn,
+    q: &ListQuery,
+    catalogs: Option<&[CatalogId]>,
+    approver: Option<UserId>,
+) -> Result<NamedPackages, AppError> {
+    let text = q.package.trim();
+    if text.is_empty() {
+        return Ok(NamedPackages::default());
     }
-    q.package
-        .parse()
-        .map(Some)
-        .map_err(|_| AppError::invalid("package", "Access package: not one of the choices."))
+    if text.chars().count() > 100 {
+        return Err(AppError::invalid(
+            "package",
+            "Access package: at most 100 characters of its name.",
+        ));
+    }
+    if let Ok(id) = text.parse::<AccessPackageId>() {
+        let name = views_store::package_name(conn, id).await?;
+        return Ok(NamedPackages {
+            package: Some(id),
+            packages: None,
+            shown: name.map(|n| (id.to_string(), n)).into_iter().collect(),
+        });
+    }
+    let shown = views_store::packages_starting(conn, catalogs, approver, text, MOST_ARMS).await?;
+    if shown.len() > MOST_ARMS {
+        return Err(AppError::invalid(
+            "package",
+            format!(
+                "Access package: more than {MOST_ARMS} packages\u{2019} names start with \u{201c}{text}\u{201d}; type more of the name."
+            ),
+        ));
+    }
+    let packages = shown
+        .iter()
+        .map(|(id, _)| {
+            id.parse()
+                .map_err(|_| sqlx::Error::Decode("package id".into()))
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(NamedPackages {
+        package: None,
+        packages: Some(packages),
+        shown,
+    })
 }
 
 /// The list page of a store page of requests.
@@ -247,7 +300,6 @@ fn request_filter(q: &ListQuery) -> Result<RequestFilter, AppError> {
             })?)
         }
     }
-    filter.package = package_of(q)?;
     filter.person = person_of(q)?;
     let day = |field: &str, label: &str, text: &str| -> Result<Option<DateTime<Utc>>, AppError> {
         if text.is_empty() {
@@ -363,7 +415,6 @@ pub async fn managed_assignment_page(
     let catalogs = crate::services::manager_views::managed_catalogs(p)?;
     let at = page_at(q, &["show", "package", "person", "within"])?;
     let mut filter = AssignmentFilter {
-        package: package_of(q)?,
         person: person_of(q)?,
         ..Default::default()
     };
@@ -394,11 +445,12 @@ pub async fn managed_assignment_page(
         filter.expires_before = Some(state.clock.now() + chrono::Duration::days(days));
     }
     let mut conn = state.db.acquire().await?;
+    let named = packages_named(&mut conn, q, catalogs.as_deref(), None).await?;
+    (filter.package, filter.packages) = (named.package, named.packages);
     let page =
         views_store::assignment_page(&mut conn, catalogs.as_deref(), &filter, &at, PAGE_SIZE)
             .await?;
-    let packages = views_store::package_choices(&mut conn, catalogs.as_deref()).await?;
-    assignment_list(state, p, page, packages)
+    assignment_list(state, p, page, named.shown)
 }
 
 fn assignment_list(

@@ -202,6 +202,7 @@ async fn each_filter_keeps_what_it_names() {
     let (db, _dir) = demo_test_db().await;
     let (made, people) = requests(&db).await;
     let some = &made[7];
+    let other = made.iter().find(|m| m.package != some.package).unwrap();
     let t = |m: &Made| parse_db_time(&m.created_at).unwrap();
     let (from, until) = (t(&made[100]), t(&made[20]));
     let cases: Vec<(RequestFilter, Keeps)> = vec![
@@ -288,6 +289,28 @@ async fn each_filter_keeps_what_it_names() {
             },
             Box::new(|m| m.policy == some.policy && m.state != RequestState::Denied),
         ),
+        (
+            // The packages a name start matched (read per package, `Arms`; here one of
+            // them twice, which must not repeat its rows).
+            RequestFilter {
+                packages: Some(vec![
+                    some.package.parse().unwrap(),
+                    other.package.parse().unwrap(),
+                    some.package.parse().unwrap(),
+                ]),
+                ..Default::default()
+            },
+            Box::new(|m| m.package == some.package || m.package == other.package),
+        ),
+        (
+            // ... and an approver's of them.
+            RequestFilter {
+                approver: Some(people.manager.parse().unwrap()),
+                packages: Some(vec![some.package.parse().unwrap()]),
+                ..Default::default()
+            },
+            Box::new(|m| m.policy == some.policy),
+        ),
     ];
     sqlx::query("INSERT INTO policy_approvers (policy_id, user_id) VALUES ($1, $2)")
         .bind(&some.policy)
@@ -327,6 +350,10 @@ async fn an_index_serves_the_list_whatever_the_filter() {
     });
     let filters = [
         RequestFilter::default(),
+        RequestFilter {
+            packages: Some(vec![m.package.parse().unwrap()]),
+            ..Default::default()
+        },
         RequestFilter {
             state: Some(RequestState::Denied),
             ..Default::default()
@@ -402,6 +429,10 @@ async fn an_index_serves_the_assignment_list_whatever_the_filter() {
     });
     let filters = [
         AssignmentFilter::default(),
+        AssignmentFilter {
+            packages: Some(vec![m.package.parse().unwrap()]),
+            ..Default::default()
+        },
         AssignmentFilter {
             active: true,
             ..Default::default()
@@ -527,6 +558,16 @@ async fn each_assignment_filter_keeps_what_it_names_across_pages() {
                 ..Default::default()
             },
             Box::new(|h| h.package == made[3].package),
+        ),
+        (
+            AssignmentFilter {
+                packages: Some(vec![
+                    made[3].package.parse().unwrap(),
+                    made[4].package.parse().unwrap(),
+                ]),
+                ..Default::default()
+            },
+            Box::new(|h| h.package == made[3].package || h.package == made[4].package),
         ),
         (
             AssignmentFilter {

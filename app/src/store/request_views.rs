@@ -45,6 +45,8 @@ pub struct RequestFilter {
     /// "Waiting for a workflow" is `WaitingForCallback`, "Process expired" `Expired`.
     pub status: Option<RequestStatus>,
     pub package: Option<AccessPackageId>,
+    /// One of these packages (those a name start matched, at most [`MOST_ARMS`]).
+    pub packages: Option<Vec<AccessPackageId>>,
     pub catalog: Option<CatalogId>,
     pub policy: Option<PolicyId>,
     /// The person the request is for.
@@ -184,6 +186,12 @@ fn request_page_sql(
     if let Some(package) = filter.package {
         c.add(|n| format!("r.access_package_id = ${n}"), package);
     }
+    if let Some(list) = &filter.packages {
+        c.add_all(
+            |n| format!("r.access_package_id IN ({})", params_or_none(n, list.len())),
+            list.iter().map(ToString::to_string),
+        );
+    }
     if let Some(catalog) = filter.catalog {
         c.add(|n| format!("p.catalog_id = ${n}"), catalog);
     }
@@ -201,7 +209,6 @@ fn request_page_sql(
             },
             bounds,
         );
-        c.keys_from = Some(REQUEST_KEYS);
     }
     if let Some(approver) = filter.approver {
         c.add(
@@ -276,16 +283,7 @@ struct Conditions {
     /// The time the list runs by, other than `created_at`, and which way.
     key: Option<&'static str>,
     order: Order,
-    /// Find the page's rows in this `FROM` (the list's table and `access_packages p`) first,
-    /// and read the rest of the list's columns for those rows only (see [`REQUEST_KEYS`]).
-    keys_from: Option<&'static str>,
 }
-
-/// Where a page's rows are found before the rest is read, for a filter whose rows are many
-/// and scattered, such as a name start that hundreds of people share: sorting thousands of
-/// rows to keep 51 then sorts their keys alone, and only the 51 are joined to their names.
-const REQUEST_KEYS: &str = "requests r JOIN access_packages p ON p.id = r.access_package_id";
-const ASSIGNMENT_KEYS: &str = "assignments a JOIN access_packages p ON p.id = a.access_package_id";
 
 /// The values a column of the list's rows takes among the rows a filter keeps (the policies an
 /// approver approves, the packages of a manager's catalogs), when there are few of them.
@@ -302,7 +300,27 @@ pub struct Arms {
 }
 
 /// More values than this and the list is read with `IN (…)` as it is.
-const MOST_ARMS: usize = 64;
+pub const MOST_ARMS: usize = 64;
+
+impl Arms {
+    /// One arm per package (a package named twice is read once: its rows would repeat).
+    fn of(packages: &[AccessPackageId], column: &'static str) -> Arms {
+        let mut values: Vec<String> = packages.iter().map(ToString::to_string).collect();
+        values.sort();
+        values.dedup();
+        Arms { column, values }
+    }
+}
+
+/// `$n, …` for `count` parameters, or a value no id has when there are none (`IN ()` is
+/// not SQL).
+fn params_or_none(n: usize, count: usize) -> String {
+    if count == 0 {
+        "NULL".to_owned()
+    } else {
+        params(n, count)
+    }
+}
 
 /// What a list's filter looks up before its query: the person filter's bounds, and the
 /// [`Arms`] to read the page by.
@@ -321,6 +339,8 @@ impl Found {
         let person = filter.person.as_deref().map(|p| prefix_bounds(conn, p));
         let arms = if filter.package.is_some() || filter.policy.is_some() {
             None
+        } else if let (None, Some(list)) = (filter.approver, &filter.packages) {
+            Some(Arms::of(list, "r.access_package_id"))
         } else if let Some(approver) = filter.approver {
             let policies: Vec<String> =
                 sqlx::query_scalar("SELECT policy_id FROM policy_approvers WHERE user_id = $1")
@@ -345,6 +365,8 @@ impl Found {
         let person = filter.person.as_deref().map(|p| prefix_bounds(conn, p));
         let arms = if filter.package.is_some() || filter.target.is_some() {
             None
+        } else if let Some(list) = &filter.packages {
+            Some(Arms::of(list, "a.access_package_id"))
         } else {
             packages_of(conn, catalogs, None, "a.access_package_id").await?
         };
@@ -420,16 +442,10 @@ impl Conditions {
         self.binds.extend(at.binds());
         let conditions: String = self.sql.iter().map(|c| format!(" AND {c}")).collect();
         let limit = size + 1;
-        let keys_from = self.keys_from;
-        let page = |extra: &str| match keys_from {
-            Some(from) => format!(
-                "{select} WHERE {table}.id IN (SELECT {table}.id FROM {from} \
-                 WHERE {side}{conditions}{scope}{extra} ORDER BY {order} LIMIT {limit}) \
-                 ORDER BY {order} LIMIT {limit}"
-            ),
-            None => format!(
+        let page = |extra: &str| {
+            format!(
                 "{select} WHERE {side}{conditions}{scope}{extra} ORDER BY {order} LIMIT {limit}"
-            ),
+            )
         };
         let sql = match self.arms.take() {
             Some(arms) if arms.values.is_empty() => page(" AND 1 = 0"),
@@ -461,6 +477,8 @@ pub struct AssignmentFilter {
     /// Delivering or delivered: access someone has or is being given.
     pub active: bool,
     pub package: Option<AccessPackageId>,
+    /// One of these packages (those a name start matched, at most [`MOST_ARMS`]).
+    pub packages: Option<Vec<AccessPackageId>>,
     pub target: Option<UserId>,
     /// The start of the name or e-mail address of the person who has it.
     pub person: Option<String>,
@@ -561,6 +579,12 @@ fn assignment_page_sql(
     if let Some(package) = filter.package {
         c.add(|n| format!("a.access_package_id = ${n}"), package);
     }
+    if let Some(list) = &filter.packages {
+        c.add_all(
+            |n| format!("a.access_package_id IN ({})", params_or_none(n, list.len())),
+            list.iter().map(ToString::to_string),
+        );
+    }
     if let Some(target) = filter.target {
         c.add(|n| format!("a.target_id = ${n}"), target);
     }
@@ -569,7 +593,6 @@ fn assignment_page_sql(
             |n| format!("a.target_id IN ({})", people_starting(n)),
             bounds,
         );
-        c.keys_from = Some(ASSIGNMENT_KEYS);
     }
     if let Some(before) = filter.expires_before {
         // The expiry scan's index: delivered assignments by their end, soonest first, read
@@ -585,37 +608,51 @@ fn assignment_page_sql(
     c.page_sql(select, "a", catalogs, at, size)
 }
 
-/// (id, name) of the access packages in `catalogs` (every catalog when `None`), by name.
-pub async fn package_choices(
+/// (id, name) of the access packages whose name starts with `prefix` (any case), in
+/// `catalogs` (every catalog when `None`) and, given an approver, with a policy they approve;
+/// in name order, at most `most + 1` (so that the caller sees there are more).
+pub async fn packages_starting(
     conn: &mut Conn,
     catalogs: Option<&[CatalogId]>,
+    approver: Option<UserId>,
+    prefix: &str,
+    most: usize,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let sql = format!(
-        "SELECT p.id, p.display_name FROM access_packages p WHERE 1 = 1{} \
-         ORDER BY p.display_name, p.id",
-        in_catalogs(catalogs, 1)
+    let mut binds: Vec<String> = prefix_bounds(conn, prefix).into();
+    let mut sql = format!(
+        "SELECT p.id, p.display_name FROM access_packages p WHERE {}",
+        crate::store::starts_with("p.display_name", 1)
     );
+    sql.push_str(&in_catalogs(catalogs, binds.len() + 1));
+    binds.extend(catalogs.unwrap_or_default().iter().map(ToString::to_string));
+    if let Some(approver) = approver {
+        binds.push(approver.to_string());
+        sql.push_str(&format!(
+            " AND p.id IN (SELECT pol.access_package_id FROM policies pol \
+             JOIN policy_approvers a ON a.policy_id = pol.id WHERE a.user_id = ${})",
+            binds.len()
+        ));
+    }
+    sql.push_str(&format!(
+        " ORDER BY p.display_name COLLATE NOCASE, p.id LIMIT {}",
+        most + 1
+    ));
     let mut query = sqlx::query_as(&sql);
-    for catalog in catalogs.unwrap_or_default() {
-        query = query.bind(catalog.to_string());
+    for value in binds {
+        query = query.bind(value);
     }
     query.fetch_all(conn).await
 }
 
-/// (id, name) of the access packages with a policy `approver` approves, by name.
-pub async fn approver_package_choices(
+/// An access package's name, if there is such a package.
+pub async fn package_name(
     conn: &mut Conn,
-    approver: UserId,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT DISTINCT p.id, p.display_name FROM access_packages p \
-         JOIN policies pol ON pol.access_package_id = p.id \
-         JOIN policy_approvers a ON a.policy_id = pol.id \
-         WHERE a.user_id = $1 ORDER BY p.display_name, p.id",
-    )
-    .bind(approver.to_string())
-    .fetch_all(conn)
-    .await
+    package: AccessPackageId,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT display_name FROM access_packages WHERE id = $1")
+        .bind(package.to_string())
+        .fetch_optional(conn)
+        .await
 }
 
 /// The outcome of the newest launch-and-wait instance of each request: (status, resume outcome).

@@ -16,7 +16,7 @@ pub struct ListQuery {
     /// One of the list's "Show" keys ([`REQUEST_SHOW`], [`ASSIGNMENT_SHOW`]); empty for the
     /// list's default.
     pub show: String,
-    /// An access package's id; empty for any.
+    /// An access package: its id (a link's), or the start of package names (the form's).
     pub package: String,
     /// The start of a name or e-mail address.
     pub person: String,
@@ -127,7 +127,7 @@ pub struct ListPage<T> {
     pub rows: Vec<T>,
     pub newer: Option<String>,
     pub older: Option<String>,
-    /// The packages the filter offers, (id, name), for lists that filter by package.
+    /// The packages the list's `package` part named, (id, name).
     pub packages: Vec<(String, String)>,
 }
 

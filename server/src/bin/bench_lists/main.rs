@@ -433,6 +433,11 @@ async fn cases(url: &str) -> Result<Vec<Case>, String> {
             "approver",
             format!("/my-access/approvals/history?package={package}"),
         ),
+        case(
+            "requests: a package name start",
+            "admin",
+            "/requests?package=Brand".into(),
+        ),
         case("catalogs", "admin", "/catalogs".into()),
         case(
             "catalogs: a name start",
