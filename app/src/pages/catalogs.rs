@@ -50,7 +50,7 @@ fn CatalogTable(list: CatalogList, here: NameQuery) -> impl IntoView {
             <thead><tr><th scope="col">"Name"</th><th scope="col">"Description"</th><th scope="col">"Your roles"</th></tr></thead>
             <tbody>
                 {list.rows.into_iter().map(|c| view! {
-                    <tr>
+                    <tr data-testid="catalog-row">
                         <td><a href=format!("/catalogs/{}", c.id)>{c.display_name}</a></td>
                         <td>{c.description}</td>
                         <td>{c.my_roles.join(", ")}</td>

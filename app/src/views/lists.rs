@@ -93,17 +93,7 @@ impl ListQuery {
 
     /// The list's address under `path`; empty parts are left out.
     pub fn href(&self, path: &str) -> String {
-        let query: Vec<String> = self
-            .parts()
-            .iter()
-            .filter(|(_, value)| !value.is_empty())
-            .map(|(name, value)| format!("{name}={}", crate::views::url::encode(value)))
-            .collect();
-        if query.is_empty() {
-            path.to_owned()
-        } else {
-            format!("{path}?{}", query.join("&"))
-        }
+        address(path, &self.parts())
     }
 
     /// The same filter on the page after (older) or before (newer) a key.
@@ -118,6 +108,20 @@ impl ListQuery {
     /// Whether anything narrows the list (whatever the page).
     pub fn is_filtered(&self) -> bool {
         self.paged(None, None) != ListQuery::default()
+    }
+}
+
+/// `path?name=value&…` of the parts that are not empty, each value encoded.
+fn address(path: &str, parts: &[(&str, &str)]) -> String {
+    let query: Vec<String> = parts
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", crate::views::url::encode(value)))
+        .collect();
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", query.join("&"))
     }
 }
 
@@ -154,20 +158,14 @@ impl NameQuery {
 
     /// The list's address under `path`; empty parts are left out.
     pub fn href(&self, path: &str) -> String {
-        let query: Vec<String> = [
-            ("name", &self.name),
-            ("after", &self.after),
-            ("before", &self.before),
-        ]
-        .iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(name, value)| format!("{name}={}", crate::views::url::encode(value)))
-        .collect();
-        if query.is_empty() {
-            path.to_owned()
-        } else {
-            format!("{path}?{}", query.join("&"))
-        }
+        address(
+            path,
+            &[
+                ("name", &self.name),
+                ("after", &self.after),
+                ("before", &self.before),
+            ],
+        )
     }
 
     /// The same search on the page after or before a key.

@@ -220,7 +220,7 @@ fn percentile(times: &[Duration], p: f64) -> Duration {
     times[rank.clamp(1, times.len()) - 1]
 }
 
-/// The rows a list page shows (a table row or an approval card), to tell a page of data from
+/// The rows a list page shows (a table row, an approval or app card), to tell a page of data from
 /// an empty one or an error.
 fn count_rows(html: &[u8]) -> usize {
     let text = String::from_utf8_lossy(html);
@@ -229,6 +229,9 @@ fn count_rows(html: &[u8]) -> usize {
         "data-testid=\"assignment-row\"",
         "data-testid=\"approval\"",
         "data-testid=\"user-row\"",
+        "data-testid=\"catalog-row\"",
+        "data-testid=\"package-row\"",
+        "data-testid=\"app\"",
     ]
     .iter()
     .map(|marker| text.matches(marker).count())
