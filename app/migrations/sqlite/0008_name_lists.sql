@@ -8,3 +8,5 @@ CREATE INDEX apps_name ON apps(display_name COLLATE NOCASE, id);
 -- The lists' "Access package" filter finds packages by the start of their name, in every
 -- catalog for an administrator.
 CREATE INDEX access_packages_name ON access_packages(display_name COLLATE NOCASE, id);
+-- The Requests page's "Policy" filter finds policies by the start of their name.
+CREATE INDEX policies_name ON policies(display_name COLLATE NOCASE, id);

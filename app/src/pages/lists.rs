@@ -55,20 +55,29 @@ pub fn PackageField(here: String, named: Vec<(String, String)>) -> impl IntoView
         .into_iter()
         .find(|(id, _)| *id == here)
         .map_or(here, |(_, name)| name);
-    view! {
-        <label>"Access package"
-            <input type="search" name="package" value=value maxlength="100"
-                   autocomplete="off" placeholder="Start of its name"/>
-        </label>
-    }
+    view! { <StartField label="Access package" name="package" here=value/> }
 }
 
 #[component]
 pub fn PersonField(here: String) -> impl IntoView {
     view! {
-        <label>"Person (name or e-mail)"
-            <input type="search" name="person" value=here maxlength="100"
-                   autocomplete="off" placeholder="Start of a name or address"/>
+        <StartField label="Person (name or e-mail)" name="person" here
+            hint="Start of a name or address"/>
+    }
+}
+
+/// A filter by the start of a name: the part `name` of the address.
+#[component]
+pub fn StartField(
+    label: &'static str,
+    name: &'static str,
+    here: String,
+    #[prop(default = "Start of its name")] hint: &'static str,
+) -> impl IntoView {
+    view! {
+        <label>{label}
+            <input type="search" name=name value=here maxlength="100"
+                   autocomplete="off" placeholder=hint/>
         </label>
     }
 }

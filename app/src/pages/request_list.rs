@@ -5,7 +5,7 @@
 use crate::api::requests::{managed_assignments, managed_requests};
 use crate::pages::common::{ErrorNotice, Loading};
 use crate::pages::lists::{
-    use_list_query, FilterForm, PackageField, Pager, PersonField, ShowField,
+    use_list_query, FilterForm, PackageField, Pager, PersonField, ShowField, StartField,
 };
 use crate::pages::my_access::{AssignmentTable, RequestTable};
 use crate::views::lists::{ListPage, ListQuery, ASSIGNMENT_SHOW, REQUEST_SHOW};
@@ -68,6 +68,8 @@ fn RequestFilter(here: ListQuery, packages: Vec<(String, String)>) -> impl IntoV
         <FilterForm path="/requests" testid="request-filter">
             <ShowField choices=&REQUEST_SHOW here=here.show.clone()/>
             <PackageField here=here.package.clone() named=packages.clone()/>
+            <StartField label="Catalog" name="catalog" here=here.catalog.clone()/>
+            <StartField label="Policy" name="policy" here=here.policy.clone()/>
             <PersonField here=here.person.clone()/>
             <label>"From" <input type="date" name="from" value=here.from.clone()/></label>
             <label>"To" <input type="date" name="to" value=here.to.clone()/></label>

@@ -150,6 +150,25 @@ async fn a_package_is_named_by_its_id_or_the_start_of_names_among_the_lists_own(
         .await
         .unwrap();
     assert_eq!(named(&one), ["Build servers"]);
+    // More than 64 packages named alike: refused, naming the part.
+    let mut conn = f.state.db.acquire().await.unwrap();
+    for i in 0..65 {
+        crate::store::packages::insert_package(
+            &mut conn,
+            crate::domain::ids::AccessPackageId::new(),
+            f.engineering,
+            &format!("Lab machine {i}"),
+            "",
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    }
+    drop(conn);
+    let error = managed_request_page(&f.state, &admin, &start("lab"))
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&error), ["package"], "{error}");
     let approver = f.as_user("approver@contoso.test").await;
     let history = approval_history(&f.state, &approver, &start("marketing"))
         .await
@@ -261,4 +280,101 @@ async fn a_requestors_and_an_approvers_lists_take_only_a_page_and_their_filter()
         .await
         .unwrap_err();
     assert_eq!(field_of(&error), ["package"]);
+}
+
+/// A delivered request of Alex's under each demo policy.
+async fn one_request_per_policy(db: &crate::store::Pool) {
+    let policies: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, access_package_id FROM policies")
+            .fetch_all(db)
+            .await
+            .unwrap();
+    let alex: String =
+        sqlx::query_scalar("SELECT id FROM users WHERE user_principal_name = 'alex@contoso.test'")
+            .fetch_one(db)
+            .await
+            .unwrap();
+    for (policy, package) in policies {
+        sqlx::query(
+            "INSERT INTO requests (id, request_type, state, status, access_package_id, policy_id, \
+             requestor_kind, requestor_id, target_id, created_at) \
+             VALUES ($1, 'userAdd', 'delivered', 'Delivered', $2, $3, 'user', $4, $4, $5)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(package)
+        .bind(policy)
+        .bind(&alex)
+        .bind(crate::store::db_time(chrono::Utc::now()))
+        .execute(db)
+        .await
+        .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn requests_narrow_to_a_catalog_or_a_policy_by_the_start_of_its_name() {
+    let f = fixture().await;
+    one_request_per_policy(&f.state.db).await;
+    let admin = f.as_user("admin@contoso.test").await;
+    let owner = f.as_user("owner@contoso.test").await;
+    let query = |catalog: &str, policy: &str| ListQuery {
+        catalog: catalog.into(),
+        policy: policy.into(),
+        ..Default::default()
+    };
+    let packages = |page: &ListPage<crate::views::requests::RequestSummary>| {
+        let mut names: Vec<String> = page.rows.iter().map(|r| r.package.clone()).collect();
+        names.sort();
+        names.dedup();
+        names
+    };
+    let all = managed_request_page(&f.state, &admin, &query("", ""))
+        .await
+        .unwrap();
+    assert!(
+        packages(&all).contains(&"Build servers".to_owned()),
+        "{:?}",
+        packages(&all)
+    );
+    let engineering = managed_request_page(&f.state, &admin, &query("ENG", ""))
+        .await
+        .unwrap();
+    assert_eq!(packages(&engineering), ["Build servers"]);
+    let by_id = managed_request_page(&f.state, &admin, &query(&f.engineering.to_string(), ""))
+        .await
+        .unwrap();
+    assert_eq!(by_id.rows.len(), engineering.rows.len());
+    // Marketing's owner holds no role in Engineering: nothing, rather than everything.
+    let none = managed_request_page(&f.state, &owner, &query("eng", ""))
+        .await
+        .unwrap();
+    assert!(none.rows.is_empty());
+    let none = managed_request_page(&f.state, &owner, &query(&f.engineering.to_string(), ""))
+        .await
+        .unwrap();
+    assert!(none.rows.is_empty());
+    // A policy by the start of its name ("All employees", Marketing's), within the catalogs
+    // named.
+    let open = managed_request_page(&f.state, &admin, &query("", "all employees"))
+        .await
+        .unwrap();
+    assert_eq!(packages(&open), ["Campaign analytics"]);
+    let neither = managed_request_page(&f.state, &admin, &query("eng", "all employees"))
+        .await
+        .unwrap();
+    assert!(neither.rows.is_empty(), "no such policy in Engineering");
+    for (part, q) in [
+        ("catalog", query(&"c".repeat(101), "")),
+        ("policy", query("", &"p".repeat(101))),
+    ] {
+        let error = managed_request_page(&f.state, &admin, &q)
+            .await
+            .unwrap_err();
+        assert_eq!(field_of(&error), [part], "{error}");
+    }
+    // Lists without these parts refuse them by name.
+    let error = managed_assignment_page(&f.state, &admin, &query("eng", ""))
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&error), ["catalog"]);
 }

@@ -2,7 +2,7 @@
 //! filtered by what the caller may see; another user's request is "not found", never shown.
 
 use crate::auth::authz::Principal;
-use crate::domain::ids::{AccessPackageId, CatalogId, RequestId, UserId};
+use crate::domain::ids::{AccessPackageId, CatalogId, PolicyId, RequestId, UserId};
 use crate::domain::lifecycle::{
     requestor_words, Actor, AssignmentState, HistoryEvent, InstanceSnapshot, InstanceStatus,
     RequestState, RequestStatus, RequestorStep, ResumeOutcome, StageOutcome,
@@ -170,13 +170,29 @@ pub async fn managed_request_page(
     query: &ListQuery,
 ) -> Result<ListPage<RequestSummary>, AppError> {
     let catalogs = crate::services::manager_views::managed_catalogs(p)?;
-    let at = page_at(query, &["show", "package", "person", "from", "to"])?;
+    let at = page_at(
+        query,
+        &[
+            "show", "package", "catalog", "policy", "person", "from", "to",
+        ],
+    )?;
     let mut filter = request_filter(query)?;
     let mut conn = state.db.acquire().await?;
+    let catalogs = catalogs_named(&mut conn, query, catalogs).await?;
     let named = packages_named(&mut conn, query, catalogs.as_deref(), None).await?;
     (filter.package, filter.packages) = (named.package, named.packages);
-    let page =
-        views_store::request_page(&mut conn, catalogs.as_deref(), &filter, &at, PAGE_SIZE).await?;
+    (filter.policy, filter.policies) =
+        policies_named(&mut conn, query, catalogs.as_deref()).await?;
+    let page = if catalogs.as_ref().is_some_and(Vec::is_empty) {
+        // No catalog of theirs is named so: nothing to read.
+        Page {
+            rows: Vec::new(),
+            newer: None,
+            older: None,
+        }
+    } else {
+        views_store::request_page(&mut conn, catalogs.as_deref(), &filter, &at, PAGE_SIZE).await?
+    };
     request_list(&mut conn, page, named.shown).await
 }
 
@@ -209,54 +225,146 @@ struct NamedPackages {
     shown: Vec<(String, String)>,
 }
 
+/// What a list's part that names things says: nothing, one thing by its id (a link's), or
+/// the start of their names (the form's), at most 100 characters.
+enum Naming<Id> {
+    Nothing,
+    Id(Id),
+    Start(String),
+}
+
+fn naming<Id: std::str::FromStr>(
+    part: &str,
+    label: &str,
+    text: &str,
+) -> Result<Naming<Id>, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Naming::Nothing);
+    }
+    if text.chars().count() > 100 {
+        return Err(AppError::invalid(
+            part,
+            format!("{label}: at most 100 characters of its name."),
+        ));
+    }
+    Ok(match text.parse() {
+        Ok(id) => Naming::Id(id),
+        Err(_) => Naming::Start(text.to_owned()),
+    })
+}
+
+/// A name start is read as one read per thing it names: more than [`MOST_ARMS`] is refused.
+fn at_most_arms(
+    found: usize,
+    part: &str,
+    label: &str,
+    things: &str,
+    text: &str,
+) -> Result<(), AppError> {
+    if found <= MOST_ARMS {
+        return Ok(());
+    }
+    Err(AppError::invalid(
+        part,
+        format!(
+            "{label}: more than {MOST_ARMS} {things}\u{2019} names start with \u{201c}{text}\u{201d}; type more of the name."
+        ),
+    ))
+}
+
+fn ids<Id: std::str::FromStr>(found: &[(String, String)]) -> Result<Vec<Id>, sqlx::Error> {
+    found
+        .iter()
+        .map(|(id, _)| {
+            id.parse()
+                .map_err(|_| sqlx::Error::Decode("a stored id".into()))
+        })
+        .collect()
+}
+
 /// Reads `q.package` among the packages of `catalogs` (every catalog when `None`) and, given
-/// an approver, of the policies they approve. A name start that more than [`MOST_ARMS`]
-/// packages share is refused, naming `package`: the list reads each package's rows apart.
+/// an approver, of the policies they approve.
 async fn packages_named(
     conn: &mut Conn,
     q: &ListQuery,
     catalogs: Option<&[CatalogId]>,
     approver: Option<UserId>,
 ) -> Result<NamedPackages, AppError> {
-    let text = q.package.trim();
-    if text.is_empty() {
-        return Ok(NamedPackages::default());
+    match naming::<AccessPackageId>("package", "Access package", &q.package)? {
+        Naming::Nothing => Ok(NamedPackages::default()),
+        Naming::Id(id) => {
+            let name = views_store::package_name(conn, id).await?;
+            Ok(NamedPackages {
+                package: Some(id),
+                packages: None,
+                shown: name.map(|n| (id.to_string(), n)).into_iter().collect(),
+            })
+        }
+        Naming::Start(text) => {
+            let shown =
+                views_store::packages_starting(conn, catalogs, approver, &text, MOST_ARMS).await?;
+            at_most_arms(shown.len(), "package", "Access package", "packages", &text)?;
+            Ok(NamedPackages {
+                package: None,
+                packages: Some(ids(&shown)?),
+                shown,
+            })
+        }
     }
-    if text.chars().count() > 100 {
-        return Err(AppError::invalid(
-            "package",
-            "Access package: at most 100 characters of its name.",
-        ));
+}
+
+/// The catalogs a list of `catalogs` (every catalog when `None`) is narrowed to by
+/// `q.catalog`: those of them it names by id or by the start of their names.
+async fn catalogs_named(
+    conn: &mut Conn,
+    q: &ListQuery,
+    catalogs: Option<Vec<CatalogId>>,
+) -> Result<Option<Vec<CatalogId>>, AppError> {
+    match naming::<CatalogId>("catalog", "Catalog", &q.catalog)? {
+        Naming::Nothing => Ok(catalogs),
+        Naming::Id(id) => Ok(Some(
+            catalogs
+                .is_none_or(|mine| mine.contains(&id))
+                .then_some(id)
+                .into_iter()
+                .collect(),
+        )),
+        Naming::Start(text) => {
+            let within: Option<Vec<String>> = catalogs
+                .as_ref()
+                .map(|ids| ids.iter().map(ToString::to_string).collect());
+            let list = crate::store::catalogs::named(within.as_deref(), &text);
+            let (page, total) = crate::store::name_pages::page(
+                conn,
+                &list,
+                &PageAt::First,
+                MOST_ARMS,
+                |c: &crate::store::catalogs::CatalogRecord| (&c.display_name, &c.id),
+            )
+            .await?;
+            at_most_arms(total as usize, "catalog", "Catalog", "catalogs", &text)?;
+            Ok(Some(page.rows.iter().map(|c| c.catalog_id()).collect()))
+        }
     }
-    if let Ok(id) = text.parse::<AccessPackageId>() {
-        let name = views_store::package_name(conn, id).await?;
-        return Ok(NamedPackages {
-            package: Some(id),
-            packages: None,
-            shown: name.map(|n| (id.to_string(), n)).into_iter().collect(),
-        });
+}
+
+/// The policy (by id) or policies (by the start of their names, among those of `catalogs`)
+/// `q.policy` names.
+async fn policies_named(
+    conn: &mut Conn,
+    q: &ListQuery,
+    catalogs: Option<&[CatalogId]>,
+) -> Result<(Option<PolicyId>, Option<Vec<PolicyId>>), AppError> {
+    match naming::<PolicyId>("policy", "Policy", &q.policy)? {
+        Naming::Nothing => Ok((None, None)),
+        Naming::Id(id) => Ok((Some(id), None)),
+        Naming::Start(text) => {
+            let found = views_store::policies_starting(conn, catalogs, &text, MOST_ARMS).await?;
+            at_most_arms(found.len(), "policy", "Policy", "policies", &text)?;
+            Ok((None, Some(ids(&found)?)))
+        }
     }
-    let shown = views_store::packages_starting(conn, catalogs, approver, text, MOST_ARMS).await?;
-    if shown.len() > MOST_ARMS {
-        return Err(AppError::invalid(
-            "package",
-            format!(
-                "Access package: more than {MOST_ARMS} packages\u{2019} names start with \u{201c}{text}\u{201d}; type more of the name."
-            ),
-        ));
-    }
-    let packages = shown
-        .iter()
-        .map(|(id, _)| {
-            id.parse()
-                .map_err(|_| sqlx::Error::Decode("package id".into()))
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    Ok(NamedPackages {
-        package: None,
-        packages: Some(packages),
-        shown,
-    })
 }
 
 /// The list page of a store page of requests.

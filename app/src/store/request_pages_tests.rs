@@ -303,6 +303,17 @@ async fn each_filter_keeps_what_it_names() {
             Box::new(|m| m.package == some.package || m.package == other.package),
         ),
         (
+            // The policies a name start matched (read per policy).
+            RequestFilter {
+                policies: Some(vec![
+                    some.policy.parse().unwrap(),
+                    other.policy.parse().unwrap(),
+                ]),
+                ..Default::default()
+            },
+            Box::new(|m| m.policy == some.policy || m.policy == other.policy),
+        ),
+        (
             // ... and an approver's of them.
             RequestFilter {
                 approver: Some(people.manager.parse().unwrap()),
@@ -352,6 +363,10 @@ async fn an_index_serves_the_list_whatever_the_filter() {
         RequestFilter::default(),
         RequestFilter {
             packages: Some(vec![m.package.parse().unwrap()]),
+            ..Default::default()
+        },
+        RequestFilter {
+            policies: Some(vec![m.policy.parse().unwrap()]),
             ..Default::default()
         },
         RequestFilter {

@@ -49,6 +49,8 @@ pub struct RequestFilter {
     pub packages: Option<Vec<AccessPackageId>>,
     pub catalog: Option<CatalogId>,
     pub policy: Option<PolicyId>,
+    /// One of these policies (those a name start matched, at most [`MOST_ARMS`]).
+    pub policies: Option<Vec<PolicyId>>,
     /// The person the request is for.
     pub target: Option<UserId>,
     /// The start of the name or e-mail address of the person the request is for, or of the
@@ -192,6 +194,12 @@ fn request_page_sql(
             list.iter().map(ToString::to_string),
         );
     }
+    if let Some(list) = &filter.policies {
+        c.add_all(
+            |n| format!("r.policy_id IN ({})", params_or_none(n, list.len())),
+            list.iter().map(ToString::to_string),
+        );
+    }
     if let Some(catalog) = filter.catalog {
         c.add(|n| format!("p.catalog_id = ${n}"), catalog);
     }
@@ -303,9 +311,9 @@ pub struct Arms {
 pub const MOST_ARMS: usize = 64;
 
 impl Arms {
-    /// One arm per package (a package named twice is read once: its rows would repeat).
-    fn of(packages: &[AccessPackageId], column: &'static str) -> Arms {
-        let mut values: Vec<String> = packages.iter().map(ToString::to_string).collect();
+    /// One arm per value (a value named twice is read once: its rows would repeat).
+    fn of<T: ToString>(values: &[T], column: &'static str) -> Arms {
+        let mut values: Vec<String> = values.iter().map(ToString::to_string).collect();
         values.sort();
         values.dedup();
         Arms { column, values }
@@ -339,6 +347,8 @@ impl Found {
         let person = filter.person.as_deref().map(|p| prefix_bounds(conn, p));
         let arms = if filter.package.is_some() || filter.policy.is_some() {
             None
+        } else if let (None, Some(list)) = (filter.approver, &filter.policies) {
+            Some(Arms::of(list, "r.policy_id"))
         } else if let (None, Some(list)) = (filter.approver, &filter.packages) {
             Some(Arms::of(list, "r.access_package_id"))
         } else if let Some(approver) = filter.approver {
@@ -637,6 +647,31 @@ pub async fn packages_starting(
         " ORDER BY p.display_name COLLATE NOCASE, p.id LIMIT {}",
         most + 1
     ));
+    let mut query = sqlx::query_as(&sql);
+    for value in binds {
+        query = query.bind(value);
+    }
+    query.fetch_all(conn).await
+}
+
+/// (id, name) of the assignment policies whose name starts with `prefix` (any case), of the
+/// packages in `catalogs` (every catalog when `None`), in name order, at most `most + 1`.
+pub async fn policies_starting(
+    conn: &mut Conn,
+    catalogs: Option<&[CatalogId]>,
+    prefix: &str,
+    most: usize,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let mut binds: Vec<String> = prefix_bounds(conn, prefix).into();
+    let sql = format!(
+        "SELECT pol.id, pol.display_name FROM policies pol \
+         JOIN access_packages p ON p.id = pol.access_package_id WHERE {}{} \
+         ORDER BY pol.display_name COLLATE NOCASE, pol.id LIMIT {}",
+        crate::store::starts_with("pol.display_name", 1),
+        in_catalogs(catalogs, binds.len() + 1),
+        most + 1
+    );
+    binds.extend(catalogs.unwrap_or_default().iter().map(ToString::to_string));
     let mut query = sqlx::query_as(&sql);
     for value in binds {
         query = query.bind(value);

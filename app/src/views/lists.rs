@@ -18,6 +18,10 @@ pub struct ListQuery {
     pub show: String,
     /// An access package: its id (a link's), or the start of package names (the form's).
     pub package: String,
+    /// A catalog: its id, or the start of catalog names.
+    pub catalog: String,
+    /// An assignment policy: its id, or the start of policy names.
+    pub policy: String,
     /// The start of a name or e-mail address.
     pub person: String,
     /// Made on or after this day (`YYYY-MM-DD`, UTC).
@@ -56,8 +60,8 @@ pub const ASSIGNMENT_SHOW: [(&str, &str); 6] = [
 ];
 
 /// The URL's parameter names, in the order links write them.
-pub const PARTS: [&str; 8] = [
-    "show", "package", "person", "from", "to", "within", "after", "before",
+pub const PARTS: [&str; 10] = [
+    "show", "package", "catalog", "policy", "person", "from", "to", "within", "after", "before",
 ];
 
 impl ListQuery {
@@ -67,6 +71,8 @@ impl ListQuery {
         ListQuery {
             show: part("show"),
             package: part("package"),
+            catalog: part("catalog"),
+            policy: part("policy"),
             person: part("person"),
             from: part("from"),
             to: part("to"),
@@ -77,10 +83,12 @@ impl ListQuery {
     }
 
     /// Each part with its name, in [`PARTS`]' order.
-    pub fn parts(&self) -> [(&'static str, &str); 8] {
+    pub fn parts(&self) -> [(&'static str, &str); 10] {
         let values = [
             &self.show,
             &self.package,
+            &self.catalog,
+            &self.policy,
             &self.person,
             &self.from,
             &self.to,
@@ -196,6 +204,7 @@ mod tests {
         let q = ListQuery {
             show: "expired".into(),
             person: "adele@".into(),
+            catalog: "Mark".into(),
             from: "2026-10-01".into(),
             within: "14".into(),
             after: "MjAy".into(),
@@ -204,7 +213,7 @@ mod tests {
         let href = q.href("/requests");
         assert_eq!(
             href,
-            "/requests?show=expired&person=adele%40&from=2026-10-01&within=14&after=MjAy"
+            "/requests?show=expired&catalog=Mark&person=adele%40&from=2026-10-01&within=14&after=MjAy"
         );
         let pairs: Vec<(String, String)> = href
             .trim_start_matches("/requests?")

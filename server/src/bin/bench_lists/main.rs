@@ -441,6 +441,16 @@ async fn cases(url: &str) -> Result<Vec<Case>, String> {
             "admin",
             "/requests?package=Brand".into(),
         ),
+        case(
+            "requests: a catalog name start",
+            "admin",
+            "/requests?catalog=Marketing".into(),
+        ),
+        case(
+            "requests: a policy name start",
+            "admin",
+            "/requests?policy=All%20employees".into(),
+        ),
         case("catalogs", "admin", "/catalogs".into()),
         case(
             "catalogs: a name start",
