@@ -31,13 +31,24 @@ pub fn ApprovalsPage() -> impl IntoView {
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     let here = query.get_untracked();
+                    let chosen = here.package.clone();
+                    let filter = move |named| view! {
+                        <FilterForm path="/my-access/approvals" testid="approvals-filter">
+                            <PackageField here=chosen.clone() named/>
+                        </FilterForm>
+                    };
                     match list.await {
-                        Ok(page) if page.rows.is_empty() && page.newer.is_none() => view! { <p data-testid="no-approvals">"Nothing is waiting for your decision."</p> }.into_any(),
-                        Ok(ListPage { rows, newer, older, .. }) => view! {
-                            {rows.into_iter().map(|item| view! { <Approval item done/> }).collect_view()}
+                        Ok(page) if page.rows.is_empty() && page.newer.is_none() && !here.is_filtered() => view! { <p data-testid="no-approvals">"Nothing is waiting for your decision."</p> }.into_any(),
+                        Ok(ListPage { rows, newer, older, packages }) => view! {
+                            {filter(packages)}
+                            {if rows.is_empty() {
+                                view! { <p data-testid="no-approvals">"Nothing waiting for your decision matches."</p> }.into_any()
+                            } else {
+                                rows.into_iter().map(|item| view! { <Approval item done/> }).collect_view().into_any()
+                            }}
                             <Pager path="/my-access/approvals" here newer older of="approvals"/>
                         }.into_any(),
-                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                        Err(e) => view! { {filter(Vec::new())} <ErrorNotice error=e/> }.into_any(),
                     }
                 })}
             </Transition>

@@ -268,6 +268,26 @@ async fn a_requestors_and_an_approvers_lists_take_only_a_page_and_their_filter()
     assert_eq!(field_of(&error), ["show"]);
     let error = approvals(&f.state, &approver, &show).await.unwrap_err();
     assert_eq!(field_of(&error), ["show"]);
+    let package = ListQuery {
+        package: "p".repeat(101),
+        ..Default::default()
+    };
+    let error = approvals(&f.state, &approver, &package).await.unwrap_err();
+    assert_eq!(field_of(&error), ["package"]);
+    let marketing = ListQuery {
+        package: "marketing".into(),
+        ..Default::default()
+    };
+    let waiting = approvals(&f.state, &approver, &marketing).await.unwrap();
+    assert!(
+        waiting
+            .packages
+            .iter()
+            .all(|(_, n)| n.starts_with("Marketing"))
+            && !waiting.packages.is_empty(),
+        "{:?}",
+        waiting.packages
+    );
     let error = approval_history(&f.state, &approver, &person)
         .await
         .unwrap_err();

@@ -732,13 +732,16 @@ pub async fn approvals(
     q: &ListQuery,
 ) -> Result<ListPage<ApprovalItem>, AppError> {
     let me = me(p)?;
-    let at = page_at(q, &[])?;
+    let at = page_at(q, &["package"])?;
+    let mut conn = state.db.acquire().await?;
+    let named = packages_named(&mut conn, q, None, Some(me)).await?;
     let filter = RequestFilter {
         approver: Some(me),
         state: Some(RequestState::PendingApproval),
+        package: named.package,
+        packages: named.packages,
         ..Default::default()
     };
-    let mut conn = state.db.acquire().await?;
     let page = views_store::approval_page(&mut conn, &filter, &at, PAGE_SIZE).await?;
     let mut rows = Vec::with_capacity(page.rows.len());
     for r in page.rows {
@@ -753,7 +756,7 @@ pub async fn approvals(
             workflow_details: workflow_details(&mut conn, id).await?,
         });
     }
-    Ok(listed(rows, page.newer, page.older, Vec::new()))
+    Ok(listed(rows, page.newer, page.older, named.shown))
 }
 
 #[cfg(test)]
