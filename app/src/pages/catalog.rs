@@ -33,16 +33,7 @@ where
     T: Serialize + DeserializeOwned + Send + Sync + 'static,
     Fut: Future<Output = Result<T, AppError>> + Send + 'static,
 {
-    let id = use_catalog_id();
-    Resource::new(
-        move || id.get(),
-        move |id| async move {
-            match id {
-                Some(id) => fetch(id).await,
-                None => Err(no_such_catalog()),
-            }
-        },
-    )
+    catalog_resource_with(|| (), move |id, ()| fetch(id))
 }
 
 /// A resource that loads a page of a list of the catalog in the URL (its access packages,
@@ -54,14 +45,31 @@ where
     T: Serialize + DeserializeOwned + Send + Sync + 'static,
     Fut: Future<Output = Result<T, AppError>> + Send + 'static,
 {
-    let id = use_catalog_id();
     let query = use_name_query();
+    catalog_resource_with(move || query.get(), fetch)
+}
+
+/// A resource of the catalog in the URL and `also` (more of what the URL says), loaded again
+/// when either changes.
+fn catalog_resource_with<X, T, Fut>(
+    also: impl Fn() -> X + Send + Sync + 'static,
+    fetch: impl Fn(CatalogId, X) -> Fut + Send + Sync + 'static,
+) -> Resource<Result<T, AppError>>
+where
+    X: PartialEq + Clone + Send + Sync + 'static,
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    let id = use_catalog_id();
     Resource::new(
-        move || (id.get(), query.get()),
-        move |(id, query)| async move {
-            match id {
-                Some(id) => fetch(id, query).await,
-                None => Err(no_such_catalog()),
+        move || (id.get(), also()),
+        move |(id, x)| {
+            let load = id.map(|id| fetch(id, x));
+            async move {
+                match load {
+                    Some(load) => load.await,
+                    None => Err(no_such_catalog()),
+                }
             }
         },
     )

@@ -156,13 +156,32 @@ pub fn NamePager(
     let testid = of.1.replace(' ', "-");
     (previous.is_some() || next.is_some()).then(|| {
         view! {
-            <nav class="pager" aria-label=format!("Pages of {}", of.1) data-testid=format!("{testid}-pager")>
-                {page_link(previous, "Previous", "prev")}
-                <span data-testid=format!("{testid}-count")>{counted(pages.total, of.0, of.1)}</span>
-                {page_link(next, "Next", "next")}
-            </nav>
+            <CountedPager previous next count=counted(pages.total, of.0, of.1) of=of.1
+                count_testid=format!("{testid}-count")/>
         }
     })
+}
+
+/// Previous and Next (`previous`, `next`: their addresses, where there are such pages)
+/// around how many rows match, for a list in name order.
+#[component]
+pub fn CountedPager(
+    previous: Option<String>,
+    next: Option<String>,
+    /// "250 people".
+    count: String,
+    /// What the rows are ("users"): the navigation's name and test id.
+    of: &'static str,
+    count_testid: String,
+) -> impl IntoView {
+    let testid = of.replace(' ', "-");
+    view! {
+        <nav class="pager" aria-label=format!("Pages of {of}") data-testid=format!("{testid}-pager")>
+            {page_link(previous, "Previous", "prev")}
+            <span data-testid=count_testid>{count}</span>
+            {page_link(next, "Next", "next")}
+        </nav>
+    }
 }
 
 /// A pager's link, or its words greyed out where there is no such page.

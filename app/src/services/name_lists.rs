@@ -5,8 +5,8 @@ use crate::error::AppError;
 use crate::store::paging::{Key, Page, PageAt};
 use crate::views::lists::{NamePages, NameQuery};
 
-/// Longest name start a list is searched by.
-const LONGEST_SEARCH: usize = 100;
+/// Longest name start a list is searched by (also the request lists' name filters).
+pub const LONGEST_SEARCH: usize = 100;
 
 /// The page `q` asks for and the name start it searches by. A page link that is not one
 /// Latch gave is refused naming `page`, a search of more than 100 characters naming `name`.

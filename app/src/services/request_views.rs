@@ -10,6 +10,7 @@ use crate::domain::lifecycle::{
 use crate::domain::role::Role;
 use crate::domain::stage::Stage;
 use crate::error::AppError;
+use crate::services::name_lists::LONGEST_SEARCH;
 use crate::state::AppState;
 use crate::store::paging::{Key, Page, PageAt, PAGE_SIZE};
 use crate::store::request_views::{
@@ -183,16 +184,8 @@ pub async fn managed_request_page(
     (filter.package, filter.packages) = (named.package, named.packages);
     (filter.policy, filter.policies) =
         policies_named(&mut conn, query, catalogs.as_deref()).await?;
-    let page = if catalogs.as_ref().is_some_and(Vec::is_empty) {
-        // No catalog of theirs is named so: nothing to read.
-        Page {
-            rows: Vec::new(),
-            newer: None,
-            older: None,
-        }
-    } else {
-        views_store::request_page(&mut conn, catalogs.as_deref(), &filter, &at, PAGE_SIZE).await?
-    };
+    let page =
+        views_store::request_page(&mut conn, catalogs.as_deref(), &filter, &at, PAGE_SIZE).await?;
     request_list(&mut conn, page, named.shown).await
 }
 
@@ -226,7 +219,7 @@ struct NamedPackages {
 }
 
 /// What a list's part that names things says: nothing, one thing by its id (a link's), or
-/// the start of their names (the form's), at most 100 characters.
+/// the start of their names (the form's), at most [`LONGEST_SEARCH`] characters.
 enum Naming<Id> {
     Nothing,
     Id(Id),
@@ -242,10 +235,10 @@ fn naming<Id: std::str::FromStr>(
     if text.is_empty() {
         return Ok(Naming::Nothing);
     }
-    if text.chars().count() > 100 {
+    if text.chars().count() > LONGEST_SEARCH {
         return Err(AppError::invalid(
             part,
-            format!("{label}: at most 100 characters of its name."),
+            format!("{label}: at most {LONGEST_SEARCH} characters of its name."),
         ));
     }
     Ok(match text.parse() {
@@ -436,10 +429,10 @@ fn request_filter(q: &ListQuery) -> Result<RequestFilter, AppError> {
 /// The person part: the start of a name or e-mail address, if any.
 fn person_of(q: &ListQuery) -> Result<Option<String>, AppError> {
     let person = q.person.trim();
-    if person.chars().count() > 100 {
+    if person.chars().count() > LONGEST_SEARCH {
         return Err(AppError::invalid(
             "person",
-            "Person: at most 100 characters of a name or e-mail address.",
+            format!("Person: at most {LONGEST_SEARCH} characters of a name or e-mail address."),
         ));
     }
     Ok((!person.is_empty()).then(|| person.to_owned()))

@@ -56,12 +56,6 @@ pub fn named(prefix: &str) -> NameList<'_> {
     }
 }
 
-pub async fn list(conn: &mut Conn) -> Result<Vec<AppRecord>, sqlx::Error> {
-    sqlx::query_as("SELECT id, display_name, created_at FROM apps ORDER BY display_name, id")
-        .fetch_all(conn)
-        .await
-}
-
 /// Stores a secret's hash; returns the secret's row id.
 pub async fn add_secret(
     conn: &mut Conn,

@@ -53,6 +53,16 @@ pub fn params(first: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// [`params`] inside `IN (…)`: with no values, a value no column holds (`IN ()` is not SQL),
+/// so that an empty list keeps no row.
+pub fn params_or_none(first: usize, n: usize) -> String {
+    if n == 0 {
+        "NULL".to_owned()
+    } else {
+        params(first, n)
+    }
+}
+
 /// What every SQLite connection is set to when it opens: WAL, a sync on every commit (a 201 is
 /// on disk), foreign keys, and a wait for the write lock rather than an error.
 const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \

@@ -4,7 +4,7 @@
 //! may be narrowed to names starting with a text; how many rows match is one index range.
 
 use super::paging::{finish, Key, Order, Page, PageAt};
-use super::{prefix_bounds, starts_with, Conn};
+use super::{params_or_none, prefix_bounds, starts_with, Conn};
 use sqlx::any::AnyRow;
 
 /// Which rows of which table a page is of.
@@ -30,13 +30,8 @@ impl NameList<'_> {
         let mut sql = Vec::new();
         let mut binds = Vec::new();
         if let Some((column, values)) = self.within {
-            if values.is_empty() {
-                sql.push("1 = 0".to_owned());
-            } else {
-                let marks: Vec<String> = (1..=values.len()).map(|n| format!("${n}")).collect();
-                sql.push(format!("{column} IN ({})", marks.join(", ")));
-                binds.extend(values.iter().cloned());
-            }
+            sql.push(format!("{column} IN ({})", params_or_none(1, values.len())));
+            binds.extend(values.iter().cloned());
         }
         if !self.prefix.trim().is_empty() {
             sql.push(starts_with("display_name", binds.len() + 1));

@@ -230,14 +230,10 @@ pub async fn policies_of_packages(
     conn: &mut Conn,
     packages: &[String],
 ) -> Result<Vec<PolicyListRecord>, sqlx::Error> {
-    if packages.is_empty() {
-        return Ok(Vec::new());
-    }
-    let marks: Vec<String> = (1..=packages.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
         "SELECT id, access_package_id, display_name, description FROM policies \
          WHERE access_package_id IN ({}) ORDER BY display_name, id",
-        marks.join(", ")
+        crate::store::params_or_none(1, packages.len())
     );
     let mut query = sqlx::query_as(&sql);
     for id in packages {

@@ -5,7 +5,7 @@ use crate::domain::ids::{AccessPackageId, AssignmentId, CatalogId, PolicyId, Req
 use crate::domain::lifecycle::{AssignmentState, RequestState, RequestStatus};
 use crate::domain::stage::Stage;
 use crate::store::paging::{finish, Key, Order, Page, PageAt};
-use crate::store::{db_time, params, prefix_bounds, Conn};
+use crate::store::{db_time, params_or_none, prefix_bounds, Conn};
 use chrono::{DateTime, Utc};
 use std::sync::LazyLock;
 
@@ -317,16 +317,6 @@ impl Arms {
         values.sort();
         values.dedup();
         Arms { column, values }
-    }
-}
-
-/// `$n, …` for `count` parameters, or a value no id has when there are none (`IN ()` is
-/// not SQL).
-fn params_or_none(n: usize, count: usize) -> String {
-    if count == 0 {
-        "NULL".to_owned()
-    } else {
-        params(n, count)
     }
 }
 
@@ -877,12 +867,15 @@ const GRAPH_REQUEST: &str =
      LEFT JOIN users ru ON r.requestor_kind = 'user' AND ru.id = r.requestor_id \
      LEFT JOIN apps ra ON r.requestor_kind = 'app' AND ra.id = r.requestor_id";
 
-/// `p.catalog_id IN (?, …)` for `catalogs`, or nothing when every catalog is wanted.
-/// The condition on `p.catalog_id`, its parameters numbered from `$first`.
+/// `p.catalog_id IN (?, …)` for `catalogs` (no catalog keeps no row), or nothing when every
+/// catalog is wanted. The condition on `p.catalog_id`, its parameters numbered from `$first`.
 fn in_catalogs(catalogs: Option<&[CatalogId]>, first: usize) -> String {
     match catalogs {
         None => String::new(),
-        Some(list) => format!(" AND p.catalog_id IN ({})", params(first, list.len())),
+        Some(list) => format!(
+            " AND p.catalog_id IN ({})",
+            params_or_none(first, list.len())
+        ),
     }
 }
 

@@ -16,6 +16,7 @@ use crate::domain::ids::UserId;
 use crate::error::AppError;
 use crate::pages::app::UserResource;
 use crate::pages::common::{ErrorNotice, Loading};
+use crate::pages::lists::CountedPager;
 use crate::views::people::{LeaverSummary, PeoplePage, PersonDetails, PersonRow, SetupLink};
 use details::{DetailsPanel, DisableDialog, ResetDialog};
 use leptos::html::H2;
@@ -312,10 +313,6 @@ fn status_word(enabled: bool) -> &'static str {
 /// Previous and Next in name order, around how many people match.
 #[component]
 fn Pager(people: PeoplePage, here: UsersQuery) -> impl IntoView {
-    let link = move |href: Option<String>, words: &'static str, rel: &'static str| match href {
-        Some(href) => view! { <a href=href rel=rel>{words}</a> }.into_any(),
-        None => view! { <span class="pager-off" aria-disabled="true">{words}</span> }.into_any(),
-    };
     let previous = people
         .previous
         .as_deref()
@@ -325,11 +322,8 @@ fn Pager(people: PeoplePage, here: UsersQuery) -> impl IntoView {
         .as_deref()
         .map(|key| here.paged(Some(key), None).href());
     view! {
-        <nav class="pager" aria-label="Pages of users" data-testid="users-pager">
-            {link(previous, "Previous", "prev")}
-            <span data-testid="users-range">{count_words(&people)}</span>
-            {link(next, "Next", "next")}
-        </nav>
+        <CountedPager previous next count=count_words(&people) of="users"
+            count_testid="users-range".to_owned()/>
     }
 }
 

@@ -74,10 +74,7 @@ impl UsersQuery {
 
 /// "250 people" (or "1 person"): how many match, beside Previous and Next.
 pub fn count_words(page: &PeoplePage) -> String {
-    match page.total {
-        1 => "1 person".to_owned(),
-        n => format!("{n} people"),
-    }
+    crate::views::counted(page.total, "person", "people")
 }
 
 #[cfg(test)]
