@@ -36,13 +36,13 @@ pub enum KeyError {
 
 /// One of Latch's RSA keys with its `kid`. Debug shows only the `kid`.
 ///
-/// The key is held twice: as `rsa`'s key for PEM, JWKS and key generation, and as `ring`'s
-/// key pair for signing, which takes a fraction of `rsa`'s time (PKCS#1 v1.5 is
+/// The key is held twice: as `rsa`'s key for PEM, JWKS and key generation, and as
+/// `aws-lc-rs`'s key pair for signing, which takes a fraction of `rsa`'s time (PKCS#1 v1.5 is
 /// deterministic, so both give the same signature; a test checks it).
 #[derive(Clone)]
 pub struct SigningKey {
     private: RsaPrivateKey,
-    signer: Arc<ring::signature::RsaKeyPair>,
+    signer: Arc<aws_lc_rs::signature::RsaKeyPair>,
     kid: String,
 }
 
@@ -61,7 +61,7 @@ impl SigningKey {
         }
         let kid = thumbprint(&private.to_public_key());
         let der = private.to_pkcs8_der().map_err(KeyError::Encode)?;
-        let signer = ring::signature::RsaKeyPair::from_pkcs8(der.as_bytes())
+        let signer = aws_lc_rs::signature::RsaKeyPair::from_pkcs8(der.as_bytes())
             .map_err(|e| KeyError::Unusable(e.to_string()))?;
         Ok(Self {
             private,
@@ -99,15 +99,15 @@ impl SigningKey {
 
     /// The RS256 (RSASSA-PKCS1-v1_5 with SHA-256) signature of `message`.
     pub fn sign_rs256(&self, message: &[u8]) -> Vec<u8> {
-        let mut signature = vec![0; self.signer.public().modulus_len()];
+        let mut signature = vec![0; self.signer.public_modulus_len()];
         self.signer
             .sign(
-                &ring::signature::RSA_PKCS1_SHA256,
-                &ring::rand::SystemRandom::new(),
+                &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+                &aws_lc_rs::rand::SystemRandom::new(),
                 message,
                 &mut signature,
             )
-            .expect("RS256 signing with a key ring accepted");
+            .expect("RS256 signing with a key aws-lc accepted");
         signature
     }
 
@@ -246,10 +246,10 @@ mod tests {
         assert_eq!(back.public_key(), key.public_key());
     }
 
-    /// Signing moved from `rsa` to `ring`: the bytes must not change (PKCS#1 v1.5 is
+    /// Signing moved from `rsa` to `ring`, then to `aws-lc-rs`: the bytes must not change (PKCS#1 v1.5 is
     /// deterministic), so tokens are "signed as today".
     #[test]
-    fn ring_signs_exactly_as_rsa_did() {
+    fn aws_lc_signs_exactly_as_rsa_did() {
         use rsa::Pkcs1v15Sign;
         let key = test_key();
         for message in [

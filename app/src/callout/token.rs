@@ -283,15 +283,15 @@ fn signature_matches(key: &RsaPublicKey, parts: &Parts<'_>) -> bool {
     signing_input.push_str(parts.header);
     signing_input.push('.');
     signing_input.push_str(parts.claims);
-    // ring, as for signing: rsa's arithmetic was a tenth of the server's CPU under load.
+    // aws-lc, as for signing: rsa's arithmetic was a tenth of the server's CPU under load.
     // Keys under 2048 bits are refused, as `SigningKey` refuses them.
-    let components = ring::signature::RsaPublicKeyComponents {
+    let components = aws_lc_rs::signature::RsaPublicKeyComponents {
         n: key.n().to_bytes_be(),
         e: key.e().to_bytes_be(),
     };
     components
         .verify(
-            &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+            &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
             signing_input.as_bytes(),
             &signature,
         )

@@ -18,7 +18,7 @@ use crate::engine::record::{self, Finished};
 use crate::state::AppState;
 use crate::store::jobs::{self, Job};
 use crate::store::requests;
-use crate::store::{extensions, parse_db_time};
+use crate::store::parse_db_time;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
@@ -102,7 +102,8 @@ pub async fn deliver(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
         .parse()
         .map_err(decode)?;
     let mut conn = state.db.acquire().await?;
-    let Some(instance) = requests::get_instance(&mut conn, instance_id).await? else {
+    let Some((instance, sealed)) = requests::get_instance_to_deliver(&mut conn, instance_id).await?
+    else {
         return jobs::complete(&mut conn, job.id).await;
     };
     if instance.status != InstanceStatus::Pending.wire_name() {
@@ -133,10 +134,9 @@ pub async fn deliver(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
     )
     .await?;
     let body = body_for(config.kind, &facts).into_bytes();
-    let extension = instance.custom_extension_id.parse().map_err(decode)?;
-    let started = state.clock.now();
-    let secrets = extensions::signing_secrets(&mut conn, &state.sealer, extension, started).await?;
     drop(conn);
+    let started = state.clock.now();
+    let secrets = sealed.open(&state.sealer, &instance.custom_extension_id, started)?;
 
     let result = send_signed(
         state,

@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::requests::{self, NewRequest, RequestRow};
 use crate::store::Conn;
-use crate::store::{packages, users};
+use crate::store::packages;
 
 /// A direct assignment (`adminAdd`) as the REST API's `POST /assignmentRequests` asks for it.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,33 +47,30 @@ pub async fn admin_add(
     managed_catalogs(p)?;
     check_text(keys::JUSTIFICATION, "The justification", &ask.justification)?;
     let mut conn = state.db.acquire().await?;
-    let catalog = packages::catalog_of_package(&mut conn, ask.package)
-        .await?
-        .ok_or_else(|| {
-            AppError::invalid(
-                PACKAGE,
-                format!("There is no access package with id {}.", ask.package),
-            )
-        })?;
+    let checks =
+        packages::direct_assignment_checks(&mut conn, ask.package, ask.policy, ask.target).await?;
+    let catalog = checks.catalog.ok_or_else(|| {
+        AppError::invalid(
+            PACKAGE,
+            format!("There is no access package with id {}.", ask.package),
+        )
+    })?;
     let catalog: CatalogId = catalog.parse().map_err(|_| AppError::Internal)?;
     p.require(
         catalog,
         Role::may_manage_assignments,
         "assign access packages directly",
     )?;
-    let policy = packages::get_policy(&mut conn, ask.policy)
-        .await?
-        .filter(|r| r.access_package_id == ask.package.to_string())
-        .ok_or_else(|| {
-            AppError::invalid(
-                POLICY,
-                format!(
-                    "There is no assignment policy with id {} in access package {}.",
-                    ask.policy, ask.package
-                ),
-            )
-        })?;
-    let target = users::get(&mut conn, ask.target).await?.ok_or_else(|| {
+    let policy = checks.policy.ok_or_else(|| {
+        AppError::invalid(
+            POLICY,
+            format!(
+                "There is no assignment policy with id {} in access package {}.",
+                ask.policy, ask.package
+            ),
+        )
+    })?;
+    let (target_name, target_enabled) = checks.target.ok_or_else(|| {
         AppError::invalid(TARGET, format!("There is no user with id {}.", ask.target))
     })?;
     let disabled = || {
@@ -81,11 +78,11 @@ pub async fn admin_add(
             TARGET,
             format!(
                 "{}'s account is disabled; a disabled user can't be assigned access.",
-                target.display_name
+                target_name
             ),
         )
     };
-    if !target.enabled {
+    if !target_enabled {
         return Err(disabled());
     }
     if policy.allowed_target_scope == "specificDirectoryUsers"
@@ -95,7 +92,7 @@ pub async fn admin_add(
             TARGET,
             format!(
                 "The policy \u{201c}{}\u{201d} is for specific users, and {} is not one of them.",
-                policy.display_name, target.display_name
+                policy.display_name, target_name
             ),
         ));
     }
@@ -118,10 +115,9 @@ pub async fn admin_add(
         },
         Refusals {
             target_disabled: disabled(),
-            has_package: format!("{} already has this access package.", target.display_name),
+            has_package: format!("{target_name} already has this access package."),
             has_open_request: format!(
-                "{} already has an open request for this access package.",
-                target.display_name
+                "{target_name} already has an open request for this access package."
             ),
         },
     )

@@ -428,6 +428,49 @@ pub async fn record_test(
     Ok(())
 }
 
+/// An extension's signing secrets as stored (sealed), read on their own or beside the callout
+/// instance they sign (`requests::get_instance_to_deliver`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SealedSecrets {
+    pub signing_secret: String,
+    pub previous_signing_secret: Option<String>,
+    pub previous_secret_until: Option<String>,
+}
+
+/// The columns of [`SealedSecrets`], as `table` names them.
+pub fn sealed_secret_columns(table: &str) -> String {
+    format!(
+        "{table}.signing_secret, {table}.previous_signing_secret, {table}.previous_secret_until"
+    )
+}
+
+impl SealedSecrets {
+    /// The secrets that sign a callout of extension `id` at `now`: the current one, and the
+    /// previous one while a rotation's grace period lasts.
+    pub fn open(
+        self,
+        sealer: &Sealer,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let mut secrets = vec![sealer
+            .open(&self.signing_secret, EXTENSION_SECRET.at(id))
+            .map_err(unreadable)?];
+        if let (Some(previous), Some(until)) =
+            (self.previous_signing_secret, self.previous_secret_until)
+        {
+            if until > db_time(now) {
+                secrets.push(
+                    sealer
+                        .open(&previous, EXTENSION_PREVIOUS_SECRET.at(id))
+                        .map_err(unreadable)?,
+                );
+            }
+        }
+        Ok(secrets)
+    }
+}
+
 /// The secrets that sign a callout now: the current one, and the previous one while a
 /// rotation's grace period lasts.
 pub async fn signing_secrets(
@@ -437,25 +480,14 @@ pub async fn signing_secrets(
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, sqlx::Error> {
     let row = id.to_string();
-    let (current, previous, until): (String, Option<String>, Option<String>) = sqlx::query_as(
-        "SELECT signing_secret, previous_signing_secret, previous_secret_until FROM custom_extensions WHERE id = $1",
-    )
+    let sealed: SealedSecrets = sqlx::query_as(&format!(
+        "SELECT {} FROM custom_extensions e WHERE id = $1",
+        sealed_secret_columns("e")
+    ))
     .bind(&row)
     .fetch_one(conn)
     .await?;
-    let mut secrets = vec![sealer
-        .open(&current, EXTENSION_SECRET.at(&row))
-        .map_err(unreadable)?];
-    if let (Some(previous), Some(until)) = (previous, until) {
-        if until > db_time(now) {
-            secrets.push(
-                sealer
-                    .open(&previous, EXTENSION_PREVIOUS_SECRET.at(&row))
-                    .map_err(unreadable)?,
-            );
-        }
-    }
-    Ok(secrets)
+    sealed.open(sealer, &row, now)
 }
 
 /// A new signing secret; the old one keeps signing beside it until `keep_until`. Sealed

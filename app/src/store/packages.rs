@@ -159,6 +159,55 @@ pub async fn get_policy(
     .await
 }
 
+/// What a direct assignment (`adminAdd`) checks before it is submitted, in one read: the
+/// package's catalog, the policy if it belongs to that package, and the target's name and
+/// whether its account is enabled. Each is `None` when there is no such row.
+#[derive(Debug, Clone)]
+pub struct DirectAssignmentChecks {
+    pub catalog: Option<String>,
+    pub policy: Option<PolicyRecord>,
+    /// (display name, enabled)
+    pub target: Option<(String, bool)>,
+}
+
+pub async fn direct_assignment_checks(
+    conn: &mut Conn,
+    package: AccessPackageId,
+    policy: PolicyId,
+    target: UserId,
+) -> Result<DirectAssignmentChecks, sqlx::Error> {
+    use sqlx::{FromRow, Row};
+    let row = sqlx::query(
+        "SELECT p.catalog_id AS package_catalog, \
+                pol.id, pol.access_package_id, pol.display_name, pol.allowed_target_scope, \
+                pol.is_approval_required, pol.approval_timeout, pol.expiration_type, \
+                pol.expiration_duration, pol.expiration_end, \
+                u.display_name AS target_name, u.enabled AS target_enabled \
+         FROM (SELECT 1 AS one) d \
+         LEFT JOIN access_packages p ON p.id = $1 \
+         LEFT JOIN policies pol ON pol.id = $2 AND pol.access_package_id = $1 \
+         LEFT JOIN users u ON u.id = $3",
+    )
+    .bind(package.to_string())
+    .bind(policy.to_string())
+    .bind(target.to_string())
+    .fetch_one(conn)
+    .await?;
+    let policy = match row.try_get::<Option<String>, _>("id")? {
+        Some(_) => Some(PolicyRecord::from_row(&row)?),
+        None => None,
+    };
+    let target = match row.try_get::<Option<String>, _>("target_name")? {
+        Some(name) => Some((name, row.try_get::<Flag, _>("target_enabled")?.into())),
+        None => None,
+    };
+    Ok(DirectAssignmentChecks {
+        catalog: row.try_get("package_catalog")?,
+        policy,
+        target,
+    })
+}
+
 /// (stage, extension id) of every stage setting of a policy.
 pub async fn stage_settings(
     conn: &mut Conn,
@@ -576,4 +625,85 @@ pub async fn delete_policy(conn: &mut Conn, policy: PolicyId) -> Result<(), sqlx
         .execute(conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{demo_test_db, users};
+
+    /// The one read agrees with the three it replaced, and says which row is missing.
+    #[tokio::test]
+    async fn a_direct_assignments_checks_are_one_read_that_names_what_is_missing() {
+        let (db, _dir) = demo_test_db().await;
+        let mut conn = db.acquire().await.unwrap();
+        let (policy, package, other_policy): (String, String, String) = sqlx::query_as(
+            "SELECT p.id, p.access_package_id, \
+                    (SELECT id FROM policies o WHERE o.access_package_id <> p.access_package_id LIMIT 1) \
+             FROM policies p LIMIT 1",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        let (policy, package, other_policy): (PolicyId, AccessPackageId, PolicyId) = (
+            policy.parse().unwrap(),
+            package.parse().unwrap(),
+            other_policy.parse().unwrap(),
+        );
+        let user: UserId = sqlx::query_scalar::<_, String>("SELECT id FROM users LIMIT 1")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap()
+            .parse()
+            .unwrap();
+
+        let found = direct_assignment_checks(&mut conn, package, policy, user)
+            .await
+            .unwrap();
+        assert_eq!(
+            found.catalog,
+            catalog_of_package(&mut conn, package).await.unwrap()
+        );
+        let expected = get_policy(&mut conn, policy).await.unwrap().unwrap();
+        let read = found.policy.unwrap();
+        assert_eq!(
+            (read.id, read.display_name, read.is_approval_required),
+            (
+                expected.id,
+                expected.display_name,
+                expected.is_approval_required
+            )
+        );
+        let person = users::get(&mut conn, user).await.unwrap().unwrap();
+        assert_eq!(found.target, Some((person.display_name, true)));
+
+        sqlx::query("UPDATE users SET enabled = 0 WHERE id = $1")
+            .bind(user.to_string())
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let disabled = direct_assignment_checks(&mut conn, package, policy, user)
+            .await
+            .unwrap();
+        assert_eq!(disabled.target.map(|(_, enabled)| enabled), Some(false));
+
+        let elsewhere = direct_assignment_checks(&mut conn, package, other_policy, user)
+            .await
+            .unwrap();
+        assert!(elsewhere.catalog.is_some());
+        assert!(
+            elsewhere.policy.is_none(),
+            "a policy of another package is not this package's"
+        );
+
+        let nothing = direct_assignment_checks(
+            &mut conn,
+            AccessPackageId::new(),
+            PolicyId::new(),
+            UserId::new(),
+        )
+        .await
+        .unwrap();
+        assert!(nothing.catalog.is_none() && nothing.policy.is_none() && nothing.target.is_none());
+    }
 }

@@ -10,6 +10,7 @@ use crate::domain::lifecycle::{
 };
 use crate::domain::stage::Stage;
 use crate::store::batch::Batch;
+use crate::store::extensions::{sealed_secret_columns, SealedSecrets};
 use crate::store::{db_time, params, parse_db_time, Flag};
 use crate::store::{is_postgres_conn, locks, Conn};
 use chrono::{DateTime, Utc};
@@ -626,6 +627,37 @@ pub async fn get_instance(
     .bind(id.to_string())
     .fetch_optional(conn)
     .await
+}
+
+/// An instance to deliver, with its extension's sealed signing secrets: one read instead of
+/// two on every callout.
+pub async fn get_instance_to_deliver(
+    conn: &mut Conn,
+    id: CalloutInstanceId,
+) -> Result<Option<(InstanceRecord, SealedSecrets)>, sqlx::Error> {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let columns: Vec<String> = INSTANCE_COLUMNS
+            .split(", ")
+            .map(|c| format!("i.{}", c.trim()))
+            .collect();
+        format!(
+            "SELECT {}, {} FROM callout_instances i \
+             JOIN custom_extensions e ON e.id = i.custom_extension_id WHERE i.id = $1",
+            columns.join(", "),
+            sealed_secret_columns("e")
+        )
+    });
+    let Some(row) = sqlx::query(&SQL)
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some((
+        InstanceRecord::from_row(&row)?,
+        SealedSecrets::from_row(&row)?,
+    )))
 }
 
 /// Several instances by id in one read (a group of resumes); those that do not exist are

@@ -265,6 +265,65 @@ async fn each_request_stage_fires_a_signed_callout_with_its_body() {
 }
 
 #[tokio::test]
+async fn a_rotated_secret_signs_beside_the_old_one_until_its_grace_ends() {
+    let s = scenario(
+        &[
+            Stage::AssignmentRequestCreated,
+            Stage::AssignmentRequestApproved,
+        ],
+        ClientConfiguration::default(),
+    )
+    .await;
+    let admin = s.app.principal("admin@contoso.test").await;
+    let catalog = s
+        .app
+        .id_of("SELECT id FROM catalogs WHERE display_name = 'Marketing'")
+        .await
+        .parse()
+        .unwrap();
+    let extension = s
+        .app
+        .id_of("SELECT id FROM custom_extensions WHERE display_name = 'Contoso.Provisioning'")
+        .await
+        .parse()
+        .unwrap();
+    let rotated = extensions::rotate_secret(&s.app.state, &admin, catalog, extension)
+        .await
+        .unwrap()
+        .signing_secret;
+    assert_ne!(rotated, s.secret);
+
+    let request = s.submit().await;
+    s.app
+        .state
+        .clock
+        .advance(extensions::ROTATION_GRACE + Duration::minutes(1));
+    s.approve(request).await;
+
+    let calls = s.receiver.calls();
+    assert_eq!(calls.len(), 2);
+    let verifies = |call: &crate::receiver::Received, secret: &str| {
+        let timestamp: i64 = call.header("webhook-timestamp").parse().unwrap();
+        signature::verify(
+            secret,
+            call.header("webhook-id"),
+            timestamp,
+            &call.body,
+            call.header("webhook-signature"),
+        )
+    };
+    let (during, after) = (&calls[0], &calls[1]);
+    assert_eq!(during.json()["Stage"], "assignmentRequestCreated");
+    assert_eq!(during.header("webhook-signature").split(' ').count(), 2);
+    assert!(verifies(during, &rotated), "the new secret signs at once");
+    assert!(verifies(during, &s.secret), "the old one still signs beside it");
+    assert_eq!(after.json()["Stage"], "assignmentRequestApproved");
+    assert_eq!(after.header("webhook-signature").split(' ').count(), 1);
+    assert!(verifies(after, &rotated));
+    assert!(!verifies(after, &s.secret), "the grace period is over");
+}
+
+#[tokio::test]
 async fn a_500_is_retried_on_schedule_and_then_succeeds() {
     let s = scenario(
         &[Stage::AssignmentRequestCreated],
