@@ -17,8 +17,8 @@ use crate::engine::facts;
 use crate::engine::record::{self, Finished};
 use crate::state::AppState;
 use crate::store::jobs::{self, Job};
-use crate::store::requests;
 use crate::store::parse_db_time;
+use crate::store::requests;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
@@ -102,7 +102,8 @@ pub async fn deliver(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
         .parse()
         .map_err(decode)?;
     let mut conn = state.db.acquire().await?;
-    let Some((instance, sealed)) = requests::get_instance_to_deliver(&mut conn, instance_id).await?
+    let Some((instance, sealed)) =
+        requests::get_instance_to_deliver(&mut conn, instance_id).await?
     else {
         return jobs::complete(&mut conn, job.id).await;
     };

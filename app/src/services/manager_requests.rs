@@ -13,9 +13,9 @@ use crate::domain::role::Role;
 use crate::engine::run::actor_columns;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::packages;
 use crate::store::requests::{self, NewRequest, RequestRow};
 use crate::store::Conn;
-use crate::store::packages;
 
 /// A direct assignment (`adminAdd`) as the REST API's `POST /assignmentRequests` asks for it.
 #[derive(Debug, Clone, PartialEq)]

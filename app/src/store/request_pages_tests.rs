@@ -433,6 +433,36 @@ async fn an_index_serves_the_list_whatever_the_filter() {
     }
 }
 
+/// The two statuses the lists offer each read their own partial index (migration 0009),
+/// which holds only the requests in that status.
+#[tokio::test]
+async fn a_status_filter_reads_its_partial_index() {
+    let (db, _dir) = demo_test_db().await;
+    requests(&db).await;
+    for (status, index) in [
+        (RequestStatus::WaitingForCallback, "requests_waiting"),
+        (RequestStatus::Expired, "requests_expired"),
+    ] {
+        let filter = RequestFilter {
+            status: Some(status),
+            ..Default::default()
+        };
+        let mut conn = db.acquire().await.unwrap();
+        let found = Found::requests(&mut conn, None, &filter).await.unwrap();
+        drop(conn);
+        let (sql, binds) = request_page_sql(
+            REQUEST_LIST,
+            &found,
+            None,
+            &filter,
+            &PageAt::First,
+            PAGE_SIZE,
+        );
+        let plan = query_plan(&db, &sql, &binds).await.unwrap();
+        assert!(plan.contains(index), "{status:?}:\n{plan}");
+    }
+}
+
 #[tokio::test]
 async fn an_index_serves_the_assignment_list_whatever_the_filter() {
     let (db, _dir) = demo_test_db().await;

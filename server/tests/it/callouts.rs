@@ -316,7 +316,10 @@ async fn a_rotated_secret_signs_beside_the_old_one_until_its_grace_ends() {
     assert_eq!(during.json()["Stage"], "assignmentRequestCreated");
     assert_eq!(during.header("webhook-signature").split(' ').count(), 2);
     assert!(verifies(during, &rotated), "the new secret signs at once");
-    assert!(verifies(during, &s.secret), "the old one still signs beside it");
+    assert!(
+        verifies(during, &s.secret),
+        "the old one still signs beside it"
+    );
     assert_eq!(after.json()["Stage"], "assignmentRequestApproved");
     assert_eq!(after.header("webhook-signature").split(' ').count(), 1);
     assert!(verifies(after, &rotated));
