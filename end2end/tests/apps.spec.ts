@@ -70,7 +70,7 @@ test.describe("Apps, as the administrator", () => {
 
     const { secret, clientId } = await register(page, "Contoso resume worker");
     expect(secret).toMatch(/^latch_[A-Za-z0-9_-]{43}$/);
-    expect(clientId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(clientId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     await expect(page.getByTestId("error-displayName")).toBeEmpty();
     await page.getByRole("button", { name: "Copy client secret" }).click();
     await expect(page.getByTestId("new-secret").getByRole("status")).toHaveText(/copied to the clipboard/);

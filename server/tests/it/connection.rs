@@ -5,7 +5,6 @@
 use crate::harness::{json_post, text, TestApp, HOST};
 use crate::receiver::{Reply, TestReceiver};
 use app::auth::authz::Principal;
-use app::callout::signature;
 use app::callout::token::verify_jwt;
 use app::domain::endpoint::{Endpoint, LogicAppEndpoint};
 use app::domain::extension::{Behaviour, ClientConfiguration, ExtensionDraft};
@@ -149,13 +148,7 @@ async fn creating_an_extension_sends_a_signed_connection_test_and_the_row_shows_
     let timestamp: i64 = call.header("webhook-timestamp").parse().unwrap();
     assert_eq!(timestamp, s.app.state.clock.now().timestamp());
     assert!(
-        signature::verify(
-            &created.signing_secret,
-            &instance,
-            timestamp,
-            &call.body,
-            call.header("webhook-signature")
-        ),
+        call.signed_with(&created.signing_secret),
         "the signature verifies with the secret returned at creation"
     );
     let jwks = s.app.jwks().await;

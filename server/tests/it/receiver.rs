@@ -40,6 +40,21 @@ impl Received {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
     }
+
+    /// Whether the call's Standard Webhooks signature (over its own `webhook-id`,
+    /// `webhook-timestamp` and body) verifies with `secret`.
+    pub fn signed_with(&self, secret: &str) -> bool {
+        let Ok(timestamp) = self.header("webhook-timestamp").parse() else {
+            return false;
+        };
+        app::callout::signature::verify(
+            secret,
+            self.header("webhook-id"),
+            timestamp,
+            &self.body,
+            self.header("webhook-signature"),
+        )
+    }
 }
 
 #[derive(Clone, Default)]

@@ -5,7 +5,6 @@
 
 use crate::harness::{Place, TestApp};
 use crate::receiver::{Received, TestReceiver};
-use app::callout::signature;
 use app::callout::token::verify_jwt;
 use app::clock::Clock;
 use app::domain::endpoint::Endpoint;
@@ -144,15 +143,8 @@ fn assert_none_in_the_clear(bytes: &[u8], secrets: &[String]) {
 /// The receiver's call carries a Standard Webhooks signature made with `secret` and a PoP
 /// token Latch's JWKS verifies; returns the token's key id.
 async fn assert_verifies(app: &TestApp, call: &Received, secret: &str) -> String {
-    let timestamp: i64 = call.header("webhook-timestamp").parse().unwrap();
     assert!(
-        signature::verify(
-            secret,
-            call.header("webhook-id"),
-            timestamp,
-            &call.body,
-            call.header("webhook-signature"),
-        ),
+        call.signed_with(secret),
         "the signature verifies with the secret the administrator was shown"
     );
     let jwks = app.jwks().await;
