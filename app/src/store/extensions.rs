@@ -437,12 +437,9 @@ pub struct SealedSecrets {
     pub previous_secret_until: Option<String>,
 }
 
-/// The columns of [`SealedSecrets`], as `table` names them.
-pub fn sealed_secret_columns(table: &str) -> String {
-    format!(
-        "{table}.signing_secret, {table}.previous_signing_secret, {table}.previous_secret_until"
-    )
-}
+/// The columns of [`SealedSecrets`] (no other table Latch joins them with has these names).
+pub const SEALED_SECRET_COLUMNS: &str =
+    "signing_secret, previous_signing_secret, previous_secret_until";
 
 impl SealedSecrets {
     /// The secrets that sign a callout of extension `id` at `now`: the current one, and the
@@ -481,8 +478,7 @@ pub async fn signing_secrets(
 ) -> Result<Vec<String>, sqlx::Error> {
     let row = id.to_string();
     let sealed: SealedSecrets = sqlx::query_as(&format!(
-        "SELECT {} FROM custom_extensions e WHERE id = $1",
-        sealed_secret_columns("e")
+        "SELECT {SEALED_SECRET_COLUMNS} FROM custom_extensions WHERE id = $1"
     ))
     .bind(&row)
     .fetch_one(conn)

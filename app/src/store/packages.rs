@@ -146,14 +146,18 @@ pub struct PolicyRecord {
     pub expiration_end: Option<String>,
 }
 
+/// The columns of [`PolicyRecord`].
+const POLICY_COLUMNS: &str =
+    "id, access_package_id, display_name, allowed_target_scope, is_approval_required, \
+     approval_timeout, expiration_type, expiration_duration, expiration_end";
+
 pub async fn get_policy(
     conn: &mut Conn,
     id: PolicyId,
 ) -> Result<Option<PolicyRecord>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, access_package_id, display_name, allowed_target_scope, is_approval_required, approval_timeout, \
-                expiration_type, expiration_duration, expiration_end FROM policies WHERE id = $1",
-    )
+    sqlx::query_as(&format!(
+        "SELECT {POLICY_COLUMNS} FROM policies WHERE id = $1"
+    ))
     .bind(id.to_string())
     .fetch_optional(conn)
     .await
@@ -177,22 +181,23 @@ pub async fn direct_assignment_checks(
     target: UserId,
 ) -> Result<DirectAssignmentChecks, sqlx::Error> {
     use sqlx::{FromRow, Row};
-    let row = sqlx::query(
-        "SELECT p.catalog_id AS package_catalog, \
-                pol.id, pol.access_package_id, pol.display_name, pol.allowed_target_scope, \
-                pol.is_approval_required, pol.approval_timeout, pol.expiration_type, \
-                pol.expiration_duration, pol.expiration_end, \
-                u.display_name AS target_name, u.enabled AS target_enabled \
-         FROM (SELECT 1 AS one) d \
-         LEFT JOIN access_packages p ON p.id = $1 \
-         LEFT JOIN policies pol ON pol.id = $2 AND pol.access_package_id = $1 \
-         LEFT JOIN users u ON u.id = $3",
-    )
-    .bind(package.to_string())
-    .bind(policy.to_string())
-    .bind(target.to_string())
-    .fetch_one(conn)
-    .await?;
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "SELECT p.catalog_id AS package_catalog, pol.*, \
+                    u.display_name AS target_name, u.enabled AS target_enabled \
+             FROM (SELECT 1 AS one) d \
+             LEFT JOIN access_packages p ON p.id = $1 \
+             LEFT JOIN (SELECT {POLICY_COLUMNS} FROM policies \
+                        WHERE id = $2 AND access_package_id = $1) pol ON 1 = 1 \
+             LEFT JOIN users u ON u.id = $3"
+        )
+    });
+    let row = sqlx::query(&SQL)
+        .bind(package.to_string())
+        .bind(policy.to_string())
+        .bind(target.to_string())
+        .fetch_one(conn)
+        .await?;
     let policy = match row.try_get::<Option<String>, _>("id")? {
         Some(_) => Some(PolicyRecord::from_row(&row)?),
         None => None,

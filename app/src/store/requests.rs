@@ -10,7 +10,7 @@ use crate::domain::lifecycle::{
 };
 use crate::domain::stage::Stage;
 use crate::store::batch::Batch;
-use crate::store::extensions::{sealed_secret_columns, SealedSecrets};
+use crate::store::extensions::{SealedSecrets, SEALED_SECRET_COLUMNS};
 use crate::store::{db_time, params, parse_db_time, Flag};
 use crate::store::{is_postgres_conn, locks, Conn};
 use chrono::{DateTime, Utc};
@@ -636,15 +636,10 @@ pub async fn get_instance_to_deliver(
     id: CalloutInstanceId,
 ) -> Result<Option<(InstanceRecord, SealedSecrets)>, sqlx::Error> {
     static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        let columns: Vec<String> = INSTANCE_COLUMNS
-            .split(", ")
-            .map(|c| format!("i.{}", c.trim()))
-            .collect();
         format!(
-            "SELECT {}, {} FROM callout_instances i \
-             JOIN custom_extensions e ON e.id = i.custom_extension_id WHERE i.id = $1",
-            columns.join(", "),
-            sealed_secret_columns("e")
+            "SELECT i.*, {SEALED_SECRET_COLUMNS} \
+             FROM (SELECT {INSTANCE_COLUMNS} FROM callout_instances WHERE id = $1) i \
+             JOIN custom_extensions e ON e.id = i.custom_extension_id"
         )
     });
     let Some(row) = sqlx::query(&SQL)
