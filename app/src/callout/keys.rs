@@ -107,7 +107,7 @@ impl SigningKey {
                 message,
                 &mut signature,
             )
-            .expect("RS256 signing with a key aws-lc accepted");
+            .expect("RS256 signing with a key aws-lc-rs accepted when it was loaded");
         signature
     }
 
@@ -246,8 +246,8 @@ mod tests {
         assert_eq!(back.public_key(), key.public_key());
     }
 
-    /// Signing moved from `rsa` to `ring`, then to `aws-lc-rs`: the bytes must not change (PKCS#1 v1.5 is
-    /// deterministic), so tokens are "signed as today".
+    /// Signing moved from `rsa` to `ring`, then to `aws-lc-rs`: the bytes must not change
+    /// (PKCS#1 v1.5 is deterministic), so tokens are "signed as today".
     #[test]
     fn aws_lc_signs_exactly_as_rsa_did() {
         use rsa::Pkcs1v15Sign;
