@@ -24,11 +24,12 @@ use app::state::AppState;
 use app::{shell, App};
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::OnceLock;
 
 /// Every route of the server, with the guard in front.
 pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes().to_vec();
     let context_state = state.clone();
     let address_header = client_address::AddressHeader(
         state
@@ -78,4 +79,13 @@ pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
         // uncompressed.
         .layer(static_files::compression())
         .with_state(leptos_options)
+}
+
+/// The pages' routes, generated once per process. They depend on the app alone, and while
+/// Leptos generates them it holds every resource first polled in the process for good (a
+/// process-wide flag, leptos#4773): a page rendering then would never finish. A second router
+/// in one process (each in-process test builds one) must not generate them again.
+fn page_routes() -> &'static [AxumRouteListing] {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App))
 }

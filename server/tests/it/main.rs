@@ -24,6 +24,7 @@ mod operator;
 mod people;
 mod receiver;
 mod redeliver;
+mod rendering;
 mod requests;
 mod scim;
 mod secrets;
