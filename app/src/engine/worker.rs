@@ -15,8 +15,10 @@ use tokio::task::JoinSet;
 pub const LEASE: Duration = Duration::minutes(2);
 /// Jobs a test's [`drain`] round claims at once.
 pub const BATCH: i64 = 16;
-/// Jobs the running worker keeps in flight.
-pub const SLOTS: usize = 32;
+/// Jobs the running worker keeps in flight (also the most calls one process has open at once):
+/// enough that on a saturated machine callouts keep pace with new requests instead of queueing
+/// for seconds (docs/decisions.md, "Engine throughput" 25).
+pub const SLOTS: usize = 64;
 /// Free slots worth a claim while others still run: one claim (a write transaction) per
 /// finished job would cost more than the job's own recording.
 pub const REFILL_AT: usize = SLOTS / 4;
