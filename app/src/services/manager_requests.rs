@@ -3,7 +3,7 @@
 //! cancel any open request, in catalogs where they manage assignments. Each takes the same
 //! path through the lifecycle engine as a user's own request, in one transaction.
 
-use super::manager_views::managed_catalogs;
+use super::manager_views::{managed_catalogs, ManagedRequest, Subject, SubjectKind};
 use super::requests::{actor_of, catalog_of, check_text, remove};
 use super::submissions::{store_and_submit, Refusals};
 use crate::auth::authz::Principal;
@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::packages;
 use crate::store::requests::{self, NewRequest, RequestRow};
-use crate::store::Conn;
+use crate::store::{db_time, Conn};
 
 /// A direct assignment (`adminAdd`) as the REST API's `POST /assignmentRequests` asks for it.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,11 +38,13 @@ pub mod keys {
 /// A manager or app assigns a package to a user directly (`adminAdd`). The request takes the
 /// same path as a user's own: the target must be in the policy's scope and hold neither the
 /// package nor an open request for it; then it is submitted (approval, stages, delivery).
+/// Returns the request as committed, built from what the checks read and the submission
+/// wrote rather than read again.
 pub async fn admin_add(
     state: &AppState,
     p: &Principal,
     ask: &DirectAssignment,
-) -> Result<RequestId, AppError> {
+) -> Result<ManagedRequest, AppError> {
     use keys::{PACKAGE, POLICY, TARGET};
     managed_catalogs(p)?;
     check_text(keys::JUSTIFICATION, "The justification", &ask.justification)?;
@@ -70,9 +72,10 @@ pub async fn admin_add(
             ),
         )
     })?;
-    let (target_name, target_enabled) = checks.target.ok_or_else(|| {
+    let target = checks.target.ok_or_else(|| {
         AppError::invalid(TARGET, format!("There is no user with id {}.", ask.target))
     })?;
+    let target_name = target.display_name.clone();
     let disabled = || {
         AppError::invalid(
             TARGET,
@@ -82,7 +85,7 @@ pub async fn admin_add(
             ),
         )
     };
-    if !target_enabled {
+    if !target.enabled {
         return Err(disabled());
     }
     if policy.allowed_target_scope == "specificDirectoryUsers"
@@ -98,8 +101,20 @@ pub async fn admin_add(
     }
     drop(conn);
     let (requestor_kind, requestor_id) = actor_columns(&actor_of(p));
+    // As the stored request names its requestor (`manager_views` reads it so).
+    let requestor = requestor_id.clone().map(|id| Subject {
+        id,
+        kind: if requestor_kind == "app" {
+            SubjectKind::App
+        } else {
+            SubjectKind::User
+        },
+        display_name: p.display_name.clone(),
+        email: (requestor_kind == "user").then(|| p.user_principal_name.clone()),
+    });
     let id = RequestId::new();
-    store_and_submit(
+    let justification = ask.justification.trim().to_owned();
+    let submitted = store_and_submit(
         state,
         p,
         NewRequest {
@@ -111,7 +126,7 @@ pub async fn admin_add(
             requestor_kind,
             requestor_id,
             assignment: None,
-            justification: ask.justification.trim().to_owned(),
+            justification: justification.clone(),
         },
         Refusals {
             target_disabled: disabled(),
@@ -122,7 +137,27 @@ pub async fn admin_add(
         },
     )
     .await?;
-    Ok(id)
+    let request = submitted.request;
+    Ok(ManagedRequest {
+        id,
+        kind: RequestType::AdminAdd,
+        state: request.state,
+        status: request.status,
+        created_at: db_time(submitted.at),
+        completed_at: request.completed_at.map(db_time),
+        justification,
+        assignment: request.assignment,
+        package: ask.package,
+        policy: ask.policy,
+        requestor,
+        target: Subject {
+            id: ask.target.to_string(),
+            kind: SubjectKind::User,
+            display_name: target.display_name,
+            email: Some(target.user_principal_name),
+        },
+        instances: None,
+    })
 }
 
 /// A manager or app cancels any open request of a catalog where it manages assignments. A

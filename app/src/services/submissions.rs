@@ -13,6 +13,7 @@ use serde_json::json;
 use super::requests::{actor_of, audit_caller_in, from_run};
 use crate::auth::authz::Principal;
 use crate::domain::ids::{AccessPackageId, UserId};
+use crate::domain::lifecycle::AccessRequest;
 use crate::engine::group::{self, GroupWrite, Groups};
 use crate::engine::policy::{Policies, Policy};
 use crate::engine::run::{submit_into, RunError};
@@ -44,6 +45,13 @@ impl Refusals {
     }
 }
 
+/// A new request as its turn committed it: where the engine took it on submission, and when.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub request: AccessRequest,
+    pub at: DateTime<Utc>,
+}
+
 /// A new request waiting for its group, with who asked and how a refusal is worded.
 pub struct Submission {
     new: NewRequest,
@@ -53,7 +61,7 @@ pub struct Submission {
 
 /// The one path of `userAdd` and `adminAdd` once the caller and the scope are checked: refuse
 /// a duplicate, store the request, submit it (approval, stages, delivery), and audit who
-/// asked; returns once it is committed.
+/// asked; returns it as committed.
 ///
 /// The callers check the package, policy and target before, on a reading connection: the one
 /// write connection is Latch's narrowest point, and those checks only refuse. What a change
@@ -64,22 +72,22 @@ pub(super) async fn store_and_submit(
     p: &Principal,
     new: NewRequest,
     refusals: Refusals,
-) -> Result<(), AppError> {
+) -> Result<Submitted, AppError> {
     let submission = Submission {
         new,
         caller: p.clone(),
         refusals,
     };
-    group::submit(state, submission).await.unwrap_or_else(|| {
+    let submitted = group::submit(state, submission).await.unwrap_or_else(|| {
         tracing::error!("the submitting task ended before answering");
         Err(AppError::Internal)
     })?;
     state.wake.notify_one();
-    Ok(())
+    Ok(submitted)
 }
 
 impl GroupWrite for Submission {
-    type Answer = Result<(), AppError>;
+    type Answer = Result<Submitted, AppError>;
     type Key = (UserId, AccessPackageId);
 
     fn key(&self) -> Self::Key {
@@ -118,7 +126,7 @@ impl GroupWrite for Submission {
             }
             let policy = Policy::load_once(&mut *tx, &mut policies, new.policy).await?;
             match submit_into(&mut b, new, actor_of(caller), policy, now) {
-                Ok(_) => {
+                Ok(transition) => {
                     audit_caller_in(
                         &mut b,
                         caller,
@@ -134,7 +142,10 @@ impl GroupWrite for Submission {
                         now,
                     );
                     b.end_part();
-                    answers.push(Ok(()));
+                    answers.push(Ok(Submitted {
+                        request: transition.request,
+                        at: now,
+                    }));
                 }
                 Err(RunError::Db(e)) => return Err(e),
                 Err(other) => answers.push(Err(from_run(other))),

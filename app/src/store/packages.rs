@@ -164,14 +164,21 @@ pub async fn get_policy(
 }
 
 /// What a direct assignment (`adminAdd`) checks before it is submitted, in one read: the
-/// package's catalog, the policy if it belongs to that package, and the target's name and
+/// package's catalog, the policy if it belongs to that package, and the target's names and
 /// whether its account is enabled. Each is `None` when there is no such row.
 #[derive(Debug, Clone)]
 pub struct DirectAssignmentChecks {
     pub catalog: Option<String>,
     pub policy: Option<PolicyRecord>,
-    /// (display name, enabled)
-    pub target: Option<(String, bool)>,
+    pub target: Option<CheckedTarget>,
+}
+
+/// The target of a direct assignment as its checks read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedTarget {
+    pub display_name: String,
+    pub user_principal_name: String,
+    pub enabled: bool,
 }
 
 pub async fn direct_assignment_checks(
@@ -185,7 +192,8 @@ pub async fn direct_assignment_checks(
     static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         format!(
             "SELECT p.catalog_id AS package_catalog, pol.*, \
-                    u.display_name AS target_name, u.enabled AS target_enabled \
+                    u.display_name AS target_name, u.user_principal_name AS target_upn, \
+                    u.enabled AS target_enabled \
              FROM (SELECT 1 AS one) d \
              LEFT JOIN access_packages p ON p.id = $1 \
              LEFT JOIN (SELECT {POLICY_COLUMNS} FROM policies \
@@ -204,7 +212,11 @@ pub async fn direct_assignment_checks(
         None => None,
     };
     let target = match row.try_get::<Option<String>, _>("target_name")? {
-        Some(name) => Some((name, row.try_get::<Flag, _>("target_enabled")?.into())),
+        Some(display_name) => Some(CheckedTarget {
+            display_name,
+            user_principal_name: row.try_get("target_upn")?,
+            enabled: row.try_get::<Flag, _>("target_enabled")?.into(),
+        }),
         None => None,
     };
     Ok(DirectAssignmentChecks {
@@ -683,7 +695,14 @@ mod tests {
             )
         );
         let person = users::get(&mut conn, user).await.unwrap().unwrap();
-        assert_eq!(found.target, Some((person.display_name, true)));
+        assert_eq!(
+            found.target,
+            Some(CheckedTarget {
+                display_name: person.display_name,
+                user_principal_name: person.user_principal_name,
+                enabled: true
+            })
+        );
 
         sqlx::query("UPDATE users SET enabled = 0 WHERE id = $1")
             .bind(user.to_string())
@@ -693,7 +712,7 @@ mod tests {
         let disabled = direct_assignment_checks(&mut conn, package, policy, user)
             .await
             .unwrap();
-        assert_eq!(disabled.target.map(|(_, enabled)| enabled), Some(false));
+        assert_eq!(disabled.target.map(|t| t.enabled), Some(false));
 
         let elsewhere = direct_assignment_checks(&mut conn, package, other_policy, user)
             .await

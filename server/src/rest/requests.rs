@@ -243,7 +243,8 @@ async fn create(
              \"accessPackageId\"} for adminAdd, {\"id\"} for adminRemove.",
         )
     })?;
-    let id = if kind == RequestType::AdminAdd {
+    let created = if kind == RequestType::AdminAdd {
+        // As committed: the checks and the submission know every field, so no read follows.
         let ask = direct_assignment(&body, assignment)?;
         manager_requests::admin_add(&state, &p, &ask)
             .await
@@ -251,12 +252,12 @@ async fn create(
     } else {
         let target: AssignmentId = guid(assignment.id.as_ref(), keys::ASSIGNMENT)?;
         let justification = body.justification.clone().unwrap_or_default();
-        manager_requests::admin_remove(&state, &p, target, &justification)
+        let id = manager_requests::admin_remove(&state, &p, target, &justification)
             .await
-            .map_err(GraphError::from)?
+            .map_err(GraphError::from)?;
+        // Read back after the commit: what is stored now, however far the engine carried it.
+        manager_views::request(&state, &p, id, false).await?
     };
-    // Read back after the commit: what is stored now, however far the engine carried it.
-    let created = manager_views::request(&state, &p, id, false).await?;
     let mut answer = graph::request(&created);
     answer["@odata.context"] = json!(base.context("assignmentRequests/$entity"));
     Ok((StatusCode::CREATED, Json(answer)).into_response())

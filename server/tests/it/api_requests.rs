@@ -216,6 +216,21 @@ async fn an_app_assigns_directly_through_the_engine_and_is_credited() {
     assert!(waiting.get("assignment").is_none(), "no assignment yet");
     assert!(waiting["completedDateTime"].is_null());
 
+    // Each 201 is built from what the call knew rather than read back; a read shows the same.
+    for created in [&answer, &waiting] {
+        let id = created["id"].as_str().unwrap();
+        let (status, read) = call(
+            &w.app,
+            "GET",
+            &format!("{BASE}/assignmentRequests/{id}"),
+            Some(&w.marketing_app),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{read}");
+        assert_eq!(&read, created);
+    }
+
     // The beta alias takes the same body; requestType in any case.
     let mut body = w.analytics_for("alex@contoso.test").await;
     body["requestType"] = json!("ADMINADD");

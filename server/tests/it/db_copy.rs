@@ -137,7 +137,7 @@ async fn thousand_requests_from(
             package,
             justification: "moving to PostgreSQL".into(),
         };
-        let request = admin_add(&app.state, &admin, &ask).await.unwrap();
+        let request = admin_add(&app.state, &admin, &ask).await.unwrap().id;
         made.push((request, target));
     }
     made
