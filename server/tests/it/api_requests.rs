@@ -133,6 +133,18 @@ impl World {
         .await
     }
 
+    /// One request as the Marketing app reads it.
+    async fn read(&self, id: &str) -> (StatusCode, Value) {
+        call(
+            &self.app,
+            "GET",
+            &format!("{BASE}/assignmentRequests/{id}"),
+            Some(&self.marketing_app),
+            None,
+        )
+        .await
+    }
+
     /// Posts a request that must be created; returns the answer.
     async fn created(&self, body: Value) -> Value {
         let (status, answer) = self.post_request(body).await;
@@ -218,15 +230,7 @@ async fn an_app_assigns_directly_through_the_engine_and_is_credited() {
 
     // Each 201 is built from what the call knew rather than read back; a read shows the same.
     for created in [&answer, &waiting] {
-        let id = created["id"].as_str().unwrap();
-        let (status, read) = call(
-            &w.app,
-            "GET",
-            &format!("{BASE}/assignmentRequests/{id}"),
-            Some(&w.marketing_app),
-            None,
-        )
-        .await;
+        let (status, read) = w.read(created["id"].as_str().unwrap()).await;
         assert_eq!(status, StatusCode::OK, "{read}");
         assert_eq!(&read, created);
     }
@@ -570,14 +574,7 @@ async fn cancel_answers_200_once_and_409_when_not_cancelable() {
     let (status, _, body) = call_raw(&w.app, "POST", &cancel, Some(&w.marketing_app), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, "", "Graph answers a cancel with no body");
-    let (_, read) = call(
-        &w.app,
-        "GET",
-        &format!("{BASE}/assignmentRequests/{id}"),
-        Some(&w.marketing_app),
-        None,
-    )
-    .await;
+    let (_, read) = w.read(id).await;
     assert_eq!(
         (&read["state"], &read["status"]),
         (&json!("canceled"), &json!("Canceled"))
