@@ -3,7 +3,7 @@
 //! cancel any open request, in catalogs where they manage assignments. Each takes the same
 //! path through the lifecycle engine as a user's own request, in one transaction.
 
-use super::manager_views::{managed_catalogs, ManagedRequest, Subject, SubjectKind};
+use super::manager_views::{managed_catalogs, requestor, user, ManagedRequest};
 use super::requests::{actor_of, catalog_of, check_text, remove};
 use super::submissions::{store_and_submit, Refusals};
 use crate::auth::authz::Principal;
@@ -75,7 +75,7 @@ pub async fn admin_add(
     let target = checks.target.ok_or_else(|| {
         AppError::invalid(TARGET, format!("There is no user with id {}.", ask.target))
     })?;
-    let target_name = target.display_name.clone();
+    let target_name = &target.display_name;
     let disabled = || {
         AppError::invalid(
             TARGET,
@@ -101,17 +101,13 @@ pub async fn admin_add(
     }
     drop(conn);
     let (requestor_kind, requestor_id) = actor_columns(&actor_of(p));
-    // As the stored request names its requestor (`manager_views` reads it so).
-    let requestor = requestor_id.clone().map(|id| Subject {
-        id,
-        kind: if requestor_kind == "app" {
-            SubjectKind::App
-        } else {
-            SubjectKind::User
-        },
-        display_name: p.display_name.clone(),
-        email: (requestor_kind == "user").then(|| p.user_principal_name.clone()),
-    });
+    // As a read of the stored request names its requestor.
+    let requestor = requestor(
+        requestor_kind,
+        requestor_id.clone(),
+        Some(p.display_name.clone()),
+        Some(p.user_principal_name.clone()),
+    );
     let id = RequestId::new();
     let justification = ask.justification.trim().to_owned();
     let submitted = store_and_submit(
@@ -150,12 +146,11 @@ pub async fn admin_add(
         package: ask.package,
         policy: ask.policy,
         requestor,
-        target: Subject {
-            id: ask.target.to_string(),
-            kind: SubjectKind::User,
-            display_name: target.display_name,
-            email: Some(target.user_principal_name),
-        },
+        target: user(
+            ask.target.to_string(),
+            target.display_name,
+            target.user_principal_name,
+        ),
         instances: None,
     })
 }

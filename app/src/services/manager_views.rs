@@ -103,7 +103,8 @@ fn parse<T: std::str::FromStr>(text: &str) -> Result<T, AppError> {
     })
 }
 
-fn user(id: String, display_name: String, upn: String) -> Subject {
+/// A person a request or assignment names.
+pub(super) fn user(id: String, display_name: String, upn: String) -> Subject {
     Subject {
         id,
         kind: SubjectKind::User,
@@ -112,22 +113,39 @@ fn user(id: String, display_name: String, upn: String) -> Subject {
     }
 }
 
-fn request_of(r: GraphRequestRow) -> Result<ManagedRequest, AppError> {
-    let requestor = match (r.requestor_kind.as_str(), r.requestor_id) {
+/// Who asked, as a request's requestor columns name them; `None` when Latch itself asked. A
+/// requestor deleted since has no name left.
+pub(super) fn requestor(
+    kind: &str,
+    id: Option<String>,
+    display_name: Option<String>,
+    upn: Option<String>,
+) -> Option<Subject> {
+    let display_name = display_name.unwrap_or_else(|| "(deleted)".into());
+    match (kind, id) {
         ("user", Some(id)) => Some(Subject {
             id,
             kind: SubjectKind::User,
-            display_name: r.requestor_name.unwrap_or_else(|| "(deleted)".into()),
-            email: r.requestor_upn,
+            display_name,
+            email: upn,
         }),
         ("app", Some(id)) => Some(Subject {
             id,
             kind: SubjectKind::App,
-            display_name: r.requestor_name.unwrap_or_else(|| "(deleted)".into()),
+            display_name,
             email: None,
         }),
         _ => None,
-    };
+    }
+}
+
+fn request_of(r: GraphRequestRow) -> Result<ManagedRequest, AppError> {
+    let requestor = requestor(
+        &r.requestor_kind,
+        r.requestor_id,
+        r.requestor_name,
+        r.requestor_upn,
+    );
     Ok(ManagedRequest {
         id: parse(&r.id)?,
         kind: parse(&r.request_type)?,
