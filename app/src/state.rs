@@ -130,6 +130,8 @@ pub struct AppState {
     pub submissions: Arc<Groups<crate::services::submissions::Submission>>,
     /// Writes what waits in those three, a turn at a time (`engine::group`).
     pub group_writer: Arc<GroupWriter>,
+    /// REST callers' tokens and roles already checked (`services::callers`).
+    pub callers: Arc<crate::services::callers::Callers>,
 }
 
 impl AppState {
@@ -168,6 +170,7 @@ impl AppState {
             resumes,
             submissions,
             group_writer,
+            callers: Arc::default(),
         }
     }
 

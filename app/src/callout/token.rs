@@ -304,21 +304,42 @@ fn finish(
     now: DateTime<Utc>,
 ) -> Result<VerifiedJwt, TokenError> {
     let claims = decode_object(parts.claims, "the claims are not base64url JSON")?;
-    let now = now.timestamp();
-    let skew = CLOCK_SKEW.num_seconds();
-    let exp = claims
-        .get("exp")
-        .and_then(Value::as_i64)
-        .ok_or(TokenError::MissingExpiry)?;
-    if now >= exp.saturating_add(skew) {
-        return Err(TokenError::Expired);
+    Lifetime::of(&claims)?.check(now)?;
+    Ok(VerifiedJwt { header, claims })
+}
+
+/// A token's `nbf` and `exp` (Unix seconds), kept by whoever remembers a checked token so
+/// that it is checked again on each use by the same rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetime {
+    pub not_before: Option<i64>,
+    pub expires: i64,
+}
+
+impl Lifetime {
+    /// `exp` is required, `nbf` optional.
+    pub fn of(claims: &Map<String, Value>) -> Result<Self, TokenError> {
+        Ok(Lifetime {
+            not_before: claims.get("nbf").and_then(Value::as_i64),
+            expires: claims
+                .get("exp")
+                .and_then(Value::as_i64)
+                .ok_or(TokenError::MissingExpiry)?,
+        })
     }
-    if let Some(nbf) = claims.get("nbf").and_then(Value::as_i64) {
-        if now.saturating_add(skew) < nbf {
-            return Err(TokenError::NotYetValid);
+
+    /// Valid at `now`, with [`CLOCK_SKEW`] of leeway each side.
+    pub fn check(&self, now: DateTime<Utc>) -> Result<(), TokenError> {
+        let now = now.timestamp();
+        let skew = CLOCK_SKEW.num_seconds();
+        if now >= self.expires.saturating_add(skew) {
+            return Err(TokenError::Expired);
+        }
+        match self.not_before {
+            Some(nbf) if now.saturating_add(skew) < nbf => Err(TokenError::NotYetValid),
+            _ => Ok(()),
         }
     }
-    Ok(VerifiedJwt { header, claims })
 }
 
 #[cfg(test)]

@@ -371,6 +371,7 @@ pub async fn assign_role(
     )
     .await?;
     tx.commit().await?;
+    state.callers.forget_apps();
     Ok(())
 }
 
@@ -407,6 +408,7 @@ pub async fn remove_role(
     )
     .await?;
     tx.commit().await?;
+    state.callers.forget_apps();
     Ok(())
 }
 

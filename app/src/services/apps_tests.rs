@@ -253,6 +253,52 @@ async fn an_assigned_catalog_role_reaches_the_apps_token() {
 }
 
 #[tokio::test]
+async fn a_role_removed_by_another_instance_stops_within_a_second_and_a_token_at_its_expiry() {
+    let f = fixture().await;
+    let admin = f.as_user("admin@contoso.test").await;
+    let created = register(&f.state, &admin, "Resume worker", SecretLifetime::default())
+        .await
+        .unwrap();
+    let app = created.app_id;
+    assign_role(&f.state, &admin, app, ASSIGNMENT_MANAGER, Some(f.marketing))
+        .await
+        .unwrap();
+    let token = tokens::issue(&f.state, &app.to_string(), &created.client_secret, None)
+        .await
+        .unwrap()
+        .access_token;
+    let caller = tokens::principal(&f.state, &token).await.unwrap();
+    assert_eq!(caller.grants.len(), 1);
+    // Another instance on the same database: its write does not pass through this process.
+    let mut conn = f.state.db.acquire().await.unwrap();
+    assert!(
+        roles::revoke_from_app(&mut conn, app, ASSIGNMENT_MANAGER, Some(f.marketing))
+            .await
+            .unwrap()
+    );
+    drop(conn);
+    let caller = tokens::principal(&f.state, &token).await.unwrap();
+    assert_eq!(caller.grants.len(), 1, "as read less than a second ago");
+    f.state
+        .clock
+        .advance(crate::services::callers::APP_READ_FOR);
+    let caller = tokens::principal(&f.state, &token).await.unwrap();
+    assert!(caller.grants.is_empty(), "read again");
+
+    let lifetime = tokens::TOKEN_LIFETIME + crate::callout::token::CLOCK_SKEW;
+    f.state.clock.advance(lifetime - Duration::seconds(2));
+    assert!(tokens::principal(&f.state, &token).await.is_ok());
+    f.state.clock.advance(Duration::seconds(1));
+    assert!(
+        matches!(
+            tokens::principal(&f.state, &token).await,
+            Err(AppError::NotSignedIn)
+        ),
+        "a token checked before is refused once it expires"
+    );
+}
+
+#[tokio::test]
 async fn the_tenant_role_can_be_assigned_and_removed() {
     let f = fixture().await;
     let admin = f.as_user("admin@contoso.test").await;

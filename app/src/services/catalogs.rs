@@ -252,5 +252,7 @@ pub async fn delete(state: &AppState, p: &Principal, id: CatalogId) -> Result<()
     )
     .await?;
     tx.commit().await?;
+    // Its scoped roles went with it.
+    state.callers.forget_apps();
     Ok(())
 }

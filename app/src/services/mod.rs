@@ -3,6 +3,7 @@
 //! call these directly against a real database.
 
 pub mod apps;
+pub mod callers;
 pub mod catalogs;
 pub mod connection;
 pub mod extensions;

@@ -4,14 +4,14 @@
 use crate::auth::authz::Principal;
 use crate::auth::password;
 use crate::callout::keys::jwks;
-use crate::callout::token::{sign_jwt, verify_jwt};
+use crate::callout::token::{sign_jwt, verify_jwt, Lifetime};
 use crate::domain::ids::AppId;
 use crate::error::AppError;
 use crate::services::throttle::{self, Refused, Subject};
 use crate::state::AppState;
 use crate::store::audit::Actor;
 use crate::store::{apps, roles};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use std::net::IpAddr;
 
@@ -146,9 +146,27 @@ pub async fn issue(
 
 /// The app behind a Bearer token, with its roles; `NotSignedIn` for anything not valid now.
 pub async fn principal(state: &AppState, token: &str) -> Result<Principal, AppError> {
+    let now = state.clock.now();
+    let app = match state.callers.token(token, now) {
+        Some(app) => app,
+        None => {
+            let (app, lifetime) = check_token(state, token, now)?;
+            state.callers.remember_token(token, app, lifetime, now);
+            app
+        }
+    };
+    app_principal(state, app).await
+}
+
+/// The app a token of ours names, and the token's lifetime: signature, issuer, audience and
+/// kind checked.
+fn check_token(
+    state: &AppState,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<(AppId, Lifetime), AppError> {
     let keys = jwks([state.keys.as_ref()]);
-    let verified =
-        verify_jwt(&keys, token, state.clock.now()).map_err(|_| AppError::NotSignedIn)?;
+    let verified = verify_jwt(&keys, token, now).map_err(|_| AppError::NotSignedIn)?;
     let issuer = issuer(state);
     let claims = &verified.claims;
     if claims.get("iss").and_then(|v| v.as_str()) != Some(issuer.as_str())
@@ -162,7 +180,8 @@ pub async fn principal(state: &AppState, token: &str) -> Result<Principal, AppEr
         .and_then(|v| v.as_str())
         .and_then(|s| s.parse().ok())
         .ok_or(AppError::NotSignedIn)?;
-    app_principal(state, app).await
+    let lifetime = Lifetime::of(claims).map_err(|_| AppError::NotSignedIn)?;
+    Ok((app, lifetime))
 }
 
 /// The app behind a provisioning secret token, `<client id>:<client secret>`: identity
@@ -185,12 +204,20 @@ pub async fn principal_from_secret_token(
     app_principal(state, app).await
 }
 
+/// The app with its roles, as read within the last
+/// [`APP_READ_FOR`](crate::services::callers::APP_READ_FOR) or read now.
 async fn app_principal(state: &AppState, app: AppId) -> Result<Principal, AppError> {
+    let now = state.clock.now();
+    if let Some(principal) = state.callers.app(app, now) {
+        return Ok(principal);
+    }
+    let start = state.callers.read_start(now);
     let mut conn = state.db.acquire().await?;
     let (display_name, grants) = roles::app_with_grants(&mut conn, app)
         .await?
         .ok_or(AppError::NotSignedIn)?;
-    Ok(Principal {
+    drop(conn);
+    let principal = Principal {
         actor: Actor {
             kind: "app",
             id: Some(app.to_string()),
@@ -201,5 +228,7 @@ async fn app_principal(state: &AppState, app: AppId) -> Result<Principal, AppErr
         display_name,
         user_principal_name: String::new(),
         grants,
-    })
+    };
+    state.callers.remember_app(app, &principal, start);
+    Ok(principal)
 }
