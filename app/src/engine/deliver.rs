@@ -18,7 +18,6 @@ use crate::engine::record::{self, Finished};
 use crate::state::AppState;
 use crate::store::jobs::{self, Job};
 use crate::store::parse_db_time;
-use crate::store::requests;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
@@ -102,42 +101,24 @@ pub async fn deliver(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
         .parse()
         .map_err(decode)?;
     let mut conn = state.db.acquire().await?;
-    let Some((instance, sealed)) =
-        requests::get_instance_to_deliver(&mut conn, instance_id).await?
-    else {
+    let Some(found) = facts::to_deliver(&mut conn, instance_id).await? else {
         return jobs::complete(&mut conn, job.id).await;
     };
-    if instance.status != InstanceStatus::Pending.wire_name() {
+    if found.instance.status != InstanceStatus::Pending.wire_name() {
         // Delivered already (a crash between the call and this job's completion).
         return jobs::complete(&mut conn, job.id).await;
     }
+    drop(conn);
+    let instance = &found.instance;
     let config: ExtensionDraft = serde_json::from_str(&instance.config_snapshot).map_err(decode)?;
     let stage = Stage::parse(&instance.stage).map_err(decode)?;
-    let request = instance
-        .request_id
-        .as_deref()
-        .ok_or_else(|| sqlx::Error::Protocol("instance without a request".into()))?
-        .parse()
-        .map_err(decode)?;
-    let assignment = instance
-        .assignment_id
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(decode)?;
-    let facts = facts::load(
-        &mut conn,
-        request,
-        instance_id,
-        stage,
-        assignment,
-        config.behaviour.timeout(),
-    )
-    .await?;
+    let facts = found.facts(instance_id, stage, config.behaviour.timeout())?;
+    let request = facts.request_id;
     let body = body_for(config.kind, &facts).into_bytes();
-    drop(conn);
     let started = state.clock.now();
-    let secrets = sealed.open(&state.sealer, &instance.custom_extension_id, started)?;
+    let secrets = found
+        .sealed
+        .open(&state.sealer, &instance.custom_extension_id, started)?;
 
     let result = send_signed(
         state,

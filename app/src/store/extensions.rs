@@ -429,7 +429,7 @@ pub async fn record_test(
 }
 
 /// An extension's signing secrets as stored (sealed), read on their own or beside the callout
-/// instance they sign (`requests::get_instance_to_deliver`).
+/// instance they sign (`engine::facts::to_deliver`).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SealedSecrets {
     pub signing_secret: String,

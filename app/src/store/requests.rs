@@ -10,7 +10,6 @@ use crate::domain::lifecycle::{
 };
 use crate::domain::stage::Stage;
 use crate::store::batch::Batch;
-use crate::store::extensions::{SealedSecrets, SEALED_SECRET_COLUMNS};
 use crate::store::{db_time, params, parse_db_time, Flag};
 use crate::store::{is_postgres_conn, locks, Conn};
 use chrono::{DateTime, Utc};
@@ -614,7 +613,7 @@ impl InstanceRecord {
     }
 }
 
-const INSTANCE_COLUMNS: &str = "id, request_id, assignment_id, custom_extension_id, stage, behaviour, config_snapshot, \
+pub(crate) const INSTANCE_COLUMNS: &str = "id, request_id, assignment_id, custom_extension_id, stage, behaviour, config_snapshot, \
      status, detail, external_correlation_id, resume_source, resume_outcome, resumed_at, wait_deadline, created_at";
 
 pub async fn get_instance(
@@ -627,32 +626,6 @@ pub async fn get_instance(
     .bind(id.to_string())
     .fetch_optional(conn)
     .await
-}
-
-/// An instance to deliver, with its extension's sealed signing secrets: one read instead of
-/// two on every callout.
-pub async fn get_instance_to_deliver(
-    conn: &mut Conn,
-    id: CalloutInstanceId,
-) -> Result<Option<(InstanceRecord, SealedSecrets)>, sqlx::Error> {
-    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!(
-            "SELECT i.*, {SEALED_SECRET_COLUMNS} \
-             FROM (SELECT {INSTANCE_COLUMNS} FROM callout_instances WHERE id = $1) i \
-             JOIN custom_extensions e ON e.id = i.custom_extension_id"
-        )
-    });
-    let Some(row) = sqlx::query(&SQL)
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?
-    else {
-        return Ok(None);
-    };
-    Ok(Some((
-        InstanceRecord::from_row(&row)?,
-        SealedSecrets::from_row(&row)?,
-    )))
 }
 
 /// Several instances by id in one read (a group of resumes); those that do not exist are
