@@ -103,8 +103,20 @@ impl Settings {
     }
 }
 
+/// What every handler, server function and job works with. Cloned for each request and task,
+/// so it is one shared pointer to [`Shared`] rather than a dozen of its own.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub db: Pool,
     /// Connections for write transactions (`store::write_tx`). On SQLite one: writers wait
     /// their turn in the process, woken as soon as the one before commits, instead of sleeping
@@ -156,7 +168,7 @@ impl AppState {
             Arc::clone(&recorder) as Arc<dyn Queue>,
             Arc::clone(&resumes) as Arc<dyn Queue>,
         ]));
-        AppState {
+        AppState(Arc::new(Shared {
             oidc,
             deliverer: HttpDeliverer::new(settings.callout_allow_hosts.clone()),
             writer,
@@ -171,11 +183,13 @@ impl AppState {
             submissions,
             group_writer,
             callers: Arc::default(),
-        }
+        }))
     }
 
     /// The same state with the key that seals secrets at rest.
     pub fn with_sealer(self, sealer: Sealer) -> Self {
-        AppState { sealer, ..self }
+        let shared =
+            Arc::into_inner(self.0).expect("the sealer is given before the state is shared");
+        AppState(Arc::new(Shared { sealer, ..shared }))
     }
 }

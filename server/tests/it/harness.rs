@@ -158,7 +158,7 @@ impl TestApp {
     pub async fn stop(self) -> (Place, Clock) {
         self.state.writer.close().await;
         self.state.db.close().await;
-        (self.place, self.state.clock)
+        (self.place, self.state.clock.clone())
     }
 
     /// The database file (its write-ahead log is beside it, with `-wal` appended).
