@@ -27,6 +27,22 @@ impl Fixture {
         counts
     }
 
+    /// A new app holding assignment manager on Marketing, and a token it got.
+    async fn assignment_manager_app(&self, admin: &Principal) -> (AppId, String) {
+        let created = register(&self.state, admin, "Resume worker", SecretLifetime::default())
+            .await
+            .unwrap();
+        let app = created.app_id;
+        assign_role(&self.state, admin, app, ASSIGNMENT_MANAGER, Some(self.marketing))
+            .await
+            .unwrap();
+        let token = tokens::issue(&self.state, &app.to_string(), &created.client_secret, None)
+            .await
+            .unwrap()
+            .access_token;
+        (app, token)
+    }
+
     async fn audit_actions(&self, app: AppId) -> Vec<String> {
         let mut conn = self.state.db.acquire().await.unwrap();
         audit::for_object(&mut conn, "app", &app.to_string())
@@ -172,17 +188,7 @@ async fn an_expired_secret_is_listed_as_expired_and_gets_no_token() {
 async fn an_assigned_catalog_role_reaches_the_apps_token() {
     let f = fixture().await;
     let admin = f.as_user("admin@contoso.test").await;
-    let created = register(&f.state, &admin, "Resume worker", SecretLifetime::default())
-        .await
-        .unwrap();
-    let app = created.app_id;
-    assign_role(&f.state, &admin, app, ASSIGNMENT_MANAGER, Some(f.marketing))
-        .await
-        .unwrap();
-    let token = tokens::issue(&f.state, &app.to_string(), &created.client_secret, None)
-        .await
-        .unwrap()
-        .access_token;
+    let (app, token) = f.assignment_manager_app(&admin).await;
     let caller = tokens::principal(&f.state, &token).await.unwrap();
     assert_eq!(
         caller.grants,
@@ -256,17 +262,7 @@ async fn an_assigned_catalog_role_reaches_the_apps_token() {
 async fn a_role_removed_by_another_instance_stops_within_a_second_and_a_token_at_its_expiry() {
     let f = fixture().await;
     let admin = f.as_user("admin@contoso.test").await;
-    let created = register(&f.state, &admin, "Resume worker", SecretLifetime::default())
-        .await
-        .unwrap();
-    let app = created.app_id;
-    assign_role(&f.state, &admin, app, ASSIGNMENT_MANAGER, Some(f.marketing))
-        .await
-        .unwrap();
-    let token = tokens::issue(&f.state, &app.to_string(), &created.client_secret, None)
-        .await
-        .unwrap()
-        .access_token;
+    let (app, token) = f.assignment_manager_app(&admin).await;
     let caller = tokens::principal(&f.state, &token).await.unwrap();
     assert_eq!(caller.grants.len(), 1);
     // Another instance on the same database: its write does not pass through this process.
