@@ -13,12 +13,14 @@ use crate::domain::ids::CalloutInstanceId;
 use crate::domain::kind::ExtensionKind;
 use crate::domain::lifecycle::InstanceStatus;
 use crate::domain::stage::Stage;
-use crate::engine::facts;
+use crate::engine::facts::{self, ToDeliver};
 use crate::engine::record::{self, Finished};
+use crate::engine::run::DELIVER_JOB;
 use crate::state::AppState;
 use crate::store::jobs::{self, Job};
 use crate::store::parse_db_time;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::time::Duration;
 
 fn decode<E: std::error::Error + Send + Sync + 'static>(e: E) -> sqlx::Error {
@@ -92,23 +94,58 @@ pub async fn send_signed(
     }
 }
 
-pub async fn deliver(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
-    let instance_id: CalloutInstanceId = job
-        .payload
+/// The instance a delivery job names.
+fn instance_of(job: &Job) -> Result<CalloutInstanceId, sqlx::Error> {
+    job.payload
         .get("instance")
         .and_then(|v| v.as_str())
         .ok_or_else(|| sqlx::Error::Protocol("deliver job without an instance".into()))?
         .parse()
-        .map_err(decode)?;
-    let mut conn = state.db.acquire().await?;
-    let Some(found) = facts::to_deliver(&mut conn, instance_id).await? else {
-        return jobs::complete(&mut conn, job.id).await;
-    };
-    if found.instance.status != InstanceStatus::Pending.wire_name() {
-        // Delivered already (a crash between the call and this job's completion).
-        return jobs::complete(&mut conn, job.id).await;
+        .map_err(decode)
+}
+
+/// What a claimed batch's deliveries send, read together ([`read_batch`]).
+pub struct Ready(HashMap<CalloutInstanceId, ToDeliver>);
+
+impl Ready {
+    /// What `job` delivers, for [`deliver`]; `None` for another kind of job or an instance
+    /// that does not exist.
+    pub fn take(&mut self, job: &Job) -> Option<ToDeliver> {
+        self.0.remove(&instance_of(job).ok()?)
     }
-    drop(conn);
+}
+
+/// The instances and facts of a claimed batch's delivery jobs, in one read (a job whose
+/// payload names no instance is left for [`deliver`] to refuse).
+pub async fn read_batch(state: &AppState, batch: &[Job]) -> Result<Ready, sqlx::Error> {
+    let ids: Vec<CalloutInstanceId> = batch
+        .iter()
+        .filter(|job| job.kind == DELIVER_JOB)
+        .filter_map(|job| instance_of(job).ok())
+        .collect();
+    if ids.is_empty() {
+        return Ok(Ready(HashMap::new()));
+    }
+    let mut conn = state.db.acquire().await?;
+    Ok(Ready(facts::to_deliver(&mut conn, &ids).await?))
+}
+
+/// One attempt of the job's callout, `found` as [`read_batch`] read it ([`Ready::take`];
+/// `None`: there is no such instance).
+pub async fn deliver(
+    state: &AppState,
+    job: &Job,
+    found: Option<ToDeliver>,
+) -> Result<(), sqlx::Error> {
+    let instance_id = instance_of(job)?;
+    let found = match found {
+        Some(found) if found.instance.status == InstanceStatus::Pending.wire_name() => found,
+        // Gone, or delivered already (a crash between the call and this job's completion).
+        _ => {
+            let mut conn = state.db.acquire().await?;
+            return jobs::complete(&mut conn, job.id).await;
+        }
+    };
     let instance = &found.instance;
     let config: ExtensionDraft = serde_json::from_str(&instance.config_snapshot).map_err(decode)?;
     let stage = Stage::parse(&instance.stage).map_err(decode)?;

@@ -9,16 +9,17 @@ use crate::domain::stage::Stage;
 use crate::domain::timeout::WaitTimeout;
 use crate::store::extensions::{SealedSecrets, SEALED_SECRET_COLUMNS};
 use crate::store::requests::{self, InstanceRecord, INSTANCE_COLUMNS, REQUEST_COLUMNS};
-use crate::store::{parse_db_time, Conn};
+use crate::store::{params, parse_db_time, Conn};
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 fn decode<E: std::error::Error + Send + Sync + 'static>(e: E) -> sqlx::Error {
     sqlx::Error::Decode(Box::new(e))
 }
 
-/// The instance, its extension's sealed secrets, and the request with its package, catalog,
+/// Instances, their extensions' sealed secrets, and each one's request with its package, catalog,
 /// policy, target, requestor's name and the assignment (the instance's, else the request's),
 /// in one read. The request's columns come first and renamed (`r_*`): they are read by
 /// position, and the instance's keep their own names.
@@ -34,7 +35,7 @@ const TO_DELIVER: &str = "SELECT {request_columns}, \
        a.id AS assignment_id_found, a.state AS assignment_state, \
        a.expires_at AS assignment_expires_at, \
        i.*, {sealed_secret_columns} \
-     FROM (SELECT {instance_columns} FROM callout_instances WHERE id = $1) i \
+     FROM (SELECT {instance_columns} FROM callout_instances WHERE id IN ({ids})) i \
      JOIN custom_extensions e ON e.id = i.custom_extension_id \
      JOIN requests r ON r.id = i.request_id \
      JOIN access_packages p ON p.id = r.access_package_id \
@@ -50,34 +51,45 @@ pub struct ToDeliver {
     row: AnyRow,
 }
 
-/// The instance `id` with everything its callout needs; `None` when there is no such instance
-/// (or, which Latch never writes, one without its request).
+/// The instances `ids` with everything their callouts need, in one read (a claimed batch's
+/// deliveries); an id with no such instance (or, which Latch never writes, one without its
+/// request) is missing from the answer.
 pub async fn to_deliver(
     conn: &mut Conn,
-    id: CalloutInstanceId,
-) -> Result<Option<ToDeliver>, sqlx::Error> {
-    static SQL: LazyLock<String> = LazyLock::new(|| {
-        let request_columns: Vec<String> = REQUEST_COLUMNS
+    ids: &[CalloutInstanceId],
+) -> Result<HashMap<CalloutInstanceId, ToDeliver>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    static REQUEST: LazyLock<String> = LazyLock::new(|| {
+        REQUEST_COLUMNS
             .split(',')
             .map(|column| format!("r.{0} AS r_{0}", column.trim()))
-            .collect();
-        TO_DELIVER
-            .replace("{request_columns}", &request_columns.join(", "))
-            .replace("{instance_columns}", INSTANCE_COLUMNS)
-            .replace("{sealed_secret_columns}", SEALED_SECRET_COLUMNS)
+            .collect::<Vec<_>>()
+            .join(", ")
     });
-    let Some(row) = sqlx::query(&SQL)
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?
-    else {
-        return Ok(None);
-    };
-    Ok(Some(ToDeliver {
-        instance: InstanceRecord::from_row(&row)?,
-        sealed: SealedSecrets::from_row(&row)?,
-        row,
-    }))
+    let sql = TO_DELIVER
+        .replace("{request_columns}", &REQUEST)
+        .replace("{instance_columns}", INSTANCE_COLUMNS)
+        .replace("{sealed_secret_columns}", SEALED_SECRET_COLUMNS)
+        .replace("{ids}", &params(1, ids.len()));
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(id.to_string());
+    }
+    let mut found = HashMap::with_capacity(ids.len());
+    for row in query.fetch_all(conn).await? {
+        let instance = InstanceRecord::from_row(&row)?;
+        found.insert(
+            instance.id.parse().map_err(decode)?,
+            ToDeliver {
+                sealed: SealedSecrets::from_row(&row)?,
+                instance,
+                row,
+            },
+        );
+    }
+    Ok(found)
 }
 
 impl ToDeliver {

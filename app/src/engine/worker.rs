@@ -4,6 +4,7 @@
 use crate::domain::ids::RequestId;
 use crate::domain::lifecycle::{Event, Timer};
 use crate::engine::connection_test::{self, CONNECTION_TEST_JOB};
+use crate::engine::facts::ToDeliver;
 use crate::engine::run::{run_event, RunError, DELIVER_JOB, TIMER_JOB};
 use crate::engine::{deliver, expiry};
 use crate::state::AppState;
@@ -54,9 +55,7 @@ pub async fn run(state: AppState, shutdown: impl std::future::Future<Output = ()
                 Ok(batch) => {
                     // A full claim means more may be due: come back as soon as a slot frees.
                     found = batch.len() == free;
-                    for job in batch {
-                        spawn(&mut running, &state, job);
-                    }
+                    start(&mut running, &state, batch).await;
                 }
                 Err(e) => tracing::error!(error = %e, "worker could not claim jobs"),
             }
@@ -95,14 +94,27 @@ pub async fn run(state: AppState, shutdown: impl std::future::Future<Output = ()
     tracing::info!("worker stopped");
 }
 
-fn spawn(running: &mut JoinSet<()>, state: &AppState, job: Job) {
-    let state = state.clone();
-    running.spawn(async move {
-        if let Err(e) = handle(&state, &job).await {
-            // The lease runs out and the job is claimed again.
-            tracing::error!(job = job.id, kind = %job.kind, error = %e, "job failed");
+/// Runs a claimed batch, each job in a task of its own, after reading what its deliveries send
+/// in one read for the batch rather than one each.
+async fn start(running: &mut JoinSet<()>, state: &AppState, batch: Vec<Job>) {
+    let mut ready = match deliver::read_batch(state, &batch).await {
+        Ok(ready) => ready,
+        Err(e) => {
+            // Their leases run out and the jobs are claimed again, as when one fails.
+            tracing::error!(error = %e, jobs = batch.len(), "worker could not read its deliveries");
+            return;
         }
-    });
+    };
+    for job in batch {
+        let found = ready.take(&job);
+        let state = state.clone();
+        running.spawn(async move {
+            if let Err(e) = handle(&state, &job, found).await {
+                // The lease runs out and the job is claimed again.
+                tracing::error!(job = job.id, kind = %job.kind, error = %e, "job failed");
+            }
+        });
+    }
 }
 
 fn report_panic(done: Result<(), tokio::task::JoinError>) {
@@ -131,9 +143,7 @@ pub async fn run_due(state: &AppState) -> Result<usize, sqlx::Error> {
     let batch = jobs::claim_due(&state.writer, state.clock.now(), LEASE, BATCH).await?;
     let count = batch.len();
     let mut running = JoinSet::new();
-    for job in batch {
-        spawn(&mut running, state, job);
-    }
+    start(&mut running, state, batch).await;
     while let Some(done) = running.join_next().await {
         report_panic(done);
     }
@@ -147,9 +157,14 @@ pub async fn drain(state: &AppState) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-async fn handle(state: &AppState, job: &Job) -> Result<(), sqlx::Error> {
+/// One job; `delivery` is what [`deliver::read_batch`] read for a delivery job.
+async fn handle(
+    state: &AppState,
+    job: &Job,
+    delivery: Option<ToDeliver>,
+) -> Result<(), sqlx::Error> {
     match job.kind.as_str() {
-        DELIVER_JOB => deliver::deliver(state, job).await,
+        DELIVER_JOB => deliver::deliver(state, job, delivery).await,
         TIMER_JOB => fire_timer(state, job).await,
         CONNECTION_TEST_JOB => connection_test::handle_job(state, job).await,
         other => {

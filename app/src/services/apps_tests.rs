@@ -29,13 +29,24 @@ impl Fixture {
 
     /// A new app holding assignment manager on Marketing, and a token it got.
     async fn assignment_manager_app(&self, admin: &Principal) -> (AppId, String) {
-        let created = register(&self.state, admin, "Resume worker", SecretLifetime::default())
-            .await
-            .unwrap();
+        let created = register(
+            &self.state,
+            admin,
+            "Resume worker",
+            SecretLifetime::default(),
+        )
+        .await
+        .unwrap();
         let app = created.app_id;
-        assign_role(&self.state, admin, app, ASSIGNMENT_MANAGER, Some(self.marketing))
-            .await
-            .unwrap();
+        assign_role(
+            &self.state,
+            admin,
+            app,
+            ASSIGNMENT_MANAGER,
+            Some(self.marketing),
+        )
+        .await
+        .unwrap();
         let token = tokens::issue(&self.state, &app.to_string(), &created.client_secret, None)
             .await
             .unwrap()

@@ -111,7 +111,7 @@ pub async fn scans_until_empty(state: &AppState) -> Result<Vec<(usize, Duration)
     }
 }
 
-/// Delivers the queued callouts one at a time (claim one job, `engine::deliver::deliver`),
+/// Delivers the queued callouts one at a time (claim one job, read it, `engine::deliver::deliver`),
 /// with nothing else running: each one's own cost, without the worker's 16 at once.
 pub async fn deliver_one_by_one(state: &AppState) -> Result<Vec<Duration>, String> {
     let mut times = Vec::new();
@@ -123,7 +123,10 @@ pub async fn deliver_one_by_one(state: &AppState) -> Result<Vec<Duration>, Strin
         let Some(job) = claimed.first() else {
             return Ok(times);
         };
-        app::engine::deliver::deliver(state, job)
+        let mut read = app::engine::deliver::read_batch(state, &claimed)
+            .await
+            .map_err(db)?;
+        app::engine::deliver::deliver(state, job, read.take(job))
             .await
             .map_err(db)?;
         times.push(started.elapsed());
