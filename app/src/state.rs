@@ -143,7 +143,7 @@ pub struct Shared {
     /// Writes what waits in those three, a turn at a time (`engine::group`).
     pub group_writer: Arc<GroupWriter>,
     /// REST callers' tokens and roles already checked (`services::callers`).
-    pub callers: Arc<crate::services::callers::Callers>,
+    pub callers: crate::services::callers::Callers,
 }
 
 impl AppState {
@@ -182,7 +182,7 @@ impl AppState {
             resumes,
             submissions,
             group_writer,
-            callers: Arc::default(),
+            callers: Default::default(),
         }))
     }
 

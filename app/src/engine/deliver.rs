@@ -104,30 +104,37 @@ fn instance_of(job: &Job) -> Result<CalloutInstanceId, sqlx::Error> {
         .map_err(decode)
 }
 
-/// What a claimed batch's deliveries send, read together ([`read_batch`]).
-pub struct Ready(HashMap<CalloutInstanceId, ToDeliver>);
+/// What a claimed batch's deliveries send, read together ([`read_batch`]), by job.
+pub struct Ready(HashMap<i64, ToDeliver>);
 
 impl Ready {
     /// What `job` delivers, for [`deliver`]; `None` for another kind of job or an instance
     /// that does not exist.
     pub fn take(&mut self, job: &Job) -> Option<ToDeliver> {
-        self.0.remove(&instance_of(job).ok()?)
+        self.0.remove(&job.id)
     }
 }
 
 /// The instances and facts of a claimed batch's delivery jobs, in one read (a job whose
 /// payload names no instance is left for [`deliver`] to refuse).
 pub async fn read_batch(state: &AppState, batch: &[Job]) -> Result<Ready, sqlx::Error> {
-    let ids: Vec<CalloutInstanceId> = batch
+    let wanted: Vec<(i64, CalloutInstanceId)> = batch
         .iter()
         .filter(|job| job.kind == DELIVER_JOB)
-        .filter_map(|job| instance_of(job).ok())
+        .filter_map(|job| Some((job.id, instance_of(job).ok()?)))
         .collect();
-    if ids.is_empty() {
+    if wanted.is_empty() {
         return Ok(Ready(HashMap::new()));
     }
+    let ids: Vec<CalloutInstanceId> = wanted.iter().map(|(_, id)| *id).collect();
     let mut conn = state.db.acquire().await?;
-    Ok(Ready(facts::to_deliver(&mut conn, &ids).await?))
+    let mut found = facts::to_deliver(&mut conn, &ids).await?;
+    Ok(Ready(
+        wanted
+            .into_iter()
+            .filter_map(|(job, id)| Some((job, found.remove(&id)?)))
+            .collect(),
+    ))
 }
 
 /// One attempt of the job's callout, `found` as [`read_batch`] read it ([`Ready::take`];
@@ -137,19 +144,21 @@ pub async fn deliver(
     job: &Job,
     found: Option<ToDeliver>,
 ) -> Result<(), sqlx::Error> {
-    let instance_id = instance_of(job)?;
     let found = match found {
         Some(found) if found.instance.status == InstanceStatus::Pending.wire_name() => found,
         // Gone, or delivered already (a crash between the call and this job's completion).
+        // A payload that names no instance is an error, as it always was, not a job done.
         _ => {
+            instance_of(job)?;
             let mut conn = state.db.acquire().await?;
             return jobs::complete(&mut conn, job.id).await;
         }
     };
+    let instance_id = found.id;
     let instance = &found.instance;
     let config: ExtensionDraft = serde_json::from_str(&instance.config_snapshot).map_err(decode)?;
     let stage = Stage::parse(&instance.stage).map_err(decode)?;
-    let facts = found.facts(instance_id, stage, config.behaviour.timeout())?;
+    let facts = found.facts(stage, config.behaviour.timeout())?;
     let request = facts.request_id;
     let body = body_for(config.kind, &facts).into_bytes();
     let started = state.clock.now();

@@ -46,6 +46,7 @@ const TO_DELIVER: &str = "SELECT {request_columns}, \
 
 /// A callout instance to send, as [`to_deliver`] read it.
 pub struct ToDeliver {
+    pub id: CalloutInstanceId,
     pub instance: InstanceRecord,
     pub sealed: SealedSecrets,
     row: AnyRow,
@@ -61,18 +62,17 @@ pub async fn to_deliver(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    static REQUEST: LazyLock<String> = LazyLock::new(|| {
-        REQUEST_COLUMNS
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let request_columns: Vec<String> = REQUEST_COLUMNS
             .split(',')
             .map(|column| format!("r.{0} AS r_{0}", column.trim()))
-            .collect::<Vec<_>>()
-            .join(", ")
+            .collect();
+        TO_DELIVER
+            .replace("{request_columns}", &request_columns.join(", "))
+            .replace("{instance_columns}", INSTANCE_COLUMNS)
+            .replace("{sealed_secret_columns}", SEALED_SECRET_COLUMNS)
     });
-    let sql = TO_DELIVER
-        .replace("{request_columns}", &REQUEST)
-        .replace("{instance_columns}", INSTANCE_COLUMNS)
-        .replace("{sealed_secret_columns}", SEALED_SECRET_COLUMNS)
-        .replace("{ids}", &params(1, ids.len()));
+    let sql = SQL.replace("{ids}", &params(1, ids.len()));
     let mut query = sqlx::query(&sql);
     for id in ids {
         query = query.bind(id.to_string());
@@ -80,11 +80,14 @@ pub async fn to_deliver(
     let mut found = HashMap::with_capacity(ids.len());
     for row in query.fetch_all(conn).await? {
         let instance = InstanceRecord::from_row(&row)?;
+        let id = instance.id.parse().map_err(decode)?;
+        let sealed = SealedSecrets::from_row(&row)?;
         found.insert(
-            instance.id.parse().map_err(decode)?,
+            id,
             ToDeliver {
-                sealed: SealedSecrets::from_row(&row)?,
+                id,
                 instance,
+                sealed,
                 row,
             },
         );
@@ -96,7 +99,6 @@ impl ToDeliver {
     /// Everything the body says besides the stage.
     pub fn facts(
         &self,
-        instance: CalloutInstanceId,
         stage: Stage,
         wait_timeout: Option<WaitTimeout>,
     ) -> Result<CalloutFacts, sqlx::Error> {
@@ -135,7 +137,7 @@ impl ToDeliver {
         };
         Ok(CalloutFacts {
             stage,
-            instance_id: instance,
+            instance_id: self.id,
             request_id: row.id,
             request_type: row.kind.wire_name().to_string(),
             request_state: row.state.wire_name().to_string(),
