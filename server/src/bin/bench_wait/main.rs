@@ -19,6 +19,7 @@
 //! nothing resumes; it prints callouts delivered per second (successful delivery attempts over
 //! the time from the first submit to the last of them) and stage → callout received.
 
+mod cpu;
 mod disk;
 mod load;
 mod measure;
@@ -241,10 +242,14 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
     let span = Duration::from_secs(2);
     let commits_full = disk::commit_rate(dir, SqliteSynchronous::Full, span).await?;
     let commits_normal = disk::commit_rate(dir, SqliteSynchronous::Normal, span).await?;
+    let signatures_per_s = tokio::task::spawn_blocking(move || cpu::signatures_per_s(span))
+        .await
+        .map_err(|e| format!("signing rate: {e}"))??;
 
     let report = report::Report {
         o,
         commits_per_s: (commits_normal, commits_full),
+        signatures_per_s,
         submitted: &submitted,
         progress,
         complete,
