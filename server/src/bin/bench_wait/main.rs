@@ -33,7 +33,9 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use app::store;
 use app::store::demo::{DEMO_APP_ID, DEMO_APP_SECRET};
+use app::store::sealed::Sealer;
 use chrono::Utc;
 use sqlx::sqlite::SqliteSynchronous;
 
@@ -242,9 +244,13 @@ async fn run_in(o: &Options, dir: &Path) -> Result<(), String> {
     let span = Duration::from_secs(2);
     let commits_full = disk::commit_rate(dir, SqliteSynchronous::Full, span).await?;
     let commits_normal = disk::commit_rate(dir, SqliteSynchronous::Normal, span).await?;
-    let signatures_per_s = tokio::task::spawn_blocking(move || cpu::signatures_per_s(span))
+    // The key the server signed this run's callouts with (the run seals nothing).
+    let key = store::keys::load_or_create(&db, &Sealer::none(), Utc::now())
         .await
-        .map_err(|e| format!("signing rate: {e}"))??;
+        .map_err(|e| format!("the server's signing key: {e}"))?;
+    let signatures_per_s = tokio::task::spawn_blocking(move || cpu::signatures_per_s(&key, span))
+        .await
+        .map_err(|e| format!("signing rate: {e}"))?;
 
     let report = report::Report {
         o,

@@ -132,8 +132,8 @@ impl Report<'_> {
             self.commits_per_s.0, self.commits_per_s.1
         );
         println!(
-            "  this CPU:          {:.0} RS256 signatures/s on one core ({:.2} ms each; 2048-bit key, \
-             Latch's signing path, after the load)",
+            "  this CPU:          {:.0} RS256 signatures/s on one core ({:.2} ms each; the server's \
+             key and signing path, after the load)",
             self.signatures_per_s,
             1000.0 / self.signatures_per_s
         );
